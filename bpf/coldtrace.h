@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * coldtrace: event records shared by the BPF programs and the userspace
+ * loader. Fixed-width types only; every record starts with struct ct_hdr.
+ * Userspace includes this after <linux/types.h>, BPF after vmlinux.h.
+ */
+#ifndef COLDTRACE_H
+#define COLDTRACE_H
+
+#define CT_COMM_LEN 16
+#define CT_PATH_LEN 256
+#define CT_ARGS_LEN 256
+#define CT_MAX_CAPTURE 4096 /* hard upper bound of --capture-bytes */
+
+enum ct_event_type {
+	CT_EV_EXEC = 1,   /* a traced process called execve */
+	CT_EV_FORK = 2,   /* a traced process created a new process */
+	CT_EV_EXIT = 3,   /* the last thread of a traced process exited */
+	CT_EV_GO = 4,     /* a Go runtime uprobe fired */
+	CT_EV_IO = 5,     /* bytes read/written by a traced process */
+	CT_EV_LISTEN = 6, /* a traced process listens on a socket */
+	CT_EV_MAX
+};
+
+struct ct_hdr {
+	__u32 type; /* enum ct_event_type */
+	__u32 pid;  /* tgid, as seen from the initial pid namespace */
+	__u32 tid;
+	__u32 nspid; /* pid inside the process's own pid namespace */
+	__u64 ts;    /* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
+};
+
+struct ct_exec {
+	struct ct_hdr h;
+	__u32 ppid;
+	__u32 stopped;  /* 1: BPF sent SIGSTOP so userspace can attach probes */
+	__u64 dev;      /* kernel-encoded dev_t of the executed file's fs */
+	__u64 ino;      /* inode of the executed file */
+	__u32 args_len; /* bytes used in args (NUL-separated argv) */
+	__u32 args_truncated;
+	char comm[CT_COMM_LEN];
+	char path[CT_PATH_LEN]; /* the filename passed to execve */
+	char args[CT_ARGS_LEN];
+};
+
+struct ct_fork {
+	struct ct_hdr h; /* pid/tid: the parent */
+	__u32 child;     /* tgid of the new process */
+	__u32 _pad;
+};
+
+struct ct_exit {
+	struct ct_hdr h;
+	__s32 code; /* wait status: (code << 8) | signal, as in waitpid */
+	__u32 _pad;
+};
+
+/* The Go probes. Which one fired travels in the attach cookie. */
+enum ct_go_probe {
+	CT_GO_RTSTART = 1,  /* runtime.main stored runtimeInitTime; value = it */
+	CT_GO_INITCALL = 2, /* doInit/doInit1 calls an init fn; value = its address */
+	CT_GO_INITRET = 3,  /* that init fn returned */
+	CT_GO_MAINMAIN = 4, /* main.main entered */
+	CT_GO_TASKSTART = 5, /* an init task with functions starts; value = its
+			      * first function, task = the initTask */
+};
+
+/* CT_GO_TASKSTART: the cookie's displacement field says how to read the task. */
+enum ct_task_layout {
+	CT_TASK_GO116 = 0, /* Go <= 1.20: {uintptr state, ndeps, nfns; deps[ndeps]; fns[nfns]} */
+	CT_TASK_GO121 = 1, /* Go >= 1.21: {uint32 state, nfns; fns[nfns]} */
+};
+
+/*
+ * Attach cookie layout (64 bits):
+ *   [63:56] probe kind (enum ct_go_probe)
+ *   [55:32] binary id (userspace's table of inspected binaries)
+ *   [31:24] register index (enum ct_reg) holding the value to read
+ *   [23]    1: the value is in memory at reg + disp, 0: in the register
+ *   [22:0]  signed displacement
+ */
+#define CT_COOKIE(kind, bin, reg, mem, disp)                                   \
+	(((__u64)(kind) << 56) | (((__u64)(bin) & 0xffffff) << 32) |          \
+	 (((__u64)(reg) & 0xff) << 24) | ((__u64)((mem) ? 1 : 0) << 23) |     \
+	 ((__u64)(disp) & 0x7fffff))
+#define CT_COOKIE_KIND(c) ((__u32)((c) >> 56))
+#define CT_COOKIE_BIN(c) ((__u32)(((c) >> 32) & 0xffffff))
+#define CT_COOKIE_REG(c) ((__u32)(((c) >> 24) & 0xff))
+#define CT_COOKIE_MEM(c) ((__u32)(((c) >> 23) & 1))
+#define CT_COOKIE_DISP(c)                                                      \
+	((__s64)((((c)&0x7fffff) ^ 0x400000)) - 0x400000)
+#define CT_DISP_MIN (-0x400000)
+#define CT_DISP_MAX 0x3fffff
+
+/* Registers a probe can read. x86-64 names first, then arm64 x0..x30. */
+enum ct_reg {
+	CT_REG_NONE = 0,
+	CT_REG_AX, CT_REG_BX, CT_REG_CX, CT_REG_DX, CT_REG_SI, CT_REG_DI,
+	CT_REG_BP, CT_REG_SP, CT_REG_R8, CT_REG_R9, CT_REG_R10, CT_REG_R11,
+	CT_REG_R12, CT_REG_R13, CT_REG_R14, CT_REG_R15,
+	CT_REG_X0 = 32, /* arm64: CT_REG_X0 + n for xn, n in 0..30 */
+	CT_REG_ARM64_SP = 63,
+};
+
+struct ct_go {
+	struct ct_hdr h;
+	__u64 cookie; /* the attach cookie: kind, binary id, operand */
+	__u64 ip;     /* runtime address of the probed instruction */
+	__u64 value;  /* what the cookie told the probe to read */
+	__u64 task;   /* CT_GO_TASKSTART: the initTask's address */
+	__u32 nfns;   /* CT_GO_TASKSTART: its number of init functions */
+	__u32 _pad;
+};
+
+/* Socket I/O (issue: Runtime API traffic). */
+enum ct_io_dir { CT_IO_READ = 0, CT_IO_WRITE = 1 };
+enum ct_io_flags {
+	CT_IO_TRUNC = 1 << 0, /* more bytes were transferred than captured */
+	CT_IO_TTY_OR_FILE = 1 << 1,
+	CT_IO_SOCK = 1 << 2,
+	CT_IO_PIPE = 1 << 3,
+};
+
+struct ct_io {
+	struct ct_hdr h;
+	__u32 fd;
+	__u16 dir;     /* enum ct_io_dir */
+	__u16 syscall; /* syscall number */
+	__u32 flags;   /* enum ct_io_flags */
+	__u32 family;  /* AF_INET, AF_INET6, AF_UNIX or 0 */
+	__u8 laddr[16];
+	__u8 raddr[16];
+	__u16 lport;
+	__u16 rport;
+	__u32 len;     /* bytes transferred by the syscall */
+	__u32 cap_len; /* bytes captured in data[] */
+	__u32 _pad;
+	__u64 sock_id; /* kernel address of struct sock, to pair both ends */
+	__u8 data[CT_MAX_CAPTURE];
+};
+
+struct ct_listen {
+	struct ct_hdr h;
+	__u32 family;
+	__u16 port;
+	__u16 _pad;
+	__u8 addr[16];
+};
+
+/* Per-CPU loss counters, one slot per event type. */
+#define CT_LOST_SLOTS CT_EV_MAX
+
+/* State kept per known binary (dev, ino) so exec of a known one never stops. */
+struct ct_bin_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+#endif /* COLDTRACE_H */

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldtrace: Go runtime probes. One program serves every Go uprobe; the
+ * attach cookie says which probe fired (enum ct_go_probe), which binary it
+ * belongs to and which register or memory operand to read:
+ *  - CT_GO_RTSTART:  runtime.main stores runtimeInitTime (its first
+ *                    nanotime); the stored register holds the value;
+ *  - CT_GO_TASKSTART: an init task with functions starts, before Go's own
+ *                    inittrace clock starts: entry of runtime.doInit1
+ *                    (>= 1.21), or in runtime.doInit (<= 1.20) the point
+ *                    after its dependencies where nfns != 0; the register
+ *                    holds the task, from which the probe reads nfns and
+ *                    the first function (which names the package);
+ *  - CT_GO_INITCALL: the indirect call of an init function (fallback when
+ *                    no task start point is known); the operand is the
+ *                    function's address;
+ *  - CT_GO_INITRET:  the instruction after that call (the function returned);
+ *  - CT_GO_MAINMAIN: entry of main.main.
+ * No uretprobes: they corrupt Go's stack copying. Probes inside a function
+ * body are never re-entered by morestack, which only replays prologues.
+ * Processes outside the traced tree pay one hash lookup.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+
+/* Probe hits by kind (index = enum ct_go_probe), traced or not. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 8);
+	__type(key, __u32);
+	__type(value, __u64);
+} go_hits SEC(".maps");
+
+/* Offset in pt_regs of a register named by enum ct_reg; -1 if unknown. */
+static __always_inline int ct_reg_off(__u32 reg)
+{
+#if defined(__TARGET_ARCH_x86)
+	switch (reg) {
+	case CT_REG_AX: return offsetof(struct pt_regs, ax);
+	case CT_REG_BX: return offsetof(struct pt_regs, bx);
+	case CT_REG_CX: return offsetof(struct pt_regs, cx);
+	case CT_REG_DX: return offsetof(struct pt_regs, dx);
+	case CT_REG_SI: return offsetof(struct pt_regs, si);
+	case CT_REG_DI: return offsetof(struct pt_regs, di);
+	case CT_REG_BP: return offsetof(struct pt_regs, bp);
+	case CT_REG_SP: return offsetof(struct pt_regs, sp);
+	case CT_REG_R8: return offsetof(struct pt_regs, r8);
+	case CT_REG_R9: return offsetof(struct pt_regs, r9);
+	case CT_REG_R10: return offsetof(struct pt_regs, r10);
+	case CT_REG_R11: return offsetof(struct pt_regs, r11);
+	case CT_REG_R12: return offsetof(struct pt_regs, r12);
+	case CT_REG_R13: return offsetof(struct pt_regs, r13);
+	case CT_REG_R14: return offsetof(struct pt_regs, r14);
+	case CT_REG_R15: return offsetof(struct pt_regs, r15);
+	}
+#elif defined(__TARGET_ARCH_arm64)
+	if (reg == CT_REG_ARM64_SP)
+		return offsetof(struct user_pt_regs, sp);
+	if (reg >= CT_REG_X0 && reg <= CT_REG_X0 + 30)
+		return offsetof(struct user_pt_regs, regs) + (reg - CT_REG_X0) * 8;
+#endif
+	return -1;
+}
+
+/* A register by index: the verifier forbids variable-offset ctx loads, so
+ * read it with the helper. */
+static __always_inline __u64 ct_reg(struct pt_regs *ctx, __u32 reg)
+{
+	int off = ct_reg_off(reg);
+	__u64 v = 0;
+
+	if (off >= 0)
+		bpf_probe_read_kernel(&v, sizeof(v), (void *)ctx + off);
+	return v;
+}
+
+SEC("uprobe")
+int ct_go_probe(struct pt_regs *ctx)
+{
+	__u64 cookie = bpf_get_attach_cookie(ctx);
+	__u32 kind = CT_COOKIE_KIND(cookie);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 reg = CT_COOKIE_REG(cookie);
+	__u64 *hits, value = 0, task = 0;
+	__u32 nfns = 0;
+	struct ct_go *e;
+
+	hits = bpf_map_lookup_elem(&go_hits, &kind);
+	if (hits)
+		*hits += 1; /* per-CPU slot: no atomic needed */
+	if (!ct_traced(tgid))
+		return 0;
+
+	if (reg != CT_REG_NONE) {
+		value = ct_reg(ctx, reg);
+		if (CT_COOKIE_MEM(cookie)) {
+			__u64 addr = value + CT_COOKIE_DISP(cookie);
+
+			value = 0;
+			bpf_probe_read_user(&value, sizeof(value), (void *)addr);
+		}
+	}
+	if (kind == CT_GO_TASKSTART) {
+		__u64 t = value, ndeps = 0;
+		__u32 st = 0;
+
+		task = t;
+		if (CT_COOKIE_DISP(cookie) == CT_TASK_GO121) {
+			/* doInit1's entry also sees finished tasks: skip them */
+			bpf_probe_read_user(&st, sizeof(st), (void *)t);
+			if (st == 2)
+				return 0;
+			bpf_probe_read_user(&nfns, sizeof(nfns), (void *)(t + 4));
+			value = 0;
+			bpf_probe_read_user(&value, sizeof(value), (void *)(t + 8));
+		} else {
+			__u64 n = 0;
+
+			bpf_probe_read_user(&ndeps, sizeof(ndeps), (void *)(t + 8));
+			bpf_probe_read_user(&n, sizeof(n), (void *)(t + 16));
+			nfns = (__u32)n;
+			value = 0;
+			if (ndeps < (1 << 20))
+				bpf_probe_read_user(&value, sizeof(value),
+						    (void *)(t + 24 + ndeps * 8));
+		}
+	}
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		ct_count_lost(CT_EV_GO);
+		return 0;
+	}
+	ct_fill_hdr(&e->h, CT_EV_GO, (struct task_struct *)bpf_get_current_task());
+	e->cookie = cookie;
+	e->ip = PT_REGS_IP(ctx);
+	e->value = value;
+	e->task = task;
+	e->nfns = nfns;
+	e->_pad = 0;
+	ct_submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Maps and helpers shared by every coldtrace BPF object. Each object
+ * declares the same maps; the loader creates them once (proc object) and
+ * hands the fds to the others with bpf_map__reuse_fd() before load.
+ */
+#ifndef COLDTRACE_MAPS_BPF_H
+#define COLDTRACE_MAPS_BPF_H
+
+#include "coldtrace.h"
+
+/* tgid -> flags: the processes of the traced tree. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} traced SEC(".maps");
+
+/* All events, in one ring so that their order is kept. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);
+} events SEC(".maps");
+
+/* Events that could not be reserved, per event type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CT_LOST_SLOTS);
+	__type(key, __u32);
+	__type(value, __u64);
+} lost SEC(".maps");
+
+/*
+ * Submit without waking the loader unless the ring is filling up: a wakeup
+ * costs the traced process time inside the very intervals we measure. The
+ * loader polls on a short timeout anyway; events that make a process wait
+ * for it (a stopped exec) use ct_submit_now().
+ */
+#define CT_WAKEUP_BYTES (256 * 1024)
+
+static __always_inline void ct_submit(void *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > CT_WAKEUP_BYTES)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline void ct_submit_now(void *e)
+{
+	bpf_ringbuf_submit(e, BPF_RB_FORCE_WAKEUP);
+}
+
+static __always_inline bool ct_traced(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline void ct_count_lost(__u32 type)
+{
+	__u64 *n = bpf_map_lookup_elem(&lost, &type);
+
+	if (n)
+		__sync_fetch_and_add(n, 1);
+}
+
+/* The pid of @task in its own (innermost) pid namespace. */
+static __always_inline __u32 ct_ns_tgid(struct task_struct *task)
+{
+	struct task_struct *leader = BPF_CORE_READ(task, group_leader);
+	struct pid *pid = BPF_CORE_READ(leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+	struct upid up;
+
+	if (bpf_core_read(&up, sizeof(up), &pid->numbers[level & 31]))
+		return 0;
+	return up.nr;
+}
+
+static __always_inline void ct_fill_hdr(struct ct_hdr *h, __u32 type, struct task_struct *task)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	h->type = type;
+	h->pid = id >> 32;
+	h->tid = (__u32)id;
+	h->nspid = ct_ns_tgid(task);
+	h->ts = bpf_ktime_get_ns();
+}
+
+#endif /* COLDTRACE_MAPS_BPF_H */

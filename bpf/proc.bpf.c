@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldtrace: follow the traced process tree with the sched tracepoints.
+ * A process is traced when its parent was (the loader seeds the root).
+ * Untraced processes pay one hash lookup per fork/exec/exit.
+ *
+ * On exec of a binary userspace has not inspected yet, the process is
+ * stopped (SIGSTOP, before it runs its first instruction) so that the
+ * loader can attach the Go uprobes to it first; the loader sends SIGCONT.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+
+#define SIGSTOP 19
+
+/* Stop each exec of an uninspected binary until userspace resumes it. */
+const volatile bool stop_unknown_exec = true;
+
+/* (dev, ino) of binaries userspace has inspected (Go probes attached or not Go). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ct_bin_key);
+	__type(value, __u32);
+} known_bins SEC(".maps");
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(ct_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 flags = 0;
+	struct ct_fork *e;
+
+	if (ctgid == ptgid || !ct_traced(ptgid))
+		return 0; /* a new thread, or not ours */
+	bpf_map_update_elem(&traced, &ctgid, &flags, BPF_ANY);
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		ct_count_lost(CT_EV_FORK);
+		return 0;
+	}
+	ct_fill_hdr(&e->h, CT_EV_FORK, parent);
+	e->h.pid = ptgid;
+	e->child = ctgid;
+	e->_pad = 0;
+	ct_submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct ct_bin_key key = {};
+	unsigned long arg_start, arg_end, n;
+	struct inode *inode;
+	struct ct_exec *e;
+
+	if (!ct_traced(tgid))
+		return 0;
+
+	inode = BPF_CORE_READ(bprm, file, f_inode);
+	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	key.ino = BPF_CORE_READ(inode, i_ino);
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		ct_count_lost(CT_EV_EXEC);
+	} else {
+		ct_fill_hdr(&e->h, CT_EV_EXEC, p);
+		e->ppid = BPF_CORE_READ(p, real_parent, tgid);
+		e->dev = key.dev;
+		e->ino = key.ino;
+		e->stopped = 0;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+		bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
+		arg_start = BPF_CORE_READ(p, mm, arg_start);
+		arg_end = BPF_CORE_READ(p, mm, arg_end);
+		n = arg_end - arg_start;
+		e->args_truncated = n > sizeof(e->args);
+		if (n > sizeof(e->args))
+			n = sizeof(e->args);
+		n &= 2 * CT_ARGS_LEN - 1; /* keep the verifier's bound */
+		if (n > CT_ARGS_LEN)
+			n = CT_ARGS_LEN;
+		if (bpf_probe_read_user(e->args, n, (void *)arg_start))
+			n = 0;
+		e->args_len = n;
+	}
+
+	if (stop_unknown_exec && !bpf_map_lookup_elem(&known_bins, &key)) {
+		/* Pending before the new image runs its first instruction. */
+		bpf_send_signal(SIGSTOP);
+		if (e)
+			e->stopped = 1;
+	}
+	if (e) {
+		if (e->stopped)
+			ct_submit_now(e); /* the process waits for the loader */
+		else
+			ct_submit(e);
+	}
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(ct_exit, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	struct ct_exit *e;
+
+	if (!ct_traced(tgid))
+		return 0;
+	/* Only the last thread of the group ends the process. */
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
+		return 0;
+	bpf_map_delete_elem(&traced, &tgid);
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		ct_count_lost(CT_EV_EXIT);
+		return 0;
+	}
+	ct_fill_hdr(&e->h, CT_EV_EXIT, p);
+	e->h.pid = tgid;
+	e->code = BPF_CORE_READ(p, exit_code);
+	e->_pad = 0;
+	ct_submit(e);
+	return 0;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * goprobe: decide where to put the Go init uprobes in one binary.
+ * Pure: a goelf in, a list of (kind, address, file offset, operand) out.
+ *
+ *  - CT_GO_RTSTART:  the store of runtime.main's first runtime.nanotime1
+ *                    result (runtimeInitTime); its source register
+ *  - CT_GO_TASKSTART: where an init task with functions starts, before Go's
+ *                    inittrace clock: runtime.doInit1's entry (Go >= 1.21),
+ *                    or in runtime.doInit (<= 1.20) the nfns != 0 path after
+ *                    the dependencies; the register holds the task
+ *  - CT_GO_INITCALL: the one indirect call in doInit1/doInit, which calls
+ *                    each init function (only when no task start is found)
+ *  - CT_GO_INITRET:  the instruction after that call
+ *  - CT_GO_MAINMAIN: the entry of main.main
+ * One hit per task plus one per init function, plus two per process:
+ * packages without init functions cost nothing.
+ */
+#ifndef COLDTRACE_GOPROBE_H
+#define COLDTRACE_GOPROBE_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coldtrace.h"
+#include "goelf.h"
+
+#define GOPROBE_MAX 8 /* per binary */
+
+struct goprobe {
+	enum ct_go_probe kind;
+	uint64_t vaddr;  /* link-time address of the probed instruction */
+	uint64_t offset; /* file offset, what a uprobe takes */
+	uint8_t reg;     /* enum ct_reg, CT_REG_NONE if nothing to read */
+	bool mem;        /* read memory at reg + disp instead of reg */
+	int32_t disp;
+};
+
+struct goprobe_plan {
+	struct goprobe probes[GOPROBE_MAX];
+	size_t n;
+	const char *init_func; /* "runtime.doInit1" or "runtime.doInit" */
+	bool has_rtstart;      /* false: runtime start time is approximated */
+	bool task_start;       /* CT_GO_TASKSTART planned (else CT_GO_INITCALL) */
+};
+
+/*
+ * Fill @plan for @g. Returns 0, or -1 with a one-line reason in err when the
+ * runtime's layout is not one coldtrace knows (no doInit, no single indirect
+ * call in it, unsupported architecture, ...).
+ */
+int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, size_t errlen);
+
+/* The probe of @kind in @plan, or NULL. */
+const struct goprobe *goprobe_find(const struct goprobe_plan *plan, enum ct_go_probe kind);
+
+const char *goprobe_kind_name(enum ct_go_probe kind);
+
+#endif /* COLDTRACE_GOPROBE_H */

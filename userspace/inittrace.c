@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Go's GODEBUG=inittrace=1 line format, so users can diff the two. */
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+
+/* val with dec decimals, as Go's runtime.itoaDiv does (dec may be 0). */
+static void itoa_div(uint64_t val, int dec, char *buf, size_t len)
+{
+	char tmp[32];
+	int i = (int)sizeof(tmp) - 1;
+	int idec = i - dec;
+
+	tmp[i--] = 0;
+	idec = i - dec;
+	while (val >= 10 || i >= idec) {
+		tmp[i--] = (char)('0' + val % 10);
+		if (dec > 0 && i == idec)
+			tmp[i--] = '.';
+		val /= 10;
+	}
+	tmp[i] = (char)('0' + val);
+	snprintf(buf, len, "%s", &tmp[i]);
+}
+
+void ct_fmt_ns_as_ms(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t x;
+	int dec = 3;
+
+	if (ns >= 10000000) { /* whole milliseconds */
+		itoa_div(ns / 1000000, 0, buf, len);
+		return;
+	}
+	x = ns / 1000; /* microseconds, two significant digits, <= 3 decimals */
+	if (x == 0) {
+		snprintf(buf, len, "0");
+		return;
+	}
+	while (x >= 100) {
+		x /= 10;
+		dec--;
+	}
+	itoa_div(x, dec, buf, len);
+}
+
+size_t ct_model_go_images(const struct ct_model *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->nprocs; i++)
+		for (size_t j = 0; j < m->procs[i].nimages; j++)
+			if (m->procs[i].images[j].is_go && m->procs[i].images[j].npkgs)
+				n++;
+	return n;
+}
+
+void ct_render_inittrace(const struct ct_model *m, struct strbuf *out)
+{
+	bool headers = ct_model_go_images(m) > 1;
+
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct ct_proc *p = &m->procs[i];
+
+		for (size_t j = 0; j < p->nimages; j++) {
+			const struct ct_image *im = &p->images[j];
+
+			if (!im->is_go || !im->npkgs)
+				continue;
+			if (headers)
+				sb_printf(out, "# pid %u %s\n", p->pid, im->path);
+			for (size_t k = 0; k < im->npkgs; k++) {
+				const struct ct_pkginit *pk = &im->pkgs[k];
+				char at[32], clock[32];
+				uint64_t end = pk->end ? pk->end : pk->start;
+
+				ct_fmt_ns_as_ms(im->rt_start && pk->start > im->rt_start
+							? pk->start - im->rt_start : 0,
+						at, sizeof(at));
+				ct_fmt_ns_as_ms(end - pk->start, clock, sizeof(clock));
+				sb_printf(out, "init %s @%s ms, %s ms clock, 0 bytes, 0 allocs\n",
+					  pk->pkg, at, clock);
+			}
+		}
+	}
+}

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldtrace: where the cold start of a sandbox goes, seen from the kernel.
+ *
+ *   coldtrace run [options] -- CMD [ARGS...]
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "model.h"
+#include "render.h"
+#include "strbuf.h"
+#include "tracer.h"
+
+enum format { FMT_TEXT, FMT_INITTRACE, FMT_JSONL };
+
+static struct env {
+	enum format format;
+	const char *output;
+	bool force;
+	bool verbose;
+	bool quiet;
+	bool stats;
+	int top;
+	size_t ringbuf_bytes;
+} env = {.format = FMT_TEXT, .top = 5};
+
+static volatile sig_atomic_t exiting;
+
+static const char usage[] =
+	"Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
+	"\n"
+	"Start CMD traced from its first instruction, follow every process it forks\n"
+	"and execs, and when the tree has exited (or on Ctrl-C) show where its start\n"
+	"went: process tree and, for every Go binary, each package's init - the\n"
+	"facts GODEBUG=inittrace=1 prints, without setting GODEBUG or touching the\n"
+	"binary (stripped binaries too).\n"
+	"\n"
+	"Options:\n"
+	"  -f, --format FMT     text (default), inittrace (Go's own line format),\n"
+	"                       jsonl (the model, one JSON object per line)\n"
+	"  -o, --output FILE    write the output to FILE instead of stdout\n"
+	"      --force          overwrite FILE if it exists\n"
+	"  -n, --top N          slowest package inits listed per program (default 5)\n"
+	"      --ringbuf-size B ring buffer bytes (power of 2, default 8388608)\n"
+	"      --stats          print probe hit counts to stderr at the end\n"
+	"  -q, --quiet          no warnings\n"
+	"  -v, --verbose        libbpf's log\n"
+	"  -h, --help           this help\n"
+	"  -V, --version        version\n"
+	"\n"
+	"Examples:\n"
+	"  coldtrace run -- ./myagent --port 9001      where a Go program's start goes\n"
+	"  coldtrace run -f inittrace -- ./prog        GODEBUG=inittrace=1 lines, from BPF\n"
+	"  coldtrace run -f jsonl -o run1.jsonl -- ./driver\n"
+	"\n"
+	"Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.\n";
+
+static void die(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3), noreturn));
+static void die(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("coldtrace: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	exit(code);
+}
+
+static void on_signal(int sig)
+{
+	exiting = sig;
+}
+
+static void on_sigchld(int sig)
+{
+	(void)sig; /* only interrupts the poll so children are reaped promptly */
+}
+
+static uint64_t now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Root, or the capabilities loading BPF and attaching probes take. */
+static bool has_bpf_privilege(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
+	uint64_t eff;
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+#define CAPBIT(c) (1ull << (c))
+	if (eff & CAPBIT(21)) /* CAP_SYS_ADMIN */
+		return true;
+	return (eff & CAPBIT(39)) && (eff & CAPBIT(38)); /* CAP_BPF, CAP_PERFMON */
+}
+
+static void preflight(void)
+{
+	if (!has_bpf_privilege())
+		die(77, "permission denied: loading BPF needs root (or CAP_BPF and CAP_PERFMON); try: sudo coldtrace run ...");
+	if (access("/sys/kernel/btf/vmlinux", R_OK))
+		die(78, "kernel BTF not found (/sys/kernel/btf/vmlinux): coldtrace needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	if (access("/sys/bus/event_source/devices/uprobe/type", R_OK))
+		die(78, "uprobes are not available (no /sys/bus/event_source/devices/uprobe): a kernel with CONFIG_UPROBE_EVENTS=y is needed");
+}
+
+/* execvp's search, done up front so a bad CMD fails before any tracing. */
+static int resolve_cmd(const char *cmd, char *out, size_t len)
+{
+	const char *path = getenv("PATH");
+	bool found_noexec = false;
+	char buf[PATH_MAX];
+
+	if (strchr(cmd, '/')) {
+		struct stat st;
+
+		if (stat(cmd, &st))
+			return errno == ENOENT ? 127 : 126;
+		if (S_ISDIR(st.st_mode) || access(cmd, X_OK))
+			return 126;
+		snprintf(out, len, "%s", cmd);
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	while (*path) {
+		const char *colon = strchr(path, ':');
+		size_t n = colon ? (size_t)(colon - path) : strlen(path);
+		struct stat st;
+
+		snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, n ? path : ".", cmd);
+		if (stat(buf, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(buf, X_OK) == 0) {
+				snprintf(out, len, "%s", buf);
+				return 0;
+			}
+			found_noexec = true;
+		}
+		path += n + (colon ? 1 : 0);
+		if (!colon)
+			break;
+	}
+	return found_noexec ? 126 : 127;
+}
+
+static char *join_argv(char **argv)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	for (int i = 0; argv[i]; i++) {
+		if (i)
+			sb_putc(&sb, ' ');
+		sb_puts(&sb, argv[i]);
+	}
+	return sb.buf ? sb.buf : strdup("");
+}
+
+/* Write to FILE through a temporary file and rename, so a failure never
+ * leaves a half-written file in its place. On failure keep the output:
+ * print it to stdout and say so. */
+static int write_output(const struct strbuf *out)
+{
+	char tmp[PATH_MAX];
+	int fd, rc;
+
+	if (!env.output)
+		return sb_write_fd(out, STDOUT_FILENO) ? 1 : 0;
+	snprintf(tmp, sizeof(tmp), "%s.coldtrace-XXXXXX", env.output);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = sb_write_fd(out, fd);
+	if (!rc && fsync(fd))
+		rc = -errno;
+	if (close(fd) && !rc)
+		rc = -errno;
+	if (!rc && !env.force && access(env.output, F_OK) == 0)
+		rc = -EEXIST; /* appeared while we traced */
+	if (!rc && rename(tmp, env.output))
+		rc = -errno;
+	if (!rc)
+		return 0;
+	unlink(tmp);
+fail:
+	fprintf(stderr, "coldtrace: cannot write %s: %s; the output follows on stdout instead\n",
+		env.output, strerror(-rc));
+	sb_write_fd(out, STDOUT_FILENO);
+	return 1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"force", no_argument, NULL, 'F'},
+		{"top", required_argument, NULL, 'n'},
+		{"ringbuf-size", required_argument, NULL, 'R'},
+		{"stats", no_argument, NULL, 'S'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ct_tracer_opts topts = {0};
+	struct ct_render_opts ropts = {0};
+	struct ct_tracer *tracer = NULL;
+	struct ct_model model;
+	struct strbuf out;
+	char cmdpath[PATH_MAX], err[256], *cmdline;
+	int go[2], opt, status = 0, root_status = 0, rc;
+	bool root_done = false;
+	uint64_t t_start = now_ns(CLOCK_MONOTONIC);
+	struct sigaction sa = {0};
+	pid_t child;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "+f:o:n:qvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'f':
+			if (!strcmp(optarg, "text"))
+				env.format = FMT_TEXT;
+			else if (!strcmp(optarg, "inittrace"))
+				env.format = FMT_INITTRACE;
+			else if (!strcmp(optarg, "jsonl"))
+				env.format = FMT_JSONL;
+			else
+				die(2, "unknown format '%s' (text, inittrace, jsonl)", optarg);
+			break;
+		case 'o': env.output = optarg; break;
+		case 'F': env.force = true; break;
+		case 'n': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 0 || v > 100000)
+				die(2, "--top takes a number from 0 to 100000, not '%s'", optarg);
+			env.top = (int)v;
+			break;
+		}
+		case 'R': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 0);
+
+			if (*end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
+				die(2, "--ringbuf-size takes a power of two from 4096 to 1073741824, not '%s'", optarg);
+			env.ringbuf_bytes = (size_t)v;
+			break;
+		}
+		case 'S': env.stats = true; break;
+		case 'q': env.quiet = true; break;
+		case 'v': env.verbose = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs("Try 'coldtrace run --help'.\n", stderr); return 2;
+		}
+	}
+	if (optind >= argc)
+		die(2, "no command given: coldtrace run [OPTIONS] -- CMD [ARGS...]");
+	argv += optind;
+
+	if (env.output && !env.force && access(env.output, F_OK) == 0)
+		die(2, "%s exists; use --force to overwrite it", env.output);
+	rc = resolve_cmd(argv[0], cmdpath, sizeof(cmdpath));
+	if (rc == 127)
+		die(127, "%s: command not found", argv[0]);
+	if (rc == 126)
+		die(126, "%s: not an executable file (%s)", argv[0], strerror(EACCES));
+	preflight();
+
+	ct_model_init(&model, NULL);
+	topts.verbose = env.verbose;
+	topts.quiet = env.quiet;
+	topts.ringbuf_bytes = env.ringbuf_bytes;
+	if (ct_tracer_open(&tracer, &topts, &model, err, sizeof(err)))
+		die(1, "%s", err);
+
+	/* Orphans of the tree are re-parented to us: when wait() says ECHILD,
+	 * the whole tree has exited. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_sigchld;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+
+	if (pipe2(go, O_CLOEXEC))
+		die(1, "pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		die(1, "fork: %s", strerror(errno));
+	if (child == 0) {
+		char c;
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+		sigaction(SIGCHLD, &dfl, NULL);
+		close(go[1]);
+		/* Wait until the tracer is in place: nothing runs untraced. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execv(cmdpath, argv);
+		fprintf(stderr, "coldtrace: cannot execute %s: %s\n", cmdpath, strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	ct_model_add_root(&model, (uint32_t)child, now_ns(CLOCK_MONOTONIC));
+	if (ct_tracer_add_pid(tracer, child)) {
+		kill(child, SIGKILL);
+		die(1, "cannot add the command to the traced set: %s", strerror(errno));
+	}
+	ct_tracer_prepare_binary(tracer, cmdpath);
+	if (write(go[1], "g", 1) != 1) {
+		kill(child, SIGKILL);
+		die(1, "cannot start the command: %s", strerror(errno));
+	}
+	close(go[1]);
+
+	while (!exiting) {
+		pid_t w;
+
+		rc = ct_tracer_poll(tracer, 50);
+		if (rc < 0 && rc != -EINTR) {
+			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
+			break;
+		}
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			if (w == child) {
+				root_done = true;
+				root_status = status;
+			}
+		if (w < 0 && errno == ECHILD)
+			break; /* the whole tree has exited */
+	}
+	ct_tracer_finish(tracer);
+
+	cmdline = join_argv(argv);
+	ropts.command = cmdline;
+	ropts.top = env.top;
+	ropts.color = !env.output && env.format == FMT_TEXT && isatty(STDOUT_FILENO);
+	ropts.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	sb_init(&out);
+	switch (env.format) {
+	case FMT_TEXT: ct_render_text(&model, &out, &ropts); break;
+	case FMT_INITTRACE: ct_render_inittrace(&model, &out); break;
+	case FMT_JSONL: ct_render_jsonl(&model, &out, &ropts); break;
+	}
+	rc = write_output(&out);
+	if (env.stats) {
+		size_t npk = 0;
+		uint64_t hits = ct_tracer_go_hits(tracer);
+
+		for (size_t i = 0; i < model.nprocs; i++)
+			for (size_t j = 0; j < model.procs[i].nimages; j++)
+				npk += model.procs[i].images[j].npkgs;
+		fprintf(stderr, "coldtrace: stats: go_probe_hits=%llu packages=%zu hits_per_package=%.2f go_binaries=%zu tracer_setup_ms=%.3f\n",
+			(unsigned long long)hits, npk, npk ? (double)hits / (double)npk : 0.0,
+			ct_tracer_go_binaries(tracer),
+			model.nprocs && model.procs[0].nimages && model.procs[0].images[0].exec_ts
+				? (double)(model.procs[0].images[0].exec_ts - t_start) / 1e6 : -1.0);
+	}
+	{
+		uint64_t lost = 0;
+
+		for (int t = 1; t < CT_EV_MAX; t++)
+			lost += model.lost[t];
+		if (lost)
+			fprintf(stderr, "coldtrace: %llu events lost (ring buffer full); the trace is incomplete, try --ringbuf-size\n",
+				(unsigned long long)lost);
+	}
+	sb_free(&out);
+	free(cmdline);
+	ct_tracer_close(tracer);
+	ct_model_free(&model);
+
+	if (!root_done)
+		return exiting ? 128 + exiting : 1;
+	if (rc)
+		return rc;
+	if (WIFSIGNALED(root_status))
+		return 128 + WTERMSIG(root_status);
+	return WEXITSTATUS(root_status);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("coldtrace %s\n", COLDTRACE_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 1, argv + 1);
+	fprintf(stderr, "coldtrace: unknown command '%s'\nTry 'coldtrace --help'.\n", argv[1]);
+	return 2;
+}

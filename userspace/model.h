@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * model: correlate the raw event stream into one model of the traced tree:
+ * processes (fork, exec images, exit) and, per Go image, runtime start,
+ * each package init and main.main. Pure C, no BPF: unit tests and fuzzers
+ * feed it event records directly; every renderer reads only this model.
+ */
+#ifndef COLDTRACE_MODEL_H
+#define COLDTRACE_MODEL_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "coldtrace.h"
+
+#define CT_PKG_LEN 256
+#define CT_INIT_STACK 16
+
+struct ct_pkginit {
+	char pkg[CT_PKG_LEN]; /* as Go's inittrace names it */
+	uint64_t start;       /* first init function called (ns, CLOCK_MONOTONIC) */
+	uint64_t end;         /* last init function returned; 0 if it never did */
+	uint32_t nfns;        /* init functions that returned (or were called) */
+	uint32_t nfns_task;   /* functions the task declares (0: unknown) */
+	uint64_t task;        /* the initTask's address (0: unknown) */
+};
+
+/* One program image: what a process runs after an exec (or, for the image
+ * before any exec we saw, what it inherited from its parent). */
+struct ct_image {
+	uint64_t exec_ts; /* 0 for an inherited image */
+	char path[CT_PATH_LEN];
+	char comm[CT_COMM_LEN];
+	char *argv; /* NUL-separated, argv_len bytes */
+	size_t argv_len;
+	bool argv_truncated;
+	uint64_t dev, ino;
+
+	/* Go (filled when the loader recognised the binary or a Go probe fired) */
+	bool is_go;
+	uint32_t bin_id;
+	char go_version[32];
+	char go_note[160]; /* why Go init could not be traced, if it could not */
+	uint64_t rt_start;  /* runtimeInitTime (0: unknown) */
+	uint64_t main_main; /* main.main entered (0: not seen) */
+	uint64_t go_events;
+	struct ct_pkginit *pkgs;
+	size_t npkgs, cap;
+	/* pairing of init calls and returns (per image: Go inits on one thread) */
+	int stack[CT_INIT_STACK]; /* index into pkgs of each open call */
+	int depth;
+	int last_closed; /* pkgs index closed by the last return at this depth, -1 */
+	bool task_mode;  /* task-start probes: a package is one task */
+	int cur;         /* task_mode: pkgs index of the running task, -1 */
+	bool cur_returned; /* task_mode: a function of it has returned */
+};
+
+struct ct_proc {
+	uint32_t pid, ppid, nspid;
+	uint64_t start_ts; /* fork (or first sight) */
+	uint64_t exit_ts;
+	int exit_status; /* wait status */
+	bool exited;
+	bool is_root;
+	struct ct_image *images; /* in exec order */
+	size_t nimages;
+};
+
+/* What the model asks its owner about binaries and addresses. */
+struct ct_model_ops {
+	/* Package path of the init function at runtime address @fn, seen by the
+	 * probe of kind @probe_kind at runtime address @ip of binary @bin. */
+	const char *(*pkg_of)(void *ctx, uint32_t bin, uint32_t probe_kind, uint64_t ip, uint64_t fn);
+	/* Go version of binary @bin ("go1.19.8"), NULL if unknown. */
+	const char *(*bin_version)(void *ctx, uint32_t bin);
+	void *ctx;
+};
+
+struct ct_model {
+	struct ct_proc *procs;
+	size_t nprocs, cap;
+	uint32_t *index; /* open-addressing pid -> procs index + 1 */
+	size_t index_cap;
+	struct ct_model_ops ops;
+	uint64_t lost[CT_EV_MAX]; /* events the kernel could not deliver */
+	uint64_t bad_events;      /* malformed records (wrong size, unknown type) */
+	uint64_t unpaired;        /* Go init returns without a call, and the like */
+	uint64_t first_ts, last_ts;
+	uint32_t root_pid;
+};
+
+void ct_model_init(struct ct_model *m, const struct ct_model_ops *ops);
+void ct_model_free(struct ct_model *m);
+
+/* The root of the tree, seen before it execs (the loader forks it). */
+struct ct_proc *ct_model_add_root(struct ct_model *m, uint32_t pid, uint64_t ts);
+/* Feed one raw record as it came from the ring buffer. 0, or -1 if malformed. */
+int ct_model_add_event(struct ct_model *m, const void *data, size_t size);
+/* The newest process record with this pid, or NULL. */
+struct ct_proc *ct_model_proc(struct ct_model *m, uint32_t pid);
+/* The process's current image (the last exec), or NULL. */
+struct ct_image *ct_proc_image(struct ct_proc *p);
+/* Mark the current image of pid as Go (the loader inspected the binary). */
+void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const char *version,
+		     const char *note);
+
+/* Derived figures of a Go image (ns; 0 when not known). */
+uint64_t ct_image_last_init_end(const struct ct_image *im);
+uint64_t ct_image_init_total(const struct ct_image *im); /* sum of package clocks */
+
+#endif /* COLDTRACE_MODEL_H */

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Renderers: every view is drawn from the same model. One module each. */
+#ifndef COLDTRACE_RENDER_H
+#define COLDTRACE_RENDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "strbuf.h"
+
+struct ct_render_opts {
+	const char *command; /* the traced command line, for headers */
+	int top;             /* how many slowest package inits to list */
+	bool color;
+	uint64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+};
+
+/* Go's own GODEBUG=inittrace=1 lines (inittrace.c). */
+void ct_render_inittrace(const struct ct_model *m, struct strbuf *out);
+/* Go's fmtNSAsMS: "0.047", "2.5", "15" (two significant digits below 10 ms). */
+void ct_fmt_ns_as_ms(uint64_t ns, char *buf, size_t len);
+
+/* The default terminal view (text.c). */
+void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+
+/* The model as JSON lines, schema "coldtrace/1" (jsonl.c). */
+void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+
+/* Count of Go images that ran at least one package init. */
+size_t ct_model_go_images(const struct ct_model *m);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* strbuf: a growable NUL-terminated byte buffer for the renderers. */
+#ifndef COLDTRACE_STRBUF_H
+#define COLDTRACE_STRBUF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct strbuf {
+	char *buf;
+	size_t len, cap;
+	bool oom; /* an allocation failed: contents are incomplete */
+};
+
+void sb_init(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+void sb_reset(struct strbuf *sb);
+void sb_putn(struct strbuf *sb, const char *s, size_t n);
+void sb_puts(struct strbuf *sb, const char *s);
+void sb_putc(struct strbuf *sb, char c);
+void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A JSON string literal, quotes included; bytes that are not valid UTF-8
+ * are written as \u00XX of their value so the output is always valid. */
+void sb_json_str(struct strbuf *sb, const char *s);
+void sb_json_strn(struct strbuf *sb, const char *s, size_t n);
+/* Write the buffer to fd; 0 or -errno. */
+int sb_write_fd(const struct strbuf *sb, int fd);
+
+#endif

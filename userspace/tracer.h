@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * tracer: loads the BPF objects, keeps the traced set and the table of
+ * inspected binaries, attaches Go probes, and feeds every event into the
+ * model. The only module that talks to the kernel.
+ */
+#ifndef COLDTRACE_TRACER_H
+#define COLDTRACE_TRACER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "model.h"
+
+struct ct_tracer_opts {
+	bool verbose;          /* libbpf's own log on stderr */
+	size_t ringbuf_bytes;  /* 0: the default (8 MiB) */
+	bool quiet;            /* no warnings on stderr */
+};
+
+struct ct_tracer;
+
+/* Load and attach. On failure returns -1 with a one-line reason in err. */
+int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
+		   char *err, size_t errlen);
+void ct_tracer_close(struct ct_tracer *t);
+
+/* Trace pid and everything it forks from now on. */
+int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid);
+/* Inspect a binary before anything execs it (attach Go probes if Go). */
+void ct_tracer_prepare_binary(struct ct_tracer *t, const char *path);
+/* Wait up to timeout_ms for events and handle them. >= 0 events, or -errno. */
+int ct_tracer_poll(struct ct_tracer *t, int timeout_ms);
+/* Handle whatever is still queued and collect the loss counters. */
+void ct_tracer_finish(struct ct_tracer *t);
+/* Go uprobe hits so far (all processes), and how many Go binaries have probes. */
+uint64_t ct_tracer_go_hits(struct ct_tracer *t);
+size_t ct_tracer_go_binaries(struct ct_tracer *t);
+
+#endif
