@@ -136,7 +136,9 @@ struct ct_io {
 	__u32 cap_len; /* bytes captured in data[] */
 	__u32 _pad;
 	__u64 sock_id; /* kernel address of struct sock, to pair both ends */
-	__u8 data[CT_MAX_CAPTURE];
+	/* cap_len bytes follow; the record is cut after them. Twice the
+	 * maximum so the BPF side can prove every copy stays inside. */
+	__u8 data[2 * CT_MAX_CAPTURE];
 };
 
 struct ct_listen {
@@ -145,6 +147,7 @@ struct ct_listen {
 	__u16 port;
 	__u16 _pad;
 	__u8 addr[16];
+	__u64 sock_id;
 };
 
 /* Per-CPU loss counters, one slot per event type. */

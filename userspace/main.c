@@ -38,7 +38,8 @@ static struct env {
 	bool stats;
 	int top;
 	size_t ringbuf_bytes;
-} env = {.format = FMT_TEXT, .top = 5};
+	uint32_t capture_bytes;
+} env = {.format = FMT_TEXT, .top = 5, .capture_bytes = 512};
 
 static volatile sig_atomic_t exiting;
 
@@ -57,6 +58,8 @@ static const char usage[] =
 	"  -o, --output FILE    write the output to FILE instead of stdout\n"
 	"      --force          overwrite FILE if it exists\n"
 	"  -n, --top N          slowest package inits listed per program (default 5)\n"
+	"      --capture-bytes N  bytes copied per read/write syscall (default 512,\n"
+	"                       at most 4096; 0: no HTTP or log-line tracing)\n"
 	"      --ringbuf-size B ring buffer bytes (power of 2, default 8388608)\n"
 	"      --stats          print probe hit counts to stderr at the end\n"
 	"  -q, --quiet          no warnings\n"
@@ -225,6 +228,7 @@ static int cmd_run(int argc, char **argv)
 		{"force", no_argument, NULL, 'F'},
 		{"top", required_argument, NULL, 'n'},
 		{"ringbuf-size", required_argument, NULL, 'R'},
+		{"capture-bytes", required_argument, NULL, 'C'},
 		{"stats", no_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -276,6 +280,15 @@ static int cmd_run(int argc, char **argv)
 			env.ringbuf_bytes = (size_t)v;
 			break;
 		}
+		case 'C': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+
+			if (*end || !*optarg || v > CT_MAX_CAPTURE)
+				die(2, "--capture-bytes takes a number from 0 to %d, not '%s'", CT_MAX_CAPTURE, optarg);
+			env.capture_bytes = (uint32_t)v;
+			break;
+		}
 		case 'S': env.stats = true; break;
 		case 'q': env.quiet = true; break;
 		case 'v': env.verbose = true; break;
@@ -300,6 +313,7 @@ static int cmd_run(int argc, char **argv)
 	topts.verbose = env.verbose;
 	topts.quiet = env.quiet;
 	topts.ringbuf_bytes = env.ringbuf_bytes;
+	topts.capture_bytes = env.capture_bytes;
 	if (ct_tracer_open(&tracer, &topts, &model, err, sizeof(err)))
 		die(1, "%s", err);
 

@@ -19,6 +19,7 @@
 #include "tracer.h"
 #include "proc.skel.h"
 #include "goinit.skel.h"
+#include "sockio.skel.h"
 
 /* One inspected binary, by (dev, inode). */
 struct ct_bin {
@@ -39,6 +40,7 @@ struct ct_tracer {
 	struct ct_tracer_opts opts;
 	struct proc_bpf *proc;
 	struct goinit_bpf *goinit;
+	struct sockio_bpf *sockio; /* NULL when I/O is not traced */
 	struct ring_buffer *rb;
 	struct ct_model *m;
 	struct ct_bin **bins;
@@ -283,6 +285,32 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s", strerror(-rc));
 		goto fail;
 	}
+	if (opts->capture_bytes) {
+		t->sockio = sockio_bpf__open();
+		if (!t->sockio) {
+			snprintf(err, errlen, "cannot open the syscall BPF object: %s", strerror(errno));
+			goto fail;
+		}
+		t->sockio->rodata->capture_bytes = opts->capture_bytes;
+		if (bpf_map__reuse_fd(t->sockio->maps.traced, bpf_map__fd(t->proc->maps.traced)) ||
+		    bpf_map__reuse_fd(t->sockio->maps.events, bpf_map__fd(t->proc->maps.events)) ||
+		    bpf_map__reuse_fd(t->sockio->maps.lost, bpf_map__fd(t->proc->maps.lost))) {
+			snprintf(err, errlen, "cannot share BPF maps: %s", strerror(errno));
+			goto fail;
+		}
+		rc = sockio_bpf__load(t->sockio);
+		if (rc) {
+			snprintf(err, errlen, "cannot load the syscall programs: %s%s", strerror(-rc),
+				 opts->verbose ? "" : " (run with -v for libbpf's log)");
+			goto fail;
+		}
+		rc = sockio_bpf__attach(t->sockio);
+		if (rc) {
+			snprintf(err, errlen, "cannot attach to the read/write syscalls (fexit): %s",
+				 strerror(-rc));
+			goto fail;
+		}
+	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->proc->maps.events), handle_event, t, NULL);
 	if (!t->rb) {
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
@@ -366,6 +394,7 @@ void ct_tracer_close(struct ct_tracer *t)
 		free(b);
 	}
 	free(t->bins);
+	sockio_bpf__destroy(t->sockio);
 	goinit_bpf__destroy(t->goinit);
 	proc_bpf__destroy(t->proc);
 	free(t);

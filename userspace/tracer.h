@@ -18,6 +18,7 @@ struct ct_tracer_opts {
 	bool verbose;          /* libbpf's own log on stderr */
 	size_t ringbuf_bytes;  /* 0: the default (8 MiB) */
 	bool quiet;            /* no warnings on stderr */
+	uint32_t capture_bytes; /* bytes copied per read/write syscall; 0: no I/O tracing */
 };
 
 struct ct_tracer;
