@@ -1,0 +1,3 @@
+module example.com/ctagent
+
+go 1.19

@@ -1,0 +1,3 @@
+module example.com/ctdriver
+
+go 1.19

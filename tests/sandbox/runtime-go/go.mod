@@ -1,0 +1,3 @@
+module example.com/ctruntime
+
+go 1.19
