@@ -75,12 +75,20 @@ bool goelf_is_static(const struct goelf *g); /* no PT_INTERP */
 /* Functions from .gopclntab, sorted by entry. */
 size_t goelf_func_count(const struct goelf *g);
 const struct goelf_func *goelf_func_by_index(const struct goelf *g, size_t i);
-/* Exact name match (e.g. "runtime.doInit1"); NULL if absent. */
+/*
+ * Exact name match (e.g. "runtime.doInit1"); NULL if absent. A name can occur
+ * twice (an assembly function and its ABIInternal wrapper, both named
+ * "runtime.reflectcall"): the one with the lowest entry is returned.
+ */
 const struct goelf_func *goelf_find_func(const struct goelf *g, const char *name);
 /* The function whose [entry, end) contains addr; NULL if none. */
 const struct goelf_func *goelf_func_at(const struct goelf *g, uint64_t addr);
 
-/* ELF symbol table lookups (only with .symtab). Return 0 if found. */
+/*
+ * ELF symbol table lookups (only with .symtab). Return 0 if found. Among
+ * symbols of the same name FUNC wins, then OBJECT. If name is absent,
+ * "<name>.abi0" is tried (Go's name for assembly functions in .symtab).
+ */
 int goelf_sym_addr(const struct goelf *g, const char *name, uint64_t *addr, uint64_t *size);
 /* Name of the symbol starting exactly at addr (any type), or NULL. */
 const char *goelf_sym_at(const struct goelf *g, uint64_t addr);

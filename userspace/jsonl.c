@@ -80,6 +80,8 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 				argv_json(out, im);
 				if (im->argv_truncated)
 					sb_puts(out, ",\"argv_truncated\":true");
+				if (im->held_ns)
+					sb_printf(out, ",\"held_ns\":%llu", (unsigned long long)im->held_ns);
 				if (im->is_go) {
 					sb_puts(out, ",\"go_version\":");
 					sb_json_str(out, im->go_version[0] ? im->go_version : NULL);

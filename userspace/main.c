@@ -22,6 +22,8 @@
 #include <unistd.h>
 #include <linux/capability.h>
 
+#include "goelf.h"
+#include "goprobe.h"
 #include "model.h"
 #include "render.h"
 #include "strbuf.h"
@@ -45,6 +47,7 @@ static volatile sig_atomic_t exiting;
 
 static const char usage[] =
 	"Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
+	"       coldtrace inspect BINARY...\n"
 	"\n"
 	"Start CMD traced from its first instruction, follow every process it forks\n"
 	"and execs, and when the tree has exited (or on Ctrl-C) show where its start\n"
@@ -66,6 +69,9 @@ static const char usage[] =
 	"  -v, --verbose        libbpf's log\n"
 	"  -h, --help           this help\n"
 	"  -V, --version        version\n"
+	"\n"
+	"inspect: what coldtrace reads from a Go binary (version, layout, where the\n"
+	"probes go); no root needed. Exit 1 if a binary is not one it can trace.\n"
 	"\n"
 	"Examples:\n"
 	"  coldtrace run -- ./myagent --port 9001      where a Go program's start goes\n"
@@ -193,8 +199,20 @@ static int write_output(const struct strbuf *out)
 	char tmp[PATH_MAX];
 	int fd, rc;
 
+	struct stat st;
+
 	if (!env.output)
 		return sb_write_fd(out, STDOUT_FILENO) ? 1 : 0;
+	if (stat(env.output, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* a device or a pipe (/dev/null, a FIFO): write to it as it is */
+		fd = open(env.output, O_WRONLY | O_CLOEXEC);
+		rc = fd < 0 ? -errno : sb_write_fd(out, fd);
+		if (fd >= 0 && close(fd) && !rc)
+			rc = -errno;
+		if (!rc)
+			return 0;
+		goto fail;
+	}
 	snprintf(tmp, sizeof(tmp), "%s.coldtrace-XXXXXX", env.output);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
@@ -243,6 +261,7 @@ static int cmd_run(int argc, char **argv)
 	char cmdpath[PATH_MAX], err[256], *cmdline;
 	int go[2], opt, status = 0, root_status = 0, rc;
 	bool root_done = false;
+	int forwarded = 0;
 	uint64_t t_start = now_ns(CLOCK_MONOTONIC);
 	struct sigaction sa = {0};
 	pid_t child;
@@ -300,8 +319,12 @@ static int cmd_run(int argc, char **argv)
 		die(2, "no command given: coldtrace run [OPTIONS] -- CMD [ARGS...]");
 	argv += optind;
 
-	if (env.output && !env.force && access(env.output, F_OK) == 0)
-		die(2, "%s exists; use --force to overwrite it", env.output);
+	if (env.output && !env.force) {
+		struct stat st;
+
+		if (stat(env.output, &st) == 0 && S_ISREG(st.st_mode))
+			die(2, "%s exists; use --force to overwrite it", env.output);
+	}
 	rc = resolve_cmd(argv[0], cmdpath, sizeof(cmdpath));
 	if (rc == 127)
 		die(127, "%s: command not found", argv[0]);
@@ -360,9 +383,18 @@ static int cmd_run(int argc, char **argv)
 	}
 	close(go[1]);
 
-	while (!exiting) {
+	for (;;) {
 		pid_t w;
 
+		/* First Ctrl-C/SIGTERM: pass it to the command and keep tracing
+		 * until the tree is gone; a second one stops at once. */
+		if (exiting && !forwarded) {
+			kill(child, exiting);
+			forwarded = exiting;
+			exiting = 0;
+		} else if (exiting) {
+			break;
+		}
 		rc = ct_tracer_poll(tracer, 50);
 		if (rc < 0 && rc != -EINTR) {
 			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
@@ -417,13 +449,72 @@ static int cmd_run(int argc, char **argv)
 	ct_tracer_close(tracer);
 	ct_model_free(&model);
 
-	if (!root_done)
-		return exiting ? 128 + exiting : 1;
+	if (!root_done) {
+		int sig = exiting ? exiting : forwarded;
+
+		return sig ? 128 + sig : 1;
+	}
 	if (rc)
 		return rc;
 	if (WIFSIGNALED(root_status))
 		return 128 + WTERMSIG(root_status);
 	return WEXITSTATUS(root_status);
+}
+
+static const char *arch_name(enum goelf_arch a)
+{
+	return a == GOELF_ARCH_X86_64 ? "x86-64" : a == GOELF_ARCH_ARM64 ? "arm64" : "unknown";
+}
+
+/* coldtrace inspect BINARY...: the Go binary reader and probe planner. */
+static int cmd_inspect(int argc, char **argv)
+{
+	int ret = 0;
+
+	if (argc < 2)
+		die(2, "inspect: no binary given: coldtrace inspect BINARY...");
+	for (int i = 1; i < argc; i++) {
+		struct goprobe_plan plan;
+		struct goelf *g = NULL;
+		char err[256];
+		int rc = goelf_open_file(argv[i], &g, err, sizeof(err));
+
+		if (rc == GOELF_E_NOT_GO || rc == GOELF_E_NOT_ELF) {
+			fprintf(stderr, "coldtrace: %s: not a Go binary (%s)\n", argv[i], err);
+			ret = 1;
+			continue;
+		}
+		if (rc != GOELF_OK) {
+			fprintf(stderr, "coldtrace: %s\n", err);
+			ret = 1;
+			continue;
+		}
+		printf("%s: %s, %s, pclntab %d layout, %zu functions, %s%s%s\n", argv[i],
+		       goelf_version(g) ? goelf_version(g) : "Go version unknown",
+		       arch_name(goelf_get_arch(g)), (int)goelf_pcln_format(g), goelf_func_count(g),
+		       goelf_is_pie(g) ? "PIE" : "not PIE", goelf_is_static(g) ? ", static" : ", dynamic",
+		       goelf_has_symtab(g) ? ", symbols" : ", stripped");
+		if (goelf_main_path(g))
+			printf("  main package: %s\n", goelf_main_path(g));
+		if (goprobe_plan(g, &plan, err, sizeof(err))) {
+			fprintf(stderr, "coldtrace: %s (%s): cannot trace package init: %s\n", argv[i],
+				goelf_version(g) ? goelf_version(g) : "Go version unknown", err);
+			ret = 1;
+		} else {
+			printf("  init runs in %s; probes:\n", plan.init_func);
+			for (size_t k = 0; k < plan.n; k++) {
+				const struct goprobe *p = &plan.probes[k];
+				const struct goelf_func *f = goelf_func_at(g, p->vaddr);
+
+				printf("    %-13s 0x%llx (file offset 0x%llx) %s+0x%llx\n",
+				       goprobe_kind_name(p->kind), (unsigned long long)p->vaddr,
+				       (unsigned long long)p->offset, f ? f->name : "?",
+				       f ? (unsigned long long)(p->vaddr - f->entry) : 0ull);
+			}
+		}
+		goelf_close(g);
+	}
+	return ret;
 }
 
 int main(int argc, char **argv)
@@ -442,6 +533,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "inspect"))
+		return cmd_inspect(argc - 1, argv + 1);
 	fprintf(stderr, "coldtrace: unknown command '%s'\nTry 'coldtrace --help'.\n", argv[1]);
 	return 2;
 }

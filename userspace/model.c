@@ -402,6 +402,19 @@ void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const ch
 		copy_str(im->go_note, sizeof(im->go_note), note, strlen(note) + 1);
 }
 
+void ct_model_set_resumed(struct ct_model *m, uint32_t pid, uint64_t ts)
+{
+	struct ct_image *im = ct_proc_image(ct_model_proc(m, pid));
+
+	if (im && im->exec_ts && ts > im->exec_ts)
+		im->held_ns = ts - im->exec_ts;
+}
+
+uint64_t ct_image_run_ts(const struct ct_image *im)
+{
+	return im->exec_ts ? im->exec_ts + im->held_ns : 0;
+}
+
 uint64_t ct_image_last_init_end(const struct ct_image *im)
 {
 	uint64_t end = 0;

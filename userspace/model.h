@@ -31,6 +31,8 @@ struct ct_pkginit {
  * before any exec we saw, what it inherited from its parent). */
 struct ct_image {
 	uint64_t exec_ts; /* 0 for an inherited image */
+	uint64_t held_ns; /* coldtrace held the process stopped this long after
+			   * exec, to attach probes (first exec of a binary) */
 	char path[CT_PATH_LEN];
 	char comm[CT_COMM_LEN];
 	char *argv; /* NUL-separated, argv_len bytes */
@@ -42,7 +44,7 @@ struct ct_image {
 	bool is_go;
 	uint32_t bin_id;
 	char go_version[32];
-	char go_note[160]; /* why Go init could not be traced, if it could not */
+	char go_note[320]; /* why Go init could not be traced, if it could not */
 	uint64_t rt_start;  /* runtimeInitTime (0: unknown) */
 	uint64_t main_main; /* main.main entered (0: not seen) */
 	uint64_t go_events;
@@ -105,6 +107,11 @@ struct ct_image *ct_proc_image(struct ct_proc *p);
 /* Mark the current image of pid as Go (the loader inspected the binary). */
 void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const char *version,
 		     const char *note);
+
+/* coldtrace resumed pid (held since its exec) at ts. */
+void ct_model_set_resumed(struct ct_model *m, uint32_t pid, uint64_t ts);
+/* When the image started running its own code: exec + the hold. */
+uint64_t ct_image_run_ts(const struct ct_image *im);
 
 /* Derived figures of a Go image (ns; 0 when not known). */
 uint64_t ct_image_last_init_end(const struct ct_image *im);

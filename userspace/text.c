@@ -37,13 +37,16 @@ static int by_clock_desc(const void *a, const void *b)
 
 static void go_image(struct strbuf *out, const struct ct_image *im, const struct ct_render_opts *o)
 {
-	uint64_t base = im->exec_ts;
+	uint64_t base = ct_image_run_ts(im);
 	uint64_t last = ct_image_last_init_end(im);
 	int top = o && o->top > 0 ? o->top : 5;
 	const struct ct_pkginit **sorted;
 
 	if (im->go_note[0])
 		sb_printf(out, "    note: %s\n", im->go_note);
+	if (im->held_ns)
+		sb_printf(out, "    (held %.3f ms after exec while coldtrace attached its probes; not counted below)\n",
+			  MS(im->held_ns));
 	if (!base) {
 		sb_puts(out, "    (exec not seen: times are not available)\n");
 		return;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -32,7 +33,7 @@ struct ct_bin {
 	struct goprobe_plan plan;
 	struct bpf_link *links[GOPROBE_MAX];
 	size_t nlinks;
-	char note[160];
+	char note[320];
 	char pkgbuf[CT_PKG_LEN];
 };
 
@@ -221,8 +222,14 @@ static void on_exec(struct ct_tracer *t, const struct ct_exec *e)
 	if (b && b->is_go)
 		ct_model_set_go(t->m, e->h.pid, b->id, b->version[0] ? b->version : "go?",
 				b->note[0] ? b->note : NULL);
-	if (e->stopped)
+	if (e->stopped) {
+		struct timespec ts;
+
 		kill((pid_t)e->h.pid, SIGCONT);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ct_model_set_resumed(t->m, e->h.pid,
+				     (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+	}
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -364,7 +371,7 @@ uint64_t ct_tracer_go_hits(struct ct_tracer *t)
 {
 	uint64_t total = 0, n;
 
-	for (uint32_t k = CT_GO_RTSTART; k <= CT_GO_MAINMAIN; k++) {
+	for (uint32_t k = 1; k < 8; k++) { /* every enum ct_go_probe slot */
 		read_percpu(t->goinit->maps.go_hits, k, &n);
 		total += n;
 	}

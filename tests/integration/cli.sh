@@ -1,0 +1,109 @@
+#!/bin/bash
+# cli.sh COLDTRACE GOPROGS WORKDIR: the command line as a user meets it.
+# Each check: run a command, expect an exit status and output.
+set -u
+ct=$1 progs=$2 work=$3
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
+
+# expect NAME STATUS REGEX_ON_STDERR_OR_EMPTY -- CMD...
+expect() {
+	local name=$1 want=$2 re=$3
+	shift 4
+	"$@" >out.txt 2>err.txt
+	local rc=$?
+	if [ "$rc" != "$want" ]; then
+		bad "$name" "exit $rc, expected $want" "stderr: $(head -c 400 err.txt)"
+	elif [ -n "$re" ] && ! grep -qE "$re" err.txt; then
+		bad "$name" "stderr does not match /$re/: $(head -c 400 err.txt)"
+	elif [ -n "$re" ] && [ "$(wc -l <err.txt)" -ne 1 ]; then
+		bad "$name" "expected a one-line error, got: $(cat err.txt)"
+	else
+		ok "$name"
+	fi
+}
+
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$@"; }
+
+expect "version works without root" 0 "" -- nobody "$ct" --version
+grep -q '^coldtrace ' out.txt || bad "version output" "$(cat out.txt)"
+expect "help works without root" 0 "" -- nobody "$ct" run --help
+expect "no BPF permission: one-line error" 77 "permission denied.*root" -- nobody "$ct" run -- /bin/true
+expect "command not found" 127 "nosuchcommand-xyz: command not found" -- "$ct" run -- nosuchcommand-xyz
+printf 'not a program\n' >plain.txt
+expect "not executable" 126 "plain.txt: not an executable" -- "$ct" run -- ./plain.txt
+expect "no command" 2 "no command given" -- "$ct" run
+expect "bad format" 2 "unknown format" -- "$ct" run -f nope -- /bin/true
+expect "bad capture size" 2 "capture-bytes" -- "$ct" run --capture-bytes 99999 -- /bin/true
+
+# The command's exit status is coldtrace's.
+expect "exit status passes through" 3 "" -- "$ct" run -q -- "$progs/initgraph" -exit 3
+expect "killed command: 128+signal" 137 "" -- "$ct" run -q -- sh -c 'kill -9 $$'
+
+# A non-Go binary is just a process.
+expect "non-Go binary" 0 "" -- "$ct" run -q -f jsonl -- /bin/true
+if grep -q '"type":"exec".*"/bin/true"' out.txt && ! grep -q go_init out.txt; then
+	ok "non-Go binary: exec seen, no Go init"
+else
+	bad "non-Go binary: exec seen, no Go init" "$(head -c 600 out.txt)"
+fi
+
+# -o never overwrites silently.
+echo "precious" >kept.txt
+expect "-o refuses an existing file" 2 "kept.txt exists; use --force" -- "$ct" run -q -o kept.txt -- /bin/true
+[ "$(cat kept.txt)" = precious ] && ok "existing file untouched" || bad "existing file untouched" "$(cat kept.txt)"
+expect "-o --force overwrites" 0 "" -- "$ct" run -q --force -f inittrace -o kept.txt -- "$progs/initgraph"
+grep -q '^init main @' kept.txt && ok "-o file holds the output" || bad "-o file holds the output" "$(head -3 kept.txt)"
+
+# The whole tree: two Go programs under a shell, each block headed by its pid.
+expect "tree of processes" 0 "" -- "$ct" run -q -f inittrace -- sh -c "'$progs/initgraph' >/dev/null; '$progs/initgraph-stripped' >/dev/null"
+n=$(grep -c '^# pid [0-9]* ' out.txt)
+lines1=$(env GODEBUG=inittrace=1 "$progs/initgraph" 2>&1 >/dev/null | grep -c '^init ')
+lines=$(grep -c '^init ' out.txt)
+if [ "$n" = 2 ] && [ "$lines" = $((2 * lines1)) ]; then
+	ok "tree: 2 Go processes, $lines init lines"
+else
+	bad "tree: 2 Go processes" "headers=$n init lines=$lines (expected 2 and $((2 * lines1)))" "$(grep '^#' out.txt)"
+fi
+
+# Processes outside the traced tree are never reported, even Go ones
+# running at the same time.
+( for i in $(seq 1 20); do "$progs/initgraph-pie" >/dev/null; done ) &
+outside=$!
+expect "outside processes" 0 "" -- "$ct" run -q -f jsonl -- sh -c 'for i in 1 2 3; do sleep 0.1; done'
+wait $outside
+if grep -q 'initgraph' out.txt; then
+	bad "outside Go processes not reported" "$(grep initgraph out.txt | head -3)"
+else
+	ok "outside Go processes not reported"
+fi
+nproc=$(grep -c '"type":"process"' out.txt)
+[ "$nproc" = 4 ] && ok "tree has exactly sh + 3 sleeps" || bad "tree has exactly sh + 3 sleeps" "$nproc processes"
+
+# Ctrl-C: passed to the command; coldtrace prints what it saw and exits.
+"$ct" run -q -f jsonl -o int.jsonl -- "$progs/initgraph" -sleep 30s >/dev/null 2>err.txt &
+ctpid=$!
+for i in $(seq 1 50); do grep -q . /dev/null; sleep 0.1; pgrep -f "initgraph -sleep 30s" >/dev/null && break; done
+sleep 0.5
+kill -INT $ctpid
+wait $ctpid
+rc=$?
+if [ $rc = 130 ] && grep -q '"type":"go_main"' int.jsonl; then
+	ok "SIGINT: trace written, exit 130"
+else
+	bad "SIGINT: trace written, exit 130" "rc=$rc $(cat err.txt)"
+fi
+# The kernel frees programs after an RCU grace period: give it a moment.
+left=yes
+for i in $(seq 1 30); do
+	bpftool prog show 2>/dev/null | grep -qE 'name (ct_go_probe|ct_exec|ct_fork|ct_exit|ct_sys_exit) ' || { left=; break; }
+	sleep 0.1
+done
+[ -z "$left" ] && ok "no BPF program left attached" || bad "no BPF program left attached" "$(bpftool prog show | grep -E 'name ct_')"
+
+
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
