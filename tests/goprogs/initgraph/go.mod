@@ -1,0 +1,3 @@
+module example.com/initgraph
+
+go 1.19
