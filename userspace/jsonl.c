@@ -6,6 +6,7 @@
  * process: "process", its "exec"s, each Go image's "go_runtime",
  * "go_init" (in the order Go ran them) and "go_main"; last "summary".
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -41,6 +42,131 @@ static void argv_json(struct strbuf *out, const struct ct_image *im)
 		i += n + 1;
 	}
 	sb_putc(out, ']');
+}
+
+static void http_json(struct strbuf *out, const struct ct_model *m, const struct ct_http *h)
+{
+	char l[64], r[64];
+	bool first = true;
+
+	ct_endpoint_str(&h->ep, true, l, sizeof(l));
+	ct_endpoint_str(&h->ep, false, r, sizeof(r));
+	sb_printf(out, "{\"type\":\"http\",\"ts_ns\":%llu,\"head_ns\":%llu,\"pid\":%u,\"tid\":%u,\"dir\":\"%s\",\"kind\":\"%s\"",
+		  (unsigned long long)h->ts, (unsigned long long)h->ts_head, h->pid, h->tid,
+		  h->dir == CT_IO_WRITE ? "send" : "recv", h->kind == HTTP_REQUEST ? "request" : "response");
+	if (h->kind == HTTP_REQUEST) {
+		sb_printf(out, ",\"method\":\"%s\",\"path\":", http_method_name(h->method));
+		sb_json_str(out, h->path);
+		sb_printf(out, ",\"api\":\"%s\"", lambda_api_name(h->api));
+		if (h->api_id[0]) {
+			sb_puts(out, ",\"api_id\":");
+			sb_json_str(out, h->api_id);
+		}
+	} else {
+		sb_printf(out, ",\"status\":%d,\"reason\":", h->status);
+		sb_json_str(out, h->reason);
+	}
+	sb_printf(out, ",\"local\":\"%s\",\"remote\":\"%s\",\"sock\":\"%llx\",\"stream_index\":%u,\"headers\":{",
+		  l, r, (unsigned long long)h->ep.sock_id, h->index);
+	for (int k = 0; k < HTTP_H_COUNT; k++) {
+		if (!h->hdr[k])
+			continue;
+		if (!first)
+			sb_putc(out, ',');
+		first = false;
+		sb_json_str(out, http_header_name(k));
+		sb_putc(out, ':');
+		sb_json_str(out, h->hdr[k]);
+	}
+	sb_putc(out, '}');
+	if (h->body_len >= 0)
+		sb_printf(out, ",\"body_len\":%lld", (long long)h->body_len);
+	if (h->peer >= 0) {
+		const struct ct_http *p = &m->http[h->peer];
+
+		sb_printf(out, ",\"peer_pid\":%u,\"peer_ts_ns\":%llu", p->pid, (unsigned long long)p->ts);
+	}
+	if (h->flags & (HTTP_F_RESYNCED | HTTP_F_INCOMPLETE | HTTP_F_PATH_TRUNC | HTTP_F_HDR_TRUNC))
+		sb_printf(out, ",\"incomplete\":%s,\"resynced\":%s,\"truncated\":%s",
+			  h->flags & HTTP_F_INCOMPLETE ? "true" : "false",
+			  h->flags & HTTP_F_RESYNCED ? "true" : "false",
+			  h->flags & (HTTP_F_PATH_TRUNC | HTTP_F_HDR_TRUNC) ? "true" : "false");
+	sb_puts(out, "}\n");
+}
+
+static void str_field(struct strbuf *out, const char *name, const char *v)
+{
+	sb_printf(out, ",\"%s\":", name);
+	sb_json_str(out, v);
+}
+
+static void log_json(struct strbuf *out, const struct ct_log *l)
+{
+	const struct log_event *ev = l->ev;
+
+	sb_printf(out, "{\"type\":\"log\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"fd\":%u,\"kind\":\"%s\"",
+		  (unsigned long long)l->ts, l->pid, l->tid, l->fd, log_kind_name(ev->kind));
+	if (ev->have & LOG_HAVE_REQUEST_ID)
+		str_field(out, "request_id", ev->request_id);
+	if (ev->have & LOG_HAVE_VERSION)
+		str_field(out, "version", ev->version);
+	if (ev->have & LOG_HAVE_ARN)
+		str_field(out, "arn", ev->arn);
+	if (ev->have & LOG_HAVE_INIT_TYPE)
+		str_field(out, "init_type", ev->init_type);
+	if (ev->have & LOG_HAVE_PHASE)
+		str_field(out, "phase", ev->phase);
+	if (ev->have & LOG_HAVE_STATUS)
+		str_field(out, "status", ev->status);
+	if (ev->have & LOG_HAVE_ERROR_TYPE)
+		str_field(out, "error_type", ev->error_type);
+	if (ev->have & LOG_HAVE_DURATION)
+		sb_printf(out, ",\"duration_ms\":%.3f", ev->duration_ms);
+	if (ev->have & LOG_HAVE_INIT_DURATION)
+		sb_printf(out, ",\"init_duration_ms\":%.3f", ev->init_duration_ms);
+	if (ev->have & LOG_HAVE_BILLED)
+		sb_printf(out, ",\"billed_ms\":%.0f", ev->billed_ms);
+	if (ev->have & LOG_HAVE_MEMORY)
+		sb_printf(out, ",\"memory_mb\":%llu", (unsigned long long)ev->memory_mb);
+	if (ev->have & LOG_HAVE_MAX_MEMORY)
+		sb_printf(out, ",\"max_memory_mb\":%llu", (unsigned long long)ev->max_memory_mb);
+	if (ev->kind == LOG_GO_INIT) {
+		str_field(out, "pkg", ev->pkg);
+		sb_printf(out, ",\"go_at_ms\":%g,\"go_clock_ms\":%g", ev->go_at_ms, ev->go_clock_ms);
+	}
+	sb_puts(out, ",\"line\":");
+	sb_json_strn(out, ev->line, ev->line_len);
+	if (ev->flags & (LOG_F_TRUNC | LOG_F_INCOMPLETE))
+		sb_puts(out, ",\"truncated\":true");
+	sb_puts(out, "}\n");
+}
+
+static void listen_json(struct strbuf *out, const struct ct_listen_rec *l)
+{
+	char a[64];
+
+	ct_endpoint_str(&l->ep, true, a, sizeof(a));
+	sb_printf(out, "{\"type\":\"listen\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"addr\":\"%s\",\"port\":%u}\n",
+		  (unsigned long long)l->ts, l->pid, l->tid, a, l->ep.lport);
+}
+
+/* The I/O records of the three kinds, merged in time order. */
+static void io_records(struct strbuf *out, const struct ct_model *m)
+{
+	size_t h = 0, l = 0, s = 0;
+
+	while (h < m->nhttp || l < m->nlogs || s < m->nlistens) {
+		uint64_t th = h < m->nhttp ? m->http[h].ts : UINT64_MAX;
+		uint64_t tl = l < m->nlogs ? m->logs[l].ts : UINT64_MAX;
+		uint64_t ts = s < m->nlistens ? m->listens[s].ts : UINT64_MAX;
+
+		if (ts <= th && ts <= tl)
+			listen_json(out, &m->listens[s++]);
+		else if (th <= tl)
+			http_json(out, m, &m->http[h++]);
+		else
+			log_json(out, &m->logs[l++]);
+	}
 }
 
 void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
@@ -118,13 +244,17 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 					  (unsigned long long)im->main_main);
 		}
 	}
+	io_records(out, m);
 	sb_puts(out, "{\"type\":\"summary\",\"lost\":{");
 	for (int t = 1; t < CT_EV_MAX; t++) {
 		sb_printf(out, "%s\"%s\":%llu", t > 1 ? "," : "", event_name(t),
 			  (unsigned long long)m->lost[t]);
 		lost += m->lost[t];
 	}
-	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"complete\":%s}\n",
+	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"dropped_records\":%llu,\"io_events\":%llu,\"io_bytes\":%llu,\"io_bytes_not_captured\":%llu,\"http_desyncs\":%llu,\"complete\":%s}\n",
 		  (unsigned long long)lost, (unsigned long long)m->bad_events,
-		  (unsigned long long)m->unpaired, lost ? "false" : "true");
+		  (unsigned long long)m->unpaired, (unsigned long long)m->dropped_records,
+		  (unsigned long long)m->io_events, (unsigned long long)m->io_bytes,
+		  (unsigned long long)m->io_bytes_lost, (unsigned long long)m->http_desyncs,
+		  lost || m->dropped_records ? "false" : "true");
 }

@@ -409,6 +409,7 @@ static int cmd_run(int argc, char **argv)
 			break; /* the whole tree has exited */
 	}
 	ct_tracer_finish(tracer);
+	ct_model_finish(&model);
 
 	cmdline = join_argv(argv);
 	ropts.command = cmdline;

@@ -1,4 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <arpa/inet.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +22,15 @@ static void image_free(struct ct_image *im)
 
 void ct_model_free(struct ct_model *m)
 {
+	ct_model_close_streams(m);
+	for (size_t i = 0; i < m->nhttp; i++)
+		for (int k = 0; k < HTTP_H_COUNT; k++)
+			free(m->http[i].hdr[k]);
+	free(m->http);
+	for (size_t i = 0; i < m->nlogs; i++)
+		free(m->logs[i].ev);
+	free(m->logs);
+	free(m->listens);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		for (size_t j = 0; j < m->procs[i].nimages; j++)
 			image_free(&m->procs[i].images[j]);
@@ -160,6 +172,10 @@ static struct ct_proc *live_proc(struct ct_model *m, uint32_t pid, uint64_t ts)
 	return p;
 }
 
+static void on_io(struct ct_model *m, const struct ct_io *e, size_t size);
+static void on_listen(struct ct_model *m, const struct ct_listen *e);
+static void close_streams_of(struct ct_model *m, uint32_t pid, bool all);
+
 static void copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
 	size_t n = strnlen(src, srclen);
@@ -222,6 +238,8 @@ static void on_exit_ev(struct ct_model *m, const struct ct_exit *e)
 		return;
 	p->exited = true;
 	p->exit_ts = e->h.ts;
+	if (m->nstreams)
+		close_streams_of(m, e->h.pid, false);
 	p->exit_status = e->code;
 	if (!p->nspid)
 		p->nspid = e->h.nspid;
@@ -365,6 +383,8 @@ int ct_model_add_event(struct ct_model *m, const void *data, size_t size)
 	case CT_EV_FORK: need = sizeof(struct ct_fork); break;
 	case CT_EV_EXIT: need = sizeof(struct ct_exit); break;
 	case CT_EV_GO: need = sizeof(struct ct_go); break;
+	case CT_EV_IO: need = offsetof(struct ct_io, data); break;
+	case CT_EV_LISTEN: need = sizeof(struct ct_listen); break;
 	default:
 		m->bad_events++;
 		return -1;
@@ -382,6 +402,8 @@ int ct_model_add_event(struct ct_model *m, const void *data, size_t size)
 	case CT_EV_FORK: on_fork(m, data); break;
 	case CT_EV_EXIT: on_exit_ev(m, data); break;
 	case CT_EV_GO: on_go(m, data); break;
+	case CT_EV_IO: on_io(m, data, size); break;
+	case CT_EV_LISTEN: on_listen(m, data); break;
 	}
 	return 0;
 }
@@ -433,4 +455,399 @@ uint64_t ct_image_init_total(const struct ct_image *im)
 		if (im->pkgs[i].end > im->pkgs[i].start)
 			sum += im->pkgs[i].end - im->pkgs[i].start;
 	return sum;
+}
+
+/* ---- I/O: HTTP streams, log lines, listening sockets ---- */
+
+struct ct_stream {
+	uint32_t pid;
+	uint8_t dir;
+	bool is_log;
+	uint64_t key; /* sock_id, or fd for stdout/stderr of any kind */
+	uint32_t tid;  /* the last writer/reader */
+	uint32_t fd;
+	struct ct_endpoint ep;
+	union {
+		struct http_stream http;
+		struct log_stream log;
+	} u;
+};
+
+struct io_ctx {
+	struct ct_model *m;
+	struct ct_stream *st;
+};
+
+static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t ncap;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 64;
+	na = realloc(arr, ncap * elem);
+	if (!na)
+		return NULL;
+	*cap = ncap;
+	return na;
+}
+
+static size_t stream_hash(uint32_t pid, uint64_t key, uint8_t dir, size_t cap)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ull ^ ((uint64_t)pid << 1 | dir) * 0xff51afd7ed558ccdull;
+
+	return (size_t)(h ^ h >> 29) & (cap - 1);
+}
+
+static struct ct_stream **stream_slot(struct ct_model *m, uint32_t pid, uint64_t key, uint8_t dir)
+{
+	for (size_t s = stream_hash(pid, key, dir, m->streams_cap);; s = (s + 1) & (m->streams_cap - 1)) {
+		struct ct_stream *st = m->streams[s];
+
+		if (!st || (st->pid == pid && st->key == key && st->dir == dir))
+			return &m->streams[s];
+	}
+}
+
+static int streams_rehash(struct ct_model *m, size_t ncap)
+{
+	struct ct_stream **old = m->streams;
+	size_t ocap = m->streams_cap;
+
+	m->streams = calloc(ncap, sizeof(*m->streams));
+	if (!m->streams) {
+		m->streams = old;
+		return -1;
+	}
+	m->streams_cap = ncap;
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i])
+			*stream_slot(m, old[i]->pid, old[i]->key, old[i]->dir) = old[i];
+	free(old);
+	return 0;
+}
+
+static struct ct_stream *get_stream(struct ct_model *m, const struct ct_io *e, bool is_log)
+{
+	uint64_t key = is_log ? e->fd : e->sock_id;
+	struct ct_stream **slot, *st;
+
+	if (!m->streams_cap && streams_rehash(m, 256))
+		return NULL;
+	slot = stream_slot(m, e->h.pid, key, (uint8_t)e->dir);
+	if (*slot)
+		return *slot;
+	if (m->nstreams >= CT_MODEL_MAX_STREAMS) {
+		m->dropped_records++;
+		return NULL;
+	}
+	if ((m->nstreams + 1) * 2 > m->streams_cap) {
+		if (streams_rehash(m, m->streams_cap * 2))
+			return NULL;
+		slot = stream_slot(m, e->h.pid, key, (uint8_t)e->dir);
+	}
+	st = calloc(1, is_log ? offsetof(struct ct_stream, u) + sizeof(struct log_stream)
+			      : sizeof(struct ct_stream));
+	if (!st)
+		return NULL;
+	st->pid = e->h.pid;
+	st->key = key;
+	st->dir = (uint8_t)e->dir;
+	st->is_log = is_log;
+	st->fd = e->fd;
+	if (is_log)
+		log_stream_init(&st->u.log, 0);
+	else
+		http_stream_init(&st->u.http, HTTP_EMIT_DESYNC);
+	*slot = st;
+	m->nstreams++;
+	return st;
+}
+
+static void on_http_msg(void *vctx, const struct http_msg *msg)
+{
+	struct io_ctx *c = vctx;
+	struct ct_model *m = c->m;
+	struct ct_http *h;
+	struct ct_http *na;
+
+	if (msg->kind == HTTP_DESYNC) {
+		m->http_desyncs++;
+		return;
+	}
+	if (msg->kind != HTTP_REQUEST && msg->kind != HTTP_RESPONSE)
+		return;
+	if (m->nhttp >= CT_MODEL_MAX_RECORDS) {
+		m->dropped_records++;
+		return;
+	}
+	na = grow(m->http, &m->http_cap, m->nhttp, sizeof(*na));
+	if (!na)
+		return;
+	m->http = na;
+	h = &m->http[m->nhttp++];
+	memset(h, 0, sizeof(*h));
+	h->ts = msg->ts_first;
+	h->ts_head = msg->ts_head;
+	h->pid = c->st->pid;
+	h->tid = c->st->tid;
+	h->dir = c->st->dir;
+	h->kind = (uint8_t)msg->kind;
+	h->method = (uint8_t)msg->method;
+	h->api = (uint8_t)msg->api;
+	h->status = msg->status;
+	h->index = msg->index;
+	h->flags = msg->flags;
+	h->body_len = msg->body_len;
+	h->ep = c->st->ep;
+	h->peer = -1;
+	copy_str(h->path, sizeof(h->path), msg->path, sizeof(msg->path));
+	copy_str(h->api_id, sizeof(h->api_id), msg->api_id, sizeof(msg->api_id));
+	copy_str(h->reason, sizeof(h->reason), msg->reason, sizeof(msg->reason));
+	h->hdr_present = msg->hdr_present;
+	for (int i = 0; i < HTTP_H_COUNT; i++)
+		if (msg->hdr_present & (1u << i))
+			h->hdr[i] = strndup(msg->hdr[i], HTTP_VALUE_MAX);
+}
+
+static void on_log_line(void *vctx, const struct log_event *ev)
+{
+	struct io_ctx *c = vctx;
+	struct ct_model *m = c->m;
+	struct ct_log *na, *l;
+
+	if (ev->kind == LOG_NONE)
+		return;
+	if (m->nlogs >= CT_MODEL_MAX_RECORDS) {
+		m->dropped_records++;
+		return;
+	}
+	na = grow(m->logs, &m->logs_cap, m->nlogs, sizeof(*na));
+	if (!na)
+		return;
+	m->logs = na;
+	l = &m->logs[m->nlogs];
+	l->ev = malloc(sizeof(*l->ev));
+	if (!l->ev)
+		return;
+	*l->ev = *ev;
+	l->ts = ev->ts_first;
+	l->pid = c->st->pid;
+	l->tid = c->st->tid;
+	l->fd = c->st->fd;
+	m->nlogs++;
+}
+
+static void on_io(struct ct_model *m, const struct ct_io *e, size_t size)
+{
+	bool is_log = !(e->flags & CT_IO_SOCK) || e->family == 1 /* AF_UNIX */;
+	size_t cap = e->cap_len;
+	struct ct_stream *st;
+	struct io_ctx c;
+
+	live_proc(m, e->h.pid, e->h.ts);
+	m->io_events++;
+	m->io_bytes += e->len;
+	if (cap > CT_MAX_CAPTURE || cap > e->len || offsetof(struct ct_io, data) + cap > size) {
+		m->bad_events++;
+		return;
+	}
+	m->io_bytes_lost += e->len - cap;
+	st = get_stream(m, e, is_log);
+	if (!st)
+		return;
+	st->tid = e->h.tid;
+	st->ep.family = (uint16_t)e->family;
+	st->ep.lport = e->lport;
+	st->ep.rport = e->rport;
+	memcpy(st->ep.laddr, e->laddr, sizeof(st->ep.laddr));
+	memcpy(st->ep.raddr, e->raddr, sizeof(st->ep.raddr));
+	st->ep.sock_id = e->sock_id;
+	c.m = m;
+	c.st = st;
+	if (is_log)
+		log_stream_feed(&st->u.log, e->data, cap, e->len, e->h.ts, on_log_line, &c);
+	else
+		http_stream_feed(&st->u.http, e->data, cap, e->len, e->h.ts, on_http_msg, &c);
+}
+
+static void on_listen(struct ct_model *m, const struct ct_listen *e)
+{
+	struct ct_listen_rec *na, *l;
+
+	live_proc(m, e->h.pid, e->h.ts);
+	if (m->nlistens >= CT_MODEL_MAX_RECORDS) {
+		m->dropped_records++;
+		return;
+	}
+	na = grow(m->listens, &m->listens_cap, m->nlistens, sizeof(*na));
+	if (!na)
+		return;
+	m->listens = na;
+	l = &m->listens[m->nlistens++];
+	memset(l, 0, sizeof(*l));
+	l->ts = e->h.ts;
+	l->pid = e->h.pid;
+	l->tid = e->h.tid;
+	l->ep.family = (uint16_t)e->family;
+	l->ep.lport = e->port;
+	memcpy(l->ep.laddr, e->addr, sizeof(l->ep.laddr));
+	l->ep.sock_id = e->sock_id;
+}
+
+/* Flush and free the parsers of one process (it exited). */
+static void close_streams_of(struct ct_model *m, uint32_t pid, bool all)
+{
+	bool removed = false;
+
+	for (size_t i = 0; i < m->streams_cap; i++) {
+		struct ct_stream *st = m->streams[i];
+		struct io_ctx c = {.m = m, .st = st};
+
+		if (!st || (!all && st->pid != pid))
+			continue;
+		if (st->is_log)
+			log_stream_flush(&st->u.log, m->last_ts, on_log_line, &c);
+		free(st);
+		m->streams[i] = NULL;
+		m->nstreams--;
+		removed = true;
+	}
+	if (removed && m->streams_cap)
+		streams_rehash(m, m->streams_cap); /* close the probe chains' gaps */
+}
+
+void ct_model_close_streams(struct ct_model *m)
+{
+	close_streams_of(m, 0, true);
+	free(m->streams);
+	m->streams = NULL;
+	m->streams_cap = 0;
+}
+
+/* Connection identity as the sender sees it (local -> remote). */
+struct conn_key {
+	uint16_t family;
+	uint16_t sport, dport;
+	uint8_t kind;
+	uint8_t _pad;
+	uint8_t saddr[16], daddr[16];
+	uint32_t index;
+};
+
+static struct conn_key http_key(const struct ct_http *h)
+{
+	struct conn_key k;
+	bool sent = h->dir == CT_IO_WRITE;
+
+	memset(&k, 0, sizeof(k));
+	k.family = h->ep.family;
+	k.sport = sent ? h->ep.lport : h->ep.rport;
+	k.dport = sent ? h->ep.rport : h->ep.lport;
+	memcpy(k.saddr, sent ? h->ep.laddr : h->ep.raddr, 16);
+	memcpy(k.daddr, sent ? h->ep.raddr : h->ep.laddr, 16);
+	k.kind = h->kind;
+	k.index = h->index;
+	return k;
+}
+
+static const struct ct_model *g_pair_model; /* qsort has no context argument */
+
+static int cmp_recv(const void *a, const void *b)
+{
+	struct conn_key x = http_key(&g_pair_model->http[*(const size_t *)a]);
+	struct conn_key y = http_key(&g_pair_model->http[*(const size_t *)b]);
+
+	return memcmp(&x, &y, sizeof(x));
+}
+
+static void pair_http(struct ct_model *m)
+{
+	size_t nrecv = 0, *recv;
+
+	recv = malloc((m->nhttp + 1) * sizeof(*recv));
+	if (!recv)
+		return;
+	for (size_t i = 0; i < m->nhttp; i++)
+		if (m->http[i].dir == CT_IO_READ)
+			recv[nrecv++] = i;
+	g_pair_model = m;
+	qsort(recv, nrecv, sizeof(*recv), cmp_recv);
+	for (size_t i = 0; i < m->nhttp; i++) {
+		struct conn_key k;
+		size_t lo = 0, hi = nrecv;
+
+		if (m->http[i].dir != CT_IO_WRITE || !m->http[i].ep.family)
+			continue;
+		k = http_key(&m->http[i]);
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			struct conn_key x = http_key(&m->http[recv[mid]]);
+			int c = memcmp(&x, &k, sizeof(k));
+
+			if (c == 0) {
+				m->http[i].peer = (long)recv[mid];
+				m->http[recv[mid]].peer = (long)i;
+				break;
+			}
+			if (c < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+	g_pair_model = NULL;
+	free(recv);
+}
+
+static int cmp_http_ts(const void *a, const void *b)
+{
+	const struct ct_http *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int cmp_log_ts(const void *a, const void *b)
+{
+	const struct ct_log *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int cmp_listen_ts(const void *a, const void *b)
+{
+	const struct ct_listen_rec *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+void ct_model_finish(struct ct_model *m)
+{
+	ct_model_close_streams(m);
+	if (m->nhttp)
+		qsort(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
+	if (m->nlogs)
+		qsort(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);
+	if (m->nlistens)
+		qsort(m->listens, m->nlistens, sizeof(*m->listens), cmp_listen_ts);
+	pair_http(m);
+}
+
+void ct_endpoint_str(const struct ct_endpoint *ep, bool local, char *buf, size_t len)
+{
+	const uint8_t *a = local ? ep->laddr : ep->raddr;
+	unsigned port = local ? ep->lport : ep->rport;
+	char ip[INET6_ADDRSTRLEN];
+
+	if (ep->family == AF_INET && inet_ntop(AF_INET, a, ip, sizeof(ip)))
+		snprintf(buf, len, "%s:%u", ip, port);
+	else if (ep->family == AF_INET6 && inet_ntop(AF_INET6, a, ip, sizeof(ip)))
+		snprintf(buf, len, "[%s]:%u", ip, port);
+	else if (ep->family == AF_UNIX)
+		snprintf(buf, len, "unix");
+	else
+		snprintf(buf, len, "-");
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 #include "coldtrace.h"
+#include "httpparse.h"
+#include "logline.h"
 
 #define CT_PKG_LEN 256
 #define CT_INIT_STACK 16
@@ -70,6 +72,53 @@ struct ct_proc {
 	size_t nimages;
 };
 
+/* One end of a connection as a traced process saw it. */
+struct ct_endpoint {
+	uint16_t family; /* AF_INET, AF_INET6, AF_UNIX, 0 */
+	uint16_t lport, rport;
+	uint8_t laddr[16], raddr[16];
+	uint64_t sock_id;
+};
+
+/* An HTTP/1.x message head seen on a traced process's socket. Only the
+ * allowlisted headers are kept; never bodies. */
+struct ct_http {
+	uint64_t ts;      /* the syscall carrying the first byte */
+	uint64_t ts_head; /* the syscall completing the head */
+	uint32_t pid, tid;
+	uint8_t dir;      /* CT_IO_WRITE: the process sent it; CT_IO_READ: received */
+	uint8_t kind;     /* HTTP_REQUEST / HTTP_RESPONSE */
+	uint8_t method;   /* enum http_method */
+	uint8_t api;      /* enum lambda_api */
+	int status;
+	uint32_t index;   /* message number on its stream */
+	unsigned flags;   /* enum http_msg_flags */
+	int64_t body_len;
+	struct ct_endpoint ep;
+	char path[HTTP_PATH_MAX];
+	char api_id[64];
+	char reason[48];
+	uint32_t hdr_present; /* bit (1 << enum http_hdr) */
+	char *hdr[HTTP_H_COUNT]; /* allowlisted values (NULL: absent) */
+	long peer;        /* index of the same message seen by the other end, -1 */
+};
+
+/* A line written to stdout/stderr that marks a phase (logline.h kinds). */
+struct ct_log {
+	uint64_t ts;
+	uint32_t pid, tid, fd;
+	struct log_event *ev; /* the classified line and its fields */
+};
+
+struct ct_listen_rec {
+	uint64_t ts;
+	uint32_t pid, tid;
+	struct ct_endpoint ep; /* lport/laddr: where it listens */
+};
+
+/* Parser state for one (process, socket or fd, direction). */
+struct ct_stream;
+
 /* What the model asks its owner about binaries and addresses. */
 struct ct_model_ops {
 	/* Package path of the init function at runtime address @fn, seen by the
@@ -91,7 +140,32 @@ struct ct_model {
 	uint64_t unpaired;        /* Go init returns without a call, and the like */
 	uint64_t first_ts, last_ts;
 	uint32_t root_pid;
+
+	/* I/O: HTTP messages, phase log lines, listening sockets, in time order */
+	struct ct_http *http;
+	size_t nhttp, http_cap;
+	struct ct_log *logs;
+	size_t nlogs, logs_cap;
+	struct ct_listen_rec *listens;
+	size_t nlistens, listens_cap;
+	struct ct_stream **streams; /* open-addressing table */
+	size_t nstreams, streams_cap;
+	uint64_t io_events, io_bytes, io_bytes_lost;
+	uint64_t http_desyncs;
+	uint64_t dropped_records; /* over CT_MODEL_MAX_RECORDS */
 };
+
+#define CT_MODEL_MAX_RECORDS 200000 /* per kind: http, logs, listens */
+#define CT_MODEL_MAX_STREAMS 8192   /* parsers alive at once */
+
+/* After the last event: flush and free the parsers, sort the I/O records by
+ * time and pair every sent HTTP message with its reading by the other end
+ * (when both ends are traced; sets ct_http.peer). */
+void ct_model_finish(struct ct_model *m);
+void ct_model_close_streams(struct ct_model *m);
+
+/* "127.0.0.1:9001", "[::1]:9001", "unix" into buf. */
+void ct_endpoint_str(const struct ct_endpoint *ep, bool local, char *buf, size_t len);
 
 void ct_model_init(struct ct_model *m, const struct ct_model_ops *ops);
 void ct_model_free(struct ct_model *m);

@@ -81,6 +81,148 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 	free(sorted);
 }
 
+/* ---- the timeline: processes, listening sockets, HTTP, log lines ---- */
+
+enum item_kind { IT_EXEC, IT_EXIT, IT_MAIN, IT_LISTEN, IT_HTTP, IT_LOG };
+
+struct item {
+	uint64_t ts;
+	enum item_kind kind;
+	const struct ct_proc *p;
+	size_t idx; /* image / http / log / listen index */
+};
+
+#define TIMELINE_MAX 300
+
+static int by_ts(const void *a, const void *b)
+{
+	const struct item *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return (int)x->kind - (int)y->kind;
+}
+
+static void http_line(struct strbuf *out, const struct ct_model *m, const struct ct_http *h)
+{
+	char l[64], r[64];
+	const char *rid = h->hdr[HTTP_H_REQUEST_ID];
+	const char *et = h->hdr[HTTP_H_ERROR_TYPE];
+
+	ct_endpoint_str(&h->ep, true, l, sizeof(l));
+	ct_endpoint_str(&h->ep, false, r, sizeof(r));
+	if (h->kind == HTTP_REQUEST)
+		sb_printf(out, "%s %s", http_method_name(h->method), h->path);
+	else
+		sb_printf(out, "%d %s", h->status, h->reason);
+	if (rid)
+		sb_printf(out, "  request-id %s", rid);
+	if (et)
+		sb_printf(out, "  error-type %s", et);
+	if (h->dir == CT_IO_WRITE)
+		sb_printf(out, "  %s -> %s", l, r);
+	else
+		sb_printf(out, "  received from %s on %s", r, l);
+	if (h->peer >= 0) {
+		const struct ct_http *p = &m->http[h->peer];
+
+		sb_printf(out, "  (read by pid %u after %.3f ms)", p->pid,
+			  p->ts >= h->ts ? MS(p->ts - h->ts) : 0.0);
+	}
+}
+
+static void timeline(struct strbuf *out, const struct ct_model *m, uint64_t t0,
+		     const struct ct_render_opts *o)
+{
+	size_t n = 0, cap = 64, shown = 0;
+	struct item *it = malloc(cap * sizeof(*it));
+
+#define ADD(...)                                                                \
+	do {                                                                    \
+		if (n == cap) {                                                 \
+			struct item *ni = realloc(it, cap * 2 * sizeof(*it));   \
+			if (!ni)                                                \
+				goto done;                                      \
+			it = ni;                                                \
+			cap *= 2;                                               \
+		}                                                               \
+		it[n++] = (struct item){__VA_ARGS__};                           \
+	} while (0)
+
+	if (!it)
+		return;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct ct_proc *p = &m->procs[i];
+
+		for (size_t j = 0; j < p->nimages; j++) {
+			if (p->images[j].exec_ts)
+				ADD(.ts = p->images[j].exec_ts, .kind = IT_EXEC, .p = p, .idx = j);
+			if (p->images[j].main_main)
+				ADD(.ts = p->images[j].main_main, .kind = IT_MAIN, .p = p, .idx = j);
+		}
+		if (p->exited)
+			ADD(.ts = p->exit_ts, .kind = IT_EXIT, .p = p);
+	}
+	for (size_t i = 0; i < m->nlistens; i++)
+		ADD(.ts = m->listens[i].ts, .kind = IT_LISTEN, .idx = i);
+	for (size_t i = 0; i < m->nhttp; i++)
+		/* a message both ends saw is shown once, where it was sent */
+		if (m->http[i].dir == CT_IO_WRITE || m->http[i].peer < 0)
+			ADD(.ts = m->http[i].ts, .kind = IT_HTTP, .idx = i);
+	for (size_t i = 0; i < m->nlogs; i++)
+		if (m->logs[i].ev->kind != LOG_GO_INIT)
+			ADD(.ts = m->logs[i].ts, .kind = IT_LOG, .idx = i);
+	if (!n)
+		goto done;
+	qsort(it, n, sizeof(*it), by_ts);
+	sb_printf(out, "\n%stimeline%s (ms from the first event)\n", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
+	for (size_t i = 0; i < n && shown < TIMELINE_MAX; i++, shown++) {
+		const struct item *x = &it[i];
+		double t = x->ts >= t0 ? MS(x->ts - t0) : 0;
+		char st[48];
+
+		switch (x->kind) {
+		case IT_EXEC: {
+			const struct ct_image *im = &x->p->images[x->idx];
+
+			sb_printf(out, "%10.3f  pid %-7u exec    %s\n", t, x->p->pid, im->path);
+			break;
+		}
+		case IT_MAIN:
+			sb_printf(out, "%10.3f  pid %-7u go      main.main (package init done)\n", t, x->p->pid);
+			break;
+		case IT_EXIT:
+			status_str(x->p, st, sizeof(st));
+			sb_printf(out, "%10.3f  pid %-7u exit    %s\n", t, x->p->pid, st);
+			break;
+		case IT_LISTEN: {
+			char a[64];
+
+			ct_endpoint_str(&m->listens[x->idx].ep, true, a, sizeof(a));
+			sb_printf(out, "%10.3f  pid %-7u listen  %s\n", t, m->listens[x->idx].pid, a);
+			break;
+		}
+		case IT_HTTP:
+			sb_printf(out, "%10.3f  pid %-7u http    ", t, m->http[x->idx].pid);
+			http_line(out, m, &m->http[x->idx]);
+			sb_putc(out, '\n');
+			break;
+		case IT_LOG: {
+			const struct ct_log *l = &m->logs[x->idx];
+			int len = (int)(l->ev->line_len > 120 ? 120 : l->ev->line_len);
+
+			sb_printf(out, "%10.3f  pid %-7u log     %.*s\n", t, l->pid, len, l->ev->line);
+			break;
+		}
+		}
+	}
+	if (n > shown)
+		sb_printf(out, "  ... %zu more (all of them: -f jsonl)\n", n - shown);
+done:
+	free(it);
+#undef ADD
+}
+
 void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	const struct ct_proc *root = ct_model_proc((struct ct_model *)m, m->root_pid);
@@ -116,6 +258,7 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 				go_image(out, im, o);
 		}
 	}
+	timeline(out, m, m->first_ts, o);
 	for (int t = 1; t < CT_EV_MAX; t++)
 		if (m->lost[t]) {
 			uint64_t total = 0;
