@@ -28,6 +28,7 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 row() { # name cmd...
 	local name=$1
 	shift
+	"$work/spawn_time" 5 "$@" 2>/dev/null # warm the page cache
 	"$work/spawn_time" "$runs" "$@" 2>"$work/u.txt"
 	local u t hits
 	u=$(sed -n 's/^median \([0-9]*\) us/\1/p' "$work/u.txt")

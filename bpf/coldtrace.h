@@ -63,6 +63,7 @@ enum ct_go_probe {
 	CT_GO_MAINMAIN = 4, /* main.main entered */
 	CT_GO_TASKSTART = 5, /* an init task with functions starts; value = its
 			      * first function, task = the initTask */
+	CT_GO_TASKEND = 6,   /* the running init task's functions are done */
 };
 
 /* CT_GO_TASKSTART: the cookie's displacement field says how to read the task. */
@@ -109,7 +110,7 @@ struct ct_go {
 	__u64 value;  /* what the cookie told the probe to read */
 	__u64 task;   /* CT_GO_TASKSTART: the initTask's address */
 	__u32 nfns;   /* CT_GO_TASKSTART: its number of init functions */
-	__u32 _pad;
+	__u32 state;  /* CT_GO_TASKSTART: t.state as read (1 while it runs) */
 };
 
 /* Socket I/O (issue: Runtime API traffic). */

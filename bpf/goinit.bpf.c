@@ -6,11 +6,11 @@
  *  - CT_GO_RTSTART:  runtime.main stores runtimeInitTime (its first
  *                    nanotime); the stored register holds the value;
  *  - CT_GO_TASKSTART: an init task with functions starts, before Go's own
- *                    inittrace clock starts: entry of runtime.doInit1
- *                    (>= 1.21), or in runtime.doInit (<= 1.20) the point
- *                    after its dependencies where nfns != 0; the register
- *                    holds the task, from which the probe reads nfns and
- *                    the first function (which names the package);
+ *                    inittrace clock starts (see userspace/goprobe.c); the
+ *                    register holds the task, from which the probe reads
+ *                    its state, nfns and first function (which names the
+ *                    package);
+ *  - CT_GO_TASKEND:  its init functions are done, before Go's clock stops;
  *  - CT_GO_INITCALL: the indirect call of an init function (fallback when
  *                    no task start point is known); the operand is the
  *                    function's address;
@@ -85,7 +85,7 @@ int ct_go_probe(struct pt_regs *ctx)
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u32 reg = CT_COOKIE_REG(cookie);
 	__u64 *hits, value = 0, task = 0;
-	__u32 nfns = 0;
+	__u32 nfns = 0, st = 0;
 	struct ct_go *e;
 
 	hits = bpf_map_lookup_elem(&go_hits, &kind);
@@ -105,11 +105,11 @@ int ct_go_probe(struct pt_regs *ctx)
 	}
 	if (kind == CT_GO_TASKSTART) {
 		__u64 t = value, ndeps = 0;
-		__u32 st = 0;
 
 		task = t;
 		if (CT_COOKIE_DISP(cookie) == CT_TASK_GO121) {
-			/* doInit1's entry also sees finished tasks: skip them */
+			/* doInit1's entry (a fallback point) also sees finished
+			 * tasks: skip them */
 			bpf_probe_read_user(&st, sizeof(st), (void *)t);
 			if (st == 2)
 				return 0;
@@ -117,8 +117,10 @@ int ct_go_probe(struct pt_regs *ctx)
 			value = 0;
 			bpf_probe_read_user(&value, sizeof(value), (void *)(t + 8));
 		} else {
-			__u64 n = 0;
+			__u64 n = 0, st64 = 0;
 
+			bpf_probe_read_user(&st64, sizeof(st64), (void *)t);
+			st = (__u32)st64;
 			bpf_probe_read_user(&ndeps, sizeof(ndeps), (void *)(t + 8));
 			bpf_probe_read_user(&n, sizeof(n), (void *)(t + 16));
 			nfns = (__u32)n;
@@ -140,7 +142,7 @@ int ct_go_probe(struct pt_regs *ctx)
 	e->value = value;
 	e->task = task;
 	e->nfns = nfns;
-	e->_pad = 0;
+	e->state = st;
 	ct_submit(e);
 	return 0;
 }

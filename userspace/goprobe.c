@@ -1,19 +1,45 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Where to probe a Go binary. The init loop of runtime.doInit (Go <= 1.20)
+ * and runtime.doInit1 (>= 1.21) has the same shape in every version seen:
+ *
+ *   t.state = 1  (1.19: then the deps loop and `if t.nfns == 0 {...}`)
+ *   if inittrace.active { start = nanotime(); ... }   <- cmp byte [active],0; jcc  (START)
+ *   for i := 0; i < t.nfns; i++ { f := fns[i]; f() }  <- the one indirect call
+ *   if inittrace.active { end = nanotime(); ... }     <- cmp byte [active],0; jcc  (END)
+ *
+ * The two conditional branches on inittrace.active are the preferred probe
+ * points: a conditional branch is emulated by the kernel's uprobes (no
+ * single-step), START fires before Go's own clock starts and END before it
+ * stops, so a comparison with GODEBUG=inittrace=1 sees the same probe costs
+ * on both sides; and it takes two hits per package whatever its number of
+ * init functions. At START a register still holds t (the base of the last
+ * access to its state or nfns), from which the probe reads the first init
+ * function: its name gives the package, as inittrace names it.
+ *
+ * Fallbacks, in order, for shapes not seen yet: a task start (doInit1's
+ * entry, or doInit's nfns != 0 path) plus a probe after each init call; or
+ * a probe on each init call plus one after it.
+ */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <Zydis/Zydis.h>
 
 #include "goprobe.h"
 
-/* The instructions the planner looks for, decoded once per architecture. */
 enum insn_kind {
 	IK_OTHER = 0,
 	IK_CALL,      /* direct call: target */
 	IK_CALL_IND,  /* indirect call through reg (or [reg + disp] if mem) */
 	IK_STORE,     /* 64-bit store of reg into a global */
 	IK_CMP0_MEM,  /* compare the 64-bit word at [reg + disp] with 0 */
-	IK_JZ,        /* jump if zero (x86: after a compare) */
+	IK_CMPB_GLOBAL0, /* compare the byte at global `target` with 0 */
+	IK_LOADB_GLOBAL, /* arm64: load the byte at global `target` into reg */
+	IK_JCC,       /* conditional branch (x86 jcc; arm64 b.cond/cbz/cbnz/tbz): reg
+		       * is the tested register for cbz/cbnz, else NONE */
+	IK_JZ,        /* x86 jz (also IK_JCC-like) */
 	IK_LOAD,      /* arm64: LDR Xt, [Xn, #disp] (reg = Xn, reg2 = Xt) */
 	IK_CBZ,       /* arm64: CBZ Xt (reg = Xt) */
 };
@@ -26,14 +52,15 @@ struct insn {
 	uint8_t reg, reg2;
 	bool mem;
 	int64_t disp;
+	/* any memory operand [membase + memdisp] (no index), for the task register */
+	uint8_t membase;
+	int64_t memdisp;
+	uint64_t writes; /* bit (enum ct_reg) of registers written; ~0: unknown */
 };
-
-/* Return false to stop the walk. */
-typedef bool (*insn_cb)(void *ctx, const struct insn *in);
 
 static uint8_t zydis_reg(ZydisRegister r)
 {
-	switch (r) {
+	switch (ZydisRegisterGetLargestEnclosing(ZYDIS_MACHINE_MODE_LONG_64, r)) {
 	case ZYDIS_REGISTER_RAX: return CT_REG_AX;
 	case ZYDIS_REGISTER_RBX: return CT_REG_BX;
 	case ZYDIS_REGISTER_RCX: return CT_REG_CX;
@@ -61,6 +88,11 @@ static bool simple_mem(const ZydisDecodedOperand *op)
 	       zydis_reg(op->mem.base) != CT_REG_NONE;
 }
 
+static int64_t mem_disp(const ZydisDecodedOperand *op)
+{
+	return op->mem.disp.has_displacement ? op->mem.disp.value : 0;
+}
+
 /* x86-64 with a real decoder: bytes E8/FF/C3 also occur inside other
  * instructions, so never scan for them. */
 static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
@@ -68,7 +100,22 @@ static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOper
 {
 	const ZydisDecodedOperand *op = &ops[0];
 
+	for (int i = 0; i < in->operand_count; i++) {
+		if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+		    (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
+			uint8_t r = zydis_reg(ops[i].reg.value);
+
+			if (r != CT_REG_NONE)
+				out->writes |= 1ull << r;
+		}
+		if (!out->membase && simple_mem(&ops[i]) && i < in->operand_count_visible &&
+		    zydis_reg(ops[i].mem.base) != CT_REG_SP) {
+			out->membase = zydis_reg(ops[i].mem.base);
+			out->memdisp = mem_disp(&ops[i]);
+		}
+	}
 	if (in->mnemonic == ZYDIS_MNEMONIC_CALL && in->operand_count_visible >= 1) {
+		out->writes = ~0ull; /* a call clobbers everything in Go's ABI */
 		if (op->type == ZYDIS_OPERAND_TYPE_IMMEDIATE) {
 			ZyanU64 t;
 
@@ -84,7 +131,7 @@ static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOper
 			out->mem = true;
 			if (simple_mem(op))
 				out->reg = zydis_reg(op->mem.base);
-			out->disp = op->mem.disp.has_displacement ? op->mem.disp.value : 0;
+			out->disp = mem_disp(op);
 		}
 	} else if (in->mnemonic == ZYDIS_MNEMONIC_MOV && in->operand_count_visible == 2 &&
 		   op->type == ZYDIS_OPERAND_TYPE_MEMORY && op->mem.base == ZYDIS_REGISTER_RIP &&
@@ -92,44 +139,55 @@ static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOper
 		out->kind = IK_STORE;
 		out->reg = zydis_reg(ops[1].reg.value);
 	} else if (in->mnemonic == ZYDIS_MNEMONIC_CMP && in->operand_count_visible == 2 &&
-		   simple_mem(op) && op->size == 64 &&
-		   ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[1].imm.value.u == 0) {
-		out->kind = IK_CMP0_MEM;
-		out->reg = zydis_reg(op->mem.base);
-		out->disp = op->mem.disp.has_displacement ? op->mem.disp.value : 0;
-	} else if (in->mnemonic == ZYDIS_MNEMONIC_JZ) {
-		out->kind = IK_JZ;
+		   ops[1].type == ZYDIS_OPERAND_TYPE_IMMEDIATE && ops[1].imm.value.u == 0 &&
+		   op->type == ZYDIS_OPERAND_TYPE_MEMORY) {
+		ZyanU64 t;
+
+		if (op->mem.base == ZYDIS_REGISTER_RIP && op->size == 8 &&
+		    ZYAN_SUCCESS(ZydisCalcAbsoluteAddress(in, op, out->addr, &t))) {
+			out->kind = IK_CMPB_GLOBAL0;
+			out->target = t;
+		} else if (simple_mem(op) && op->size == 64) {
+			out->kind = IK_CMP0_MEM;
+			out->reg = zydis_reg(op->mem.base);
+			out->disp = mem_disp(op);
+		}
+	} else if (in->meta.category == ZYDIS_CATEGORY_COND_BR) {
+		out->kind = in->mnemonic == ZYDIS_MNEMONIC_JZ ? IK_JZ : IK_JCC;
 	}
 }
 
-static int x86_walk(const uint8_t *code, uint64_t start, size_t len, insn_cb cb, void *ctx)
+/* Decode a whole function. Returns the number of instructions, -1 on error. */
+static long x86_decode_all(const uint8_t *code, uint64_t start, size_t len, struct insn *out, size_t max)
 {
 	ZydisDecoder dec;
 	ZydisDecodedInstruction in;
 	ZydisDecodedOperand ops[ZYDIS_MAX_OPERAND_COUNT];
-	size_t off = 0;
+	size_t off = 0, n = 0;
 
 	if (ZYAN_FAILED(ZydisDecoderInit(&dec, ZYDIS_MACHINE_MODE_LONG_64, ZYDIS_STACK_WIDTH_64)))
 		return -1;
-	while (off < len) {
-		struct insn i = {.addr = start + off};
+	while (off < len && n < max) {
+		struct insn *i = &out[n];
 
+		memset(i, 0, sizeof(*i));
+		i->addr = start + off;
 		if (ZYAN_FAILED(ZydisDecoderDecodeFull(&dec, code + off, len - off, &in, ops))) {
 			off++; /* padding between functions: resynchronise */
 			continue;
 		}
-		i.next = i.addr + in.length;
-		x86_decode(&in, ops, &i);
-		if (!cb(ctx, &i))
-			return 0;
+		i->next = i->addr + in.length;
+		x86_decode(&in, ops, i);
 		off += in.length;
+		n++;
 	}
-	return 0;
+	return (long)n;
 }
 
 /* arm64: fixed 4-byte little-endian instructions. */
-static void arm64_decode(uint32_t w, struct insn *out)
+static void arm64_decode(uint32_t w, struct insn *out, const uint64_t *adrp, const bool *adrp_ok)
 {
+	out->writes = ~0ull; /* not tracked on arm64 */
 	if ((w & 0xfc000000u) == 0x94000000u) { /* BL imm26 */
 		int64_t imm = w & 0x03ffffffu;
 
@@ -144,137 +202,196 @@ static void arm64_decode(uint32_t w, struct insn *out)
 		/* STR Xt, [Xn, #imm], Xn not SP: Go stores globals this way */
 		out->kind = IK_STORE;
 		out->reg = CT_REG_X0 + (w & 0x1f);
+		out->membase = CT_REG_X0 + ((w >> 5) & 0x1f);
+		out->memdisp = (int64_t)((w >> 10) & 0xfff) * 8;
 	} else if ((w & 0xffc00000u) == 0xf9400000u && ((w >> 5) & 0x1f) != 31) {
 		/* LDR Xt, [Xn, #imm12 * 8] */
 		out->kind = IK_LOAD;
 		out->reg = CT_REG_X0 + ((w >> 5) & 0x1f);
 		out->reg2 = CT_REG_X0 + (w & 0x1f);
 		out->disp = (int64_t)((w >> 10) & 0xfff) * 8;
+		out->membase = out->reg;
+		out->memdisp = out->disp;
+	} else if (((w & 0xffc00000u) == 0xb9000000u || (w & 0xffc00000u) == 0xb9400000u) &&
+		   ((w >> 5) & 0x1f) != 31) {
+		/* STR/LDR Wt, [Xn, #imm12 * 4]: 32-bit fields such as state, nfns */
+		out->membase = CT_REG_X0 + ((w >> 5) & 0x1f);
+		out->memdisp = (int64_t)((w >> 10) & 0xfff) * 4;
+	} else if ((w & 0xffc00000u) == 0x39400000u) { /* LDRB Wt, [Xn, #imm12] */
+		unsigned rn = (w >> 5) & 0x1f;
+
+		if (rn != 31 && adrp_ok[rn]) {
+			out->kind = IK_LOADB_GLOBAL;
+			out->target = adrp[rn] + ((w >> 10) & 0xfff);
+			out->reg = CT_REG_X0 + (w & 0x1f);
+		}
 	} else if ((w & 0xff000000u) == 0xb4000000u) { /* CBZ Xt */
 		out->kind = IK_CBZ;
 		out->reg = CT_REG_X0 + (w & 0x1f);
+	} else if ((w & 0x7e000000u) == 0x34000000u || (w & 0xff000010u) == 0x54000000u ||
+		   (w & 0x7e000000u) == 0x36000000u) {
+		/* CBZ/CBNZ (32/64), B.cond, TBZ/TBNZ: simulated by arm64 uprobes */
+		out->kind = IK_JCC;
+		if ((w & 0x7e000000u) == 0x34000000u || (w & 0x7e000000u) == 0x36000000u)
+			out->reg = CT_REG_X0 + (w & 0x1f);
 	}
 }
 
-static int arm64_walk(const uint8_t *code, uint64_t start, size_t len, insn_cb cb, void *ctx)
+static long arm64_decode_all(const uint8_t *code, uint64_t start, size_t len, struct insn *out,
+			     size_t max)
 {
-	for (size_t off = 0; off + 4 <= len; off += 4) {
+	uint64_t adrp[32] = {0};
+	bool adrp_ok[32] = {0};
+	size_t n = 0;
+
+	for (size_t off = 0; off + 4 <= len && n < max; off += 4, n++) {
 		uint32_t w = (uint32_t)code[off] | (uint32_t)code[off + 1] << 8 |
 			     (uint32_t)code[off + 2] << 16 | (uint32_t)code[off + 3] << 24;
-		struct insn i = {.addr = start + off, .next = start + off + 4};
+		struct insn *i = &out[n];
 
-		arm64_decode(w, &i);
-		if (!cb(ctx, &i))
-			return 0;
+		memset(i, 0, sizeof(*i));
+		i->addr = start + off;
+		i->next = i->addr + 4;
+		arm64_decode(w, i, adrp, adrp_ok);
+		if ((w & 0x9f000000u) == 0x90000000u) { /* ADRP Xd, page */
+			int64_t imm = (int64_t)(((w >> 29) & 3) | ((w >> 5) & 0x7ffff) << 2);
+
+			if (imm & (1 << 20))
+				imm -= 1 << 21;
+			adrp[w & 0x1f] = (i->addr & ~0xfffull) + (uint64_t)(imm << 12);
+			adrp_ok[w & 0x1f] = true;
+		} else if ((w & 0xff800000u) == 0x91000000u && adrp_ok[(w >> 5) & 0x1f]) {
+			/* ADD Xd, Xn, #imm12 (no shift) after an ADRP */
+			uint64_t v = adrp[(w >> 5) & 0x1f] + ((w >> 10) & 0xfff);
+
+			adrp[w & 0x1f] = v;
+			adrp_ok[w & 0x1f] = true;
+		} else if (i->kind == IK_LOADB_GLOBAL || i->kind == IK_LOAD) {
+			adrp_ok[(i->kind == IK_LOAD ? i->reg2 : i->reg) - CT_REG_X0] = false;
+		}
+	}
+	return (long)n;
+}
+
+struct code {
+	struct insn *in;
+	long n;
+};
+
+static int decode_func(const struct goelf *g, const struct goelf_func *f, struct code *c)
+{
+	size_t len = f->end > f->entry ? f->end - f->entry : 0;
+	const uint8_t *bytes;
+
+	c->in = NULL;
+	c->n = 0;
+	if (len == 0 || len > (1u << 20))
+		return -1;
+	bytes = goelf_bytes_at(g, f->entry, len);
+	if (!bytes)
+		return -1;
+	c->in = calloc(len, sizeof(*c->in)); /* at most one instruction per byte */
+	if (!c->in)
+		return -1;
+	switch (goelf_get_arch(g)) {
+	case GOELF_ARCH_X86_64: c->n = x86_decode_all(bytes, f->entry, len, c->in, len); break;
+	case GOELF_ARCH_ARM64: c->n = arm64_decode_all(bytes, f->entry, len, c->in, len); break;
+	default: c->n = -1;
+	}
+	if (c->n < 0) {
+		free(c->in);
+		c->in = NULL;
+		return -1;
 	}
 	return 0;
 }
 
-static int walk(const struct goelf *g, const struct goelf_func *f, insn_cb cb, void *ctx)
+/* The one indirect call of the init loop; -1 if not exactly one. */
+static long find_init_call(const struct code *c, int *count)
 {
-	size_t len = f->end > f->entry ? f->end - f->entry : 0;
-	const uint8_t *code;
+	long idx = -1;
 
-	if (len == 0 || len > (1u << 20))
-		return -1;
-	code = goelf_bytes_at(g, f->entry, len);
-	if (!code)
-		return -1;
-	switch (goelf_get_arch(g)) {
-	case GOELF_ARCH_X86_64: return x86_walk(code, f->entry, len, cb, ctx);
-	case GOELF_ARCH_ARM64: return arm64_walk(code, f->entry, len, cb, ctx);
-	default: return -1;
-	}
+	*count = 0;
+	for (long i = 0; i < c->n; i++)
+		if (c->in[i].kind == IK_CALL_IND && (*count)++ == 0)
+			idx = i;
+	return *count == 1 ? idx : -1;
 }
 
-/* The indirect calls of doInit/doInit1: exactly one, the init function. */
-struct indirect_ctx {
-	struct insn first;
-	int count;
-};
-
-static bool find_indirect(void *vctx, const struct insn *in)
+/* Index of the branch testing a byte global right after its load/compare,
+ * starting at from: x86 `cmp byte [rip+X], 0; jcc`, arm64 `ldrb wT, [X];
+ * cbz/cbnz wT`. *global gets X. */
+static long flag_branch(const struct code *c, long from, uint64_t *global)
 {
-	struct indirect_ctx *c = vctx;
+	for (long i = from; i + 1 < c->n; i++) {
+		const struct insn *a = &c->in[i], *b = &c->in[i + 1];
 
-	if (in->kind == IK_CALL_IND && c->count++ == 0)
-		c->first = *in;
-	return true;
+		if (a->kind == IK_CMPB_GLOBAL0 && (b->kind == IK_JCC || b->kind == IK_JZ)) {
+			*global = a->target;
+			return i + 1;
+		}
+		if (a->kind == IK_LOADB_GLOBAL && b->kind == IK_JCC && b->reg == a->reg) {
+			*global = a->target;
+			return i + 1;
+		}
+	}
+	return -1;
 }
 
 /*
- * runtime.main: `runtimeInitTime = nanotime()` is the first store to a
- * global right after the first call of runtime.nanotime1. Probing the store
- * and reading its source register works whether the callee returned in a
- * register (ABIInternal) or on the stack (ABI0 assembly, as nanotime1 is).
+ * The register holding the init task at instruction `at`: the base of the
+ * nearest earlier access to one of its fields (offset 0, 4, 8 or 16: state,
+ * nfns, ndeps), not overwritten in between (x86; arm64 does not track
+ * writes, and the BPF side checks t->state == 1).
  */
-struct store_ctx {
-	uint64_t target;
-	bool after_call;
-	struct insn found;
-	bool ok;
-};
-
-static bool find_store_after_call(void *vctx, const struct insn *in)
+static uint8_t task_reg_before(const struct code *c, long at)
 {
-	struct store_ctx *c = vctx;
+	uint64_t written = 0;
 
-	if (!c->after_call) {
-		c->after_call = in->kind == IK_CALL && in->target == c->target;
-		return true;
+	for (long i = at - 1; i >= 0 && i >= at - 16; i--) {
+		const struct insn *x = &c->in[i];
+		int64_t d = x->memdisp;
+
+		if (x->membase && x->membase != CT_REG_SP && (d == 0 || d == 4 || d == 8 || d == 16) &&
+		    !(written & (1ull << x->membase)))
+			return x->membase;
+		if (x->kind == IK_CALL || x->kind == IK_CALL_IND)
+			return CT_REG_NONE;
+		if (x->writes != ~0ull)
+			written |= x->writes;
 	}
-	if (in->kind == IK_STORE && in->reg != CT_REG_NONE) {
-		c->found = *in;
-		c->ok = true;
-		return false;
-	}
-	/* another call first: the result went elsewhere */
-	return !(in->kind == IK_CALL || in->kind == IK_CALL_IND);
+	return CT_REG_NONE;
 }
 
 /*
  * runtime.doInit (Go <= 1.20) runs its dependencies first, then
- * `if t.nfns == 0 { t.state = 2; return }`, then starts inittrace's clock
- * and calls the functions. The task start probe goes on the first
- * instruction of the nfns != 0 path, where the compare's base register
- * still holds t:
- *   x86-64: cmp qword [R + 16], 0 ; jz ...   -> probe after the jz
- *   arm64:  ldr Xt, [Xn, #16] ; cbz Xt, ...  -> probe after the cbz
- * It must come after the recursive call (the dependencies loop).
+ * `if t.nfns == 0 { t.state = 2; return }`:
+ *   x86-64: cmp qword [R + 16], 0 ; jz ...   -> the next instruction
+ *   arm64:  ldr Xt, [Xn, #16] ; cbz Xt, ...  -> the next instruction
+ * after the recursive call. Index of the probed instruction, its register.
  */
-struct taskstart_ctx {
-	uint64_t self;   /* doInit's own entry: the recursive call's target */
-	bool after_deps;
-	struct insn prev;
-	uint8_t load_base, load_dst; /* arm64 pending LDR */
-	struct insn found;
-	bool ok;
-};
-
-static bool find_taskstart_go116(void *vctx, const struct insn *in)
+static long doinit_nfns_path(const struct code *c, uint64_t self, uint8_t *reg)
 {
-	struct taskstart_ctx *c = vctx;
+	bool after_deps = false;
 
-	if (!c->after_deps) {
-		c->after_deps = in->kind == IK_CALL && in->target == c->self;
-		c->prev = *in;
-		return true;
+	for (long i = 1; i + 1 < c->n; i++) {
+		const struct insn *prev = &c->in[i - 1], *in = &c->in[i];
+
+		if (!after_deps) {
+			after_deps = prev->kind == IK_CALL && prev->target == self;
+			continue;
+		}
+		if (in->kind == IK_JZ && prev->kind == IK_CMP0_MEM && prev->disp == 16) {
+			*reg = prev->reg;
+			return i + 1;
+		}
+		if (in->kind == IK_CBZ && prev->kind == IK_LOAD && prev->disp == 16 &&
+		    prev->reg2 == in->reg && prev->reg != in->reg) {
+			*reg = prev->reg;
+			return i + 1;
+		}
 	}
-	if (in->kind == IK_JZ && c->prev.kind == IK_CMP0_MEM && c->prev.disp == 16) {
-		c->found = *in;
-		c->found.reg = c->prev.reg;
-		c->ok = true;
-		return false;
-	}
-	if (in->kind == IK_CBZ && c->prev.kind == IK_LOAD && c->prev.disp == 16 &&
-	    c->prev.reg2 == in->reg && c->prev.reg != in->reg) {
-		c->found = *in;
-		c->found.reg = c->prev.reg;
-		c->ok = true;
-		return false;
-	}
-	c->prev = *in;
-	return true;
+	return -1;
 }
 
 static int add_probe(const struct goelf *g, struct goprobe_plan *plan, enum ct_go_probe kind,
@@ -304,11 +421,46 @@ static int add_probe(const struct goelf *g, struct goprobe_plan *plan, enum ct_g
 	return 0;
 }
 
+/* runtime.main: `runtimeInitTime = nanotime()` is the first store to a
+ * global after the first call of runtime.nanotime1. Probing the store and
+ * reading its source register works whether the callee returned in a
+ * register (ABIInternal) or on the stack (ABI0 assembly, as nanotime1 is). */
+static int plan_rtstart(const struct goelf *g, struct goprobe_plan *plan, char *err, size_t errlen)
+{
+	const struct goelf_func *rtmain = goelf_find_func(g, "runtime.main");
+	const struct goelf_func *nano = goelf_find_func(g, "runtime.nanotime1");
+	struct code c;
+	int rc = 0;
+
+	if (!rtmain || !nano || decode_func(g, rtmain, &c))
+		return 0;
+	for (long i = 0; i < c.n; i++) {
+		if (c.in[i].kind != IK_CALL || c.in[i].target != nano->entry)
+			continue;
+		for (long j = i + 1; j < c.n; j++) {
+			if (c.in[j].kind == IK_STORE && c.in[j].reg != CT_REG_NONE) {
+				rc = add_probe(g, plan, CT_GO_RTSTART, c.in[j].addr, c.in[j].reg, false, 0,
+					       err, errlen);
+				plan->has_rtstart = rc == 0;
+				break;
+			}
+			if (c.in[j].kind == IK_CALL || c.in[j].kind == IK_CALL_IND)
+				break; /* the result went elsewhere */
+		}
+		break;
+	}
+	free(c.in);
+	return rc;
+}
+
 int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, size_t errlen)
 {
-	const struct goelf_func *init, *rtmain, *nano, *mainmain;
-	struct indirect_ctx ic = {0};
+	const struct goelf_func *init, *mainmain;
 	bool arm64 = goelf_get_arch(g) == GOELF_ARCH_ARM64;
+	uint64_t flag1 = 0, flag2 = 0;
+	long call, start, end;
+	int ncalls, rc = -1;
+	struct code c;
 	bool go121;
 	char tmp[8];
 
@@ -321,7 +473,6 @@ int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, si
 		snprintf(err, errlen, "unsupported architecture");
 		return -1;
 	}
-
 	plan->init_func = "runtime.doInit1";
 	init = goelf_find_func(g, plan->init_func);
 	if (!init) {
@@ -333,59 +484,67 @@ int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, si
 		return -1;
 	}
 	go121 = strcmp(plan->init_func, "runtime.doInit1") == 0;
-	if (walk(g, init, find_indirect, &ic)) {
+	if (decode_func(g, init, &c)) {
 		snprintf(err, errlen, "cannot read the code of %s", plan->init_func);
 		return -1;
 	}
-	if (ic.count != 1 || ic.first.reg == CT_REG_NONE) {
+	call = find_init_call(&c, &ncalls);
+	if (call < 0 || c.in[call].reg == CT_REG_NONE) {
 		snprintf(err, errlen, "%s has %d indirect calls (1 through a register expected)",
-			 plan->init_func, ic.count);
-		return -1;
+			 plan->init_func, ncalls);
+		goto out;
 	}
 
-	/* Where a task starts: before inittrace's clock starts, so that the
-	 * probe costs inside Go's own measurement and ours cancel out. */
-	if (go121) {
-		if (add_probe(g, plan, CT_GO_TASKSTART, init->entry, arm64 ? CT_REG_X0 : CT_REG_AX,
-			      false, CT_TASK_GO121, err, errlen))
-			return -1;
-		plan->task_start = true;
-	} else {
-		struct taskstart_ctx tc = {.self = init->entry};
+	/* 1. the branches on inittrace.active around the loop */
+	start = flag_branch(&c, 0, &flag1);
+	end = start >= 0 ? flag_branch(&c, call + 1, &flag2) : -1;
+	if (start >= 0 && start < call && end > call && flag1 == flag2) {
+		uint8_t reg = task_reg_before(&c, start - 1);
 
-		if (walk(g, init, find_taskstart_go116, &tc) == 0 && tc.ok) {
-			if (add_probe(g, plan, CT_GO_TASKSTART, tc.found.next, tc.found.reg, false,
-				      CT_TASK_GO116, err, errlen))
-				return -1;
+		if (reg != CT_REG_NONE) {
+			if (add_probe(g, plan, CT_GO_TASKSTART, c.in[start].addr, reg, false,
+				      go121 ? CT_TASK_GO121 : CT_TASK_GO116, err, errlen) ||
+			    add_probe(g, plan, CT_GO_TASKEND, c.in[end].addr, CT_REG_NONE, false, 0,
+				      err, errlen))
+				goto out;
+			plan->task_start = plan->task_end = true;
+		}
+	}
+	/* 2. a task start and a probe after each init call */
+	if (!plan->task_start) {
+		long at = -1;
+		uint8_t reg = arm64 ? CT_REG_X0 : CT_REG_AX;
+
+		if (go121)
+			at = 0; /* the entry: t in the first argument register */
+		else
+			at = doinit_nfns_path(&c, init->entry, &reg);
+		if (at >= 0 && at < c.n) {
+			if (add_probe(g, plan, CT_GO_TASKSTART, c.in[at].addr, reg, false,
+				      go121 ? CT_TASK_GO121 : CT_TASK_GO116, err, errlen))
+				goto out;
 			plan->task_start = true;
 		}
 	}
-	/* Without a task start point, time each function from its call. */
+	/* 3. each init call */
 	if (!plan->task_start &&
-	    add_probe(g, plan, CT_GO_INITCALL, ic.first.addr, ic.first.reg, ic.first.mem,
-		      ic.first.disp, err, errlen))
-		return -1;
-	if (add_probe(g, plan, CT_GO_INITRET, ic.first.next, CT_REG_NONE, false, 0, err, errlen))
-		return -1;
+	    add_probe(g, plan, CT_GO_INITCALL, c.in[call].addr, c.in[call].reg, c.in[call].mem,
+		      c.in[call].disp, err, errlen))
+		goto out;
+	if (!plan->task_end &&
+	    add_probe(g, plan, CT_GO_INITRET, c.in[call].next, CT_REG_NONE, false, 0, err, errlen))
+		goto out;
 
-	rtmain = goelf_find_func(g, "runtime.main");
-	nano = goelf_find_func(g, "runtime.nanotime1");
-	if (rtmain && nano) {
-		struct store_ctx sc = {.target = nano->entry};
-
-		if (walk(g, rtmain, find_store_after_call, &sc) == 0 && sc.ok) {
-			if (add_probe(g, plan, CT_GO_RTSTART, sc.found.addr, sc.found.reg, false, 0,
-				      err, errlen))
-				return -1;
-			plan->has_rtstart = true;
-		}
-	}
-
+	if (plan_rtstart(g, plan, err, errlen))
+		goto out;
 	mainmain = goelf_find_func(g, "main.main");
 	if (mainmain &&
 	    add_probe(g, plan, CT_GO_MAINMAIN, mainmain->entry, CT_REG_NONE, false, 0, err, errlen))
-		return -1;
-	return 0;
+		goto out;
+	rc = 0;
+out:
+	free(c.in);
+	return rc;
 }
 
 const struct goprobe *goprobe_find(const struct goprobe_plan *plan, enum ct_go_probe kind)
@@ -404,6 +563,7 @@ const char *goprobe_kind_name(enum ct_go_probe kind)
 	case CT_GO_INITRET: return "init-return";
 	case CT_GO_MAINMAIN: return "main.main";
 	case CT_GO_TASKSTART: return "task-start";
+	case CT_GO_TASKEND: return "task-end";
 	}
 	return "?";
 }

@@ -2,19 +2,7 @@
 /*
  * goprobe: decide where to put the Go init uprobes in one binary.
  * Pure: a goelf in, a list of (kind, address, file offset, operand) out.
- *
- *  - CT_GO_RTSTART:  the store of runtime.main's first runtime.nanotime1
- *                    result (runtimeInitTime); its source register
- *  - CT_GO_TASKSTART: where an init task with functions starts, before Go's
- *                    inittrace clock: runtime.doInit1's entry (Go >= 1.21),
- *                    or in runtime.doInit (<= 1.20) the nfns != 0 path after
- *                    the dependencies; the register holds the task
- *  - CT_GO_INITCALL: the one indirect call in doInit1/doInit, which calls
- *                    each init function (only when no task start is found)
- *  - CT_GO_INITRET:  the instruction after that call
- *  - CT_GO_MAINMAIN: the entry of main.main
- * One hit per task plus one per init function, plus two per process:
- * packages without init functions cost nothing.
+ * See goprobe.c for the probe points and their fallbacks.
  */
 #ifndef COLDTRACE_GOPROBE_H
 #define COLDTRACE_GOPROBE_H
@@ -44,6 +32,7 @@ struct goprobe_plan {
 	const char *init_func; /* "runtime.doInit1" or "runtime.doInit" */
 	bool has_rtstart;      /* false: runtime start time is approximated */
 	bool task_start;       /* CT_GO_TASKSTART planned (else CT_GO_INITCALL) */
+	bool task_end;         /* CT_GO_TASKEND planned (else CT_GO_INITRET) */
 };
 
 /*

@@ -251,9 +251,10 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 			  (unsigned long long)m->lost[t]);
 		lost += m->lost[t];
 	}
-	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"dropped_records\":%llu,\"io_events\":%llu,\"io_bytes\":%llu,\"io_bytes_not_captured\":%llu,\"http_desyncs\":%llu,\"complete\":%s}\n",
+	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"bad_tasks\":%llu,\"dropped_records\":%llu,\"io_events\":%llu,\"io_bytes\":%llu,\"io_bytes_not_captured\":%llu,\"http_desyncs\":%llu,\"complete\":%s}\n",
 		  (unsigned long long)lost, (unsigned long long)m->bad_events,
-		  (unsigned long long)m->unpaired, (unsigned long long)m->dropped_records,
+		  (unsigned long long)m->unpaired, (unsigned long long)m->bad_tasks,
+		  (unsigned long long)m->dropped_records,
 		  (unsigned long long)m->io_events, (unsigned long long)m->io_bytes,
 		  (unsigned long long)m->io_bytes_lost, (unsigned long long)m->http_desyncs,
 		  lost || m->dropped_records ? "false" : "true");

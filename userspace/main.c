@@ -395,7 +395,7 @@ static int cmd_run(int argc, char **argv)
 		} else if (exiting) {
 			break;
 		}
-		rc = ct_tracer_poll(tracer, 50);
+		rc = ct_tracer_poll(tracer, 100);
 		if (rc < 0 && rc != -EINTR) {
 			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
 			break;

@@ -306,6 +306,8 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 			im->pkgs[im->cur].start = e->h.ts;
 			break;
 		}
+		if (e->state != 1)
+			m->bad_tasks++; /* the register did not hold a running task */
 		pk = new_pkg(im, pkg ? pkg : "?", e->h.ts);
 		if (!pk)
 			return;
@@ -341,6 +343,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 		im->last_closed = -1;
 		break;
 	}
+	case CT_GO_TASKEND:
 	case CT_GO_INITRET:
 		if (im->task_mode) {
 			if (im->cur < 0) {
@@ -348,8 +351,13 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 				break;
 			}
 			im->pkgs[im->cur].end = e->h.ts;
-			im->pkgs[im->cur].nfns++;
+			if (CT_COOKIE_KIND(e->cookie) == CT_GO_TASKEND)
+				im->pkgs[im->cur].nfns = im->pkgs[im->cur].nfns_task;
+			else
+				im->pkgs[im->cur].nfns++;
 			im->cur_returned = true;
+			if (CT_COOKIE_KIND(e->cookie) == CT_GO_TASKEND)
+				im->cur = -1;
 			break;
 		}
 		if (im->depth <= 0) {

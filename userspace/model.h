@@ -138,6 +138,7 @@ struct ct_model {
 	uint64_t lost[CT_EV_MAX]; /* events the kernel could not deliver */
 	uint64_t bad_events;      /* malformed records (wrong size, unknown type) */
 	uint64_t unpaired;        /* Go init returns without a call, and the like */
+	uint64_t bad_tasks;       /* task starts whose task was not running (state != 1) */
 	uint64_t first_ts, last_ts;
 	uint32_t root_pid;
 

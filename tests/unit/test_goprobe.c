@@ -12,7 +12,7 @@ static void check_plan(const char *name, enum goelf_arch arch)
 	char path[512], err[256];
 	struct goelf *g = NULL;
 	struct goprobe_plan plan;
-	const struct goprobe *ts, *ret, *rt, *mm;
+	const struct goprobe *ts, *ret, *rt, *mm; /* ret: the task end */
 	const struct goelf_func *doinit;
 
 	snprintf(path, sizeof(path), "%s/goprogs/%s", CT_BINARY_DIR, name);
@@ -28,13 +28,17 @@ static void check_plan(const char *name, enum goelf_arch arch)
 	}
 	CT_EQ_STR(plan.init_func, "runtime.doInit"); /* Go 1.19 */
 	CT_TRUE(plan.task_start);
+	CT_TRUE(plan.task_end);
 	CT_TRUE(plan.has_rtstart);
 	ts = goprobe_find(&plan, CT_GO_TASKSTART);
-	ret = goprobe_find(&plan, CT_GO_INITRET);
+	ret = goprobe_find(&plan, CT_GO_TASKEND);
 	rt = goprobe_find(&plan, CT_GO_RTSTART);
 	mm = goprobe_find(&plan, CT_GO_MAINMAIN);
 	CT_TRUE(ts && ret && rt && mm);
-	CT_TRUE(goprobe_find(&plan, CT_GO_INITCALL) == NULL); /* only a fallback */
+	/* the fallbacks are not used */
+	CT_TRUE(goprobe_find(&plan, CT_GO_INITCALL) == NULL);
+	CT_TRUE(goprobe_find(&plan, CT_GO_INITRET) == NULL);
+	CT_EQ_INT(plan.n, 4);
 	doinit = goelf_find_func(g, "runtime.doInit");
 	if (ts && ret && doinit) {
 		/* both inside doInit, the task start before the calls */
@@ -59,18 +63,22 @@ static void check_plan(const char *name, enum goelf_arch arch)
 		CT_EQ_INT(goelf_vaddr_to_offset(g, plan.probes[i].vaddr, &off), 0);
 		CT_EQ_U64(off, plan.probes[i].offset);
 	}
-	if (arch == GOELF_ARCH_X86_64 && ret) {
-		/* the byte before the return point ends `call reg` (ff /2) */
-		const uint8_t *b = goelf_bytes_at(g, ret->vaddr - 2, 2);
+	if (arch == GOELF_ARCH_X86_64 && ts && ret) {
+		/* both probes sit on conditional jumps (emulated by uprobes, no
+		 * single-step): 7x rel8 or 0f 8x rel32 */
+		const uint8_t *a = goelf_bytes_at(g, ts->vaddr, 2), *b = goelf_bytes_at(g, ret->vaddr, 2);
 
-		CT_TRUE(b && b[0] == 0xff && (b[1] & 0x38) == 0x10);
+		CT_TRUE(a && ((a[0] & 0xf0) == 0x70 || (a[0] == 0x0f && (a[1] & 0xf0) == 0x80)));
+		CT_TRUE(b && ((b[0] & 0xf0) == 0x70 || (b[0] == 0x0f && (b[1] & 0xf0) == 0x80)));
+		CT_EQ_INT(ts->reg, CT_REG_AX); /* Go 1.19 keeps t in RAX there */
 	}
-	if (arch == GOELF_ARCH_ARM64 && ret) {
-		const uint8_t *b = goelf_bytes_at(g, ret->vaddr - 4, 4);
+	if (arch == GOELF_ARCH_ARM64 && ts && ret) {
+		const uint8_t *b = goelf_bytes_at(g, ts->vaddr, 4);
 		uint32_t w = b ? (uint32_t)b[0] | b[1] << 8 | b[2] << 16 | (uint32_t)b[3] << 24 : 0;
 
-		CT_TRUE((w & 0xfffffc1fu) == 0xd63f0000u); /* blr */
-		CT_TRUE(ts && ts->reg >= CT_REG_X0 && ts->reg <= CT_REG_X0 + 30);
+		/* cbz/cbnz or tbz/tbnz on the loaded flag: simulated by uprobes */
+		CT_TRUE((w & 0x7c000000u) == 0x34000000u);
+		CT_TRUE(ts->reg >= CT_REG_X0 && ts->reg <= CT_REG_X0 + 30);
 	}
 	goelf_close(g);
 }

@@ -63,6 +63,7 @@ static void feed_go(struct ct_model *m, uint32_t pid, uint64_t ts, uint32_t kind
 	e.value = value + bias;
 	e.task = task;
 	e.nfns = nfns;
+	e.state = kind == CT_GO_TASKSTART ? 1 : 0;
 	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
 }
 
@@ -164,6 +165,30 @@ CT_TEST(two_go_processes_have_headers)
 	CT_TRUE(strstr(sb.buf, "\n# pid 102 /bin/prog\ninit example.com/p1 ") != NULL);
 	CT_EQ_INT(ct_model_proc(&m, 101)->ppid, 100);
 	sb_free(&sb);
+	ct_model_free(&m);
+}
+
+/* The preferred probes: a start and an end per task, whatever nfns. */
+CT_TEST(task_start_end)
+{
+	struct ct_model m;
+	struct ct_image *im;
+
+	ct_model_init(&m, &ops);
+	ct_model_add_root(&m, 5, 1);
+	feed_exec(&m, 5, 100, "/x");
+	feed_go(&m, 5, 1000, CT_GO_TASKSTART, 0, 0x1000, 0xa0, 3);
+	feed_go(&m, 5, 5000, CT_GO_TASKEND, 0, 0, 0, 0);
+	feed_go(&m, 5, 6000, CT_GO_TASKSTART, 0, 0x2000, 0xb0, 1);
+	feed_go(&m, 5, 6500, CT_GO_TASKEND, 0, 0, 0, 0);
+	feed_go(&m, 5, 7000, CT_GO_TASKEND, 0, 0, 0, 0); /* stray: no task running */
+	im = ct_proc_image(ct_model_proc(&m, 5));
+	CT_EQ_INT(im->npkgs, 2);
+	CT_EQ_INT(im->pkgs[0].end - im->pkgs[0].start, 4000);
+	CT_EQ_INT(im->pkgs[0].nfns, 3);
+	CT_EQ_INT(im->pkgs[1].end - im->pkgs[1].start, 500);
+	CT_EQ_INT(m.unpaired, 1);
+	CT_EQ_INT(m.bad_tasks, 0);
 	ct_model_free(&m);
 }
 
@@ -305,6 +330,7 @@ int main(void)
 	CT_RUN(task_mode_packages);
 	CT_RUN(inittrace_format);
 	CT_RUN(two_go_processes_have_headers);
+	CT_RUN(task_start_end);
 	CT_RUN(fallback_call_mode);
 	CT_RUN(malformed_events_are_counted);
 	CT_RUN(pid_reuse_starts_a_new_process);
