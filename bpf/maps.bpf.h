@@ -37,13 +37,14 @@ struct {
  * loader polls on a short timeout anyway; events that make a process wait
  * for it (a stopped exec) use ct_submit_now().
  */
-#define CT_WAKEUP_BYTES (256 * 1024)
+/* Set by the loader to a quarter of the ring's size. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
 
 static __always_inline void ct_submit(void *e)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > CT_WAKEUP_BYTES)
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes)
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(e, flags);
 }

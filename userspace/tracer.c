@@ -50,6 +50,14 @@ struct ct_tracer {
 
 static bool g_verbose;
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && !g_verbose)
@@ -162,6 +170,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, const char *path)
 static struct ct_bin *bin_inspect(struct ct_tracer *t, const char *path, uint64_t kdev, uint64_t ino)
 {
 	struct ct_bin *b = bin_by_inode(t, kdev, ino), **nb;
+	uint64_t t0 = mono_ns(), t1 = 0;
 	char err[160];
 	int rc;
 
@@ -186,6 +195,7 @@ static struct ct_bin *bin_inspect(struct ct_tracer *t, const char *path, uint64_
 
 		b->is_go = true;
 		snprintf(b->version, sizeof(b->version), "%s", v ? v : "");
+		t1 = mono_ns();
 		attach_go(t, b, path);
 	} else if (rc == GOELF_E_PCLN || rc == GOELF_E_ARCH) {
 		/* Go, but not a runtime we can read */
@@ -196,6 +206,11 @@ static struct ct_bin *bin_inspect(struct ct_tracer *t, const char *path, uint64_
 	/* Not Go, or not readable: an ordinary process, nothing to attach. */
 	if (mark_known(t, b))
 		warnx(t, "%s: cannot record binary as inspected: %s", path, strerror(errno));
+	if (t->opts.verbose)
+		fprintf(stderr, "coldtrace: inspected %s: %s, read %.3f ms, %zu probes attached in %.3f ms\n",
+			path, b->is_go ? (b->version[0] ? b->version : "Go") : "not Go",
+			(double)((t1 ? t1 : mono_ns()) - t0) / 1e6, b->nlinks,
+			t1 ? (double)(mono_ns() - t1) / 1e6 : 0.0);
 	return b;
 }
 
@@ -268,6 +283,9 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	}
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(t->proc->maps.events, (uint32_t)opts->ringbuf_bytes);
+	/* wake the loader when a quarter of the ring is used */
+	t->proc->rodata->wakeup_bytes = bpf_map__max_entries(t->proc->maps.events) / 4;
+	t->goinit->rodata->wakeup_bytes = t->proc->rodata->wakeup_bytes;
 	rc = proc_bpf__load(t->proc);
 	if (rc) {
 		snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(-rc),
@@ -299,6 +317,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 			goto fail;
 		}
 		t->sockio->rodata->capture_bytes = opts->capture_bytes;
+		t->sockio->rodata->wakeup_bytes = t->proc->rodata->wakeup_bytes;
 		if (bpf_map__reuse_fd(t->sockio->maps.traced, bpf_map__fd(t->proc->maps.traced)) ||
 		    bpf_map__reuse_fd(t->sockio->maps.events, bpf_map__fd(t->proc->maps.events)) ||
 		    bpf_map__reuse_fd(t->sockio->maps.lost, bpf_map__fd(t->proc->maps.lost))) {

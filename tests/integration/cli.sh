@@ -83,6 +83,14 @@ fi
 nproc=$(grep -c '"type":"process"' out.txt)
 [ "$nproc" = 4 ] && ok "tree has exactly sh + 3 sleeps" || bad "tree has exactly sh + 3 sleeps" "$nproc processes"
 
+# A full ring buffer: events are counted as lost and reported, never silent.
+expect "lost events reported" 0 "events lost \(ring buffer full\)" -- "$ct" run -q --ringbuf-size 4096 -f jsonl -- sh -c 'i=0; while [ $i -lt 3000 ]; do echo "START RequestId: $i Version: 1"; i=$((i+1)); done >/dev/null'
+if grep -q '"complete":false' out.txt && grep -qE '"lost_total":[1-9]' out.txt; then
+	ok "lost events: trace marked incomplete"
+else
+	bad "lost events: trace marked incomplete" "$(tail -1 out.txt)"
+fi
+
 # Ctrl-C: passed to the command; coldtrace prints what it saw and exits.
 "$ct" run -q -f jsonl -o int.jsonl -- "$progs/initgraph" -sleep 30s >/dev/null 2>err.txt &
 ctpid=$!
