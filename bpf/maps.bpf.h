@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Maps and helpers shared by every coldtrace BPF object. Each object
- * declares the same maps; the loader creates them once (proc object) and
- * hands the fds to the others with bpf_map__reuse_fd() before load.
+ * Maps and helpers shared by every coldtrace BPF object. Each .bpf.c
+ * includes them as weak definitions; `bpftool gen object` links the objects
+ * into one, where each map exists once (one load, one kernel BTF parse).
  */
 #ifndef COLDTRACE_MAPS_BPF_H
 #define COLDTRACE_MAPS_BPF_H
@@ -15,13 +15,13 @@ struct {
 	__uint(max_entries, 65536);
 	__type(key, __u32);
 	__type(value, __u32);
-} traced SEC(".maps");
+} traced SEC(".maps") __weak;
 
 /* All events, in one ring so that their order is kept. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 8 << 20);
-} events SEC(".maps");
+} events SEC(".maps") __weak;
 
 /* Events that could not be reserved, per event type. */
 struct {
@@ -29,7 +29,7 @@ struct {
 	__uint(max_entries, CT_LOST_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
-} lost SEC(".maps");
+} lost SEC(".maps") __weak;
 
 /*
  * Submit without waking the loader unless the ring is filling up: a wakeup
@@ -38,7 +38,7 @@ struct {
  * for it (a stopped exec) use ct_submit_now().
  */
 /* Set by the loader to a quarter of the ring's size. */
-const volatile __u64 wakeup_bytes = 256 * 1024;
+const volatile __u64 wakeup_bytes __weak = 256 * 1024;
 
 static __always_inline void ct_submit(void *e)
 {

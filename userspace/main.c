@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -43,7 +45,6 @@ static struct env {
 	uint32_t capture_bytes;
 } env = {.format = FMT_TEXT, .top = 5, .capture_bytes = 512};
 
-static volatile sig_atomic_t exiting;
 
 static const char usage[] =
 	"Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
@@ -91,16 +92,6 @@ static void die(int code, const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(code);
-}
-
-static void on_signal(int sig)
-{
-	exiting = sig;
-}
-
-static void on_sigchld(int sig)
-{
-	(void)sig; /* only interrupts the poll so children are reaped promptly */
 }
 
 static uint64_t now_ns(clockid_t clk)
@@ -261,9 +252,11 @@ static int cmd_run(int argc, char **argv)
 	char cmdpath[PATH_MAX], err[256], *cmdline;
 	int go[2], opt, status = 0, root_status = 0, rc;
 	bool root_done = false;
-	int forwarded = 0;
+	int exiting = 0;
+	int forwarded = 0, sfd, efd;
+	sigset_t sigs, oldmask;
+	struct sigaction orig_int, orig_term;
 	uint64_t t_start = now_ns(CLOCK_MONOTONIC);
-	struct sigaction sa = {0};
 	pid_t child;
 
 	optind = 1;
@@ -341,14 +334,36 @@ static int cmd_run(int argc, char **argv)
 		die(1, "%s", err);
 
 	/* Orphans of the tree are re-parented to us: when wait() says ECHILD,
-	 * the whole tree has exited. */
+	 * the whole tree has exited. Signals arrive on a signalfd in the same
+	 * epoll set as the ring buffer, so none is missed between checks. */
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_sigchld;
-	sa.sa_flags = SA_NOCLDSTOP;
-	sigaction(SIGCHLD, &sa, NULL);
+	/* An ignored signal never reaches a signalfd (a background job of a
+	 * script starts with SIGINT ignored): take them over, and give the
+	 * command back what we were given. */
+	{
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+		sigaction(SIGINT, &dfl, &orig_int);
+		sigaction(SIGTERM, &dfl, &orig_term);
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGCHLD);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, &oldmask);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	efd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || efd < 0)
+		die(1, "signalfd/epoll: %s", strerror(errno));
+	{
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		ev.data.fd = sfd;
+		epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev);
+		ev.data.fd = ct_tracer_fd(tracer);
+		if (epoll_ctl(efd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+			die(1, "epoll: %s", strerror(errno));
+	}
 
 	if (pipe2(go, O_CLOEXEC))
 		die(1, "pipe: %s", strerror(errno));
@@ -357,11 +372,10 @@ static int cmd_run(int argc, char **argv)
 		die(1, "fork: %s", strerror(errno));
 	if (child == 0) {
 		char c;
-		struct sigaction dfl = {.sa_handler = SIG_DFL};
 
-		sigaction(SIGINT, &dfl, NULL);
-		sigaction(SIGTERM, &dfl, NULL);
-		sigaction(SIGCHLD, &dfl, NULL);
+		sigaction(SIGINT, &orig_int, NULL);
+		sigaction(SIGTERM, &orig_term, NULL);
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		close(go[1]);
 		/* Wait until the tracer is in place: nothing runs untraced. */
 		if (read(go[0], &c, 1) != 1)
@@ -384,8 +398,18 @@ static int cmd_run(int argc, char **argv)
 	close(go[1]);
 
 	for (;;) {
+		struct epoll_event evs[2];
+		struct signalfd_siginfo si;
 		pid_t w;
+		int n;
 
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			if (w == child) {
+				root_done = true;
+				root_status = status;
+			}
+		if (w < 0 && errno == ECHILD)
+			break; /* the whole tree has exited */
 		/* First Ctrl-C/SIGTERM: pass it to the command and keep tracing
 		 * until the tree is gone; a second one stops at once. */
 		if (exiting && !forwarded) {
@@ -395,19 +419,25 @@ static int cmd_run(int argc, char **argv)
 		} else if (exiting) {
 			break;
 		}
-		rc = ct_tracer_poll(tracer, 100);
+		/* events are also drained on a timeout: BPF wakes us only when
+		 * the ring fills up, to spare the traced processes */
+		n = epoll_wait(efd, evs, 2, 100);
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "coldtrace: epoll: %s\n", strerror(errno));
+			break;
+		}
+		rc = ct_tracer_consume(tracer);
 		if (rc < 0 && rc != -EINTR) {
 			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
 			break;
 		}
-		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
-			if (w == child) {
-				root_done = true;
-				root_status = status;
-			}
-		if (w < 0 && errno == ECHILD)
-			break; /* the whole tree has exited */
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+				exiting = (int)si.ssi_signo;
 	}
+	close(efd);
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	ct_tracer_finish(tracer);
 	ct_model_finish(&model);
 

@@ -18,9 +18,7 @@
 #include "goelf.h"
 #include "goprobe.h"
 #include "tracer.h"
-#include "proc.skel.h"
-#include "goinit.skel.h"
-#include "sockio.skel.h"
+#include "coldtrace.skel.h"
 
 /* One inspected binary, by (dev, inode). */
 struct ct_bin {
@@ -39,9 +37,9 @@ struct ct_bin {
 
 struct ct_tracer {
 	struct ct_tracer_opts opts;
-	struct proc_bpf *proc;
-	struct goinit_bpf *goinit;
-	struct sockio_bpf *sockio; /* NULL when I/O is not traced */
+	struct coldtrace_bpf *skel;
+	struct bpf_link *links[4]; /* tracepoints and the syscall hook */
+	size_t nlinks;
 	struct ring_buffer *rb;
 	struct ct_model *m;
 	struct ct_bin **bins;
@@ -131,7 +129,7 @@ static int mark_known(struct ct_tracer *t, struct ct_bin *b)
 	struct ct_bin_key key = {.dev = b->kdev, .ino = b->ino};
 	uint32_t v = b->id;
 
-	return bpf_map__update_elem(t->proc->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
+	return bpf_map__update_elem(t->skel->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
 				    BPF_ANY);
 }
 
@@ -151,7 +149,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, const char *path)
 			    .bpf_cookie = CT_COOKIE(p->kind, b->id, p->reg, p->mem, p->disp));
 		struct bpf_link *l;
 
-		l = bpf_program__attach_uprobe_opts(t->goinit->progs.ct_go_probe, -1, path,
+		l = bpf_program__attach_uprobe_opts(t->skel->progs.ct_go_probe, -1, path,
 						    p->offset, &uo);
 		if (!l) {
 			snprintf(b->note, sizeof(b->note), "cannot attach %s uprobe: %s",
@@ -275,69 +273,42 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	g_verbose = opts->verbose;
 	libbpf_set_print(libbpf_log);
 
-	t->proc = proc_bpf__open();
-	t->goinit = goinit_bpf__open();
-	if (!t->proc || !t->goinit) {
-		snprintf(err, errlen, "cannot open BPF objects: %s", strerror(errno));
+	t->skel = coldtrace_bpf__open();
+	if (!t->skel) {
+		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
 		goto fail;
 	}
 	if (opts->ringbuf_bytes)
-		bpf_map__set_max_entries(t->proc->maps.events, (uint32_t)opts->ringbuf_bytes);
+		bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)opts->ringbuf_bytes);
 	/* wake the loader when a quarter of the ring is used */
-	t->proc->rodata->wakeup_bytes = bpf_map__max_entries(t->proc->maps.events) / 4;
-	t->goinit->rodata->wakeup_bytes = t->proc->rodata->wakeup_bytes;
-	rc = proc_bpf__load(t->proc);
+	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
+	t->skel->rodata->capture_bytes = opts->capture_bytes;
+	if (!opts->capture_bytes) /* no I/O tracing: leave the syscall hook out */
+		bpf_program__set_autoload(t->skel->progs.ct_sys_exit, false);
+	rc = coldtrace_bpf__load(t->skel);
 	if (rc) {
 		snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(-rc),
 			 opts->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
-	/* One traced set, one ring, one loss table for every object. */
-	if (bpf_map__reuse_fd(t->goinit->maps.traced, bpf_map__fd(t->proc->maps.traced)) ||
-	    bpf_map__reuse_fd(t->goinit->maps.events, bpf_map__fd(t->proc->maps.events)) ||
-	    bpf_map__reuse_fd(t->goinit->maps.lost, bpf_map__fd(t->proc->maps.lost))) {
-		snprintf(err, errlen, "cannot share BPF maps: %s", strerror(errno));
-		goto fail;
-	}
-	rc = goinit_bpf__load(t->goinit);
-	if (rc) {
-		snprintf(err, errlen, "cannot load the Go uprobe program: %s%s", strerror(-rc),
-			 opts->verbose ? "" : " (run with -v for libbpf's log)");
-		goto fail;
-	}
-	rc = proc_bpf__attach(t->proc);
-	if (rc) {
-		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s", strerror(-rc));
+	/* The Go uprobes are attached per binary; the rest now. */
+	t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_fork);
+	if (t->links[t->nlinks++])
+		t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_exec);
+	if (t->links[t->nlinks++])
+		t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_exit);
+	if (!t->links[t->nlinks++]) {
+		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s", strerror(errno));
 		goto fail;
 	}
 	if (opts->capture_bytes) {
-		t->sockio = sockio_bpf__open();
-		if (!t->sockio) {
-			snprintf(err, errlen, "cannot open the syscall BPF object: %s", strerror(errno));
-			goto fail;
-		}
-		t->sockio->rodata->capture_bytes = opts->capture_bytes;
-		t->sockio->rodata->wakeup_bytes = t->proc->rodata->wakeup_bytes;
-		if (bpf_map__reuse_fd(t->sockio->maps.traced, bpf_map__fd(t->proc->maps.traced)) ||
-		    bpf_map__reuse_fd(t->sockio->maps.events, bpf_map__fd(t->proc->maps.events)) ||
-		    bpf_map__reuse_fd(t->sockio->maps.lost, bpf_map__fd(t->proc->maps.lost))) {
-			snprintf(err, errlen, "cannot share BPF maps: %s", strerror(errno));
-			goto fail;
-		}
-		rc = sockio_bpf__load(t->sockio);
-		if (rc) {
-			snprintf(err, errlen, "cannot load the syscall programs: %s%s", strerror(-rc),
-				 opts->verbose ? "" : " (run with -v for libbpf's log)");
-			goto fail;
-		}
-		rc = sockio_bpf__attach(t->sockio);
-		if (rc) {
-			snprintf(err, errlen, "cannot attach to the read/write syscalls (fexit): %s",
-				 strerror(-rc));
+		t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_sys_exit);
+		if (!t->links[t->nlinks++]) {
+			snprintf(err, errlen, "cannot attach to raw_syscalls:sys_exit: %s", strerror(errno));
 			goto fail;
 		}
 	}
-	t->rb = ring_buffer__new(bpf_map__fd(t->proc->maps.events), handle_event, t, NULL);
+	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
 	if (!t->rb) {
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
@@ -357,7 +328,17 @@ int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid)
 {
 	uint32_t key = (uint32_t)pid, v = 1;
 
-	return bpf_map__update_elem(t->proc->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
+	return bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
+}
+
+int ct_tracer_fd(struct ct_tracer *t)
+{
+	return ring_buffer__epoll_fd(t->rb);
+}
+
+int ct_tracer_consume(struct ct_tracer *t)
+{
+	return ring_buffer__consume(t->rb);
 }
 
 int ct_tracer_poll(struct ct_tracer *t, int timeout_ms)
@@ -383,7 +364,7 @@ void ct_tracer_finish(struct ct_tracer *t)
 {
 	ring_buffer__consume(t->rb);
 	for (uint32_t i = 1; i < CT_EV_MAX; i++)
-		read_percpu(t->proc->maps.lost, i, &t->m->lost[i]);
+		read_percpu(t->skel->maps.lost, i, &t->m->lost[i]);
 }
 
 uint64_t ct_tracer_go_hits(struct ct_tracer *t)
@@ -391,7 +372,7 @@ uint64_t ct_tracer_go_hits(struct ct_tracer *t)
 	uint64_t total = 0, n;
 
 	for (uint32_t k = 1; k < 8; k++) { /* every enum ct_go_probe slot */
-		read_percpu(t->goinit->maps.go_hits, k, &n);
+		read_percpu(t->skel->maps.go_hits, k, &n);
 		total += n;
 	}
 	return total;
@@ -420,8 +401,8 @@ void ct_tracer_close(struct ct_tracer *t)
 		free(b);
 	}
 	free(t->bins);
-	sockio_bpf__destroy(t->sockio);
-	goinit_bpf__destroy(t->goinit);
-	proc_bpf__destroy(t->proc);
+	for (size_t i = 0; i < t->nlinks; i++)
+		bpf_link__destroy(t->links[i]);
+	coldtrace_bpf__destroy(t->skel);
 	free(t);
 }

@@ -34,6 +34,10 @@ int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid);
 void ct_tracer_prepare_binary(struct ct_tracer *t, const char *path);
 /* Wait up to timeout_ms for events and handle them. >= 0 events, or -errno. */
 int ct_tracer_poll(struct ct_tracer *t, int timeout_ms);
+/* An fd that becomes readable when events wait (for the caller's epoll),
+ * and handling whatever is queued now, without blocking. */
+int ct_tracer_fd(struct ct_tracer *t);
+int ct_tracer_consume(struct ct_tracer *t);
 /* Handle whatever is still queued and collect the loss counters. */
 void ct_tracer_finish(struct ct_tracer *t);
 /* Go uprobe hits so far (all processes), and how many Go binaries have probes. */

@@ -91,19 +91,39 @@ else
 	bad "lost events: trace marked incomplete" "$(tail -1 out.txt)"
 fi
 
-# Ctrl-C: passed to the command; coldtrace prints what it saw and exits.
+# SIGTERM (or Ctrl-C) is passed to the command; coldtrace writes what it
+# saw and exits with the command's status.
+"$ct" run -q -f jsonl -o term.jsonl -- "$progs/initgraph" -sleep 30s >/dev/null 2>err.txt &
+ctpid=$!
+for i in $(seq 1 50); do sleep 0.1; pgrep -f "initgraph -sleep 30s" >/dev/null && break; done
+sleep 0.3
+kill -TERM $ctpid
+wait $ctpid
+rc=$?
+if [ $rc = 143 ] && grep -q '"type":"go_main"' term.jsonl && grep -q '"exit_signal":15' term.jsonl; then
+	ok "SIGTERM: passed on, trace written, exit 143"
+else
+	bad "SIGTERM: passed on, trace written, exit 143" "rc=$rc $(cat err.txt)"
+fi
+
+# A command that ignores the signal (a script's background job starts with
+# SIGINT ignored, and coldtrace hands that on): a second one stops coldtrace.
 "$ct" run -q -f jsonl -o int.jsonl -- "$progs/initgraph" -sleep 30s >/dev/null 2>err.txt &
 ctpid=$!
-for i in $(seq 1 50); do grep -q . /dev/null; sleep 0.1; pgrep -f "initgraph -sleep 30s" >/dev/null && break; done
-sleep 0.5
+for i in $(seq 1 50); do sleep 0.1; pgrep -f "initgraph -sleep 30s" >/dev/null && break; done
+sleep 0.3
+kill -INT $ctpid
+sleep 0.3
 kill -INT $ctpid
 wait $ctpid
 rc=$?
 if [ $rc = 130 ] && grep -q '"type":"go_main"' int.jsonl; then
-	ok "SIGINT: trace written, exit 130"
+	ok "second SIGINT: stops at once, trace written, exit 130"
 else
-	bad "SIGINT: trace written, exit 130" "rc=$rc $(cat err.txt)"
+	bad "second SIGINT: stops at once, trace written, exit 130" "rc=$rc $(cat err.txt)"
 fi
+pkill -f "initgraph -sleep 30s"
+
 # The kernel frees programs after an RCU grace period: give it a moment.
 left=yes
 for i in $(seq 1 30); do
