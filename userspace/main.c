@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -43,7 +44,8 @@ static struct env {
 	int top;
 	size_t ringbuf_bytes;
 	uint32_t capture_bytes;
-} env = {.format = FMT_TEXT, .top = 5, .capture_bytes = 512};
+	int repeat;
+} env = {.format = FMT_TEXT, .top = 5, .capture_bytes = 512, .repeat = 1};
 
 
 static const char usage[] =
@@ -61,6 +63,9 @@ static const char usage[] =
 	"                       jsonl (the model, one JSON object per line)\n"
 	"  -o, --output FILE    write the output to FILE instead of stdout\n"
 	"      --force          overwrite FILE if it exists\n"
+	"      --repeat N       run the cold start N times, one after another (the\n"
+	"                       BPF programs and probes stay loaded); with -o DIR,\n"
+	"                       run i goes to DIR/run-00i.EXT (for coldtrace report)\n"
 	"  -n, --top N          slowest package inits listed per program (default 5)\n"
 	"      --capture-bytes N  bytes copied per read/write syscall (default 512,\n"
 	"                       at most 4096; 0: no HTTP or log-line tracing)\n"
@@ -182,21 +187,62 @@ static char *join_argv(char **argv)
 	return sb.buf ? sb.buf : strdup("");
 }
 
-/* Write to FILE through a temporary file and rename, so a failure never
- * leaves a half-written file in its place. On failure keep the output:
- * print it to stdout and say so. */
-static int write_output(const struct strbuf *out)
+/* File name extension of a run's file in the --repeat directory. */
+static const char *format_ext(void)
 {
-	char tmp[PATH_MAX];
-	int fd, rc;
+	switch (env.format) {
+	case FMT_TEXT: return "txt";
+	case FMT_INITTRACE: return "inittrace.txt";
+	case FMT_JSONL: return "jsonl";
+	}
+	return "out";
+}
 
+/* Where run number `run` goes: -o FILE, or DIR/run-NNN.EXT with --repeat. */
+static void output_path(int run, char *buf, size_t len)
+{
+	if (env.repeat > 1)
+		snprintf(buf, len, "%s/run-%03d.%s", env.output, run, format_ext());
+	else
+		snprintf(buf, len, "%s", env.output);
+}
+
+/* Refuse up front to overwrite what the user has (without --force). */
+static void check_outputs(void)
+{
+	char path[PATH_MAX];
 	struct stat st;
 
 	if (!env.output)
+		return;
+	if (env.repeat > 1) {
+		if (stat(env.output, &st) == 0 && !S_ISDIR(st.st_mode))
+			die(2, "with --repeat, -o names a directory; %s is not one", env.output);
+		if (mkdir(env.output, 0755) && errno != EEXIST)
+			die(1, "cannot create %s: %s", env.output, strerror(errno));
+	}
+	for (int run = 1; run <= env.repeat && !env.force; run++) {
+		output_path(run, path, sizeof(path));
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+			die(2, "%s exists; use --force to overwrite it", path);
+	}
+}
+
+/* Write to the output through a temporary file and rename, so a failure
+ * never leaves a half-written file in its place. On failure keep the
+ * output: print it to stdout and say so. */
+static int write_output(const struct strbuf *out, int run)
+{
+	char tmp[PATH_MAX + 32], path[PATH_MAX];
+	struct stat st;
+	int fd, rc;
+
+	if (!env.output)
 		return sb_write_fd(out, STDOUT_FILENO) ? 1 : 0;
-	if (stat(env.output, &st) == 0 && !S_ISREG(st.st_mode)) {
+	output_path(run, path, sizeof(path));
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* a device or a pipe (/dev/null, a FIFO): write to it as it is */
-		fd = open(env.output, O_WRONLY | O_CLOEXEC);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
 		rc = fd < 0 ? -errno : sb_write_fd(out, fd);
 		if (fd >= 0 && close(fd) && !rc)
 			rc = -errno;
@@ -204,29 +250,190 @@ static int write_output(const struct strbuf *out)
 			return 0;
 		goto fail;
 	}
-	snprintf(tmp, sizeof(tmp), "%s.coldtrace-XXXXXX", env.output);
+	snprintf(tmp, sizeof(tmp), "%s.coldtrace-XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = -errno;
 		goto fail;
+	}
+	{
+		mode_t um = umask(0); /* mkstemp makes 0600: give the usual mode */
+
+		umask(um);
+		fchmod(fd, 0666 & ~um);
 	}
 	rc = sb_write_fd(out, fd);
 	if (!rc && fsync(fd))
 		rc = -errno;
 	if (close(fd) && !rc)
 		rc = -errno;
-	if (!rc && !env.force && access(env.output, F_OK) == 0)
+	if (!rc && !env.force && access(path, F_OK) == 0)
 		rc = -EEXIST; /* appeared while we traced */
-	if (!rc && rename(tmp, env.output))
+	if (!rc && rename(tmp, path))
 		rc = -errno;
 	if (!rc)
 		return 0;
 	unlink(tmp);
 fail:
 	fprintf(stderr, "coldtrace: cannot write %s: %s; the output follows on stdout instead\n",
-		env.output, strerror(-rc));
+		path, strerror(-rc));
 	sb_write_fd(out, STDOUT_FILENO);
 	return 1;
+}
+
+/* One cold start of the command: fork, trace until the tree is gone, render. */
+struct run {
+	struct ct_tracer *tracer;
+	int efd, sfd;
+	const sigset_t *oldmask;
+	const struct sigaction *orig_int, *orig_term;
+	const char *cmdpath, *cmdline;
+	char **argv;
+	int run;
+	uint64_t t_start;
+	/* out */
+	int status; /* what coldtrace exits with for this run */
+	bool interrupted;
+};
+
+static void render(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
+{
+	switch (env.format) {
+	case FMT_TEXT: ct_render_text(m, out, o); break;
+	case FMT_INITTRACE: ct_render_inittrace(m, out); break;
+	case FMT_JSONL: ct_render_jsonl(m, out, o); break;
+	}
+}
+
+static int run_once(struct run *r)
+{
+	struct ct_render_opts ropts = {0};
+	struct ct_model model;
+	struct strbuf out;
+	int go[2], status = 0, root_status = 0, rc, exiting = 0, forwarded = 0;
+	bool root_done = false;
+	pid_t child;
+
+	ct_model_init(&model, NULL);
+	ct_tracer_set_model(r->tracer, &model);
+	if (pipe2(go, O_CLOEXEC))
+		die(1, "pipe: %s", strerror(errno));
+	child = fork();
+	if (child < 0)
+		die(1, "fork: %s", strerror(errno));
+	if (child == 0) {
+		char c;
+
+		sigaction(SIGINT, r->orig_int, NULL);
+		sigaction(SIGTERM, r->orig_term, NULL);
+		sigprocmask(SIG_SETMASK, r->oldmask, NULL);
+		close(go[1]);
+		/* Wait until the tracer is in place: nothing runs untraced. */
+		if (read(go[0], &c, 1) != 1)
+			_exit(127);
+		execv(r->cmdpath, r->argv);
+		fprintf(stderr, "coldtrace: cannot execute %s: %s\n", r->cmdpath, strerror(errno));
+		_exit(errno == ENOENT ? 127 : 126);
+	}
+	close(go[0]);
+	ct_model_add_root(&model, (uint32_t)child, now_ns(CLOCK_MONOTONIC));
+	if (ct_tracer_add_pid(r->tracer, child)) {
+		kill(child, SIGKILL);
+		die(1, "cannot add the command to the traced set: %s", strerror(errno));
+	}
+	ct_tracer_prepare_binary(r->tracer, r->cmdpath);
+	if (write(go[1], "g", 1) != 1) {
+		kill(child, SIGKILL);
+		die(1, "cannot start the command: %s", strerror(errno));
+	}
+	close(go[1]);
+
+	for (;;) {
+		struct epoll_event evs[2];
+		struct signalfd_siginfo si;
+		pid_t w;
+		int n;
+
+		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+			if (w == child) {
+				root_done = true;
+				root_status = status;
+			}
+		if (w < 0 && errno == ECHILD)
+			break; /* the whole tree has exited */
+		/* First Ctrl-C/SIGTERM: pass it to the command and keep tracing
+		 * until the tree is gone; a second one stops at once. */
+		if (exiting && !forwarded) {
+			kill(child, exiting);
+			forwarded = exiting;
+			exiting = 0;
+		} else if (exiting) {
+			break;
+		}
+		/* events are also drained on a timeout: BPF wakes us only when
+		 * the ring fills up, to spare the traced processes */
+		n = epoll_wait(r->efd, evs, 2, 100);
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, "coldtrace: epoll: %s\n", strerror(errno));
+			break;
+		}
+		rc = ct_tracer_consume(r->tracer);
+		if (rc < 0 && rc != -EINTR) {
+			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
+			break;
+		}
+		while (read(r->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+				exiting = (int)si.ssi_signo;
+	}
+	ct_tracer_finish(r->tracer);
+	ct_model_finish(&model);
+
+	ropts.command = r->cmdline;
+	ropts.top = env.top;
+	ropts.color = !env.output && env.format == FMT_TEXT && isatty(STDOUT_FILENO);
+	ropts.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	sb_init(&out);
+	if (env.repeat > 1 && !env.output)
+		sb_printf(&out, "%s# run %d of %d\n", r->run > 1 ? "\n" : "", r->run, env.repeat);
+	render(&model, &out, &ropts);
+	rc = write_output(&out, r->run);
+	if (env.stats) {
+		size_t npk = 0;
+		uint64_t hits = ct_tracer_go_hits(r->tracer);
+
+		for (size_t i = 0; i < model.nprocs; i++)
+			for (size_t j = 0; j < model.procs[i].nimages; j++)
+				npk += model.procs[i].images[j].npkgs;
+		fprintf(stderr, "coldtrace: stats: go_probe_hits=%llu packages=%zu hits_per_package=%.2f go_binaries=%zu tracer_setup_ms=%.3f\n",
+			(unsigned long long)hits, npk, npk ? (double)hits / (double)npk : 0.0,
+			ct_tracer_go_binaries(r->tracer),
+			model.nprocs && model.procs[0].nimages && model.procs[0].images[0].exec_ts
+				? (double)(model.procs[0].images[0].exec_ts - r->t_start) / 1e6 : -1.0);
+	}
+	{
+		uint64_t lost = 0;
+
+		for (int t = 1; t < CT_EV_MAX; t++)
+			lost += model.lost[t];
+		if (lost)
+			fprintf(stderr, "coldtrace: %llu events lost (ring buffer full); the trace is incomplete, try --ringbuf-size\n",
+				(unsigned long long)lost);
+	}
+	sb_free(&out);
+	ct_model_free(&model);
+
+	r->interrupted = exiting || forwarded;
+	if (!root_done) {
+		int sig = exiting ? exiting : forwarded;
+
+		r->status = sig ? 128 + sig : 1;
+	} else if (WIFSIGNALED(root_status)) {
+		r->status = 128 + WTERMSIG(root_status);
+	} else {
+		r->status = WEXITSTATUS(root_status);
+	}
+	return rc;
 }
 
 static int cmd_run(int argc, char **argv)
@@ -238,6 +445,7 @@ static int cmd_run(int argc, char **argv)
 		{"top", required_argument, NULL, 'n'},
 		{"ringbuf-size", required_argument, NULL, 'R'},
 		{"capture-bytes", required_argument, NULL, 'C'},
+		{"repeat", required_argument, NULL, 'r'},
 		{"stats", no_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -245,19 +453,13 @@ static int cmd_run(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct ct_tracer_opts topts = {0};
-	struct ct_render_opts ropts = {0};
 	struct ct_tracer *tracer = NULL;
 	struct ct_model model;
-	struct strbuf out;
 	char cmdpath[PATH_MAX], err[256], *cmdline;
-	int go[2], opt, status = 0, root_status = 0, rc;
-	bool root_done = false;
-	int exiting = 0;
-	int forwarded = 0, sfd, efd;
+	int opt, rc, ret = 1, sfd, efd;
 	sigset_t sigs, oldmask;
 	struct sigaction orig_int, orig_term;
 	uint64_t t_start = now_ns(CLOCK_MONOTONIC);
-	pid_t child;
 
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+f:o:n:qvh", longopts, NULL)) != -1) {
@@ -301,6 +503,15 @@ static int cmd_run(int argc, char **argv)
 			env.capture_bytes = (uint32_t)v;
 			break;
 		}
+		case 'r': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || v < 1 || v > 10000)
+				die(2, "--repeat takes a number from 1 to 10000, not '%s'", optarg);
+			env.repeat = (int)v;
+			break;
+		}
 		case 'S': env.stats = true; break;
 		case 'q': env.quiet = true; break;
 		case 'v': env.verbose = true; break;
@@ -312,12 +523,7 @@ static int cmd_run(int argc, char **argv)
 		die(2, "no command given: coldtrace run [OPTIONS] -- CMD [ARGS...]");
 	argv += optind;
 
-	if (env.output && !env.force) {
-		struct stat st;
-
-		if (stat(env.output, &st) == 0 && S_ISREG(st.st_mode))
-			die(2, "%s exists; use --force to overwrite it", env.output);
-	}
+	check_outputs();
 	rc = resolve_cmd(argv[0], cmdpath, sizeof(cmdpath));
 	if (rc == 127)
 		die(127, "%s: command not found", argv[0]);
@@ -332,6 +538,7 @@ static int cmd_run(int argc, char **argv)
 	topts.capture_bytes = env.capture_bytes;
 	if (ct_tracer_open(&tracer, &topts, &model, err, sizeof(err)))
 		die(1, "%s", err);
+	ct_model_free(&model); /* each run gets its own */
 
 	/* Orphans of the tree are re-parented to us: when wait() says ECHILD,
 	 * the whole tree has exited. Signals arrive on a signalfd in the same
@@ -365,131 +572,25 @@ static int cmd_run(int argc, char **argv)
 			die(1, "epoll: %s", strerror(errno));
 	}
 
-	if (pipe2(go, O_CLOEXEC))
-		die(1, "pipe: %s", strerror(errno));
-	child = fork();
-	if (child < 0)
-		die(1, "fork: %s", strerror(errno));
-	if (child == 0) {
-		char c;
+	cmdline = join_argv(argv);
+	for (int run = 1; run <= env.repeat; run++) {
+		struct run r = {.tracer = tracer, .efd = efd, .sfd = sfd, .oldmask = &oldmask,
+				.orig_int = &orig_int, .orig_term = &orig_term, .cmdpath = cmdpath,
+				.argv = argv, .cmdline = cmdline, .run = run, .t_start = t_start};
 
-		sigaction(SIGINT, &orig_int, NULL);
-		sigaction(SIGTERM, &orig_term, NULL);
-		sigprocmask(SIG_SETMASK, &oldmask, NULL);
-		close(go[1]);
-		/* Wait until the tracer is in place: nothing runs untraced. */
-		if (read(go[0], &c, 1) != 1)
-			_exit(127);
-		execv(cmdpath, argv);
-		fprintf(stderr, "coldtrace: cannot execute %s: %s\n", cmdpath, strerror(errno));
-		_exit(errno == ENOENT ? 127 : 126);
-	}
-	close(go[0]);
-	ct_model_add_root(&model, (uint32_t)child, now_ns(CLOCK_MONOTONIC));
-	if (ct_tracer_add_pid(tracer, child)) {
-		kill(child, SIGKILL);
-		die(1, "cannot add the command to the traced set: %s", strerror(errno));
-	}
-	ct_tracer_prepare_binary(tracer, cmdpath);
-	if (write(go[1], "g", 1) != 1) {
-		kill(child, SIGKILL);
-		die(1, "cannot start the command: %s", strerror(errno));
-	}
-	close(go[1]);
-
-	for (;;) {
-		struct epoll_event evs[2];
-		struct signalfd_siginfo si;
-		pid_t w;
-		int n;
-
-		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
-			if (w == child) {
-				root_done = true;
-				root_status = status;
-			}
-		if (w < 0 && errno == ECHILD)
-			break; /* the whole tree has exited */
-		/* First Ctrl-C/SIGTERM: pass it to the command and keep tracing
-		 * until the tree is gone; a second one stops at once. */
-		if (exiting && !forwarded) {
-			kill(child, exiting);
-			forwarded = exiting;
-			exiting = 0;
-		} else if (exiting) {
+		rc = run_once(&r);
+		if (rc || r.interrupted || run == env.repeat) {
+			ret = rc ? rc : r.status;
 			break;
 		}
-		/* events are also drained on a timeout: BPF wakes us only when
-		 * the ring fills up, to spare the traced processes */
-		n = epoll_wait(efd, evs, 2, 100);
-		if (n < 0 && errno != EINTR) {
-			fprintf(stderr, "coldtrace: epoll: %s\n", strerror(errno));
-			break;
-		}
-		rc = ct_tracer_consume(tracer);
-		if (rc < 0 && rc != -EINTR) {
-			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
-			break;
-		}
-		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
-			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
-				exiting = (int)si.ssi_signo;
+		t_start = now_ns(CLOCK_MONOTONIC);
 	}
 	close(efd);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
-	ct_tracer_finish(tracer);
-	ct_model_finish(&model);
-
-	cmdline = join_argv(argv);
-	ropts.command = cmdline;
-	ropts.top = env.top;
-	ropts.color = !env.output && env.format == FMT_TEXT && isatty(STDOUT_FILENO);
-	ropts.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
-	sb_init(&out);
-	switch (env.format) {
-	case FMT_TEXT: ct_render_text(&model, &out, &ropts); break;
-	case FMT_INITTRACE: ct_render_inittrace(&model, &out); break;
-	case FMT_JSONL: ct_render_jsonl(&model, &out, &ropts); break;
-	}
-	rc = write_output(&out);
-	if (env.stats) {
-		size_t npk = 0;
-		uint64_t hits = ct_tracer_go_hits(tracer);
-
-		for (size_t i = 0; i < model.nprocs; i++)
-			for (size_t j = 0; j < model.procs[i].nimages; j++)
-				npk += model.procs[i].images[j].npkgs;
-		fprintf(stderr, "coldtrace: stats: go_probe_hits=%llu packages=%zu hits_per_package=%.2f go_binaries=%zu tracer_setup_ms=%.3f\n",
-			(unsigned long long)hits, npk, npk ? (double)hits / (double)npk : 0.0,
-			ct_tracer_go_binaries(tracer),
-			model.nprocs && model.procs[0].nimages && model.procs[0].images[0].exec_ts
-				? (double)(model.procs[0].images[0].exec_ts - t_start) / 1e6 : -1.0);
-	}
-	{
-		uint64_t lost = 0;
-
-		for (int t = 1; t < CT_EV_MAX; t++)
-			lost += model.lost[t];
-		if (lost)
-			fprintf(stderr, "coldtrace: %llu events lost (ring buffer full); the trace is incomplete, try --ringbuf-size\n",
-				(unsigned long long)lost);
-	}
-	sb_free(&out);
 	free(cmdline);
 	ct_tracer_close(tracer);
-	ct_model_free(&model);
-
-	if (!root_done) {
-		int sig = exiting ? exiting : forwarded;
-
-		return sig ? 128 + sig : 1;
-	}
-	if (rc)
-		return rc;
-	if (WIFSIGNALED(root_status))
-		return 128 + WTERMSIG(root_status);
-	return WEXITSTATUS(root_status);
+	return ret;
 }
 
 static const char *arch_name(enum goelf_arch a)

@@ -44,6 +44,7 @@ struct ct_tracer {
 	struct ct_model *m;
 	struct ct_bin **bins;
 	size_t nbins;
+	uint64_t lost_seen[CT_EV_MAX]; /* loss counters at the last finish */
 };
 
 static bool g_verbose;
@@ -260,7 +261,6 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		   char *err, size_t errlen)
 {
 	struct ct_tracer *t = calloc(1, sizeof(*t));
-	struct ct_model_ops ops;
 	int rc;
 
 	*out = NULL;
@@ -313,15 +313,20 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	ops.pkg_of = model_pkg_of;
-	ops.bin_version = model_bin_version;
-	ops.ctx = t;
-	m->ops = ops;
+	ct_tracer_set_model(t, m);
 	*out = t;
 	return 0;
 fail:
 	ct_tracer_close(t);
 	return -1;
+}
+
+void ct_tracer_set_model(struct ct_tracer *t, struct ct_model *m)
+{
+	t->m = m;
+	m->ops.pkg_of = model_pkg_of;
+	m->ops.bin_version = model_bin_version;
+	m->ops.ctx = t;
 }
 
 int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid)
@@ -363,8 +368,13 @@ static void read_percpu(struct bpf_map *map, uint32_t key, uint64_t *sum)
 void ct_tracer_finish(struct ct_tracer *t)
 {
 	ring_buffer__consume(t->rb);
-	for (uint32_t i = 1; i < CT_EV_MAX; i++)
-		read_percpu(t->skel->maps.lost, i, &t->m->lost[i]);
+	for (uint32_t i = 1; i < CT_EV_MAX; i++) {
+		uint64_t total;
+
+		read_percpu(t->skel->maps.lost, i, &total);
+		t->m->lost[i] = total - t->lost_seen[i];
+		t->lost_seen[i] = total;
+	}
 }
 
 uint64_t ct_tracer_go_hits(struct ct_tracer *t)

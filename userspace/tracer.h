@@ -28,6 +28,10 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		   char *err, size_t errlen);
 void ct_tracer_close(struct ct_tracer *t);
 
+/* Feed events into another model from now on (one model per run of
+ * --repeat; the BPF programs and inspected binaries are kept). The lost
+ * counters the model gets at finish are those of its own run. */
+void ct_tracer_set_model(struct ct_tracer *t, struct ct_model *m);
 /* Trace pid and everything it forks from now on. */
 int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid);
 /* Inspect a binary before anything execs it (attach Go probes if Go). */

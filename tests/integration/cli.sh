@@ -58,6 +58,19 @@ expect "-o refuses an existing file" 2 "kept.txt exists; use --force" -- "$ct" r
 expect "-o --force overwrites" 0 "" -- "$ct" run -q --force -f inittrace -o kept.txt -- "$progs/initgraph"
 grep -q '^init main @' kept.txt && ok "-o file holds the output" || bad "-o file holds the output" "$(head -3 kept.txt)"
 
+# --repeat: one file per run in a directory, probes attached once (no hold
+# after the first run), existing runs never overwritten.
+expect "--repeat 3 -o DIR" 0 "" -- "$ct" run -q --repeat 3 -f jsonl -o runs -- "$progs/initgraph"
+n=$(ls runs/run-00[1-3].jsonl 2>/dev/null | wc -l)
+[ "$n" = 3 ] && ok "3 run files" || bad "3 run files" "$(ls runs)"
+if grep -q '"held_ns"' runs/run-001.jsonl && ! grep -q '"held_ns"' runs/run-002.jsonl runs/run-003.jsonl &&
+	[ "$(grep -c '"type":"go_init"' runs/run-003.jsonl)" = "$(grep -c '"type":"go_init"' runs/run-001.jsonl)" ]; then
+	ok "--repeat: binaries inspected once, every run complete"
+else
+	bad "--repeat: binaries inspected once, every run complete" "$(grep -c go_init runs/*.jsonl)"
+fi
+expect "--repeat refuses existing runs" 2 "run-001.jsonl exists" -- "$ct" run -q --repeat 3 -f jsonl -o runs -- /bin/true
+
 # The whole tree: two Go programs under a shell, each block headed by its pid.
 expect "tree of processes" 0 "" -- "$ct" run -q -f inittrace -- sh -c "'$progs/initgraph' >/dev/null; '$progs/initgraph-stripped' >/dev/null"
 n=$(grep -c '^# pid [0-9]* ' out.txt)

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * phases: ONE timeline of a sandbox's cold start, derived from a finished
+ * model (after ct_model_finish). Pure C, no BPF; every view (text, jsonl,
+ * perfetto, svg, otlp) draws from it.
+ *
+ * Roles come from the data, not from names:
+ *   - the *agent* receives the runtime's first GET .../runtime/invocation/next
+ *     (ct_http api LAMBDA_API_NEXT, dir CT_IO_READ); if its side was not
+ *     seen, it is the process listening on the port the /next went to. A
+ *     process that logged INIT_START (or the RIE's INIT START) and listens
+ *     is an agent too, so a runtime that never asks /next still gets a
+ *     timeline (one that says what is missing);
+ *   - the *runtime* sent that /next (dir CT_IO_WRITE). Its root is the
+ *     agent's child that is an ancestor of (or is) the sender (a shell
+ *     runtime's curl is a descendant of bootstrap). Without any Runtime API
+ *     request, the runtime is guessed: the agent's first child exec'd after
+ *     INIT_START (runtime_guessed).
+ *
+ * One timeline per agent, ordered by the agent's exec (or first sight).
+ * Timelines point into the model: keep the model alive while using them.
+ */
+#ifndef COLDTRACE_PHASES_H
+#define COLDTRACE_PHASES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+
+enum ct_ms {
+	CT_MS_AGENT_EXEC = 0,
+	CT_MS_AGENT_RT_START,   /* the agent image's runtimeInitTime */
+	CT_MS_AGENT_INITS,      /* its last package init returned */
+	CT_MS_AGENT_MAIN,       /* main.main */
+	CT_MS_AGENT_READY,      /* listen() on the Runtime API port */
+	CT_MS_INIT_START,       /* INIT_START (AWS) or INIT START (RIE) log line */
+	CT_MS_RUNTIME_EXEC,     /* the runtime root's first exec */
+	CT_MS_RUNTIME_RT_START, /* when the runtime is Go */
+	CT_MS_RUNTIME_INITS,
+	CT_MS_RUNTIME_MAIN,
+	CT_MS_FIRST_NEXT,       /* the runtime sent its first GET /next */
+	CT_MS_INIT_REPORT,      /* the agent's INIT REPORT log line */
+	CT_MS_INVOKE,           /* the agent answered that /next: the invocation */
+	CT_MS_RESPONSE,         /* POST /response (or /error) for its request id */
+	CT_MS_END,              /* END RequestId: <id> */
+	CT_MS_REPORT,           /* REPORT RequestId: <id> */
+	CT_MS_RUNTIME_EXIT,
+	CT_MS_AGENT_EXIT,
+	CT_MS_COUNT
+};
+
+enum ct_ms_state {
+	CT_MS_MISSING = 0, /* expected but not seen: listed in missing[] */
+	CT_MS_SEEN,
+	CT_MS_NA,          /* does not apply (runtime not Go, process still running) */
+};
+
+struct ct_milestone {
+	enum ct_ms_state state;
+	uint64_t ts;  /* CLOCK_MONOTONIC ns (SEEN) */
+	uint32_t pid; /* who did it (0: unknown) */
+};
+
+enum ct_phase_id {
+	CT_PH_TOTAL = 0,        /* agent exec -> response posted */
+	CT_PH_AGENT_INIT,       /* agent exec -> Runtime API listening */
+	CT_PH_AGENT_GO,         /* agent runtime start -> main.main (inside the above) */
+	CT_PH_WAIT_INIT,        /* agent ready -> INIT_START */
+	CT_PH_RUNTIME_START,    /* INIT_START -> runtime exec */
+	CT_PH_FUNC_INIT,        /* runtime exec -> first /next */
+	CT_PH_RUNTIME_GO,       /* runtime's runtime start -> main.main */
+	CT_PH_FUNC_INIT_AGENT,  /* INIT_START -> first /next (what INIT REPORT should say) */
+	CT_PH_DELIVER,          /* first /next -> invocation delivered */
+	CT_PH_INVOKE,           /* invocation delivered -> response posted */
+	CT_PH_COUNT
+};
+
+struct ct_phase {
+	enum ct_phase_id id;
+	enum ct_ms from, to;
+	uint64_t start, end; /* 0 when the milestone was not seen */
+	uint64_t dur;        /* end - start when complete */
+	uint32_t pid;        /* whose phase it is */
+	bool complete;       /* both ends seen, in order */
+	bool in_sum;         /* one of the consecutive phases that make up TOTAL */
+	int depth;           /* 0: TOTAL, 1: consecutive, 2: overlaps / nested */
+	uint64_t held_ns;    /* of it, time coldtrace held new binaries stopped */
+};
+
+struct ct_timeline {
+	const struct ct_proc *agent;       /* NULL if only guessed from a port */
+	const struct ct_image *agent_image;
+	const struct ct_proc *runtime;     /* the runtime root, NULL if not found */
+	const struct ct_image *runtime_image;    /* its first exec'd image */
+	const struct ct_image *runtime_go_image; /* the Go image of the runtime, or NULL */
+	uint32_t agent_pid, runtime_pid, sender_pid;
+	bool agent_from_listener; /* the agent side of /next was not seen */
+	bool runtime_guessed;     /* no Runtime API request seen: first child after INIT_START */
+	uint16_t api_port;        /* Runtime API port (0: unknown) */
+	char request_id[128];     /* from the /next response (or the agent's log: see below) */
+	bool request_id_from_log; /* no /next answer: END/REPORT are the agent's first */
+	bool answered_error;      /* the runtime posted /error, not /response */
+
+	struct ct_milestone ms[CT_MS_COUNT];
+	struct ct_phase ph[CT_PH_COUNT];
+
+	/* The agent's own figures, to show beside the measured ones. */
+	bool have_init_report;
+	double init_report_ms;      /* INIT REPORT durationMs */
+	bool have_report_init;
+	double report_init_ms;      /* REPORT Init Duration */
+	bool have_report_duration;
+	double report_duration_ms;  /* REPORT Duration */
+	char init_status[32];       /* INIT RTDONE status ("success", "error"), "" */
+
+	/* What is missing, in milestone order; complete = nothing missing. */
+	enum ct_ms missing[CT_MS_COUNT];
+	size_t nmissing;
+	bool complete;
+	char note[320];     /* what went wrong, one sentence ("" when complete) */
+
+	uint64_t t0, t_end; /* first and last seen milestone */
+	uint64_t held_ns;   /* coldtrace holds inside [t0, t_end] (union) */
+
+	/* Records used (indices into the model's arrays, -1: none) */
+	long next_http, invoke_http, response_http;
+	long init_start_log, init_report_log, end_log, report_log;
+};
+
+struct ct_timelines {
+	struct ct_timeline *v;
+	size_t n;
+};
+
+/* Build the timelines of every sandbox in m. 0, or -1 when out of memory
+ * (out is then empty). Works on partial models. Free with ct_timelines_free. */
+int ct_timelines_build(const struct ct_model *m, struct ct_timelines *out);
+void ct_timelines_free(struct ct_timelines *t);
+
+const char *ct_ms_name(enum ct_ms ms);       /* "agent exec", "first /next" ... */
+const char *ct_ms_key(enum ct_ms ms);        /* "agent_exec", "first_next" ... */
+const char *ct_phase_name(enum ct_phase_id ph); /* "agent init" ... */
+const char *ct_phase_key(enum ct_phase_id ph);  /* "agent_init" ... */
+
+/* The processes of the sandbox: the agent and its descendants (or, without
+ * an agent, the runtime's tree), by start time. *procs is malloc'ed (free
+ * it); returns the count (0 on no memory). */
+size_t ct_timeline_procs(const struct ct_model *m, const struct ct_timeline *tl,
+			 const struct ct_proc ***procs);
+
+/* "basename of the last exec'd path", or comm, or "pid N" into buf. */
+void ct_proc_label(const struct ct_proc *p, char *buf, size_t len);
+
+#endif /* COLDTRACE_PHASES_H */

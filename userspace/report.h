@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * report: aggregation of saved jsonl runs (schema "coldtrace/1") - many cold
+ * starts compared.
+ *
+ * Per run (one file): each "phase" record's duration; per Go image (program =
+ * basename of its exec path) exec -> Go runtime start, -> last package init
+ * end, -> main.main (from exec + held_ns, as `coldtrace run` prints them);
+ * each package's clock_ns. Across runs: per phase, per program figure and per
+ * (program, package): count, p50, p90, p99, max. Percentiles are
+ * nearest-rank: the ceil(p/100 * n)-th smallest of the n samples (so always
+ * one of the samples; p50 of 4 samples is the 2nd smallest).
+ *
+ * A run counts fully or not at all: its records are staged and merged when
+ * the run ends without error. A run whose summary says "complete":false, or
+ * that has no summary, is counted and flagged as incomplete, and its samples
+ * are used. A phase without an end is counted as incomplete and left out of
+ * the stats.
+ *
+ * Pure: no I/O (cmd_report.c reads the files), no global state.
+ */
+#ifndef COLDTRACE_REPORT_H
+#define COLDTRACE_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+#define CT_REPORT_MAX_LINE (1u << 20) /* a longer line is an error */
+
+struct ct_stats {
+	size_t count;
+	uint64_t p50, p90, p99, max;
+};
+
+/* Nearest-rank percentile of n >= 1 ascending samples: the
+ * ceil(pct/100 * n)-th smallest (the smallest for pct 0; pct > 100 is 100).
+ * 0 if n is 0. */
+uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned pct);
+/* count, p50, p90, p99, max of v[0..n) (sorted in place). */
+void ct_stats_of(uint64_t *v, size_t n, struct ct_stats *out);
+
+struct ct_report;
+
+struct ct_report *ct_report_new(void);
+void ct_report_free(struct ct_report *r);
+
+/*
+ * One run, line by line: begin, every line (without or with its "\n"), end.
+ * On error (0 / -1) err gets a one-line message "NAME:LINE: what" (NAME as
+ * given to begin) and the run is dropped: the caller stops feeding it and
+ * calls ct_report_abort_run (or begins the next run, which aborts it).
+ */
+void ct_report_begin_run(struct ct_report *r, const char *name);
+int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err, size_t errlen);
+int ct_report_end_run(struct ct_report *r, char *err, size_t errlen);
+void ct_report_abort_run(struct ct_report *r);
+/* A whole run in memory, split at "\n" (a line may not be longer than
+ * CT_REPORT_MAX_LINE). */
+int ct_report_add_buffer(struct ct_report *r, const char *name, const char *data, size_t len,
+			 char *err, size_t errlen);
+
+size_t ct_report_nruns(const struct ct_report *r);
+size_t ct_report_nincomplete(const struct ct_report *r);
+
+/* Stats of one phase / one program's startup figure / one package (false if
+ * not present). figure: 0 exec -> runtime start, 1 -> last init, 2 -> main. */
+bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stats *st,
+			   size_t *incomplete);
+bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, struct ct_stats *st);
+bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg, struct ct_stats *st);
+
+struct ct_report_opts {
+	int top;   /* packages listed (default 10) */
+	bool json; /* one JSON object instead of the terminal tables */
+};
+
+void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o);
+/* Before (a) / after (b): per phase, startup figure and package, p50 of a,
+ * p50 of b, difference (ms and %), sorted by absolute difference; first a
+ * one-line summary. */
+void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
+			      const struct ct_report_opts *o);
+
+#endif
