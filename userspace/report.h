@@ -84,4 +84,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 			      const struct ct_report_opts *o);
 
+/* The CLI: argv[0] is "report". Exit status: 0, 1 bad input, 2 usage. */
+int ct_cmd_report(int argc, char **argv);
+
 #endif
