@@ -51,6 +51,14 @@ else
 	bad "non-Go binary: exec seen, no Go init" "$(head -c 600 out.txt)"
 fi
 
+# A Go binary whose runtime coldtrace cannot read (here: runtime.doInit
+# renamed in the function table) gets a warning naming it and its Go
+# version, and still runs.
+perl -pe 's/runtime\.doInit\0/runtime.doInix\0/g' "$progs/initgraph-stripped" >odd-go && chmod +x odd-go
+expect "unknown Go layout: warning, command still runs" 0 "odd-go \(go1\.[0-9.]+\): unknown Go runtime layout" -- "$ct" run -f jsonl -- ./odd-go
+grep -q '"go_version":"go1' out.txt && grep -q '"note":"unknown Go runtime layout' out.txt && ! grep -q go_init out.txt &&
+	ok "unknown Go layout: noted in the trace" || bad "unknown Go layout: noted in the trace" "$(grep exec out.txt)"
+
 # -o never overwrites silently.
 echo "precious" >kept.txt
 expect "-o refuses an existing file" 2 "kept.txt exists; use --force" -- "$ct" run -q -o kept.txt -- /bin/true
