@@ -28,12 +28,16 @@ struct ct_hdr {
 	__u32 tid;
 	__u32 nspid; /* pid inside the process's own pid namespace */
 	__u64 ts;    /* CLOCK_MONOTONIC ns (bpf_ktime_get_ns) */
+	__u32 sandbox; /* the traced tree's root tgid (0: not traced yet) */
+	__u32 _hpad;
 };
 
 struct ct_exec {
 	struct ct_hdr h;
 	__u32 ppid;
 	__u32 stopped;  /* 1: BPF sent SIGSTOP so userspace can attach probes */
+	__u32 match;    /* watch mode, enum ct_exec_match */
+	__u32 _pad;
 	__u64 dev;      /* kernel-encoded dev_t of the executed file's fs */
 	__u64 ino;      /* inode of the executed file */
 	__u32 args_len; /* bytes used in args (NUL-separated argv) */
@@ -41,6 +45,13 @@ struct ct_exec {
 	char comm[CT_COMM_LEN];
 	char path[CT_PATH_LEN]; /* the filename passed to execve */
 	char args[CT_ARGS_LEN];
+};
+
+/* watch mode: why an exec of an untraced process was reported */
+enum ct_exec_match {
+	CT_MATCH_NONE = 0,
+	CT_MATCH_INODE = 1, /* a watched binary: now the root of a sandbox */
+	CT_MATCH_COMM = 2,  /* a watched name: stopped until userspace checks the path */
 };
 
 struct ct_fork {

@@ -9,7 +9,7 @@
 
 #include "coldtrace.h"
 
-/* tgid -> flags: the processes of the traced tree. */
+/* tgid -> the root tgid of its traced tree (its sandbox). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
@@ -59,6 +59,13 @@ static __always_inline bool ct_traced(__u32 tgid)
 	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
 }
 
+static __always_inline __u32 ct_sandbox(__u32 tgid)
+{
+	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
+
+	return v ? *v : 0;
+}
+
 static __always_inline void ct_count_lost(__u32 type)
 {
 	__u64 *n = bpf_map_lookup_elem(&lost, &type);
@@ -89,6 +96,8 @@ static __always_inline void ct_fill_hdr(struct ct_hdr *h, __u32 type, struct tas
 	h->tid = (__u32)id;
 	h->nspid = ct_ns_tgid(task);
 	h->ts = bpf_ktime_get_ns();
+	h->sandbox = ct_sandbox(h->pid);
+	h->_hpad = 0;
 }
 
 #endif /* COLDTRACE_MAPS_BPF_H */

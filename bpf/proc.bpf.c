@@ -18,6 +18,24 @@
 
 /* Stop each exec of an uninspected binary until userspace resumes it. */
 const volatile bool stop_unknown_exec = true;
+/* watch mode: execs of untraced processes are matched against these */
+const volatile bool watch_mode = false;
+
+/* (dev, ino) of watched binaries (probes attached): their exec starts a sandbox */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct ct_bin_key);
+	__type(value, __u32);
+} watch_inodes SEC(".maps");
+
+/* comm names to look at (watched names, basenames of watched paths) */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, char[CT_COMM_LEN]);
+	__type(value, __u32);
+} watch_comms SEC(".maps");
 
 /* (dev, ino) of binaries userspace has inspected (Go probes attached or not Go). */
 struct {
@@ -32,12 +50,15 @@ int BPF_PROG(ct_fork, struct task_struct *parent, struct task_struct *child)
 {
 	__u32 ptgid = BPF_CORE_READ(parent, tgid);
 	__u32 ctgid = BPF_CORE_READ(child, tgid);
-	__u32 flags = 0;
+	__u32 sandbox;
 	struct ct_fork *e;
 
-	if (ctgid == ptgid || !ct_traced(ptgid))
-		return 0; /* a new thread, or not ours */
-	bpf_map_update_elem(&traced, &ctgid, &flags, BPF_ANY);
+	if (ctgid == ptgid)
+		return 0; /* a new thread */
+	sandbox = ct_sandbox(ptgid);
+	if (!sandbox)
+		return 0; /* not ours */
+	bpf_map_update_elem(&traced, &ctgid, &sandbox, BPF_ANY);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -58,15 +79,31 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 	struct ct_bin_key key = {};
 	unsigned long arg_start, arg_end, n;
+	__u32 match = CT_MATCH_NONE;
 	struct inode *inode;
 	struct ct_exec *e;
-
-	if (!ct_traced(tgid))
-		return 0;
+	bool stop;
 
 	inode = BPF_CORE_READ(bprm, file, f_inode);
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key.ino = BPF_CORE_READ(inode, i_ino);
+
+	if (!ct_traced(tgid)) {
+		char comm[CT_COMM_LEN] = {};
+
+		if (!watch_mode)
+			return 0;
+		if (bpf_map_lookup_elem(&watch_inodes, &key)) {
+			/* a watched binary: the root of a new sandbox */
+			bpf_map_update_elem(&traced, &tgid, &tgid, BPF_ANY);
+			match = CT_MATCH_INODE;
+		} else {
+			bpf_get_current_comm(comm, sizeof(comm));
+			if (!bpf_map_lookup_elem(&watch_comms, comm))
+				return 0;
+			match = CT_MATCH_COMM; /* userspace checks the path */
+		}
+	}
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -77,6 +114,8 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		e->dev = key.dev;
 		e->ino = key.ino;
 		e->stopped = 0;
+		e->match = match;
+		e->_pad = 0;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 		bpf_probe_read_kernel_str(e->path, sizeof(e->path), BPF_CORE_READ(bprm, filename));
 		arg_start = BPF_CORE_READ(p, mm, arg_start);
@@ -93,7 +132,9 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		e->args_len = n;
 	}
 
-	if (stop_unknown_exec && !bpf_map_lookup_elem(&known_bins, &key)) {
+	stop = match == CT_MATCH_COMM ||
+	       (stop_unknown_exec && !bpf_map_lookup_elem(&known_bins, &key));
+	if (stop) {
 		/* Pending before the new image runs its first instruction. */
 		bpf_send_signal(SIGSTOP);
 		if (e)

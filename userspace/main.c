@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <getopt.h>
+#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -32,7 +34,7 @@
 #include "strbuf.h"
 #include "tracer.h"
 
-enum format { FMT_TEXT, FMT_INITTRACE, FMT_JSONL };
+enum format { FMT_TEXT, FMT_INITTRACE, FMT_JSONL, FMT_PERFETTO, FMT_SVG, FMT_OTLP };
 
 static struct env {
 	enum format format;
@@ -60,7 +62,10 @@ static const char usage[] =
 	"\n"
 	"Options:\n"
 	"  -f, --format FMT     text (default), inittrace (Go's own line format),\n"
-	"                       jsonl (the model, one JSON object per line)\n"
+	"                       jsonl (the model, one JSON object per line),\n"
+	"                       perfetto (Chrome Trace Event JSON: Perfetto UI,\n"
+	"                       chrome://tracing), svg (the cold start as a\n"
+	"                       picture), otlp (OpenTelemetry OTLP/JSON traces)\n"
 	"  -o, --output FILE    write the output to FILE instead of stdout\n"
 	"      --force          overwrite FILE if it exists\n"
 	"      --repeat N       run the cold start N times, one after another (the\n"
@@ -97,6 +102,50 @@ static void die(int code, const char *fmt, ...)
 	fputc('\n', stderr);
 	va_end(ap);
 	exit(code);
+}
+
+/* Option values shared by run and watch. */
+static enum format parse_format(const char *v)
+{
+	static const struct { const char *name; enum format f; } fmts[] = {
+		{"text", FMT_TEXT}, {"inittrace", FMT_INITTRACE}, {"jsonl", FMT_JSONL},
+		{"perfetto", FMT_PERFETTO}, {"svg", FMT_SVG}, {"otlp", FMT_OTLP},
+	};
+
+	for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++)
+		if (!strcmp(v, fmts[i].name))
+			return fmts[i].f;
+	die(2, "unknown format '%s' (text, inittrace, jsonl, perfetto, svg, otlp)", v);
+}
+
+static int parse_top(const char *v)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+
+	if (*end || !*v || n < 0 || n > 100000)
+		die(2, "--top takes a number from 0 to 100000, not '%s'", v);
+	return (int)n;
+}
+
+static size_t parse_ringbuf(const char *v)
+{
+	char *end;
+	unsigned long long n = strtoull(v, &end, 0);
+
+	if (*end || n < 4096 || n > (1ull << 30) || (n & (n - 1)))
+		die(2, "--ringbuf-size takes a power of two from 4096 to 1073741824, not '%s'", v);
+	return (size_t)n;
+}
+
+static uint32_t parse_capture(const char *v)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+
+	if (*end || !*v || n > CT_MAX_CAPTURE)
+		die(2, "--capture-bytes takes a number from 0 to %d, not '%s'", CT_MAX_CAPTURE, v);
+	return (uint32_t)n;
 }
 
 static uint64_t now_ns(clockid_t clk)
@@ -194,6 +243,9 @@ static const char *format_ext(void)
 	case FMT_TEXT: return "txt";
 	case FMT_INITTRACE: return "inittrace.txt";
 	case FMT_JSONL: return "jsonl";
+	case FMT_PERFETTO: return "perfetto.json";
+	case FMT_SVG: return "svg";
+	case FMT_OTLP: return "otlp.json";
 	}
 	return "out";
 }
@@ -231,15 +283,12 @@ static void check_outputs(void)
 /* Write to the output through a temporary file and rename, so a failure
  * never leaves a half-written file in its place. On failure keep the
  * output: print it to stdout and say so. */
-static int write_output(const struct strbuf *out, int run)
+static int write_file(const struct strbuf *out, const char *path)
 {
-	char tmp[PATH_MAX + 32], path[PATH_MAX];
+	char tmp[PATH_MAX + 32];
 	struct stat st;
 	int fd, rc;
 
-	if (!env.output)
-		return sb_write_fd(out, STDOUT_FILENO) ? 1 : 0;
-	output_path(run, path, sizeof(path));
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		/* a device or a pipe (/dev/null, a FIFO): write to it as it is */
 		fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -281,6 +330,17 @@ fail:
 	return 1;
 }
 
+/* Write a run's output to stdout or its file. */
+static int write_output(const struct strbuf *out, int run)
+{
+	char path[PATH_MAX];
+
+	if (!env.output)
+		return sb_write_fd(out, STDOUT_FILENO) ? 1 : 0;
+	output_path(run, path, sizeof(path));
+	return write_file(out, path);
+}
+
 /* One cold start of the command: fork, trace until the tree is gone, render. */
 struct run {
 	struct ct_tracer *tracer;
@@ -302,6 +362,9 @@ static void render(const struct ct_model *m, struct strbuf *out, const struct ct
 	case FMT_TEXT: ct_render_text(m, out, o); break;
 	case FMT_INITTRACE: ct_render_inittrace(m, out); break;
 	case FMT_JSONL: ct_render_jsonl(m, out, o); break;
+	case FMT_PERFETTO: ct_render_perfetto(m, out, o); break;
+	case FMT_SVG: ct_render_svg(m, out, o); break;
+	case FMT_OTLP: ct_render_otlp(m, out, o); break;
 	}
 }
 
@@ -464,45 +527,12 @@ static int cmd_run(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "+f:o:n:qvh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				env.format = FMT_TEXT;
-			else if (!strcmp(optarg, "inittrace"))
-				env.format = FMT_INITTRACE;
-			else if (!strcmp(optarg, "jsonl"))
-				env.format = FMT_JSONL;
-			else
-				die(2, "unknown format '%s' (text, inittrace, jsonl)", optarg);
-			break;
+		case 'f': env.format = parse_format(optarg); break;
 		case 'o': env.output = optarg; break;
 		case 'F': env.force = true; break;
-		case 'n': {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-
-			if (*end || v < 0 || v > 100000)
-				die(2, "--top takes a number from 0 to 100000, not '%s'", optarg);
-			env.top = (int)v;
-			break;
-		}
-		case 'R': {
-			char *end;
-			unsigned long long v = strtoull(optarg, &end, 0);
-
-			if (*end || v < 4096 || v > (1ull << 30) || (v & (v - 1)))
-				die(2, "--ringbuf-size takes a power of two from 4096 to 1073741824, not '%s'", optarg);
-			env.ringbuf_bytes = (size_t)v;
-			break;
-		}
-		case 'C': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*end || !*optarg || v > CT_MAX_CAPTURE)
-				die(2, "--capture-bytes takes a number from 0 to %d, not '%s'", CT_MAX_CAPTURE, optarg);
-			env.capture_bytes = (uint32_t)v;
-			break;
-		}
+		case 'n': env.top = parse_top(optarg); break;
+		case 'R': env.ringbuf_bytes = parse_ringbuf(optarg); break;
+		case 'C': env.capture_bytes = parse_capture(optarg); break;
 		case 'r': {
 			char *end;
 			long v = strtol(optarg, &end, 10);
@@ -593,6 +623,350 @@ static int cmd_run(int argc, char **argv)
 	return ret;
 }
 
+/* ---- coldtrace watch: sandboxes started by someone else ---- */
+
+struct sandbox {
+	uint32_t root;
+	struct ct_model m;
+	uint64_t lost_at_start;
+};
+
+struct watch {
+	struct ct_tracer *t;
+	struct sandbox **sb;
+	size_t nsb;
+	char **globs;
+	size_t nglobs;
+	char **comms;
+	size_t ncomms;
+	bool *said_empty;
+	int written;
+};
+
+static struct sandbox *sandbox_find(struct watch *w, uint32_t root)
+{
+	for (size_t i = 0; i < w->nsb; i++)
+		if (w->sb[i]->root == root)
+			return w->sb[i];
+	return NULL;
+}
+
+static struct sandbox *sandbox_new(struct watch *w, uint32_t root, uint64_t ts)
+{
+	struct sandbox **nsb = realloc(w->sb, (w->nsb + 1) * sizeof(*nsb));
+	struct sandbox *s = calloc(1, sizeof(*s));
+
+	if (!nsb || !s) {
+		free(s);
+		if (nsb)
+			w->sb = nsb;
+		return NULL;
+	}
+	w->sb = nsb;
+	s->root = root;
+	ct_model_init(&s->m, NULL);
+	ct_tracer_bind_model(w->t, &s->m);
+	ct_model_add_root(&s->m, root, ts);
+	s->lost_at_start = ct_tracer_lost_total(w->t);
+	w->sb[w->nsb++] = s;
+	return s;
+}
+
+static struct ct_model *watch_model(void *ctx, const struct ct_hdr *h)
+{
+	struct watch *w = ctx;
+	struct sandbox *s;
+
+	if (!h->sandbox)
+		return NULL;
+	s = sandbox_find(w, h->sandbox);
+	if (!s && h->type == CT_EV_EXEC && ((const struct ct_exec *)h)->match != CT_MATCH_NONE) {
+		s = sandbox_new(w, h->sandbox, h->ts);
+		if (s && !env.quiet)
+			fprintf(stderr, "coldtrace: sandbox %u started: %.*s\n", h->sandbox, CT_PATH_LEN,
+				((const struct ct_exec *)h)->path);
+	}
+	return s ? &s->m : NULL;
+}
+
+/* An exec matched by name, held: is it one of ours? Its path as the process
+ * sees it (inside a container: in its own mount namespace) against the
+ * globs, or its file against the watched files, or its name against --comm. */
+static bool watch_candidate(void *ctx, const struct ct_exec *e)
+{
+	struct watch *w = ctx;
+	char link[64], path[PATH_MAX];
+	struct stat st, ws;
+	ssize_t n;
+
+	for (size_t i = 0; i < w->ncomms; i++)
+		if (strncmp(w->comms[i], e->comm, CT_COMM_LEN - 1) == 0)
+			return true;
+	snprintf(link, sizeof(link), "/proc/%u/exe", e->h.pid);
+	n = readlink(link, path, sizeof(path) - 1);
+	if (n <= 0)
+		return false;
+	path[n] = 0;
+	for (size_t i = 0; i < w->nglobs; i++)
+		if (fnmatch(w->globs[i], path, FNM_PATHNAME) == 0)
+			return true;
+	if (stat(link, &st))
+		return false;
+	for (size_t i = 0; i < w->nglobs; i++) {
+		glob_t g;
+
+		if (glob(w->globs[i], 0, NULL, &g))
+			continue;
+		for (size_t k = 0; k < g.gl_pathc; k++)
+			if (stat(g.gl_pathv[k], &ws) == 0 && ws.st_dev == st.st_dev && ws.st_ino == st.st_ino) {
+				globfree(&g);
+				return true;
+			}
+		globfree(&g);
+	}
+	return false;
+}
+
+/* Arm every file the globs match now (new files, replaced binaries). */
+static void watch_rescan(struct watch *w)
+{
+	for (size_t i = 0; i < w->nglobs; i++) {
+		glob_t g;
+		int rc = glob(w->globs[i], 0, NULL, &g);
+
+		if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
+			const char *base = strrchr(w->globs[i], '/');
+
+			if (!w->said_empty[i] && !env.quiet)
+				fprintf(stderr, "coldtrace: %s matches nothing yet; waiting for it\n", w->globs[i]);
+			w->said_empty[i] = true;
+			/* still catch it by name when it appears */
+			if (base && !strpbrk(base + 1, "*?["))
+				ct_tracer_watch_comm(w->t, base + 1);
+			if (rc == 0)
+				globfree(&g);
+			continue;
+		}
+		if (rc)
+			continue;
+		for (size_t k = 0; k < g.gl_pathc; k++)
+			ct_tracer_watch_binary(w->t, g.gl_pathv[k]);
+		globfree(&g);
+	}
+}
+
+static bool sandbox_over(const struct sandbox *s)
+{
+	if (!s->m.nprocs)
+		return false;
+	for (size_t i = 0; i < s->m.nprocs; i++)
+		if (!s->m.procs[i].exited)
+			return false;
+	return true;
+}
+
+/* Render a finished (or cut short) sandbox and free it. */
+static void sandbox_write(struct watch *w, struct sandbox *s, bool cut)
+{
+	struct ct_render_opts ropts = {0};
+	const struct ct_proc *root = ct_model_proc(&s->m, s->root);
+	const struct ct_image *im = root ? ((struct ct_proc *)root)->images : NULL;
+	uint64_t lost = ct_tracer_lost_total(w->t) - s->lost_at_start;
+	char cmd[CT_PATH_LEN + 64], path[PATH_MAX];
+	struct strbuf out;
+
+	ct_model_finish(&s->m);
+	if (lost)
+		s->m.lost[CT_EV_IO] += lost; /* not attributable per sandbox: counted here */
+	snprintf(cmd, sizeof(cmd), "sandbox %u %s%s", s->root, im ? im->path : "?",
+		 cut ? " (cut short: coldtrace stopped)" : "");
+	ropts.command = cmd;
+	ropts.top = env.top;
+	ropts.color = !env.output && env.format == FMT_TEXT && isatty(STDOUT_FILENO);
+	ropts.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
+	sb_init(&out);
+	render(&s->m, &out, &ropts);
+	if (env.output) {
+		uint64_t start = s->m.first_ts + ropts.realtime_offset_ns;
+		time_t secs = (time_t)(start / 1000000000ull);
+		struct tm tm;
+		char stamp[32];
+
+		gmtime_r(&secs, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
+		/* names sort by start time */
+		snprintf(path, sizeof(path), "%s/%s.%06lluZ-%u.%s", env.output, stamp,
+			 (unsigned long long)(start % 1000000000ull / 1000), s->root, format_ext());
+		if (write_file(&out, path) == 0 && !env.quiet)
+			fprintf(stderr, "coldtrace: sandbox %u: %s\n", s->root, path);
+	} else {
+		if (w->written)
+			sb_write_fd(&(struct strbuf){.buf = "\n", .len = 1}, STDOUT_FILENO);
+		sb_write_fd(&out, STDOUT_FILENO);
+	}
+	w->written++;
+	sb_free(&out);
+	ct_model_free(&s->m);
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"binary", required_argument, NULL, 'b'},
+		{"comm", required_argument, NULL, 'c'},
+		{"duration", required_argument, NULL, 'd'},
+		{"format", required_argument, NULL, 'f'},
+		{"output", required_argument, NULL, 'o'},
+		{"capture-bytes", required_argument, NULL, 'C'},
+		{"ringbuf-size", required_argument, NULL, 'R'},
+		{"top", required_argument, NULL, 'n'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct ct_tracer_opts topts = {0};
+	struct ct_tracer_sink sink = {0};
+	struct watch w = {0};
+	struct ct_tracer *tracer;
+	struct ct_model dummy;
+	double duration = 0;
+	uint64_t deadline = 0, next_scan = 0;
+	char err[256];
+	int opt, sfd, efd, stop = 0;
+	sigset_t sigs, oldmask;
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "b:c:d:f:o:n:qvh", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'b':
+			w.globs = realloc(w.globs, (w.nglobs + 1) * sizeof(*w.globs));
+			w.globs[w.nglobs++] = optarg;
+			break;
+		case 'c':
+			w.comms = realloc(w.comms, (w.ncomms + 1) * sizeof(*w.comms));
+			w.comms[w.ncomms++] = optarg;
+			break;
+		case 'd': {
+			char *end;
+
+			duration = strtod(optarg, &end);
+			if (*end || duration <= 0 || duration > 1e7)
+				die(2, "--duration takes seconds (> 0), not '%s'", optarg);
+			break;
+		}
+		case 'f': env.format = parse_format(optarg); break;
+		case 'o': env.output = optarg; break;
+		case 'C': env.capture_bytes = parse_capture(optarg); break;
+		case 'R': env.ringbuf_bytes = parse_ringbuf(optarg); break;
+		case 'n': env.top = parse_top(optarg); break;
+		case 'q': env.quiet = true; break;
+		case 'v': env.verbose = true; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs("Try 'coldtrace --help'.\n", stderr); return 2;
+		}
+	}
+	if (optind < argc)
+		die(2, "watch: unexpected argument '%s' (use --binary PATH or --comm NAME)", argv[optind]);
+	if (!w.nglobs && !w.ncomms)
+		die(2, "watch: nothing to watch: give --binary PATH|GLOB or --comm NAME");
+	if (env.output) {
+		struct stat st;
+
+		if (mkdir(env.output, 0755) && errno != EEXIST)
+			die(1, "cannot create %s: %s", env.output, strerror(errno));
+		if (stat(env.output, &st) || !S_ISDIR(st.st_mode))
+			die(2, "watch: -o names a directory; %s is not one", env.output);
+	}
+	for (size_t i = 0; i < w.ncomms; i++)
+		if (strlen(w.comms[i]) >= CT_COMM_LEN)
+			die(2, "watch: --comm %s: the kernel keeps only %d characters of a name",
+			    w.comms[i], CT_COMM_LEN - 1);
+	preflight();
+
+	w.said_empty = calloc(w.nglobs + 1, sizeof(*w.said_empty));
+	ct_model_init(&dummy, NULL);
+	topts.verbose = env.verbose;
+	topts.quiet = env.quiet;
+	topts.ringbuf_bytes = env.ringbuf_bytes;
+	topts.capture_bytes = env.capture_bytes;
+	topts.watch = true;
+	if (ct_tracer_open(&tracer, &topts, &dummy, err, sizeof(err)))
+		die(1, "%s", err);
+	ct_model_free(&dummy);
+	w.t = tracer;
+	sink.model = watch_model;
+	sink.candidate = watch_candidate;
+	sink.ctx = &w;
+	ct_tracer_set_sink(tracer, &sink);
+	for (size_t i = 0; i < w.ncomms; i++)
+		if (ct_tracer_watch_comm(tracer, w.comms[i]))
+			die(1, "cannot watch %s: %s", w.comms[i], strerror(errno));
+	watch_rescan(&w);
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, &oldmask);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	efd = epoll_create1(EPOLL_CLOEXEC);
+	if (sfd < 0 || efd < 0)
+		die(1, "signalfd/epoll: %s", strerror(errno));
+	{
+		struct epoll_event ev = {.events = EPOLLIN};
+
+		ev.data.fd = sfd;
+		epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev);
+		ev.data.fd = ct_tracer_fd(tracer);
+		epoll_ctl(efd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	}
+	if (duration > 0)
+		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(duration * 1e9);
+	if (!env.quiet)
+		fprintf(stderr, "coldtrace: watching; Ctrl-C to stop\n");
+	while (!stop) {
+		struct epoll_event evs[2];
+		struct signalfd_siginfo si;
+		uint64_t now = now_ns(CLOCK_MONOTONIC);
+
+		if (deadline && now >= deadline)
+			break;
+		if (now >= next_scan) {
+			watch_rescan(&w); /* replaced binaries (new inode) are re-armed */
+			next_scan = now + 1000000000ull;
+		}
+		epoll_wait(efd, evs, 2, 100);
+		ct_tracer_consume(tracer);
+		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			stop = (int)si.ssi_signo;
+		for (size_t i = 0; i < w.nsb;) {
+			if (sandbox_over(w.sb[i])) {
+				sandbox_write(&w, w.sb[i], false);
+				free(w.sb[i]);
+				w.sb[i] = w.sb[--w.nsb];
+			} else {
+				i++;
+			}
+		}
+	}
+	ct_tracer_consume(tracer);
+	for (size_t i = 0; i < w.nsb; i++) {
+		sandbox_write(&w, w.sb[i], true);
+		free(w.sb[i]);
+	}
+	close(efd);
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	ct_tracer_close(tracer); /* every probe and program detached here */
+	if (!env.quiet)
+		fprintf(stderr, "coldtrace: %d sandbox%s written\n", w.written, w.written == 1 ? "" : "es");
+	free(w.sb);
+	free(w.globs);
+	free(w.comms);
+	free(w.said_empty);
+	return 0;
+}
+
 static const char *arch_name(enum goelf_arch a)
 {
 	return a == GOELF_ARCH_X86_64 ? "x86-64" : a == GOELF_ARCH_ARM64 ? "arm64" : "unknown";
@@ -667,6 +1041,8 @@ int main(int argc, char **argv)
 		return cmd_run(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "inspect"))
 		return cmd_inspect(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "watch"))
+		return cmd_watch(argc - 1, argv + 1);
 	fprintf(stderr, "coldtrace: unknown command '%s'\nTry 'coldtrace --help'.\n", argv[1]);
 	return 2;
 }

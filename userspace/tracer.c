@@ -45,6 +45,8 @@ struct ct_tracer {
 	struct ct_bin **bins;
 	size_t nbins;
 	uint64_t lost_seen[CT_EV_MAX]; /* loss counters at the last finish */
+	struct ct_tracer_sink sink;    /* watch mode; else everything goes to m */
+	bool has_sink;
 };
 
 static bool g_verbose;
@@ -221,7 +223,9 @@ void ct_tracer_prepare_binary(struct ct_tracer *t, const char *path)
 		bin_inspect(t, path, kernel_dev(st.st_dev), st.st_ino);
 }
 
-static void on_exec(struct ct_tracer *t, const struct ct_exec *e)
+static void read_percpu(struct bpf_map *map, uint32_t key, uint64_t *sum);
+
+static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exec *e)
 {
 	char exe[64];
 	struct ct_bin *b = bin_by_inode(t, e->dev, e->ino);
@@ -233,16 +237,13 @@ static void on_exec(struct ct_tracer *t, const struct ct_exec *e)
 		if (b)
 			snprintf(b->path, sizeof(b->path), "%.*s", (int)sizeof(e->path), e->path);
 	}
-	if (b && b->is_go)
-		ct_model_set_go(t->m, e->h.pid, b->id, b->version[0] ? b->version : "go?",
+	if (m && b && b->is_go)
+		ct_model_set_go(m, e->h.pid, b->id, b->version[0] ? b->version : "go?",
 				b->note[0] ? b->note : NULL);
 	if (e->stopped) {
-		struct timespec ts;
-
 		kill((pid_t)e->h.pid, SIGCONT);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ct_model_set_resumed(t->m, e->h.pid,
-				     (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec);
+		if (m)
+			ct_model_set_resumed(m, e->h.pid, mono_ns());
 	}
 }
 
@@ -250,11 +251,83 @@ static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct ct_tracer *t = ctx;
 	const struct ct_hdr *h = data;
+	struct ct_exec copy;
+	struct ct_model *m;
 
-	ct_model_add_event(t->m, data, size);
+	if (size >= sizeof(struct ct_exec) && h->type == CT_EV_EXEC &&
+	    ((const struct ct_exec *)data)->match == CT_MATCH_COMM) {
+		/* stopped by name: a sandbox root only if its path matches */
+		const struct ct_exec *e = data;
+
+		if (!t->has_sink || !t->sink.candidate || !t->sink.candidate(t->sink.ctx, e)) {
+			if (e->stopped)
+				kill((pid_t)e->h.pid, SIGCONT);
+			return 0;
+		}
+		ct_tracer_add_pid(t, (pid_t)e->h.pid);
+		memcpy(&copy, e, sizeof(copy));
+		copy.h.sandbox = e->h.pid;
+		data = &copy;
+		h = &copy.h;
+	}
+	m = t->has_sink ? t->sink.model(t->sink.ctx, h) : t->m;
+	if (data == &copy)
+		size = sizeof(copy);
+	if (m)
+		ct_model_add_event(m, data, size);
 	if (size >= sizeof(struct ct_exec) && h->type == CT_EV_EXEC)
-		on_exec(t, data);
+		on_exec(t, m, data);
 	return 0;
+}
+
+void ct_tracer_set_sink(struct ct_tracer *t, const struct ct_tracer_sink *sink)
+{
+	t->sink = *sink;
+	t->has_sink = true;
+	t->m = NULL;
+}
+
+int ct_tracer_watch_binary(struct ct_tracer *t, const char *path)
+{
+	struct ct_bin_key key;
+	struct stat st;
+	const char *base;
+	uint32_t v = 1;
+
+	if (stat(path, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	ct_tracer_prepare_binary(t, path);
+	key.dev = kernel_dev(st.st_dev);
+	key.ino = st.st_ino;
+	if (bpf_map__update_elem(t->skel->maps.watch_inodes, &key, sizeof(key), &v, sizeof(v), BPF_ANY))
+		return -errno;
+	base = strrchr(path, '/');
+	return ct_tracer_watch_comm(t, base ? base + 1 : path);
+}
+
+int ct_tracer_watch_comm(struct ct_tracer *t, const char *comm)
+{
+	char key[CT_COMM_LEN] = {0};
+	uint32_t v = 1;
+
+	/* the kernel keeps the first 15 bytes of the name as comm */
+	snprintf(key, sizeof(key), "%s", comm);
+	if (bpf_map__update_elem(t->skel->maps.watch_comms, key, sizeof(key), &v, sizeof(v), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+uint64_t ct_tracer_lost_total(struct ct_tracer *t)
+{
+	uint64_t total = 0, n;
+
+	for (uint32_t i = 1; i < CT_EV_MAX; i++) {
+		read_percpu(t->skel->maps.lost, i, &n);
+		total += n;
+	}
+	return total;
 }
 
 int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
@@ -283,6 +356,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	/* wake the loader when a quarter of the ring is used */
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
+	t->skel->rodata->watch_mode = opts->watch;
 	if (!opts->capture_bytes) /* no I/O tracing: leave the syscall hook out */
 		bpf_program__set_autoload(t->skel->progs.ct_sys_exit, false);
 	rc = coldtrace_bpf__load(t->skel);
@@ -324,6 +398,11 @@ fail:
 void ct_tracer_set_model(struct ct_tracer *t, struct ct_model *m)
 {
 	t->m = m;
+	ct_tracer_bind_model(t, m);
+}
+
+void ct_tracer_bind_model(struct ct_tracer *t, struct ct_model *m)
+{
 	m->ops.pkg_of = model_pkg_of;
 	m->ops.bin_version = model_bin_version;
 	m->ops.ctx = t;
@@ -331,7 +410,7 @@ void ct_tracer_set_model(struct ct_tracer *t, struct ct_model *m)
 
 int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid)
 {
-	uint32_t key = (uint32_t)pid, v = 1;
+	uint32_t key = (uint32_t)pid, v = (uint32_t)pid; /* a new sandbox: its own root */
 
 	return bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
 }
@@ -368,6 +447,8 @@ static void read_percpu(struct bpf_map *map, uint32_t key, uint64_t *sum)
 void ct_tracer_finish(struct ct_tracer *t)
 {
 	ring_buffer__consume(t->rb);
+	if (!t->m)
+		return;
 	for (uint32_t i = 1; i < CT_EV_MAX; i++) {
 		uint64_t total;
 

@@ -19,6 +19,7 @@ struct ct_tracer_opts {
 	size_t ringbuf_bytes;  /* 0: the default (8 MiB) */
 	bool quiet;            /* no warnings on stderr */
 	uint32_t capture_bytes; /* bytes copied per read/write syscall; 0: no I/O tracing */
+	bool watch;             /* match execs of untraced processes (coldtrace watch) */
 };
 
 struct ct_tracer;
@@ -32,6 +33,27 @@ void ct_tracer_close(struct ct_tracer *t);
  * --repeat; the BPF programs and inspected binaries are kept). The lost
  * counters the model gets at finish are those of its own run. */
 void ct_tracer_set_model(struct ct_tracer *t, struct ct_model *m);
+/* Watch mode: where events go, and which exec'd processes start a sandbox. */
+struct ct_tracer_sink {
+	/* the model of the event's sandbox (h->sandbox, its root tgid); NULL
+	 * drops the event */
+	struct ct_model *(*model)(void *ctx, const struct ct_hdr *h);
+	/* an exec matched by name (CT_MATCH_COMM), stopped: return true to
+	 * trace it as the root of a new sandbox (its events then carry
+	 * sandbox == its pid) */
+	bool (*candidate)(void *ctx, const struct ct_exec *e);
+	void *ctx;
+};
+void ct_tracer_set_sink(struct ct_tracer *t, const struct ct_tracer_sink *sink);
+/* Give a model the tracer's binary lookups (package names, Go versions). */
+void ct_tracer_bind_model(struct ct_tracer *t, struct ct_model *m);
+/* Watch the binary at path (attach its Go probes now) and its basename as a
+ * comm; and a bare comm name. 0 or -errno. */
+int ct_tracer_watch_binary(struct ct_tracer *t, const char *path);
+int ct_tracer_watch_comm(struct ct_tracer *t, const char *comm);
+/* The global loss counters so far (sum over event types). */
+uint64_t ct_tracer_lost_total(struct ct_tracer *t);
+
 /* Trace pid and everything it forks from now on. */
 int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid);
 /* Inspect a binary before anything execs it (attach Go probes if Go). */
