@@ -2,9 +2,12 @@
 # cli.sh COLDTRACE GOPROGS WORKDIR: the command line as a user meets it.
 # Each check: run a command, expect an exit status and output.
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 progs=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 pass=0 fail=0
+. "$here/leftover.sh"
+bpf_before=$(ct_bpf_count)
 
 ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
@@ -145,13 +148,7 @@ else
 fi
 pkill -f "initgraph -sleep 30s"
 
-# The kernel frees programs after an RCU grace period: give it a moment.
-left=yes
-for i in $(seq 1 30); do
-	bpftool prog show 2>/dev/null | grep -qE 'name (ct_go_probe|ct_exec|ct_fork|ct_exit|ct_sys_exit) ' || { left=; break; }
-	sleep 0.1
-done
-[ -z "$left" ] && ok "no BPF program left attached" || bad "no BPF program left attached" "$(bpftool prog show | grep -E 'name ct_')"
+left=$(leftover_bpf $bpf_before) && ok "no BPF program left attached" || bad "no BPF program left attached" "$left"
 
 
 echo "$pass passed, $fail failed"
