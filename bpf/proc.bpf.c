@@ -153,9 +153,10 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ct_exit, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 sandbox = ct_sandbox(tgid);
 	struct ct_exit *e;
 
-	if (!ct_traced(tgid))
+	if (!sandbox)
 		return 0;
 	/* Only the last thread of the group ends the process. */
 	if (BPF_CORE_READ(p, signal, live.counter) != 0)
@@ -169,6 +170,7 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 	}
 	ct_fill_hdr(&e->h, CT_EV_EXIT, p);
 	e->h.pid = tgid;
+	e->h.sandbox = sandbox; /* its entry is gone from the traced map now */
 	e->code = BPF_CORE_READ(p, exit_code);
 	e->_pad = 0;
 	ct_submit(e);

@@ -11,6 +11,7 @@
 #include <getopt.h>
 #include <glob.h>
 #include <limits.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -48,7 +49,6 @@ static struct env {
 	uint32_t capture_bytes;
 	int repeat;
 } env = {.format = FMT_TEXT, .top = 5, .capture_bytes = 512, .repeat = 1};
-
 
 static const char usage[] =
 	"Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
@@ -807,6 +807,8 @@ static void sandbox_write(struct watch *w, struct sandbox *s, bool cut)
 	w->written++;
 	sb_free(&out);
 	ct_model_free(&s->m);
+	/* a long watch frees many models of many sizes: give the memory back */
+	malloc_trim(0);
 }
 
 static int cmd_watch(int argc, char **argv)

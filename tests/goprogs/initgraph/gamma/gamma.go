@@ -3,8 +3,10 @@
 package gamma
 
 import (
+	"os"
 	"regexp"
 	"sort"
+	"time"
 
 	"example.com/initgraph/delta"
 )
@@ -34,6 +36,10 @@ func compileAll() []*regexp.Regexp {
 }
 
 func init() {
+	// For fault tests: INITGRAPH_SLEEP_IN_INIT=2s keeps this init running.
+	if d, err := time.ParseDuration(os.Getenv("INITGRAPH_SLEEP_IN_INIT")); err == nil {
+		time.Sleep(d)
+	}
 	Sorted = make([]uint64, 20000)
 	x := uint64(delta.Seed)
 	for i := range Sorted {
