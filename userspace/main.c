@@ -32,6 +32,7 @@
 #include "goprobe.h"
 #include "model.h"
 #include "render.h"
+#include "report.h"
 #include "strbuf.h"
 #include "tracer.h"
 
@@ -52,6 +53,8 @@ static struct env {
 
 static const char usage[] =
 	"Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
+	"       coldtrace watch [--binary PATH|GLOB]... [--comm NAME]... [--duration S] [-o DIR]\n"
+	"       coldtrace report [--top N] [-f text|json] FILES... | --compare A... --vs B...\n"
 	"       coldtrace inspect BINARY...\n"
 	"\n"
 	"Start CMD traced from its first instruction, follow every process it forks\n"
@@ -1045,6 +1048,8 @@ int main(int argc, char **argv)
 		return cmd_inspect(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "watch"))
 		return cmd_watch(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "report"))
+		return ct_cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "coldtrace: unknown command '%s'\nTry 'coldtrace --help'.\n", argv[1]);
 	return 2;
 }

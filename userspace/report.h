@@ -46,6 +46,9 @@ struct ct_report;
 
 struct ct_report *ct_report_new(void);
 void ct_report_free(struct ct_report *r);
+/* Phase durations of the runs added from now on leave out the phase's
+ * held_ns (time coldtrace held new binaries stopped to attach probes). */
+void ct_report_set_minus_held(struct ct_report *r, bool on);
 
 /*
  * One run, line by line: begin, every line (without or with its "\n"), end.

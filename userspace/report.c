@@ -1,0 +1,1473 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * report: aggregation of saved jsonl runs (see report.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "jsonread.h"
+#include "report.h"
+
+#define NFIG 3
+static const char *const fig_text[NFIG] = {
+	"exec -> Go runtime start",
+	"exec -> last package init",
+	"exec -> main.main",
+};
+static const char *const fig_json[NFIG] = {"exec_to_runtime", "exec_to_last_init", "exec_to_main"};
+
+/* ---- small containers ---- */
+
+static int grow(void **p, size_t *cap, size_t n, size_t elsz)
+{
+	size_t nc;
+	void *np;
+
+	if (n < *cap)
+		return 0;
+	nc = *cap ? *cap * 2 : 16;
+	if (nc > SIZE_MAX / elsz)
+		return -1;
+	np = realloc(*p, nc * elsz);
+	if (!np)
+		return -1;
+	*p = np;
+	*cap = nc;
+	return 0;
+}
+
+#define GROW(arr, n, cap) grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))
+
+struct u64vec {
+	uint64_t *v;
+	size_t n, cap;
+	bool sorted;
+};
+
+static int vec_push(struct u64vec *v, uint64_t x)
+{
+	if (GROW(v->v, v->n, v->cap))
+		return -1;
+	v->v[v->n++] = x;
+	v->sorted = false;
+	return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned pct)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	if (pct > 100)
+		pct = 100;
+	/* ceil(pct * n / 100), at least 1 */
+	rank = (n / 100) * pct + ((n % 100) * pct + 99) / 100;
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return sorted[rank - 1];
+}
+
+void ct_stats_of(uint64_t *v, size_t n, struct ct_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_u64);
+	st->count = n;
+	st->p50 = ct_percentile(v, n, 50);
+	st->p90 = ct_percentile(v, n, 90);
+	st->p99 = ct_percentile(v, n, 99);
+	st->max = v[n - 1];
+}
+
+static void vec_stats(struct u64vec *v, struct ct_stats *st)
+{
+	if (!v->sorted && v->n) {
+		qsort(v->v, v->n, sizeof(*v->v), cmp_u64);
+		v->sorted = true;
+	}
+	memset(st, 0, sizeof(*st));
+	if (!v->n)
+		return;
+	st->count = v->n;
+	st->p50 = ct_percentile(v->v, v->n, 50);
+	st->p90 = ct_percentile(v->v, v->n, 90);
+	st->p99 = ct_percentile(v->v, v->n, 99);
+	st->max = v->v[v->n - 1];
+}
+
+/* A byte-string keyed hash map (open addressing) to an index. */
+struct hent {
+	char *key; /* NULL: empty slot */
+	size_t klen;
+	uint64_t h;
+	size_t val;
+};
+
+struct hmap {
+	struct hent *e;
+	size_t cap, n;
+};
+
+static uint64_t hash_bytes(const void *k, size_t n)
+{
+	const unsigned char *p = k;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static struct hent *hmap_slot(const struct hmap *m, const void *k, size_t n, uint64_t h)
+{
+	size_t i = (size_t)h & (m->cap - 1);
+
+	for (;;) {
+		struct hent *e = &m->e[i];
+
+		if (!e->key || (e->h == h && e->klen == n && !memcmp(e->key, k, n)))
+			return e;
+		i = (i + 1) & (m->cap - 1);
+	}
+}
+
+static bool hmap_get(const struct hmap *m, const void *k, size_t n, size_t *val)
+{
+	struct hent *e;
+
+	if (!m->cap)
+		return false;
+	e = hmap_slot(m, k, n, hash_bytes(k, n));
+	if (!e->key)
+		return false;
+	*val = e->val;
+	return true;
+}
+
+static int hmap_set(struct hmap *m, const void *k, size_t n, size_t val)
+{
+	uint64_t h = hash_bytes(k, n);
+	struct hent *e;
+
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t nc = m->cap ? m->cap * 2 : 64;
+		struct hent *ne = calloc(nc, sizeof(*ne));
+		struct hmap nm = {.e = ne, .cap = nc, .n = m->n};
+
+		if (!ne)
+			return -1;
+		for (size_t i = 0; i < m->cap; i++)
+			if (m->e[i].key)
+				*hmap_slot(&nm, m->e[i].key, m->e[i].klen, m->e[i].h) = m->e[i];
+		free(m->e);
+		*m = nm;
+	}
+	e = hmap_slot(m, k, n, h);
+	if (!e->key) {
+		e->key = malloc(n ? n : 1);
+		if (!e->key)
+			return -1;
+		memcpy(e->key, k, n);
+		e->klen = n;
+		e->h = h;
+		m->n++;
+	}
+	e->val = val;
+	return 0;
+}
+
+static void hmap_free(struct hmap *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		free(m->e[i].key);
+	free(m->e);
+	memset(m, 0, sizeof(*m));
+}
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = 0;
+	}
+	return d;
+}
+
+/* ---- the aggregate and the run being read ---- */
+
+struct agg_phase {
+	char *name;
+	struct u64vec dur;
+	size_t incomplete;
+};
+
+struct agg_prog {
+	char *name;
+	size_t starts;
+	struct u64vec fig[NFIG];
+};
+
+struct agg_pkg {
+	size_t prog;
+	char *name;
+	struct u64vec clock;
+};
+
+struct run_rec {
+	char *name;
+	bool complete;
+	char reason[96];
+};
+
+struct st_image {
+	uint64_t pid;
+	char *prog;
+	bool have_exec, go;
+	uint64_t base; /* exec + held */
+	uint64_t rt, last_end, main;
+};
+
+struct st_pkg {
+	size_t image;
+	char *name;
+	uint64_t clock;
+};
+
+struct st_phase {
+	char *name;
+	bool done;
+	uint64_t dur;
+};
+
+struct cur_run {
+	bool active, header, summary, complete;
+	char *name;
+	size_t lineno;
+	uint64_t lost;
+	struct st_image *imgs;
+	size_t nimgs, cap_imgs;
+	struct hmap pid_img; /* pid -> its latest image */
+	struct st_pkg *pkgs;
+	size_t npkgs, cap_pkgs;
+	struct st_phase *phases;
+	size_t nphases, cap_phases;
+};
+
+struct ct_report {
+	bool minus_held;
+	struct agg_phase *phases;
+	size_t nphases, cap_phases;
+	struct agg_prog *progs;
+	size_t nprogs, cap_progs;
+	struct agg_pkg *pkgs;
+	size_t npkgs, cap_pkgs;
+	struct hmap phase_map, prog_map, pkg_map;
+	struct run_rec *runs;
+	size_t nruns, cap_runs, nincomplete;
+	struct cur_run cur;
+	struct jr_obj jo;
+	struct strbuf key;
+};
+
+struct ct_report *ct_report_new(void)
+{
+	struct ct_report *r = calloc(1, sizeof(*r));
+
+	if (r) {
+		jr_init(&r->jo);
+		sb_init(&r->key);
+	}
+	return r;
+}
+
+static void cur_clear(struct cur_run *c)
+{
+	for (size_t i = 0; i < c->nimgs; i++)
+		free(c->imgs[i].prog);
+	for (size_t i = 0; i < c->npkgs; i++)
+		free(c->pkgs[i].name);
+	for (size_t i = 0; i < c->nphases; i++)
+		free(c->phases[i].name);
+	free(c->imgs);
+	free(c->pkgs);
+	free(c->phases);
+	free(c->name);
+	hmap_free(&c->pid_img);
+	memset(c, 0, sizeof(*c));
+}
+
+void ct_report_free(struct ct_report *r)
+{
+	if (!r)
+		return;
+	cur_clear(&r->cur);
+	for (size_t i = 0; i < r->nphases; i++) {
+		free(r->phases[i].name);
+		free(r->phases[i].dur.v);
+	}
+	for (size_t i = 0; i < r->nprogs; i++) {
+		free(r->progs[i].name);
+		for (int f = 0; f < NFIG; f++)
+			free(r->progs[i].fig[f].v);
+	}
+	for (size_t i = 0; i < r->npkgs; i++) {
+		free(r->pkgs[i].name);
+		free(r->pkgs[i].clock.v);
+	}
+	for (size_t i = 0; i < r->nruns; i++)
+		free(r->runs[i].name);
+	free(r->phases);
+	free(r->progs);
+	free(r->pkgs);
+	free(r->runs);
+	hmap_free(&r->phase_map);
+	hmap_free(&r->prog_map);
+	hmap_free(&r->pkg_map);
+	jr_free(&r->jo);
+	sb_free(&r->key);
+	free(r);
+}
+
+void ct_report_set_minus_held(struct ct_report *r, bool on)
+{
+	r->minus_held = on;
+}
+
+size_t ct_report_nruns(const struct ct_report *r)
+{
+	return r->nruns;
+}
+
+size_t ct_report_nincomplete(const struct ct_report *r)
+{
+	return r->nincomplete;
+}
+
+/* ---- reading ---- */
+
+/* A string for a one-line message: control bytes as '?', cut ("...") to fit
+ * size. */
+static const char *clean(const char *s, char *buf, size_t size)
+{
+	size_t i, n = 0;
+
+	for (i = 0; s[i] && n + 4 < size; i++)
+		buf[n++] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	if (s[i] && n + 4 <= size) {
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = 0;
+	return buf;
+}
+
+static int errf(struct ct_report *r, char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int errf(struct ct_report *r, char *err, size_t errlen, const char *fmt, ...)
+{
+	char name[400], msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (err && errlen) {
+		clean(r->cur.name ? r->cur.name : "?", name, sizeof(name));
+		if (r->cur.lineno)
+			snprintf(err, errlen, "%s:%zu: %s", name, r->cur.lineno, msg);
+		else
+			snprintf(err, errlen, "%s: %s", name, msg);
+	}
+	return -1;
+}
+
+void ct_report_abort_run(struct ct_report *r)
+{
+	cur_clear(&r->cur);
+}
+
+void ct_report_begin_run(struct ct_report *r, const char *name)
+{
+	cur_clear(&r->cur);
+	r->cur.active = true;
+	r->cur.name = dupn(name ? name : "-", strlen(name ? name : "-"));
+}
+
+/* The image a Go record of pid belongs to: its latest exec, or a new one
+ * without an exec (program "(unknown)"). -1 on OOM. */
+static long image_of(struct cur_run *c, uint64_t pid)
+{
+	size_t idx;
+	struct st_image *im;
+
+	if (hmap_get(&c->pid_img, &pid, sizeof(pid), &idx))
+		return (long)idx;
+	if (GROW(c->imgs, c->nimgs, c->cap_imgs))
+		return -1;
+	im = &c->imgs[c->nimgs];
+	memset(im, 0, sizeof(*im));
+	im->pid = pid;
+	im->prog = dupn("(unknown)", 9);
+	if (!im->prog || hmap_set(&c->pid_img, &pid, sizeof(pid), c->nimgs)) {
+		free(im->prog);
+		return -1;
+	}
+	return (long)c->nimgs++;
+}
+
+static int need_u64(struct ct_report *r, const char *type, const char *field, uint64_t *v,
+		    char *err, size_t errlen)
+{
+	if (jr_get_u64(&r->jo, field, v))
+		return errf(r, err, errlen, "%s record: \"%s\" missing or not a non-negative integer",
+			    type, field);
+	return 0;
+}
+
+#define OOM() errf(r, err, errlen, "out of memory")
+
+static int rec_exec(struct ct_report *r, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	uint64_t pid, ts, held = 0;
+	const char *path, *base;
+	size_t len;
+	struct st_image *im;
+
+	if (need_u64(r, "exec", "pid", &pid, err, errlen) || need_u64(r, "exec", "ts_ns", &ts, err, errlen))
+		return -1;
+	if (jr_get(&r->jo, "held_ns") && need_u64(r, "exec", "held_ns", &held, err, errlen))
+		return -1;
+	if (jr_get_str(&r->jo, "path", &path, &len) || !path[0]) {
+		if (jr_get_str(&r->jo, "comm", &path, &len) || !path[0])
+			path = "(unknown)";
+	}
+	base = strrchr(path, '/');
+	base = base && base[1] ? base + 1 : path;
+	if (GROW(c->imgs, c->nimgs, c->cap_imgs))
+		return OOM();
+	im = &c->imgs[c->nimgs];
+	memset(im, 0, sizeof(*im));
+	im->pid = pid;
+	im->have_exec = true;
+	im->base = ts + held < ts ? UINT64_MAX : ts + held;
+	im->prog = dupn(base, strlen(base));
+	if (!im->prog)
+		return OOM();
+	if (hmap_set(&c->pid_img, &pid, sizeof(pid), c->nimgs)) {
+		free(im->prog);
+		return OOM();
+	}
+	c->nimgs++;
+	return 0;
+}
+
+static int rec_go(struct ct_report *r, const char *type, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	uint64_t pid, ts = 0, end = 0, clock;
+	const char *pkg = NULL;
+	size_t len;
+	struct st_image *im;
+	long idx;
+	bool init = !strcmp(type, "go_init");
+
+	if (need_u64(r, type, "pid", &pid, err, errlen))
+		return -1;
+	if (init) {
+		if (jr_get_str(&r->jo, "pkg", &pkg, &len))
+			return errf(r, err, errlen, "go_init record: \"pkg\" missing or not a string");
+		if (jr_get(&r->jo, "end_ns") && need_u64(r, type, "end_ns", &end, err, errlen))
+			return -1;
+	} else if (need_u64(r, type, "ts_ns", &ts, err, errlen)) {
+		return -1;
+	}
+	idx = image_of(c, pid);
+	if (idx < 0)
+		return OOM();
+	im = &c->imgs[idx];
+	im->go = true;
+	if (!init) {
+		if (!strcmp(type, "go_runtime"))
+			im->rt = ts;
+		else
+			im->main = ts;
+		return 0;
+	}
+	if (end > im->last_end)
+		im->last_end = end;
+	if (!jr_get(&r->jo, "clock_ns"))
+		return 0;
+	if (need_u64(r, type, "clock_ns", &clock, err, errlen))
+		return -1;
+	if (GROW(c->pkgs, c->npkgs, c->cap_pkgs))
+		return OOM();
+	c->pkgs[c->npkgs].image = (size_t)idx;
+	c->pkgs[c->npkgs].clock = clock;
+	c->pkgs[c->npkgs].name = dupn(pkg, strlen(pkg));
+	if (!c->pkgs[c->npkgs].name)
+		return OOM();
+	c->npkgs++;
+	return 0;
+}
+
+static int rec_phase(struct ct_report *r, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	const char *name;
+	size_t len;
+	uint64_t start, end, dur = 0, held;
+	bool done = false, flag;
+	struct st_phase *ph;
+
+	if (jr_get_str(&r->jo, "name", &name, &len))
+		return errf(r, err, errlen, "phase record: \"name\" missing or not a string");
+	/* an explicit marker of an unfinished phase wins over any numbers */
+	if ((!jr_get_bool(&r->jo, "incomplete", &flag) && flag) ||
+	    (!jr_get_bool(&r->jo, "complete", &flag) && !flag)) {
+		done = false;
+	} else if (!jr_get_u64(&r->jo, "dur_ns", &dur)) {
+		done = true;
+	} else if (!jr_get_u64(&r->jo, "start_ns", &start) && !jr_get_u64(&r->jo, "end_ns", &end) &&
+		   end >= start) {
+		dur = end - start;
+		done = true;
+	}
+	if (done && r->minus_held && !jr_get_u64(&r->jo, "held_ns", &held))
+		dur = held < dur ? dur - held : 0;
+	if (GROW(c->phases, c->nphases, c->cap_phases))
+		return OOM();
+	ph = &c->phases[c->nphases];
+	ph->done = done;
+	ph->dur = done ? dur : 0;
+	ph->name = dupn(name, strlen(name));
+	if (!ph->name)
+		return OOM();
+	c->nphases++;
+	return 0;
+}
+
+static int rec_summary(struct ct_report *r, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	uint64_t lost = 0;
+	bool complete;
+
+	if (jr_get(&r->jo, "lost_total") && need_u64(r, "summary", "lost_total", &lost, err, errlen))
+		return -1;
+	if (jr_get(&r->jo, "complete") && jr_get_bool(&r->jo, "complete", &complete))
+		return errf(r, err, errlen, "summary record: \"complete\" is not true or false");
+	if (!jr_get(&r->jo, "complete"))
+		complete = lost == 0;
+	c->summary = true;
+	c->complete = complete;
+	c->lost = lost;
+	return 0;
+}
+
+int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	struct jr_error je;
+	const char *type, *schema;
+	size_t tlen, i;
+	char tb[64];
+
+	if (!c->active)
+		return errf(r, err, errlen, "no run begun");
+	c->lineno++;
+	if (len > CT_REPORT_MAX_LINE)
+		return errf(r, err, errlen, "line longer than 1 MiB (%u bytes)", CT_REPORT_MAX_LINE);
+	for (i = 0; i < len; i++)
+		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '\n')
+			break;
+	if (i == len)
+		return 0; /* a blank line */
+	if (jr_parse(&r->jo, line, len, &je)) {
+		if (!c->header)
+			return errf(r, err, errlen, "not a coldtrace jsonl file (not JSON: %s at byte %zu)",
+				    je.msg, je.pos + 1);
+		return errf(r, err, errlen, "invalid JSON: %s at byte %zu", je.msg, je.pos + 1);
+	}
+	if (jr_get_str(&r->jo, "type", &type, &tlen)) {
+		if (!c->header)
+			return errf(r, err, errlen, "not a coldtrace jsonl file (no \"type\" in the first record)");
+		return errf(r, err, errlen, "record without a \"type\" string");
+	}
+	if (!c->header) {
+		if (strcmp(type, "header"))
+			return errf(r, err, errlen, "not a coldtrace jsonl file (first record is \"%s\", not a header)",
+				    clean(type, tb, sizeof(tb)));
+		if (jr_get_str(&r->jo, "schema", &schema, &tlen))
+			return errf(r, err, errlen, "header without a \"schema\" string (expected \"coldtrace/1\")");
+		if (strcmp(schema, "coldtrace/1") || tlen != 11)
+			return errf(r, err, errlen, "schema \"%s\" is not supported (expected \"coldtrace/1\")",
+				    clean(schema, tb, sizeof(tb)));
+		c->header = true;
+		return 0;
+	}
+	if (!strcmp(type, "header"))
+		return errf(r, err, errlen, "a second header (runs concatenated? give each run as its own file)");
+	if (!strcmp(type, "exec"))
+		return rec_exec(r, err, errlen);
+	if (!strcmp(type, "go_runtime") || !strcmp(type, "go_init") || !strcmp(type, "go_main"))
+		return rec_go(r, type, err, errlen);
+	if (!strcmp(type, "phase"))
+		return rec_phase(r, err, errlen);
+	if (!strcmp(type, "summary"))
+		return rec_summary(r, err, errlen);
+	return 0; /* a type this version does not aggregate */
+}
+
+static long agg_prog_of(struct ct_report *r, const char *name)
+{
+	size_t idx, n = strlen(name);
+	struct agg_prog *p;
+
+	if (hmap_get(&r->prog_map, name, n, &idx))
+		return (long)idx;
+	if (GROW(r->progs, r->nprogs, r->cap_progs))
+		return -1;
+	p = &r->progs[r->nprogs];
+	memset(p, 0, sizeof(*p));
+	p->name = dupn(name, n);
+	if (!p->name || hmap_set(&r->prog_map, name, n, r->nprogs)) {
+		free(p->name);
+		return -1;
+	}
+	return (long)r->nprogs++;
+}
+
+static void pkg_key(struct ct_report *r, size_t prog, const char *name)
+{
+	sb_reset(&r->key);
+	sb_putn(&r->key, (const char *)&prog, sizeof(prog));
+	sb_puts(&r->key, name);
+}
+
+static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *name)
+{
+	size_t idx;
+	struct agg_pkg *p;
+
+	pkg_key(r, prog, name);
+	if (r->key.oom)
+		return NULL;
+	if (hmap_get(&r->pkg_map, r->key.buf, r->key.len, &idx))
+		return &r->pkgs[idx];
+	if (GROW(r->pkgs, r->npkgs, r->cap_pkgs))
+		return NULL;
+	p = &r->pkgs[r->npkgs];
+	memset(p, 0, sizeof(*p));
+	p->prog = prog;
+	p->name = dupn(name, strlen(name));
+	if (!p->name || hmap_set(&r->pkg_map, r->key.buf, r->key.len, r->npkgs)) {
+		free(p->name);
+		return NULL;
+	}
+	r->npkgs++;
+	return p;
+}
+
+static struct agg_phase *agg_phase_of(struct ct_report *r, const char *name)
+{
+	size_t idx, n = strlen(name);
+	struct agg_phase *p;
+
+	if (hmap_get(&r->phase_map, name, n, &idx))
+		return &r->phases[idx];
+	if (GROW(r->phases, r->nphases, r->cap_phases))
+		return NULL;
+	p = &r->phases[r->nphases];
+	memset(p, 0, sizeof(*p));
+	p->name = dupn(name, n);
+	if (!p->name || hmap_set(&r->phase_map, name, n, r->nphases)) {
+		free(p->name);
+		return NULL;
+	}
+	r->nphases++;
+	return &r->phases[r->nphases - 1];
+}
+
+int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	struct run_rec *rr;
+	long *prog_of = NULL;
+	int ret = 0;
+
+	if (!c->active)
+		return errf(r, err, errlen, "no run begun");
+	if (!c->header) {
+		c->lineno = 0;
+		errf(r, err, errlen, "empty: no coldtrace jsonl header");
+		cur_clear(c);
+		return -1;
+	}
+	if (!c->name || GROW(r->runs, r->nruns, r->cap_runs))
+		goto oom;
+	rr = &r->runs[r->nruns];
+	memset(rr, 0, sizeof(*rr));
+	rr->name = c->name;
+	c->name = NULL;
+	rr->complete = c->summary && c->complete;
+	if (!c->summary)
+		snprintf(rr->reason, sizeof(rr->reason), "no summary record (cut short?)");
+	else if (!c->complete)
+		snprintf(rr->reason, sizeof(rr->reason), "summary says incomplete, %llu events lost",
+			 (unsigned long long)c->lost);
+	r->nruns++;
+	r->nincomplete += !rr->complete;
+
+	prog_of = calloc(c->nimgs ? c->nimgs : 1, sizeof(*prog_of));
+	if (!prog_of)
+		goto oom;
+	for (size_t i = 0; i < c->nimgs; i++) {
+		struct st_image *im = &c->imgs[i];
+		struct agg_prog *p;
+		uint64_t t[NFIG] = {im->rt, im->last_end, im->main};
+
+		prog_of[i] = -1;
+		if (!im->go)
+			continue;
+		prog_of[i] = agg_prog_of(r, im->prog);
+		if (prog_of[i] < 0)
+			goto oom;
+		p = &r->progs[prog_of[i]];
+		p->starts++;
+		for (int f = 0; f < NFIG && im->have_exec; f++)
+			if (t[f] > im->base && vec_push(&p->fig[f], t[f] - im->base))
+				goto oom;
+	}
+	for (size_t i = 0; i < c->npkgs; i++) {
+		struct agg_pkg *p = agg_pkg_of(r, (size_t)prog_of[c->pkgs[i].image], c->pkgs[i].name);
+
+		if (!p || vec_push(&p->clock, c->pkgs[i].clock))
+			goto oom;
+	}
+	for (size_t i = 0; i < c->nphases; i++) {
+		struct agg_phase *p = agg_phase_of(r, c->phases[i].name);
+
+		if (!p)
+			goto oom;
+		if (!c->phases[i].done)
+			p->incomplete++;
+		else if (vec_push(&p->dur, c->phases[i].dur))
+			goto oom;
+	}
+out:
+	free(prog_of);
+	cur_clear(c);
+	return ret;
+oom:
+	ret = errf(r, err, errlen, "out of memory");
+	goto out;
+}
+
+int ct_report_add_buffer(struct ct_report *r, const char *name, const char *data, size_t len,
+			 char *err, size_t errlen)
+{
+	size_t off = 0;
+
+	ct_report_begin_run(r, name);
+	while (off < len) {
+		const char *nl = memchr(data + off, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - (data + off)) : len - off;
+
+		if (ct_report_line(r, data + off, n, err, errlen)) {
+			ct_report_abort_run(r);
+			return -1;
+		}
+		off += n + (nl != NULL);
+	}
+	return ct_report_end_run(r, err, errlen);
+}
+
+/* ---- queries ---- */
+
+bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stats *st,
+			   size_t *incomplete)
+{
+	size_t idx;
+
+	if (!hmap_get(&r->phase_map, name, strlen(name), &idx))
+		return false;
+	vec_stats(&r->phases[idx].dur, st);
+	if (incomplete)
+		*incomplete = r->phases[idx].incomplete;
+	return true;
+}
+
+bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, struct ct_stats *st)
+{
+	size_t idx;
+
+	if (figure < 0 || figure >= NFIG || !hmap_get(&r->prog_map, prog, strlen(prog), &idx))
+		return false;
+	vec_stats(&r->progs[idx].fig[figure], st);
+	return true;
+}
+
+static struct agg_pkg *find_pkg(struct ct_report *r, const char *prog, const char *pkg)
+{
+	size_t pi, idx;
+
+	if (!hmap_get(&r->prog_map, prog, strlen(prog), &pi))
+		return NULL;
+	pkg_key(r, pi, pkg);
+	if (r->key.oom || !hmap_get(&r->pkg_map, r->key.buf, r->key.len, &idx))
+		return NULL;
+	return &r->pkgs[idx];
+}
+
+bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg, struct ct_stats *st)
+{
+	struct agg_pkg *p = find_pkg(r, prog, pkg);
+
+	if (!p)
+		return false;
+	vec_stats(&p->clock, st);
+	return true;
+}
+
+/* ---- rendering ---- */
+
+#define MS(ns) ((double)(ns) / 1e6)
+
+/* Display width of a name as printed by put_name (code points; control
+ * bytes become 4-character \xNN). */
+static size_t name_width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			w += 4;
+		else if ((c & 0xc0) != 0x80)
+			w++;
+	}
+	return w;
+}
+
+/* A name on the terminal: control bytes escaped, padded to width. */
+static void put_name(struct strbuf *out, const char *s, size_t width)
+{
+	size_t w = name_width(s);
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c == 0x7f)
+			sb_printf(out, "\\x%02x", c);
+		else
+			sb_putc(out, (char)c);
+	}
+	for (; w < width; w++)
+		sb_putc(out, ' ');
+}
+
+static void put_stats_cells(struct strbuf *out, const struct ct_stats *st)
+{
+	if (!st->count) {
+		sb_printf(out, " %6d %9s %9s %9s %9s", 0, "-", "-", "-", "-");
+		return;
+	}
+	sb_printf(out, " %6zu %9.3f %9.3f %9.3f %9.3f", st->count, MS(st->p50), MS(st->p90),
+		  MS(st->p99), MS(st->max));
+}
+
+static void put_stats_header(struct strbuf *out, const char *title, size_t width)
+{
+	put_name(out, title, width);
+	sb_printf(out, " %6s %9s %9s %9s %9s\n", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
+}
+
+static void put_stats_json(struct strbuf *out, const struct ct_stats *st)
+{
+	if (!st->count) {
+		sb_puts(out, "{\"count\":0}");
+		return;
+	}
+	sb_printf(out, "{\"count\":%zu,\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}",
+		  st->count, (unsigned long long)st->p50, (unsigned long long)st->p90,
+		  (unsigned long long)st->p99, (unsigned long long)st->max);
+}
+
+struct pkg_rank {
+	struct agg_pkg *p;
+	const char *prog;
+	struct ct_stats st;
+};
+
+static int cmp_pkg_rank(const void *a, const void *b)
+{
+	const struct pkg_rank *x = a, *y = b;
+	int c;
+
+	if (x->st.p50 != y->st.p50)
+		return x->st.p50 < y->st.p50 ? 1 : -1;
+	if (x->st.max != y->st.max)
+		return x->st.max < y->st.max ? 1 : -1;
+	c = strcmp(x->prog, y->prog);
+	return c ? c : strcmp(x->p->name, y->p->name);
+}
+
+static struct pkg_rank *rank_pkgs(struct ct_report *r)
+{
+	struct pkg_rank *v = calloc(r->npkgs ? r->npkgs : 1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < r->npkgs; i++) {
+		v[i].p = &r->pkgs[i];
+		v[i].prog = r->progs[r->pkgs[i].prog].name;
+		vec_stats(&r->pkgs[i].clock, &v[i].st);
+	}
+	qsort(v, r->npkgs, sizeof(*v), cmp_pkg_rank);
+	return v;
+}
+
+static void render_json(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o)
+{
+	struct pkg_rank *pk = rank_pkgs(r);
+	size_t npk = r->npkgs;
+	struct ct_stats st;
+
+	if (o && o->top > 0 && (size_t)o->top < npk)
+		npk = (size_t)o->top;
+	sb_printf(out, "{\"type\":\"report\",\"runs\":%zu,\"incomplete_runs\":[", r->nruns);
+	for (size_t i = 0, k = 0; i < r->nruns; i++) {
+		if (r->runs[i].complete)
+			continue;
+		sb_puts(out, k++ ? ",{\"file\":" : "{\"file\":");
+		sb_json_str(out, r->runs[i].name);
+		sb_puts(out, ",\"reason\":");
+		sb_json_str(out, r->runs[i].reason);
+		sb_putc(out, '}');
+	}
+	sb_printf(out, "],\"percentiles\":\"nearest-rank\",\"phases_minus_held\":%s,\"phases\":[",
+		  r->minus_held ? "true" : "false");
+	for (size_t i = 0; i < r->nphases; i++) {
+		sb_puts(out, i ? ",{\"name\":" : "{\"name\":");
+		sb_json_str(out, r->phases[i].name);
+		sb_printf(out, ",\"incomplete\":%zu,\"stats\":", r->phases[i].incomplete);
+		vec_stats(&r->phases[i].dur, &st);
+		put_stats_json(out, &st);
+		sb_putc(out, '}');
+	}
+	sb_puts(out, "],\"programs\":[");
+	for (size_t i = 0; i < r->nprogs; i++) {
+		sb_puts(out, i ? ",{\"name\":" : "{\"name\":");
+		sb_json_str(out, r->progs[i].name);
+		sb_printf(out, ",\"starts\":%zu", r->progs[i].starts);
+		for (int f = 0; f < NFIG; f++) {
+			sb_printf(out, ",\"%s\":", fig_json[f]);
+			vec_stats(&r->progs[i].fig[f], &st);
+			put_stats_json(out, &st);
+		}
+		sb_putc(out, '}');
+	}
+	sb_printf(out, "],\"packages_total\":%zu,\"packages\":[", r->npkgs);
+	for (size_t i = 0; pk && i < npk; i++) {
+		sb_puts(out, i ? ",{\"program\":" : "{\"program\":");
+		sb_json_str(out, pk[i].prog);
+		sb_puts(out, ",\"pkg\":");
+		sb_json_str(out, pk[i].p->name);
+		sb_puts(out, ",\"stats\":");
+		put_stats_json(out, &pk[i].st);
+		sb_putc(out, '}');
+	}
+	sb_puts(out, "]}\n");
+	free(pk);
+}
+
+static void footnote(struct ct_report *r, struct strbuf *out)
+{
+	sb_puts(out, "percentiles are nearest-rank (the ceil(p/100*n)-th smallest of n samples); times from exec\n"
+		     "leave out the time coldtrace held a process after exec to attach its probes; phase\n");
+	sb_puts(out, r->minus_held ? "durations leave it out too (--minus-held)\n"
+				   : "durations include it (their held_ns; --minus-held leaves it out)\n");
+}
+
+void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o)
+{
+	struct pkg_rank *pk;
+	size_t top = o && o->top > 0 ? (size_t)o->top : 10, w = 28, wprog = 8, wpkg = 8;
+	struct ct_stats st;
+
+	if (o && o->json) {
+		render_json(r, out, o);
+		return;
+	}
+	sb_printf(out, "coldtrace report: %zu run%s", r->nruns, r->nruns == 1 ? "" : "s");
+	if (r->nincomplete)
+		sb_printf(out, ", %zu incomplete (flagged; their samples are included)\n", r->nincomplete);
+	else
+		sb_puts(out, ", all complete\n");
+	for (size_t i = 0; i < r->nruns; i++) {
+		if (r->runs[i].complete)
+			continue;
+		sb_puts(out, "  incomplete: ");
+		put_name(out, r->runs[i].name, 0);
+		sb_printf(out, ": %s\n", r->runs[i].reason);
+	}
+	sb_putc(out, '\n');
+
+	for (size_t i = 0; i < r->nphases; i++)
+		if (name_width(r->phases[i].name) + 2 > w)
+			w = name_width(r->phases[i].name) + 2;
+	for (size_t i = 0; i < r->nprogs; i++)
+		if (name_width(r->progs[i].name) > w)
+			w = name_width(r->progs[i].name);
+	if (!r->nphases) {
+		sb_puts(out, "phases: none in these runs (no \"phase\" records)\n\n");
+	} else {
+		put_stats_header(out, "phases", w);
+		for (size_t i = 0; i < r->nphases; i++) {
+			sb_puts(out, "  ");
+			put_name(out, r->phases[i].name, w - 2);
+			vec_stats(&r->phases[i].dur, &st);
+			put_stats_cells(out, &st);
+			if (r->phases[i].incomplete)
+				sb_printf(out, "   (+%zu without an end, not counted)", r->phases[i].incomplete);
+			sb_putc(out, '\n');
+		}
+		sb_putc(out, '\n');
+	}
+
+	if (!r->nprogs) {
+		sb_puts(out, "Go programs: none in these runs\n\n");
+	} else {
+		put_stats_header(out, "Go program startup", w);
+		for (size_t i = 0; i < r->nprogs; i++) {
+			put_name(out, r->progs[i].name, 0);
+			sb_printf(out, "  (%zu start%s)\n", r->progs[i].starts, r->progs[i].starts == 1 ? "" : "s");
+			for (int f = 0; f < NFIG; f++) {
+				sb_puts(out, "  ");
+				put_name(out, fig_text[f], w - 2);
+				vec_stats(&r->progs[i].fig[f], &st);
+				put_stats_cells(out, &st);
+				sb_putc(out, '\n');
+			}
+		}
+		sb_putc(out, '\n');
+	}
+
+	pk = rank_pkgs(r);
+	if (!pk) {
+		sb_puts(out, "(out of memory)\n");
+		return;
+	}
+	if (top > r->npkgs)
+		top = r->npkgs;
+	for (size_t i = 0; i < top; i++) {
+		if (name_width(pk[i].prog) > wprog)
+			wprog = name_width(pk[i].prog);
+		if (name_width(pk[i].p->name) > wpkg)
+			wpkg = name_width(pk[i].p->name);
+	}
+	if (wprog > 24)
+		wprog = 24;
+	if (wpkg > 56)
+		wpkg = 56;
+	if (r->npkgs) {
+		char title[96];
+
+		snprintf(title, sizeof(title), "slowest package inits by p50 (%zu of %zu)", top, r->npkgs);
+		sb_printf(out, "%s\n", title);
+		sb_puts(out, "  ");
+		put_name(out, "program", wprog);
+		sb_puts(out, "  ");
+		put_name(out, "package", wpkg);
+		sb_printf(out, " %6s %9s %9s %9s %9s\n", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
+		for (size_t i = 0; i < top; i++) {
+			sb_puts(out, "  ");
+			put_name(out, pk[i].prog, wprog);
+			sb_puts(out, "  ");
+			put_name(out, pk[i].p->name, wpkg);
+			put_stats_cells(out, &pk[i].st);
+			sb_putc(out, '\n');
+		}
+		sb_putc(out, '\n');
+	} else {
+		sb_puts(out, "package inits: none with a clock in these runs\n\n");
+	}
+	free(pk);
+	footnote(r, out);
+}
+
+/* ---- compare ---- */
+
+enum { ROW_PHASE, ROW_STARTUP, ROW_PKG };
+
+struct cmp_row {
+	int kind, fig;
+	const char *prog, *name;
+	size_t na, nb;
+	uint64_t a, b; /* p50s */
+};
+
+static int cmp_rows(const void *x, const void *y)
+{
+	const struct cmp_row *a = x, *b = y;
+	bool both_a = a->na && a->nb, both_b = b->na && b->nb;
+	int c;
+
+	if (both_a != both_b)
+		return both_a ? -1 : 1;
+	if (both_a) {
+		uint64_t da = a->a > a->b ? a->a - a->b : a->b - a->a;
+		uint64_t db = b->a > b->b ? b->a - b->b : b->b - b->a;
+
+		if (da != db)
+			return da < db ? 1 : -1;
+	}
+	c = strcmp(a->prog ? a->prog : "", b->prog ? b->prog : "");
+	if (c)
+		return c;
+	c = strcmp(a->name, b->name);
+	return c ? c : a->fig - b->fig;
+}
+
+struct rows {
+	struct cmp_row *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void add_row(struct rows *rs, const struct cmp_row *row)
+{
+	if (rs->oom || GROW(rs->v, rs->n, rs->cap)) {
+		rs->oom = true;
+		return;
+	}
+	rs->v[rs->n++] = *row;
+}
+
+/* Phases of a, then those only in b. */
+static void phase_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
+{
+	struct ct_stats sa, sb;
+
+	for (size_t i = 0; i < a->nphases; i++) {
+		struct cmp_row row = {.kind = ROW_PHASE, .name = a->phases[i].name};
+
+		vec_stats(&a->phases[i].dur, &sa);
+		memset(&sb, 0, sizeof(sb));
+		ct_report_phase_stats(b, row.name, &sb, NULL);
+		row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
+		if (row.na || row.nb)
+			add_row(rs, &row);
+	}
+	for (size_t i = 0; i < b->nphases; i++) {
+		struct cmp_row row = {.kind = ROW_PHASE, .name = b->phases[i].name};
+
+		if (ct_report_phase_stats(a, row.name, &sa, NULL))
+			continue;
+		vec_stats(&b->phases[i].dur, &sb);
+		row.nb = sb.count, row.b = sb.p50;
+		if (row.nb)
+			add_row(rs, &row);
+	}
+}
+
+static void startup_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
+{
+	struct ct_stats sa, sb;
+
+	for (size_t i = 0; i < a->nprogs; i++) {
+		for (int f = 0; f < NFIG; f++) {
+			struct cmp_row row = {.kind = ROW_STARTUP, .fig = f, .prog = a->progs[i].name,
+					      .name = fig_text[f]};
+
+			vec_stats(&a->progs[i].fig[f], &sa);
+			memset(&sb, 0, sizeof(sb));
+			ct_report_startup_stats(b, row.prog, f, &sb);
+			row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
+			if (row.na || row.nb)
+				add_row(rs, &row);
+		}
+	}
+	for (size_t i = 0; i < b->nprogs; i++) {
+		size_t idx;
+
+		if (hmap_get(&a->prog_map, b->progs[i].name, strlen(b->progs[i].name), &idx))
+			continue;
+		for (int f = 0; f < NFIG; f++) {
+			struct cmp_row row = {.kind = ROW_STARTUP, .fig = f, .prog = b->progs[i].name,
+					      .name = fig_text[f]};
+
+			vec_stats(&b->progs[i].fig[f], &sb);
+			row.nb = sb.count, row.b = sb.p50;
+			if (row.nb)
+				add_row(rs, &row);
+		}
+	}
+}
+
+static void pkg_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
+{
+	struct ct_stats sa, sb;
+
+	for (size_t i = 0; i < a->npkgs; i++) {
+		struct cmp_row row = {.kind = ROW_PKG, .prog = a->progs[a->pkgs[i].prog].name,
+				      .name = a->pkgs[i].name};
+
+		vec_stats(&a->pkgs[i].clock, &sa);
+		memset(&sb, 0, sizeof(sb));
+		ct_report_pkg_stats(b, row.prog, row.name, &sb);
+		row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
+		add_row(rs, &row);
+	}
+	for (size_t i = 0; i < b->npkgs; i++) {
+		struct cmp_row row = {.kind = ROW_PKG, .prog = b->progs[b->pkgs[i].prog].name,
+				      .name = b->pkgs[i].name};
+
+		if (find_pkg(a, row.prog, row.name))
+			continue;
+		vec_stats(&b->pkgs[i].clock, &sb);
+		row.nb = sb.count, row.b = sb.p50;
+		add_row(rs, &row);
+	}
+}
+
+/* ms with about 3 significant digits: 123, 12.3, 1.23, 0.123 */
+static void fmt_ms(char *buf, size_t size, uint64_t ns)
+{
+	double ms = MS(ns);
+
+	snprintf(buf, size, ms >= 100 ? "%.0f" : ms >= 10 ? "%.1f" : ms >= 1 ? "%.2f" : "%.3f", ms);
+}
+
+static void row_label(struct strbuf *out, const struct cmp_row *row)
+{
+	if (row->prog) {
+		put_name(out, row->prog, 0);
+		sb_putc(out, ' ');
+	}
+	put_name(out, row->name, 0);
+}
+
+static double row_pct(const struct cmp_row *row)
+{
+	return ((double)row->b - (double)row->a) * 100.0 / (double)row->a;
+}
+
+/* The headline: the "total" phase if both sides have it, else the row with
+ * the largest difference among phases, else startup figures, else packages. */
+static const struct cmp_row *headline(struct rows *sets[3])
+{
+	for (int k = 0; k < 3; k++) {
+		const struct cmp_row *best = NULL;
+
+		for (size_t i = 0; i < sets[k]->n; i++) {
+			const struct cmp_row *row = &sets[k]->v[i];
+
+			if (!row->na || !row->nb)
+				continue;
+			if (k == ROW_PHASE && !strcmp(row->name, "total"))
+				return row;
+			if (!best)
+				best = row; /* sorted: the first is the largest */
+		}
+		if (best)
+			return best;
+	}
+	return NULL;
+}
+
+static void summary_line(struct strbuf *out, const struct cmp_row *row)
+{
+	char a[32], b[32];
+
+	if (!row) {
+		sb_puts(out, "nothing measured in both A and B");
+		return;
+	}
+	fmt_ms(a, sizeof(a), row->a);
+	fmt_ms(b, sizeof(b), row->b);
+	row_label(out, row);
+	sb_printf(out, " p50 %s -> %s ms", a, b);
+	if (row->a) {
+		double pct = row_pct(row);
+
+		if (pct > -0.5 && pct < 0.5)
+			sb_puts(out, " (0%)");
+		else
+			sb_printf(out, " (%+.0f%%)", pct);
+	} else {
+		sb_puts(out, " (n/a %)");
+	}
+}
+
+static void put_cmp_cells(struct strbuf *out, const struct cmp_row *row)
+{
+	if (row->na)
+		sb_printf(out, " %10.3f", MS(row->a));
+	else
+		sb_printf(out, " %10s", "-");
+	if (row->nb)
+		sb_printf(out, " %10.3f", MS(row->b));
+	else
+		sb_printf(out, " %10s", "-");
+	if (row->na && row->nb) {
+		sb_printf(out, " %+10.3f", (MS(row->b) - MS(row->a)));
+		if (row->a)
+			sb_printf(out, " %+7.1f%%", row_pct(row));
+		else
+			sb_printf(out, " %8s", "n/a");
+	} else {
+		sb_printf(out, " %10s %8s", "-", row->na ? "only A" : "only B");
+	}
+	sb_printf(out, "  %zu/%zu\n", row->na, row->nb);
+}
+
+static void put_cmp_json(struct strbuf *out, const struct cmp_row *row)
+{
+	if (row->prog) {
+		sb_puts(out, "\"program\":");
+		sb_json_str(out, row->prog);
+		sb_putc(out, ',');
+	}
+	sb_puts(out, row->kind == ROW_PKG ? "\"pkg\":" : "\"name\":");
+	sb_json_str(out, row->kind == ROW_STARTUP ? fig_json[row->fig] : row->name);
+	sb_printf(out, ",\"a_count\":%zu,\"b_count\":%zu,\"a_p50_ns\":", row->na, row->nb);
+	if (row->na)
+		sb_printf(out, "%llu", (unsigned long long)row->a);
+	else
+		sb_puts(out, "null");
+	sb_puts(out, ",\"b_p50_ns\":");
+	if (row->nb)
+		sb_printf(out, "%llu", (unsigned long long)row->b);
+	else
+		sb_puts(out, "null");
+	sb_puts(out, ",\"diff_ns\":");
+	if (row->na && row->nb)
+		sb_printf(out, "%lld", row->b >= row->a ? (long long)(row->b - row->a)
+							 : -(long long)(row->a - row->b));
+	else
+		sb_puts(out, "null");
+	sb_puts(out, ",\"diff_pct\":");
+	if (row->na && row->nb && row->a)
+		sb_printf(out, "%.1f", row_pct(row));
+	else
+		sb_puts(out, "null");
+}
+
+void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
+			      const struct ct_report_opts *o)
+{
+	struct rows ph = {0}, su = {0}, pk = {0};
+	struct rows *sets[3] = {&ph, &su, &pk};
+	static const char *const titles[3] = {"phase", "Go program startup", "package init"};
+	static const char *const jnames[3] = {"phases", "startup", "packages"};
+	size_t top = o && o->top > 0 ? (size_t)o->top : 10;
+	bool json = o && o->json;
+
+	phase_rows(a, b, &ph);
+	startup_rows(a, b, &su);
+	pkg_rows(a, b, &pk);
+	for (int k = 0; k < 3; k++)
+		if (sets[k]->n)
+			qsort(sets[k]->v, sets[k]->n, sizeof(struct cmp_row), cmp_rows);
+	if (ph.oom || su.oom || pk.oom) {
+		sb_puts(out, json ? "{\"error\":\"out of memory\"}\n" : "coldtrace report: out of memory\n");
+		goto out;
+	}
+	if (json) {
+		struct strbuf line;
+
+		sb_printf(out, "{\"type\":\"compare\",\"a\":{\"runs\":%zu,\"incomplete\":%zu},\"b\":{\"runs\":%zu,\"incomplete\":%zu},\"summary\":",
+			  a->nruns, a->nincomplete, b->nruns, b->nincomplete);
+		sb_init(&line);
+		summary_line(&line, headline(sets));
+		sb_json_strn(out, line.buf ? line.buf : "", line.len);
+		sb_free(&line);
+		sb_puts(out, ",\"percentiles\":\"nearest-rank\"");
+		for (int k = 0; k < 3; k++) {
+			size_t n = sets[k]->n;
+
+			if (k == ROW_PKG) {
+				sb_printf(out, ",\"packages_total\":%zu", n);
+				if (o && o->top > 0 && (size_t)o->top < n)
+					n = (size_t)o->top;
+			}
+			sb_printf(out, ",\"%s\":[", jnames[k]);
+			for (size_t i = 0; i < n; i++) {
+				sb_puts(out, i ? ",{" : "{");
+				put_cmp_json(out, &sets[k]->v[i]);
+				sb_putc(out, '}');
+			}
+			sb_putc(out, ']');
+		}
+		sb_puts(out, "}\n");
+		goto out;
+	}
+	sb_printf(out, "coldtrace report --compare: A %zu run%s (%zu incomplete), B %zu run%s (%zu incomplete)\n",
+		  a->nruns, a->nruns == 1 ? "" : "s", a->nincomplete, b->nruns, b->nruns == 1 ? "" : "s",
+		  b->nincomplete);
+	summary_line(out, headline(sets));
+	sb_puts(out, "\n\n");
+	for (int k = 0; k < 3; k++) {
+		size_t n = sets[k]->n, w = 30;
+		char title[96];
+
+		if (!n) {
+			sb_printf(out, "%s: none in A or B\n\n", titles[k]);
+			continue;
+		}
+		if (k == ROW_PKG && top < n)
+			n = top;
+		for (size_t i = 0; i < n; i++) {
+			const struct cmp_row *row = &sets[k]->v[i];
+			size_t rw = 2 + name_width(row->name) + (row->prog ? name_width(row->prog) + 1 : 0);
+
+			if (rw > w)
+				w = rw;
+		}
+		if (w > 80)
+			w = 80;
+		if (k == ROW_PKG)
+			snprintf(title, sizeof(title), "%s (%zu of %zu, by |diff|)", titles[k], n, sets[k]->n);
+		else
+			snprintf(title, sizeof(title), "%s", titles[k]);
+		put_name(out, title, w);
+		sb_printf(out, " %10s %10s %10s %8s  %s\n", "A p50 ms", "B p50 ms", "diff ms", "diff", "n A/B");
+		for (size_t i = 0; i < n; i++) {
+			const struct cmp_row *row = &sets[k]->v[i];
+			size_t rw = 2 + name_width(row->name) + (row->prog ? name_width(row->prog) + 1 : 0);
+
+			sb_puts(out, "  ");
+			row_label(out, row);
+			for (; rw < w; rw++)
+				sb_putc(out, ' ');
+			put_cmp_cells(out, row);
+		}
+		sb_putc(out, '\n');
+	}
+	footnote(a, out);
+out:
+	free(ph.v);
+	free(su.v);
+	free(pk.v);
+}
