@@ -4,13 +4,16 @@
  * Times are CLOCK_MONOTONIC nanoseconds; the header carries the offset to
  * wall-clock time. One object per line, in this order: header, then per
  * process: "process", its "exec"s, each Go image's "go_runtime",
- * "go_init" (in the order Go ran them) and "go_main"; last "summary".
+ * "go_init" (in the order Go ran them) and "go_main"; the I/O records; per
+ * sandbox (phases.h) its "phase", "milestone" and "timeline" records; last
+ * "summary".
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 
+#include "phases.h"
 #include "render.h"
 
 static const char *event_name(int t)
@@ -169,6 +172,80 @@ static void io_records(struct strbuf *out, const struct ct_model *m)
 	}
 }
 
+/* The cold-start timeline of each sandbox (phases.h). */
+static void timelines_json(struct strbuf *out, const struct ct_model *m)
+{
+	struct ct_timelines tls;
+
+	if (ct_timelines_build(m, &tls))
+		return;
+	for (size_t t = 0; t < tls.n; t++) {
+		const struct ct_timeline *tl = &tls.v[t];
+
+		for (int p = 0; p < CT_PH_COUNT; p++) {
+			const struct ct_phase *ph = &tl->ph[p];
+
+			sb_printf(out, "{\"type\":\"phase\",\"sandbox\":%zu,\"name\":\"%s\",\"label\":", t,
+				  ct_phase_key(ph->id));
+			sb_json_str(out, ct_phase_name(ph->id));
+			if (ph->start)
+				sb_printf(out, ",\"start_ns\":%llu", (unsigned long long)ph->start);
+			if (ph->end)
+				sb_printf(out, ",\"end_ns\":%llu", (unsigned long long)ph->end);
+			if (ph->complete)
+				sb_printf(out, ",\"dur_ns\":%llu", (unsigned long long)ph->dur);
+			sb_printf(out, ",\"pid\":%u,\"from\":\"%s\",\"to\":\"%s\",\"complete\":%s,\"in_sum\":%s,\"held_ns\":%llu}\n",
+				  ph->pid, ct_ms_key(ph->from), ct_ms_key(ph->to), ph->complete ? "true" : "false",
+				  ph->in_sum ? "true" : "false", (unsigned long long)ph->held_ns);
+		}
+		for (int k = 0; k < CT_MS_COUNT; k++) {
+			const struct ct_milestone *ms = &tl->ms[k];
+
+			if (ms->state == CT_MS_NA)
+				continue;
+			sb_printf(out, "{\"type\":\"milestone\",\"sandbox\":%zu,\"name\":\"%s\",\"label\":", t,
+				  ct_ms_key((enum ct_ms)k));
+			sb_json_str(out, ct_ms_name((enum ct_ms)k));
+			if (ms->state == CT_MS_SEEN)
+				sb_printf(out, ",\"ts_ns\":%llu,\"pid\":%u,\"seen\":true}\n",
+					  (unsigned long long)ms->ts, ms->pid);
+			else
+				sb_puts(out, ",\"seen\":false}\n");
+		}
+		sb_printf(out, "{\"type\":\"timeline\",\"sandbox\":%zu,\"agent_pid\":%u,\"runtime_pid\":%u,\"sender_pid\":%u,\"api_port\":%u,\"request_id\":",
+			  t, tl->agent_pid, tl->runtime_pid, tl->sender_pid, tl->api_port);
+		sb_json_str(out, tl->request_id[0] ? tl->request_id : NULL);
+		sb_printf(out, ",\"complete\":%s,\"missing\":[", tl->complete ? "true" : "false");
+		for (size_t k = 0; k < tl->nmissing; k++)
+			sb_printf(out, "%s\"%s\"", k ? "," : "", ct_ms_key(tl->missing[k]));
+		sb_puts(out, "]");
+		if (tl->ph[CT_PH_TOTAL].complete)
+			sb_printf(out, ",\"total_ns\":%llu", (unsigned long long)tl->ph[CT_PH_TOTAL].dur);
+		if (tl->ph[CT_PH_FUNC_INIT].complete)
+			sb_printf(out, ",\"function_init_ns\":%llu", (unsigned long long)tl->ph[CT_PH_FUNC_INIT].dur);
+		if (tl->have_init_report)
+			sb_printf(out, ",\"init_report_ms\":%.3f", tl->init_report_ms);
+		else
+			sb_puts(out, ",\"init_report_ms\":null");
+		if (tl->have_report_init)
+			sb_printf(out, ",\"report_init_duration_ms\":%.3f", tl->report_init_ms);
+		if (tl->init_status[0]) {
+			sb_puts(out, ",\"init_status\":");
+			sb_json_str(out, tl->init_status);
+		}
+		sb_printf(out, ",\"held_ns\":%llu,\"runtime_guessed\":%s,\"agent_from_listener\":%s,\"request_id_from_log\":%s,\"answered_error\":%s",
+			  (unsigned long long)tl->held_ns, tl->runtime_guessed ? "true" : "false",
+			  tl->agent_from_listener ? "true" : "false", tl->request_id_from_log ? "true" : "false",
+			  tl->answered_error ? "true" : "false");
+		if (tl->note[0]) {
+			sb_puts(out, ",\"note\":");
+			sb_json_str(out, tl->note);
+		}
+		sb_puts(out, "}\n");
+	}
+	ct_timelines_free(&tls);
+}
+
 void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	uint64_t lost = 0;
@@ -245,6 +322,7 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 		}
 	}
 	io_records(out, m);
+	timelines_json(out, m);
 	sb_puts(out, "{\"type\":\"summary\",\"lost\":{");
 	for (int t = 1; t < CT_EV_MAX; t++) {
 		sb_printf(out, "%s\"%s\":%llu", t > 1 ? "," : "", event_name(t),

@@ -113,9 +113,11 @@ struct ct_timeline {
 	double report_init_ms;      /* REPORT Init Duration */
 	bool have_report_duration;
 	double report_duration_ms;  /* REPORT Duration */
-	char init_status[32];       /* INIT RTDONE status ("success", "error"), "" */
+	char init_status[LOG_ID_MAX]; /* INIT RTDONE status ("success", "error"), "" */
 
-	/* What is missing, in milestone order; complete = nothing missing. */
+	/* What is missing, in milestone order. complete: every consecutive
+	 * phase (in_sum) was seen, in order, so they add up to the total;
+	 * missing[] may still list details (a Go milestone, END, REPORT). */
 	enum ct_ms missing[CT_MS_COUNT];
 	size_t nmissing;
 	bool complete;
@@ -143,6 +145,10 @@ const char *ct_ms_name(enum ct_ms ms);       /* "agent exec", "first /next" ... 
 const char *ct_ms_key(enum ct_ms ms);        /* "agent_exec", "first_next" ... */
 const char *ct_phase_name(enum ct_phase_id ph); /* "agent init" ... */
 const char *ct_phase_key(enum ct_phase_id ph);  /* "agent_init" ... */
+
+/* False when the phase cannot happen here (an end does not apply: the
+ * runtime is not Go, ...): views leave it out. */
+bool ct_phase_applies(const struct ct_timeline *tl, const struct ct_phase *ph);
 
 /* The processes of the sandbox: the agent and its descendants (or, without
  * an agent, the runtime's tree), by start time. *procs is malloc'ed (free

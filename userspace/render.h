@@ -30,4 +30,12 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 /* Count of Go images that ran at least one package init. */
 size_t ct_model_go_images(const struct ct_model *m);
 
+/* The cold-start timeline (phases.h) in other tools' formats, each drawn from
+ * the model and its timelines. Chrome Trace Event JSON for Perfetto UI and
+ * chrome://tracing (perfetto.c); a systemd-analyze-plot-like SVG picture
+ * (svg.c); OTLP/JSON traces, one per cold start (otlp.c). */
+void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+void ct_render_otlp(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "phases.h"
 #include "render.h"
 
 #define MS(ns) ((double)(ns) / 1e6)
@@ -62,6 +63,10 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 		sb_puts(out, "    main.main                  not reached\n");
 	if (!im->npkgs)
 		return;
+	for (size_t i = 0; i < im->npkgs; i++)
+		if (!im->pkgs[i].end)
+			sb_printf(out, "    package init that never returned: %s (started %.3f ms after exec)\n",
+				  im->pkgs[i].pkg, MS(im->pkgs[i].start - base));
 	sorted = malloc(im->npkgs * sizeof(*sorted));
 	if (!sorted)
 		return;
@@ -223,6 +228,196 @@ done:
 #undef ADD
 }
 
+/* ---- the cold start: one timeline per sandbox (phases.h) ---- */
+
+#define BAR_W 40
+
+/* Print text wrapped at 79 columns; continuation lines indented by ind. */
+static void wrapped(struct strbuf *out, const char *first, const char *text, int ind)
+{
+	int col = (int)strlen(first);
+	const char *p = text;
+
+	sb_puts(out, first);
+	while (*p) {
+		const char *sp = strchr(p, ' ');
+		int w = sp ? (int)(sp - p) : (int)strlen(p);
+
+		if (col > ind && col + 1 + w > 79) {
+			sb_printf(out, "\n%*s", ind, "");
+			col = ind;
+		} else {
+			sb_putc(out, ' ');
+			col++;
+		}
+		sb_putn(out, p, (size_t)w);
+		col += w;
+		p += w;
+		while (*p == ' ')
+			p++;
+	}
+	sb_putc(out, '\n');
+}
+
+static const char *phase_color(const struct ct_phase *ph)
+{
+	switch (ph->id) {
+	case CT_PH_AGENT_INIT:
+	case CT_PH_AGENT_GO: return "\033[34m";
+	case CT_PH_FUNC_INIT:
+	case CT_PH_RUNTIME_GO: return "\033[32m";
+	case CT_PH_DELIVER:
+	case CT_PH_INVOKE: return "\033[33m";
+	case CT_PH_TOTAL: return "\033[36m";
+	default: return "\033[90m";
+	}
+}
+
+static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const struct ct_phase *ph,
+		      uint64_t t0, uint64_t t1, const struct ct_render_opts *o)
+{
+	char name[40];
+	int c0 = 0, c1 = 0;
+	uint64_t span = t1 > t0 ? t1 - t0 : 1;
+	uint64_t s = ph->start, e = ph->complete ? ph->end : t1;
+
+	(void)tl;
+	snprintf(name, sizeof(name), "%s%s", ph->depth == 2 ? "  " : "", ct_phase_name(ph->id));
+	if (ph->complete)
+		sb_printf(out, "  %-24.24s%9.3f  |", name, MS(ph->dur));
+	else
+		sb_printf(out, "  %-24.24s%9s  |", name, "--");
+	if (s && s >= t0 && e >= s) {
+		c0 = (int)((double)(s - t0) * BAR_W / (double)span);
+		c1 = (int)(((double)(e - t0) * BAR_W + (double)span - 1) / (double)span);
+		if (c0 > BAR_W - 1)
+			c0 = BAR_W - 1;
+		if (c1 > BAR_W)
+			c1 = BAR_W;
+		if (c1 <= c0)
+			c1 = c0 + 1;
+	}
+	for (int c = 0; c < BAR_W; c++) {
+		if (c == c0 && c1 > c0)
+			sb_puts(out, c_on(o, phase_color(ph)));
+		if (c >= c0 && c < c1)
+			sb_putc(out, ph->complete ? '#' : '.');
+		else
+			sb_putc(out, ' ');
+		if (c == c1 - 1 && c1 > c0)
+			sb_puts(out, c_on(o, "\033[0m"));
+	}
+	sb_puts(out, "|\n");
+}
+
+static void cold_start(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl,
+		       size_t idx, size_t n, const struct ct_render_opts *o)
+{
+	static const enum ct_phase_id order[] = {
+		CT_PH_AGENT_INIT, CT_PH_AGENT_GO, CT_PH_WAIT_INIT, CT_PH_RUNTIME_START,
+		CT_PH_FUNC_INIT, CT_PH_RUNTIME_GO, CT_PH_FUNC_INIT_AGENT, CT_PH_DELIVER,
+		CT_PH_INVOKE, CT_PH_TOTAL,
+	};
+	const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
+	uint64_t t0 = tl->t0, t1 = tot->complete ? tot->end : tl->t_end;
+	char a[64], r[64], line[512], ax[16];
+	struct strbuf sb;
+
+	ct_proc_label(tl->agent, a, sizeof(a));
+	ct_proc_label(tl->runtime, r, sizeof(r));
+	sb_printf(out, "\n%scold start%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
+	if (n > 1)
+		sb_printf(out, " #%zu", idx + 1);
+	if (tl->agent)
+		sb_printf(out, ": agent pid %u %s", tl->agent_pid, a);
+	else
+		sb_printf(out, ": agent not traced (port %u)", tl->api_port);
+	if (tl->runtime)
+		sb_printf(out, " -> runtime pid %u %s%s", tl->runtime_pid, r, tl->runtime_guessed ? " (guessed)" : "");
+	sb_putc(out, '\n');
+	if (tl->request_id[0])
+		sb_printf(out, "  request %s%s\n", tl->request_id, tl->request_id_from_log ? " (from the agent's log)" : "");
+	snprintf(ax, sizeof(ax), "%.1f ms", MS(t1 > t0 ? t1 - t0 : 0));
+	sb_printf(out, "  %-24s%9s  |0 ms%*s|\n", "phase", "ms", BAR_W - 4, ax);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (ct_phase_applies(tl, &tl->ph[order[i]]))
+			phase_row(out, tl, &tl->ph[order[i]], t0, t1, o);
+
+	if (tl->have_init_report || tl->have_report_init) {
+		const struct ct_phase *fa = &tl->ph[CT_PH_FUNC_INIT_AGENT], *fi = &tl->ph[CT_PH_FUNC_INIT];
+
+		sb_puts(out, "  the agent's own figures, beside what they claim to measure:\n");
+		if (tl->have_init_report) {
+			sb_printf(out, "    %-22s%9.3f ms  measured %-19s", "INIT REPORT durationMs", tl->init_report_ms,
+				  "INIT_START -> /next");
+			if (fa->complete)
+				sb_printf(out, "%9.3f\n", MS(fa->dur));
+			else
+				sb_printf(out, "%9s\n", "--");
+		}
+		if (tl->have_report_init) {
+			sb_printf(out, "    %-22s%9.3f ms  measured %-19s", "REPORT Init Duration", tl->report_init_ms,
+				  "function init");
+			if (fi->complete)
+				sb_printf(out, "%9.3f\n", MS(fi->dur));
+			else
+				sb_printf(out, "%9s\n", "--");
+		}
+	}
+	if (tl->held_ns)
+		sb_printf(out, "  of this, coldtrace held new binaries stopped for %.3f ms (attaching probes)\n",
+			  MS(tl->held_ns));
+	sb_init(&sb);
+	for (size_t k = 0; k < tl->nmissing; k++)
+		sb_printf(&sb, "%s%s", k ? ", " : "", ct_ms_name(tl->missing[k]));
+	if (tl->nmissing) {
+		snprintf(line, sizeof(line), "  %smissing:%s", c_on(o, "\033[31m"), c_on(o, "\033[0m"));
+		wrapped(out, line, sb.buf, 4);
+	}
+	sb_reset(&sb);
+	if (tot->complete && tl->complete) {
+		const struct ct_phase *big = NULL, *second = NULL;
+
+		for (int p = 0; p < CT_PH_COUNT; p++) {
+			const struct ct_phase *ph = &tl->ph[p];
+
+			if (!ph->in_sum || !ph->complete)
+				continue;
+			if (!big || ph->dur > big->dur) {
+				second = big;
+				big = ph;
+			} else if (!second || ph->dur > second->dur) {
+				second = ph;
+			}
+		}
+		sb_printf(&sb, "cold start %.3f ms from the agent's exec to the first response", MS(tot->dur));
+		if (big && tot->dur)
+			sb_printf(&sb, "; %s %.0f%%", ct_phase_name(big->id), 100.0 * (double)big->dur / (double)tot->dur);
+		if (second && tot->dur)
+			sb_printf(&sb, ", %s %.0f%%", ct_phase_name(second->id),
+				  100.0 * (double)second->dur / (double)tot->dur);
+	} else {
+		sb_printf(&sb, "INCOMPLETE cold start: %s", tl->note[0] ? tl->note : "see what is missing");
+	}
+	if (!sb.oom && sb.buf) {
+		snprintf(line, sizeof(line), "  %ssummary:%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
+		wrapped(out, line, sb.buf, 4);
+	}
+	sb_free(&sb);
+	(void)m;
+}
+
+static void cold_starts(struct strbuf *out, const struct ct_model *m, const struct ct_render_opts *o)
+{
+	struct ct_timelines tls;
+
+	if (ct_timelines_build(m, &tls))
+		return;
+	for (size_t i = 0; i < tls.n; i++)
+		cold_start(out, m, &tls.v[i], i, tls.n, o);
+	ct_timelines_free(&tls);
+}
+
 void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	const struct ct_proc *root = ct_model_proc((struct ct_model *)m, m->root_pid);
@@ -238,6 +433,7 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 		sb_printf(out, "; %zu process%s, %zu Go program%s with package inits\n", m->nprocs,
 			  m->nprocs == 1 ? "" : "es", ngo, ngo == 1 ? "" : "s");
 	}
+	cold_starts(out, m, o);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct ct_proc *p = &m->procs[i];
 

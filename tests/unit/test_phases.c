@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The cold-start timeline (phases.c) and its views, on recorded-style event
+ * streams built here: processes (fork/exec/exit/Go probes), listen(), and
+ * the real bytes of the Runtime API and of the agent's log lines as the
+ * syscall probes capture them.
+ *
+ * The views are compared byte for byte with tests/unit/golden/. After an
+ * intended change of a view, regenerate them and review the diff:
+ *     CT_UPDATE_GOLDEN=1 build/tests/test_phases && git diff tests/unit/golden
+ */
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ct_test.h"
+#include "json_check.h"
+#include "model.h"
+#include "phases.h"
+#include "render.h"
+
+#define MS(x) ((uint64_t)(1000000000ull + (uint64_t)((x) * 1000000.0 + 0.5)))
+
+static const char *fake_pkg_of(void *ctx, uint32_t bin, uint32_t kind, uint64_t ip, uint64_t fn)
+{
+	static char buf[64];
+
+	(void)ctx, (void)kind, (void)ip;
+	snprintf(buf, sizeof(buf), "example.com/%s/p%llu", bin == 1 ? "agent" : "fn", (unsigned long long)(fn >> 12));
+	return buf;
+}
+
+static const char *fake_version(void *ctx, uint32_t bin)
+{
+	(void)ctx, (void)bin;
+	return "go1.19.8";
+}
+
+static struct ct_model_ops ops = {.pkg_of = fake_pkg_of, .bin_version = fake_version};
+
+static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
+{
+	h->type = type;
+	h->pid = pid;
+	h->tid = pid;
+	h->nspid = pid;
+	h->ts = ts;
+}
+
+static void fork_(struct ct_model *m, uint32_t parent, uint32_t child, uint64_t ts)
+{
+	struct ct_fork e = {0};
+
+	hdr(&e.h, CT_EV_FORK, parent, ts);
+	e.child = child;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static void exec_(struct ct_model *m, uint32_t pid, uint32_t ppid, uint64_t ts, const char *path)
+{
+	struct ct_exec e = {0};
+	const char *b = strrchr(path, '/');
+
+	hdr(&e.h, CT_EV_EXEC, pid, ts);
+	e.ppid = ppid;
+	snprintf(e.path, sizeof(e.path), "%s", path);
+	snprintf(e.comm, sizeof(e.comm), "%s", b ? b + 1 : path);
+	e.args_len = (uint32_t)snprintf(e.args, sizeof(e.args), "%s", path) + 1;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static void exit_(struct ct_model *m, uint32_t pid, uint64_t ts, int wait_status)
+{
+	struct ct_exit e = {0};
+
+	hdr(&e.h, CT_EV_EXIT, pid, ts);
+	e.code = wait_status;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static void go_(struct ct_model *m, uint32_t pid, uint32_t bin, uint64_t ts, uint32_t kind, uint64_t value)
+{
+	struct ct_go e = {0};
+
+	hdr(&e.h, CT_EV_GO, pid, ts);
+	e.cookie = CT_COOKIE(kind, bin, CT_REG_AX, 0, 0);
+	e.ip = 0x1000;
+	e.value = value;
+	e.task = value ? value + 0x100 : 0;
+	e.nfns = 1;
+	e.state = kind == CT_GO_TASKSTART ? 1 : 0;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+/* A Go program's start: runtime, n package inits of 1 ms with 0.5 ms gaps
+ * from at, main.main. */
+static void go_start(struct ct_model *m, uint32_t pid, uint32_t bin, double rt, int n, double at, double mainm)
+{
+	go_(m, pid, bin, MS(rt), CT_GO_RTSTART, MS(rt));
+	for (int i = 0; i < n; i++) {
+		go_(m, pid, bin, MS(at + 1.5 * i), CT_GO_TASKSTART, 0x1000ull * (uint64_t)(i + 1));
+		go_(m, pid, bin, MS(at + 1.5 * i + 1.0), CT_GO_TASKEND, 0);
+	}
+	go_(m, pid, bin, MS(mainm), CT_GO_MAINMAIN, 0);
+}
+
+static void listen_(struct ct_model *m, uint32_t pid, uint64_t ts, uint16_t port)
+{
+	struct ct_listen e = {0};
+
+	hdr(&e.h, CT_EV_LISTEN, pid, ts);
+	e.family = AF_INET;
+	e.port = port;
+	inet_pton(AF_INET, "127.0.0.1", e.addr);
+	e.sock_id = 0xa000 + port;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static struct ct_io io_rec; /* 8 KiB: not on the stack */
+
+static void io_(struct ct_model *m, uint32_t pid, uint64_t ts, int dir, uint16_t lport, uint16_t rport,
+		uint64_t sock, const char *bytes)
+{
+	size_t n = strlen(bytes);
+
+	memset(&io_rec, 0, offsetof(struct ct_io, data));
+	hdr(&io_rec.h, CT_EV_IO, pid, ts);
+	io_rec.fd = 5;
+	io_rec.dir = (uint16_t)dir;
+	io_rec.flags = CT_IO_SOCK;
+	io_rec.family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
+	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
+	io_rec.lport = lport;
+	io_rec.rport = rport;
+	io_rec.len = (uint32_t)n;
+	io_rec.cap_len = (uint32_t)n;
+	io_rec.sock_id = sock;
+	memcpy(io_rec.data, bytes, n);
+	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+}
+
+/* An HTTP message sent by one traced process and read by another. */
+static void http_(struct ct_model *m, uint32_t from, uint32_t to, double at, uint16_t sport, uint16_t dport,
+		  const char *bytes)
+{
+	/* one socket per end: the client's (ephemeral, higher port) and the server's */
+	uint16_t cp = sport > dport ? sport : dport;
+	uint64_t client = 0xb0000ull + cp, server = 0xc0000ull + cp;
+
+	io_(m, from, MS(at), CT_IO_WRITE, sport, dport, sport == cp ? client : server, bytes);
+	io_(m, to, MS(at + 0.05), CT_IO_READ, dport, sport, sport == cp ? server : client, bytes);
+}
+
+static void log_(struct ct_model *m, uint32_t pid, double at, const char *line)
+{
+	char buf[600];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s\n", line);
+
+	memset(&io_rec, 0, offsetof(struct ct_io, data));
+	hdr(&io_rec.h, CT_EV_IO, pid, MS(at));
+	io_rec.fd = 1;
+	io_rec.dir = CT_IO_WRITE;
+	io_rec.flags = CT_IO_PIPE;
+	io_rec.len = (uint32_t)n;
+	io_rec.cap_len = (uint32_t)n;
+	memcpy(io_rec.data, buf, n);
+	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+}
+
+#define NEXT_REQ "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUser-Agent: rt\r\n\r\n"
+#define NEXT_RESP(id)                                                                                          \
+	"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nLambda-Runtime-Aws-Request-Id: " id                  \
+	"\r\nLambda-Runtime-Deadline-Ms: 1700000003000\r\nContent-Length: 2\r\n\r\n{}"
+#define POST_RESP(id)                                                                                          \
+	"POST /2018-06-01/runtime/invocation/" id "/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"                 \
+	"Content-Length: 2\r\n\r\n{}"
+#define ACCEPTED "HTTP/1.1 202 Accepted\r\nContent-Length: 15\r\n\r\n{\"status\":\"OK\"}"
+#define INVOKE_REQ                                                                                             \
+	"POST /2015-03-31/functions/function/invocations HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n"                    \
+	"Content-Length: 2\r\n\r\n{}"
+#define INVOKE_RESP "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
+
+enum runtime_kind { RT_GO, RT_SHELL, RT_CRASH };
+
+/* One sandbox: driver D (pid base), agent base+1, runtime base+2 (shell:
+ * curl base+3 sends /next, curl base+4 posts the response). Times in ms
+ * from t (offset); ports from port. */
+static void sandbox(struct ct_model *m, uint32_t base, double t, uint16_t port, enum runtime_kind rk,
+		    bool with_root)
+{
+	uint32_t d = base, a = base + 1, r = base + 2;
+	char line[256];
+	uint16_t api = port, inv = (uint16_t)(port + 1);
+
+	if (with_root)
+		ct_model_add_root(m, d, MS(t));
+	exec_(m, d, 1, MS(t + 0.0), "/sandbox/ct-driver");
+	fork_(m, d, a, MS(t + 1.0));
+	exec_(m, a, d, MS(t + 1.1), "/sandbox/ct-agent");
+	ct_model_set_resumed(m, a, MS(t + 3.1)); /* held 2 ms by coldtrace */
+	go_start(m, a, 1, t + 4.0, 3, t + 5.0, t + 10.0);
+	listen_(m, a, MS(t + 10.5), api);
+	listen_(m, a, MS(t + 10.6), inv);
+	http_(m, d, a, t + 20.0, 40000, inv, INVOKE_REQ);
+	log_(m, a, t + 20.2, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:ct-demo");
+	log_(m, a, t + 20.21, "[INFO] (rapid) INIT START(type: on-demand, phase: init)");
+	fork_(m, a, r, MS(t + 20.5));
+	if (rk == RT_CRASH) {
+		exec_(m, r, a, MS(t + 21.0), "/bin/false");
+		exit_(m, r, MS(t + 21.5), 1 << 8);
+		log_(m, a, t + 21.6, "[INFO] (rapid) INIT RTDONE(status: error)");
+		log_(m, a, t + 21.62, "[INFO] (rapid) INIT REPORT(durationMs: 1.400000)");
+		log_(m, a, t + 21.7, "START RequestId: crash-1 Version: $LATEST");
+		log_(m, a, t + 21.72, "END RequestId: crash-1");
+		log_(m, a, t + 21.74, "REPORT RequestId: crash-1\tInit Duration: 1.40 ms\tDuration: 0.01 ms\tBilled Duration: 1 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\tStatus: error\tError Type: Runtime.ExitError\t");
+		http_(m, a, d, t + 21.8, inv, 40000, INVOKE_RESP);
+		exit_(m, a, MS(t + 23.0), 0);
+		exit_(m, d, MS(t + 24.0), 1 << 8);
+		return;
+	}
+	if (rk == RT_GO) {
+		exec_(m, r, a, MS(t + 21.0), "/var/task/bootstrap");
+		ct_model_set_resumed(m, r, MS(t + 22.0));
+		go_start(m, r, 2, t + 23.0, 2, t + 23.5, t + 27.0);
+		http_(m, r, a, t + 28.0, 50000, api, NEXT_REQ);
+	} else {
+		exec_(m, r, a, MS(t + 21.0), "/var/task/bootstrap.sh");
+		fork_(m, r, r + 1, MS(t + 24.0));
+		exec_(m, r + 1, r, MS(t + 25.0), "/usr/bin/curl");
+		http_(m, r + 1, a, t + 28.0, 50000, api, NEXT_REQ);
+	}
+	log_(m, a, t + 28.1, "[INFO] (rapid) INIT RTDONE(status: success)");
+	log_(m, a, t + 28.15, "[INFO] (rapid) INIT REPORT(durationMs: 7.900000)");
+	snprintf(line, sizeof(line), "START RequestId: req-%u Version: $LATEST", base);
+	log_(m, a, t + 28.2, line);
+	if (rk == RT_GO) {
+		http_(m, a, r, t + 28.3, api, 50000, base == 100 ? NEXT_RESP("req-100") : NEXT_RESP("req-500"));
+		http_(m, r, a, t + 30.0, 50000, api, base == 100 ? POST_RESP("req-100") : POST_RESP("req-500"));
+		http_(m, a, r, t + 30.1, api, 50000, ACCEPTED);
+	} else {
+		http_(m, a, r + 1, t + 28.3, api, 50000, NEXT_RESP("req-100"));
+		exit_(m, r + 1, MS(t + 28.6), 0);
+		fork_(m, r, r + 2, MS(t + 29.0));
+		exec_(m, r + 2, r, MS(t + 29.2), "/usr/bin/curl");
+		http_(m, r + 2, a, t + 30.0, 50001, api, POST_RESP("req-100"));
+		http_(m, a, r + 2, t + 30.1, api, 50001, ACCEPTED);
+		exit_(m, r + 2, MS(t + 30.4), 0);
+	}
+	snprintf(line, sizeof(line), "END RequestId: req-%u", base);
+	log_(m, a, t + 30.2, line);
+	snprintf(line, sizeof(line),
+		 "REPORT RequestId: req-%u\tInit Duration: 0.04 ms\tDuration: 1.80 ms\tBilled Duration: 2 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\t",
+		 base);
+	log_(m, a, t + 30.25, line);
+	http_(m, a, d, t + 30.3, inv, 40000, INVOKE_RESP);
+	exit_(m, r, MS(t + 31.0), 15); /* killed by SIGTERM */
+	exit_(m, a, MS(t + 32.0), 0);
+	exit_(m, d, MS(t + 33.0), 0);
+}
+
+static const struct ct_render_opts ropts = {
+	.command = "ct-driver --runtime go",
+	.top = 3,
+	.color = false,
+	.realtime_offset_ns = 1700000000000000000ull,
+};
+
+static bool update_golden(void)
+{
+	const char *e = getenv("CT_UPDATE_GOLDEN");
+
+	return e && *e && strcmp(e, "0");
+}
+
+/* Compare with tests/unit/golden/NAME (or write it with CT_UPDATE_GOLDEN=1). */
+static void golden(const char *name, const char *got)
+{
+	char path[1024];
+	FILE *f;
+	char *want = NULL;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/tests/unit/golden/%s", CT_SOURCE_DIR, name);
+	if (update_golden()) {
+		f = fopen(path, "w");
+		CT_TRUE(f != NULL);
+		if (f) {
+			fputs(got, f);
+			fclose(f);
+			printf("  wrote %s\n", path);
+		}
+		return;
+	}
+	f = fopen(path, "r");
+	if (!f) {
+		CT__FAIL("golden file %s missing (CT_UPDATE_GOLDEN=1 writes it)", path);
+		return;
+	}
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	want = calloc(1, (size_t)n + 1);
+	if (want && fread(want, 1, (size_t)n, f) != (size_t)n)
+		want[0] = 0;
+	fclose(f);
+	if (!want || strcmp(want, got)) {
+		size_t i = 0;
+
+		while (want && want[i] && want[i] == got[i])
+			i++;
+		CT__FAIL("%s differs from the golden file at byte %zu: got \"%.60s\", want \"%.60s\"", name, i,
+			 got + i, want ? want + i : "");
+	}
+	free(want);
+}
+
+static void build(struct ct_model *m, enum runtime_kind rk)
+{
+	ct_model_init(m, &ops);
+	sandbox(m, 100, 0, 9001, rk, true);
+	ct_model_finish(m);
+}
+
+/* The phase records of the jsonl view (sandbox, phase, milestone, timeline). */
+static void jsonl_timeline(const struct ct_model *m, struct strbuf *sb)
+{
+	struct strbuf all;
+	const char *p;
+
+	sb_init(&all);
+	ct_render_jsonl(m, &all, &ropts);
+	for (p = all.buf; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p + 1) : strlen(p);
+
+		if (!strncmp(p, "{\"type\":\"phase\"", 15) || !strncmp(p, "{\"type\":\"milestone\"", 19) ||
+		    !strncmp(p, "{\"type\":\"timeline\"", 18))
+			sb_putn(sb, p, n);
+		p += n;
+	}
+	sb_free(&all);
+}
+
+CT_TEST(go_runtime_complete)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	const struct ct_timeline *tl;
+
+	build(&m, RT_GO);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 1);
+	if (tls.n != 1)
+		goto out;
+	tl = &tls.v[0];
+	CT_EQ_INT(tl->agent_pid, 101);
+	CT_EQ_INT(tl->runtime_pid, 102);
+	CT_EQ_INT(tl->sender_pid, 102);
+	CT_EQ_INT(tl->api_port, 9001);
+	CT_TRUE(!tl->runtime_guessed && !tl->agent_from_listener);
+	CT_EQ_STR(tl->request_id, "req-100");
+	CT_TRUE(tl->complete);
+	CT_EQ_INT(tl->nmissing, 0);
+	CT_EQ_STR(tl->note, "");
+	CT_EQ_U64(tl->ms[CT_MS_AGENT_EXEC].ts, MS(1.1));
+	CT_EQ_U64(tl->ms[CT_MS_AGENT_RT_START].ts, MS(4.0));
+	CT_EQ_U64(tl->ms[CT_MS_AGENT_INITS].ts, MS(9.0));
+	CT_EQ_U64(tl->ms[CT_MS_AGENT_MAIN].ts, MS(10.0));
+	CT_EQ_U64(tl->ms[CT_MS_AGENT_READY].ts, MS(10.5));
+	CT_EQ_U64(tl->ms[CT_MS_INIT_START].ts, MS(20.2));
+	CT_EQ_U64(tl->ms[CT_MS_RUNTIME_EXEC].ts, MS(21.0));
+	CT_EQ_U64(tl->ms[CT_MS_RUNTIME_MAIN].ts, MS(27.0));
+	CT_EQ_U64(tl->ms[CT_MS_FIRST_NEXT].ts, MS(28.0));
+	CT_EQ_INT(tl->ms[CT_MS_FIRST_NEXT].pid, 102);
+	CT_EQ_U64(tl->ms[CT_MS_INVOKE].ts, MS(28.3));
+	CT_EQ_INT(tl->ms[CT_MS_INVOKE].pid, 101);
+	CT_EQ_U64(tl->ms[CT_MS_RESPONSE].ts, MS(30.0));
+	CT_EQ_U64(tl->ms[CT_MS_END].ts, MS(30.2));
+	CT_EQ_U64(tl->ms[CT_MS_REPORT].ts, MS(30.25));
+	CT_EQ_U64(tl->ms[CT_MS_RUNTIME_EXIT].ts, MS(31.0));
+	CT_EQ_U64(tl->ms[CT_MS_AGENT_EXIT].ts, MS(32.0));
+	CT_EQ_INT(tl->ph[CT_PH_AGENT_INIT].dur, 9400000);
+	CT_EQ_INT(tl->ph[CT_PH_WAIT_INIT].dur, 9700000);
+	CT_EQ_INT(tl->ph[CT_PH_RUNTIME_START].dur, 800000);
+	CT_EQ_INT(tl->ph[CT_PH_FUNC_INIT].dur, 7000000);
+	CT_EQ_INT(tl->ph[CT_PH_FUNC_INIT_AGENT].dur, 7800000);
+	CT_EQ_INT(tl->ph[CT_PH_DELIVER].dur, 300000);
+	CT_EQ_INT(tl->ph[CT_PH_INVOKE].dur, 1700000);
+	CT_EQ_INT(tl->ph[CT_PH_TOTAL].dur, 28900000);
+	/* the holds: 2 ms of the agent's init, 1 ms of the function's */
+	CT_EQ_INT(tl->ph[CT_PH_AGENT_INIT].held_ns, 2000000);
+	CT_EQ_INT(tl->ph[CT_PH_FUNC_INIT].held_ns, 1000000);
+	CT_EQ_INT(tl->ph[CT_PH_TOTAL].held_ns, 3000000);
+	/* the agent's own figures */
+	CT_TRUE(tl->have_init_report);
+	CT_TRUE(tl->init_report_ms > 7.899 && tl->init_report_ms < 7.901);
+	CT_TRUE(tl->have_report_init);
+	CT_TRUE(tl->report_init_ms > 0.039 && tl->report_init_ms < 0.041);
+	CT_EQ_STR(tl->init_status, "success");
+out:
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+CT_TEST(phases_add_up)
+{
+	static const enum runtime_kind kinds[] = {RT_GO, RT_SHELL};
+
+	for (size_t k = 0; k < 2; k++) {
+		struct ct_model m;
+		struct ct_timelines tls;
+		uint64_t sum = 0, at;
+
+		build(&m, kinds[k]);
+		CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+		CT_EQ_INT(tls.n, 1);
+		if (tls.n == 1) {
+			const struct ct_timeline *tl = &tls.v[0];
+
+			at = tl->ph[CT_PH_TOTAL].start;
+			for (int p = 0; p < CT_PH_COUNT; p++) {
+				const struct ct_phase *ph = &tl->ph[p];
+
+				if (!ph->in_sum)
+					continue;
+				CT_TRUE(ph->complete);
+				CT_EQ_U64(ph->start, at); /* consecutive: each starts where the last ended */
+				at = ph->end;
+				sum += ph->dur;
+			}
+			CT_EQ_U64(at, tl->ph[CT_PH_TOTAL].end);
+			CT_EQ_U64(sum, tl->ph[CT_PH_TOTAL].dur);
+			/* nested phases lie inside their parents */
+			CT_TRUE(tl->ph[CT_PH_FUNC_INIT_AGENT].start == tl->ph[CT_PH_RUNTIME_START].start &&
+				tl->ph[CT_PH_FUNC_INIT_AGENT].end == tl->ph[CT_PH_FUNC_INIT].end);
+		}
+		ct_timelines_free(&tls);
+		ct_model_free(&m);
+	}
+}
+
+CT_TEST(shell_runtime_curl_sends_next)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	const struct ct_timeline *tl;
+
+	build(&m, RT_SHELL);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 1);
+	if (tls.n != 1)
+		goto out;
+	tl = &tls.v[0];
+	CT_EQ_INT(tl->agent_pid, 101);
+	CT_EQ_INT(tl->sender_pid, 103);  /* curl */
+	CT_EQ_INT(tl->runtime_pid, 102); /* bootstrap.sh, curl's parent, the agent's child */
+	CT_EQ_U64(tl->ms[CT_MS_RUNTIME_EXEC].ts, MS(21.0));
+	CT_EQ_INT(tl->ms[CT_MS_RUNTIME_RT_START].state, CT_MS_NA); /* not Go */
+	CT_EQ_INT(tl->ms[CT_MS_RUNTIME_MAIN].state, CT_MS_NA);
+	CT_EQ_INT(tl->ms[CT_MS_FIRST_NEXT].pid, 103);
+	CT_EQ_INT(tl->ms[CT_MS_RESPONSE].pid, 104); /* another curl */
+	CT_EQ_INT(tl->ph[CT_PH_FUNC_INIT].dur, 7000000);
+	CT_EQ_INT(tl->ph[CT_PH_FUNC_INIT].pid, 102);
+	CT_TRUE(tl->complete);
+	CT_TRUE(!ct_phase_applies(tl, &tl->ph[CT_PH_RUNTIME_GO]));
+out:
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+CT_TEST(crash_says_what_is_missing)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	const struct ct_timeline *tl;
+	struct strbuf sb;
+
+	build(&m, RT_CRASH);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 1);
+	if (tls.n != 1)
+		goto out;
+	tl = &tls.v[0];
+	CT_EQ_INT(tl->agent_pid, 101);
+	CT_EQ_INT(tl->runtime_pid, 102);
+	CT_TRUE(tl->runtime_guessed);
+	CT_TRUE(!tl->complete);
+	CT_EQ_INT(tl->nmissing, 3);
+	CT_EQ_INT(tl->missing[0], CT_MS_FIRST_NEXT);
+	CT_EQ_INT(tl->missing[1], CT_MS_INVOKE);
+	CT_EQ_INT(tl->missing[2], CT_MS_RESPONSE);
+	CT_TRUE(!tl->ph[CT_PH_FUNC_INIT].complete);
+	CT_TRUE(!tl->ph[CT_PH_TOTAL].complete);
+	CT_EQ_INT(tl->ph[CT_PH_TOTAL].dur, 0);
+	CT_TRUE(tl->ph[CT_PH_AGENT_INIT].complete); /* what was seen is still right */
+	CT_EQ_INT(tl->ph[CT_PH_RUNTIME_START].dur, 800000);
+	CT_EQ_STR(tl->init_status, "error");
+	CT_TRUE(tl->request_id_from_log);
+	CT_EQ_STR(tl->request_id, "crash-1");
+	CT_EQ_INT(tl->ms[CT_MS_REPORT].state, CT_MS_SEEN);
+	CT_EQ_U64(tl->ms[CT_MS_RUNTIME_EXIT].ts, MS(21.5));
+	CT_EQ_STR(tl->note, "the runtime (pid 102, false) exited with status 1, 0.500 ms after its exec, before "
+			    "asking for its first invocation (GET /next); the agent logged INIT RTDONE(status: error)");
+	sb_init(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	golden("crash.txt", sb.buf);
+	CT_TRUE(strstr(sb.buf, "missing: first /next, invocation delivered, response posted") != NULL);
+	CT_TRUE(strstr(sb.buf, "INCOMPLETE cold start") != NULL);
+	sb_reset(&sb);
+	jsonl_timeline(&m, &sb);
+	CT_TRUE(strstr(sb.buf, "\"missing\":[\"first_next\",\"invocation\",\"response\"]") != NULL);
+	CT_TRUE(strstr(sb.buf, "\"init_report_ms\":1.400") != NULL);
+	golden("crash.jsonl", sb.buf);
+	sb_free(&sb);
+out:
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+CT_TEST(init_report_figures_carried)
+{
+	struct ct_model m;
+	struct strbuf sb;
+
+	build(&m, RT_GO);
+	sb_init(&sb);
+	jsonl_timeline(&m, &sb);
+	CT_TRUE(strstr(sb.buf, "\"init_report_ms\":7.900,\"report_init_duration_ms\":0.040") != NULL);
+	CT_TRUE(strstr(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"function_init\",\"label\":\"function init\",\"start_ns\":1021000000,\"end_ns\":1028000000,\"dur_ns\":7000000,\"pid\":102,") != NULL);
+	sb_reset(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	CT_TRUE(strstr(sb.buf, "    INIT REPORT durationMs    7.900 ms  measured INIT_START -> /next    7.800\n") != NULL);
+	CT_TRUE(strstr(sb.buf, "    REPORT Init Duration      0.040 ms  measured function init          7.000\n") != NULL);
+	sb_free(&sb);
+	ct_model_free(&m);
+}
+
+CT_TEST(golden_views)
+{
+	struct ct_model m;
+	struct strbuf sb;
+
+	build(&m, RT_GO);
+	sb_init(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	CT_TRUE(strstr(sb.buf, "\ncold start: agent pid 101 ct-agent -> runtime pid 102 bootstrap\n") != NULL);
+	CT_TRUE(strstr(sb.buf, "cold start") < strstr(sb.buf, "\npid 100 ")); /* at the top */
+	CT_TRUE(strchr(sb.buf, '\033') == NULL);
+	golden("go.txt", sb.buf);
+	sb_reset(&sb);
+	jsonl_timeline(&m, &sb);
+	golden("go.jsonl", sb.buf);
+	sb_reset(&sb);
+	ct_render_perfetto(&m, &sb, &ropts);
+	golden("go.perfetto.json", sb.buf);
+	sb_reset(&sb);
+	ct_render_svg(&m, &sb, &ropts);
+	golden("go.svg", sb.buf);
+	sb_reset(&sb);
+	ct_render_otlp(&m, &sb, &ropts);
+	golden("go.otlp.json", sb.buf);
+	sb_free(&sb);
+	ct_model_free(&m);
+}
+
+CT_TEST(color_only_when_asked)
+{
+	struct ct_model m;
+	struct strbuf sb;
+	struct ct_render_opts o = ropts;
+
+	build(&m, RT_GO);
+	sb_init(&sb);
+	o.color = true;
+	ct_render_text(&m, &sb, &o);
+	CT_TRUE(strstr(sb.buf, "\033[34m#") != NULL);
+	/* every line of the cold start section fits 80 columns without colour */
+	sb_reset(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	{
+		const char *s = strstr(sb.buf, "\ncold start"), *e = strstr(sb.buf, "\npid 100 ");
+
+		CT_TRUE(s && e);
+		for (const char *p = s + 1; s && e && p < e;) {
+			const char *nl = strchr(p, '\n');
+
+			CT_TRUE(nl && nl - p <= 80);
+			p = nl ? nl + 1 : e;
+		}
+	}
+	sb_free(&sb);
+	ct_model_free(&m);
+}
+
+static void check_json_views(const struct ct_model *m, size_t want_traces, size_t min_spans)
+{
+	struct strbuf sb;
+	struct jv *v;
+	char err[256];
+	size_t nspans = 0;
+
+	sb_init(&sb);
+	ct_render_perfetto(m, &sb, &ropts);
+	v = jv_parse(sb.buf, sb.len, err, sizeof(err));
+	if (!v)
+		CT__FAIL("perfetto: %s", err);
+	else if (ct_check_perfetto(v, min_spans ? 1 : 0, err, sizeof(err)))
+		CT__FAIL("%s", err);
+	jv_free(v);
+	sb_reset(&sb);
+	ct_render_otlp(m, &sb, &ropts);
+	v = jv_parse(sb.buf, sb.len, err, sizeof(err));
+	if (!v) {
+		CT__FAIL("otlp: %s", err);
+	} else {
+		if (ct_check_otlp(v, err, sizeof(err), &nspans))
+			CT__FAIL("%s", err);
+		CT_EQ_INT(jv_get(v, "resourceSpans")->n, want_traces);
+		CT_TRUE(nspans >= min_spans);
+	}
+	jv_free(v);
+	sb_reset(&sb);
+	ct_render_jsonl(m, &sb, &ropts);
+	for (const char *p = sb.buf; p && *p;) { /* every line is strict JSON */
+		const char *nl = strchr(p, '\n');
+
+		v = jv_parse(p, nl ? (size_t)(nl - p) : strlen(p), err, sizeof(err));
+		if (!v)
+			CT__FAIL("jsonl: %s: %.80s", err, p);
+		jv_free(v);
+		p = nl ? nl + 1 : p + strlen(p);
+	}
+	sb_free(&sb);
+}
+
+CT_TEST(json_structure)
+{
+	struct ct_model m;
+
+	build(&m, RT_GO);
+	check_json_views(&m, 1, 12);
+	ct_model_free(&m);
+	build(&m, RT_CRASH);
+	check_json_views(&m, 1, 6);
+	ct_model_free(&m);
+}
+
+CT_TEST(otlp_ids_and_times)
+{
+	struct ct_model m;
+	struct strbuf a, b;
+	char want[64];
+
+	build(&m, RT_GO);
+	sb_init(&a);
+	sb_init(&b);
+	ct_render_otlp(&m, &a, &ropts);
+	ct_render_otlp(&m, &b, &ropts);
+	CT_TRUE(a.len == b.len && !memcmp(a.buf, b.buf, a.len)); /* deterministic */
+	/* the root: agent exec 1.1 ms + offset, as a decimal string */
+	snprintf(want, sizeof(want), "\"startTimeUnixNano\":\"%llu\"", 1700000000000000000ull + MS(1.1));
+	CT_TRUE(strstr(a.buf, want) != NULL);
+	sb_free(&a);
+	sb_free(&b);
+	ct_model_free(&m);
+}
+
+CT_TEST(several_sandboxes)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+
+	ct_model_init(&m, &ops);
+	sandbox(&m, 100, 0, 9001, RT_GO, true);
+	sandbox(&m, 500, 100, 9101, RT_GO, false);
+	ct_model_finish(&m);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 2);
+	if (tls.n == 2) {
+		CT_EQ_INT(tls.v[0].agent_pid, 101);
+		CT_EQ_INT(tls.v[1].agent_pid, 501);
+		CT_EQ_STR(tls.v[1].request_id, "req-500");
+		CT_TRUE(tls.v[0].complete && tls.v[1].complete);
+		CT_EQ_INT(tls.v[1].ph[CT_PH_TOTAL].dur, 28900000);
+	}
+	check_json_views(&m, 2, 24);
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+/* Only the runtime is traced: the agent is known by its port only. */
+CT_TEST(agent_not_traced)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+
+	ct_model_init(&m, &ops);
+	ct_model_add_root(&m, 300, MS(0));
+	exec_(&m, 300, 1, MS(0.1), "/var/task/bootstrap");
+	io_(&m, 300, MS(5.0), CT_IO_WRITE, 50000, 9001, 0xb1, NEXT_REQ);
+	io_(&m, 300, MS(6.0), CT_IO_READ, 50000, 9001, 0xb1, NEXT_RESP("req-x"));
+	io_(&m, 300, MS(7.0), CT_IO_WRITE, 50000, 9001, 0xb1, POST_RESP("req-x"));
+	exit_(&m, 300, MS(8.0), 0);
+	ct_model_finish(&m);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 1);
+	if (tls.n == 1) {
+		const struct ct_timeline *tl = &tls.v[0];
+
+		CT_EQ_INT(tl->agent_pid, 0);
+		CT_TRUE(tl->agent_from_listener);
+		CT_EQ_INT(tl->api_port, 9001);
+		CT_EQ_INT(tl->runtime_pid, 300);
+		CT_EQ_STR(tl->request_id, "req-x");
+		CT_EQ_U64(tl->ms[CT_MS_INVOKE].ts, MS(6.0));
+		CT_EQ_U64(tl->ms[CT_MS_RESPONSE].ts, MS(7.0));
+		CT_EQ_INT(tl->ph[CT_PH_INVOKE].dur, 1000000);
+		CT_EQ_INT(tl->ph[CT_PH_FUNC_INIT].dur, 4900000);
+		CT_TRUE(!tl->complete);
+		CT_EQ_INT(tl->ms[CT_MS_AGENT_EXEC].state, CT_MS_MISSING);
+		CT_TRUE(strstr(tl->note, "agent (Runtime API port 9001) was not traced") != NULL);
+	}
+	check_json_views(&m, 1, 2);
+	sb_init(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	ct_render_svg(&m, &sb, &ropts);
+	CT_TRUE(!sb.oom);
+	sb_free(&sb);
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+/* Models with nothing of a sandbox, or nothing at all: no timeline, and
+ * every view still renders something valid. */
+CT_TEST(partial_and_empty_models)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+
+	ct_model_init(&m, &ops);
+	ct_model_finish(&m);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 0);
+	check_json_views(&m, 0, 0);
+	sb_init(&sb);
+	ct_render_svg(&m, &sb, &ropts);
+	CT_TRUE(strstr(sb.buf, "</svg>") != NULL);
+	sb_free(&sb);
+	ct_model_free(&m);
+
+	/* an agent that logged INIT_START and listens, nothing else */
+	ct_model_init(&m, &ops);
+	listen_(&m, 7, MS(1), 9001);
+	log_(&m, 7, 2, "INIT_START Runtime Version: x Runtime Version ARN: y");
+	ct_model_finish(&m);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT(tls.n, 1);
+	if (tls.n == 1) {
+		CT_EQ_INT(tls.v[0].agent_pid, 7);
+		CT_EQ_INT(tls.v[0].ms[CT_MS_AGENT_EXEC].state, CT_MS_MISSING);
+		CT_EQ_INT(tls.v[0].ms[CT_MS_INIT_START].state, CT_MS_SEEN);
+		CT_EQ_STR(tls.v[0].note, "no runtime process was found");
+	}
+	check_json_views(&m, 1, 1);
+	sb_init(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	ct_render_svg(&m, &sb, &ropts);
+	sb_free(&sb);
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+CT_TEST(json_checker_is_strict)
+{
+	static const char *bad[] = {
+		"{\"a\":1,}", "[1,]", "{\"a\":01}", "{\"a\":1.}", "\"\x01\"", "\"\xff\"", "{\"a\" 1}",
+		"[1] [2]", "{\"a\":\"\\x\"}", "{\"a\":\"\\ud800\"}", "", "nul", "[-]", "{'a':1}",
+	};
+	static const char *good[] = {"{}", "[]", "{\"a\":[1,-2.5e3,true,false,null,\"\\u00e9\\n\"]}", " 0 "};
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct jv *v = jv_parse(bad[i], strlen(bad[i]), err, sizeof(err));
+
+		if (v)
+			CT__FAIL("accepted bad JSON %s", bad[i]);
+		jv_free(v);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct jv *v = jv_parse(good[i], strlen(good[i]), err, sizeof(err));
+
+		if (!v)
+			CT__FAIL("rejected %s: %s", good[i], err);
+		jv_free(v);
+	}
+}
+
+int main(void)
+{
+	CT_RUN(go_runtime_complete);
+	CT_RUN(phases_add_up);
+	CT_RUN(shell_runtime_curl_sends_next);
+	CT_RUN(crash_says_what_is_missing);
+	CT_RUN(init_report_figures_carried);
+	CT_RUN(golden_views);
+	CT_RUN(color_only_when_asked);
+	CT_RUN(json_structure);
+	CT_RUN(otlp_ids_and_times);
+	CT_RUN(several_sandboxes);
+	CT_RUN(agent_not_traced);
+	CT_RUN(partial_and_empty_models);
+	CT_RUN(json_checker_is_strict);
+	return ct_summary();
+}

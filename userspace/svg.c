@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The cold start as a picture, in the spirit of `systemd-analyze plot`: one
+ * time axis with grid lines; per sandbox a row per phase; then a row per
+ * process (forked / held by coldtrace / running), with its Go package inits
+ * as a band of thin bars under it and marks for its HTTP messages and log
+ * lines. Every bar has a <title> tooltip "name (1.23 ms)"; a legend closes
+ * it. Standalone SVG 1.1; all text is escaped.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "phases.h"
+#include "render.h"
+
+#define W 1400
+#define NX 12.0  /* the row names */
+#define X0 262.0 /* the plot */
+#define PW (W - X0 - 24.0)
+#define ROW 20
+#define BAR 14
+#define BAND 9
+#define MAX_ROWS_PROCS 300 /* processes drawn, at most */
+#define MAX_MARKS 2000     /* HTTP / log marks drawn, at most */
+#define TEXT_MAX 240       /* characters of a label */
+
+struct svg {
+	struct strbuf *b;
+	uint64_t t0, span;
+	double y;
+};
+
+/* XML text: escaped, control bytes and invalid UTF-8 replaced, at most max
+ * characters (then "..."). */
+static void esc_n(struct strbuf *b, const char *s, size_t n, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, chars = 0;
+
+	while (i < n && p[i]) {
+		unsigned char c = p[i];
+		size_t l = 1;
+
+		if (chars++ >= max) {
+			sb_puts(b, "...");
+			return;
+		}
+		switch (c) {
+		case '&': sb_puts(b, "&amp;"); i++; continue;
+		case '<': sb_puts(b, "&lt;"); i++; continue;
+		case '>': sb_puts(b, "&gt;"); i++; continue;
+		case '"': sb_puts(b, "&quot;"); i++; continue;
+		case '\'': sb_puts(b, "&apos;"); i++; continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			sb_putc(b, ' ');
+			i++;
+			continue;
+		}
+		if (c >= 0x80) {
+			size_t need = (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+			bool ok = need && i + need <= n && c != 0xc0 && c != 0xc1 && c < 0xf5;
+
+			for (size_t k = 1; ok && k < need; k++)
+				ok = (p[i + k] & 0xc0) == 0x80;
+			if (ok && c == 0xe0 && p[i + 1] < 0xa0)
+				ok = false; /* overlong */
+			if (ok && c == 0xed && p[i + 1] >= 0xa0)
+				ok = false; /* surrogate */
+			if (ok && c == 0xf0 && p[i + 1] < 0x90)
+				ok = false;
+			if (ok && c == 0xf4 && p[i + 1] >= 0x90)
+				ok = false;
+			if (!ok) {
+				sb_putc(b, '?');
+				i++;
+				continue;
+			}
+			l = need;
+		}
+		sb_putn(b, (const char *)p + i, l);
+		i += l;
+	}
+}
+
+static void esc(struct strbuf *b, const char *s)
+{
+	esc_n(b, s ? s : "", s ? strlen(s) : 0, TEXT_MAX);
+}
+
+static double xat(const struct svg *g, uint64_t ts)
+{
+	if (ts <= g->t0)
+		return X0;
+	return X0 + (double)(ts - g->t0) * PW / (double)g->span;
+}
+
+static void fmt_ms(uint64_t ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
+}
+
+/* A bar with its tooltip; label to its right (or left, near the edge). */
+static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const char *cls,
+		const char *tip, const char *label)
+{
+	double x1 = xat(g, a), x2 = xat(g, b), w = x2 - x1;
+
+	if (w < 1)
+		w = 1;
+	sb_printf(g->b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", cls, x1,
+		  y, w, h);
+	esc(g->b, tip);
+	sb_puts(g->b, "</title></rect>\n");
+	if (label) {
+		double tw = 6.2 * (double)strlen(label);
+
+		if (x1 + w + 4 + tw < W - 4)
+			sb_printf(g->b, "<text class=\"l\" x=\"%.2f\" y=\"%.1f\">", x1 + w + 4, y + h - 3);
+		else if (x1 - 4 - tw >= X0)
+			sb_printf(g->b, "<text class=\"l\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">", x1 - 4, y + h - 3);
+		else /* inside the bar, at its start (marks cluster at the end) */
+			sb_printf(g->b, "<text class=\"l%s\" x=\"%.2f\" y=\"%.1f\">",
+				  strcmp(cls, "incomplete") ? " in" : "", x1 + 4, y + h - 3);
+		esc(g->b, label);
+		sb_puts(g->b, "</text>\n");
+	}
+}
+
+static void heading(struct svg *g, const char *text)
+{
+	g->y += 8;
+	sb_printf(g->b, "<text class=\"h\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + 12);
+	esc(g->b, text);
+	sb_puts(g->b, "</text>\n");
+	g->y += ROW;
+}
+
+/* The name of a row, in the left column (cut to fit it). */
+static void row_name(struct svg *g, const char *text, const char *cls)
+{
+	sb_printf(g->b, "<text class=\"%s\" x=\"%.1f\" y=\"%.1f\">", cls, NX, g->y + BAR - 1);
+	esc_n(g->b, text, strlen(text), 40);
+	sb_puts(g->b, "</text>\n");
+}
+
+static const char *phase_class(enum ct_phase_id id)
+{
+	switch (id) {
+	case CT_PH_TOTAL: return "total";
+	case CT_PH_AGENT_INIT: return "agent";
+	case CT_PH_AGENT_GO: return "agentgo";
+	case CT_PH_FUNC_INIT: return "runtime";
+	case CT_PH_RUNTIME_GO: return "runtimego";
+	case CT_PH_FUNC_INIT_AGENT: return "view";
+	case CT_PH_DELIVER:
+	case CT_PH_INVOKE: return "invoke";
+	default: return "wait";
+	}
+}
+
+static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t idx, size_t n)
+{
+	static const enum ct_phase_id order[] = {
+		CT_PH_TOTAL, CT_PH_AGENT_INIT, CT_PH_AGENT_GO, CT_PH_WAIT_INIT, CT_PH_RUNTIME_START,
+		CT_PH_FUNC_INIT_AGENT, CT_PH_FUNC_INIT, CT_PH_RUNTIME_GO, CT_PH_DELIVER, CT_PH_INVOKE,
+	};
+	char a[64], r[64], head[256], tip[512], label[320], d[32];
+
+	ct_proc_label(tl->agent, a, sizeof(a));
+	ct_proc_label(tl->runtime, r, sizeof(r));
+	if (n > 1)
+		snprintf(head, sizeof(head), "cold start #%zu: agent %s (pid %u) -> runtime %s (pid %u)", idx + 1, a,
+			 tl->agent_pid, r, tl->runtime_pid);
+	else
+		snprintf(head, sizeof(head), "cold start: agent %s (pid %u) -> runtime %s (pid %u)", a, tl->agent_pid,
+			 r, tl->runtime_pid);
+	heading(g, head);
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		const struct ct_phase *ph = &tl->ph[order[i]];
+		const char *name = ct_phase_name(ph->id);
+
+		if (!ct_phase_applies(tl, ph))
+			continue;
+		snprintf(label, sizeof(label), "%s%s", ph->depth == 2 ? "    " : ph->depth == 1 ? "  " : "", name);
+		row_name(g, label, ph->depth == 0 ? "n b" : "n");
+		if (!ph->start) {
+			sb_printf(g->b, "<text class=\"l missing\" x=\"%.1f\" y=\"%.1f\">", X0 + 4, g->y + BAR - 1);
+			snprintf(label, sizeof(label), "not seen: no %s",
+				 tl->ms[ph->from].state == CT_MS_SEEN ? ct_ms_name(ph->to) : ct_ms_name(ph->from));
+			esc(g->b, label);
+			sb_puts(g->b, "</text>\n");
+			g->y += ROW;
+			continue;
+		}
+		if (ph->complete) {
+			fmt_ms(ph->dur, d, sizeof(d));
+			snprintf(tip, sizeof(tip), "%s (%s): %s -> %s", name, d, ct_ms_name(ph->from), ct_ms_name(ph->to));
+			if (ph->id == CT_PH_FUNC_INIT_AGENT && tl->have_init_report)
+				snprintf(label, sizeof(label), "%s (the agent's INIT REPORT says %.3f ms)", d,
+					 tl->init_report_ms);
+			else if (ph->id == CT_PH_FUNC_INIT && tl->have_report_init)
+				snprintf(label, sizeof(label), "%s (REPORT Init Duration says %.3f ms)", d,
+					 tl->report_init_ms);
+			else
+				snprintf(label, sizeof(label), "%s", d);
+			if (ph->held_ns) {
+				size_t l = strlen(tip);
+
+				fmt_ms(ph->held_ns, d, sizeof(d));
+				snprintf(tip + l, sizeof(tip) - l, "; of it %s held by coldtrace", d);
+			}
+			bar(g, g->y + (ROW - BAR) / 2.0, ph->depth == 2 ? BAR - 4 : BAR, ph->start, ph->end,
+			    phase_class(ph->id), tip, label);
+		} else {
+			snprintf(tip, sizeof(tip), "%s (incomplete: %s not seen)", name, ct_ms_name(ph->to));
+			snprintf(label, sizeof(label), "incomplete: no %s", ct_ms_name(ph->to));
+			bar(g, g->y + (ROW - BAR) / 2.0, BAR, ph->start, tl->t_end > ph->start ? tl->t_end : ph->start,
+			    "incomplete", tip, label);
+		}
+		g->y += ROW;
+	}
+	/* the milestones, as marks on one row */
+	for (int k = 0; k < CT_MS_COUNT; k++) {
+		const struct ct_milestone *ms = &tl->ms[k];
+		double x = xat(g, ms->ts), y = g->y + ROW / 2.0;
+
+		if (ms->state != CT_MS_SEEN)
+			continue;
+		fmt_ms(ms->ts - g->t0, d, sizeof(d));
+		sb_printf(g->b, "<path class=\"ms\" d=\"M%.2f %.1fl4 5l-4 5l-4 -5z\"><title>", x, y - 5);
+		snprintf(tip, sizeof(tip), "%s (at %s, pid %u)", ct_ms_name((enum ct_ms)k), d, ms->pid);
+		esc(g->b, tip);
+		sb_puts(g->b, "</title></path>\n");
+	}
+	row_name(g, "  milestones", "n");
+	g->y += ROW;
+	if (tl->nmissing || tl->note[0]) {
+		struct strbuf sb;
+
+		sb_init(&sb);
+		if (tl->note[0])
+			sb_printf(&sb, "%s. ", tl->note);
+		if (tl->nmissing) {
+			sb_puts(&sb, "Missing: ");
+			for (size_t k = 0; k < tl->nmissing; k++)
+				sb_printf(&sb, "%s%s", k ? ", " : "", ct_ms_name(tl->missing[k]));
+		}
+		sb_printf(g->b, "<text class=\"l missing\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + BAR - 1);
+		esc(g->b, sb.buf);
+		sb_puts(g->b, "</text>\n");
+		sb_free(&sb);
+		g->y += ROW;
+	}
+}
+
+static int role_of(const struct ct_timelines *tls, const struct ct_proc *p)
+{
+	for (size_t i = 0; i < tls->n; i++) {
+		if (tls->v[i].agent == p)
+			return 1;
+		if (tls->v[i].runtime == p)
+			return 2;
+	}
+	return 0;
+}
+
+static void process_rows(struct svg *g, const struct ct_model *m, const struct ct_timelines *tls)
+{
+	size_t n = m->nprocs < MAX_ROWS_PROCS ? m->nprocs : MAX_ROWS_PROCS, marks = 0;
+	char label[256], tip[640], d[32], name[80], st[48];
+
+	heading(g, "processes");
+	for (size_t i = 0; i < n; i++) {
+		const struct ct_proc *p = &m->procs[i];
+		uint64_t start = p->start_ts, end = p->exited ? p->exit_ts : m->last_ts, run = 0;
+		int role = role_of(tls, p);
+		double y = g->y + (ROW - BAR) / 2.0;
+		bool go = false;
+
+		for (size_t j = 0; j < p->nimages && !run; j++)
+			run = p->images[j].exec_ts;
+		if (!start)
+			start = run;
+		if (!start || end < start) {
+			continue;
+		}
+		ct_proc_label(p, name, sizeof(name));
+		if (!p->exited)
+			snprintf(st, sizeof(st), "still running");
+		else if (WIFSIGNALED(p->exit_status))
+			snprintf(st, sizeof(st), "killed by signal %d", WTERMSIG(p->exit_status));
+		else
+			snprintf(st, sizeof(st), "exit %d", WEXITSTATUS(p->exit_status));
+		fmt_ms(end - start, d, sizeof(d));
+		snprintf(label, sizeof(label), "%s%s (pid %u)", name, role == 1 ? " [agent]" : role == 2 ? " [runtime]" : "",
+			 p->pid);
+		row_name(g, label, role ? "n b" : "n");
+		snprintf(label, sizeof(label), "%s, %s", d, st);
+		/* forked, not yet exec'd */
+		if (run > start) {
+			fmt_ms(run - start, d, sizeof(d));
+			snprintf(tip, sizeof(tip), "%s pid %u: forked, before exec (%s)", name, p->pid, d);
+			bar(g, y, BAR, start, run, "forked", tip, NULL);
+		}
+		if (!run)
+			run = start;
+		fmt_ms(end - run, d, sizeof(d));
+		snprintf(tip, sizeof(tip), "%s pid %u (%s): %s", name, p->pid, d, st);
+		bar(g, y, BAR, run, end, role == 1 ? "agent" : role == 2 ? "runtime" : "proc", tip, label);
+		for (size_t j = 0; j < p->nimages; j++) {
+			const struct ct_image *im = &p->images[j];
+
+			if (im->held_ns && im->exec_ts) {
+				fmt_ms(im->held_ns, d, sizeof(d));
+				snprintf(tip, sizeof(tip), "held by coldtrace while it attached probes (%s)", d);
+				bar(g, y, BAR, im->exec_ts, im->exec_ts + im->held_ns, "held", tip, NULL);
+			}
+			if (im->npkgs)
+				go = true;
+		}
+		/* marks: HTTP messages and log lines of this process */
+		for (size_t k = 0; k < m->nhttp && marks < MAX_MARKS; k++) {
+			const struct ct_http *h = &m->http[k];
+
+			if (h->pid != p->pid || h->ts < start || h->ts > end)
+				continue;
+			if (h->kind == HTTP_REQUEST)
+				snprintf(tip, sizeof(tip), "%s %s %s%s%s", h->dir == CT_IO_WRITE ? "sent" : "received",
+					 http_method_name(h->method), h->path, h->hdr[HTTP_H_REQUEST_ID] ? " request-id " : "",
+					 h->hdr[HTTP_H_REQUEST_ID] ? h->hdr[HTTP_H_REQUEST_ID] : "");
+			else
+				snprintf(tip, sizeof(tip), "%s %d %s%s%s", h->dir == CT_IO_WRITE ? "sent" : "received",
+					 h->status, h->reason, h->hdr[HTTP_H_REQUEST_ID] ? " request-id " : "",
+					 h->hdr[HTTP_H_REQUEST_ID] ? h->hdr[HTTP_H_REQUEST_ID] : "");
+			sb_printf(g->b, "<circle class=\"http\" cx=\"%.2f\" cy=\"%.1f\" r=\"3\"><title>", xat(g, h->ts),
+				  y + BAR / 2.0);
+			esc(g->b, tip);
+			sb_puts(g->b, "</title></circle>\n");
+			marks++;
+		}
+		for (size_t k = 0; k < m->nlogs && marks < MAX_MARKS; k++) {
+			const struct ct_log *l = &m->logs[k];
+
+			if (l->pid != p->pid || l->ts < start || l->ts > end || l->ev->kind == LOG_GO_INIT)
+				continue;
+			sb_printf(g->b, "<rect class=\"log\" x=\"%.2f\" y=\"%.1f\" width=\"2\" height=\"%d\"><title>",
+				  xat(g, l->ts) - 1, y - 2, BAR + 4);
+			esc_n(g->b, l->ev->line, l->ev->line_len, TEXT_MAX);
+			sb_puts(g->b, "</title></rect>\n");
+			marks++;
+		}
+		g->y += ROW;
+		if (!go)
+			continue;
+		/* the Go package inits: a band of thin bars under the process */
+		for (size_t j = 0; j < p->nimages; j++) {
+			const struct ct_image *im = &p->images[j];
+
+			for (size_t k = 0; k < im->npkgs; k++) {
+				const struct ct_pkginit *pk = &im->pkgs[k];
+
+				if (pk->end)
+					fmt_ms(pk->end - pk->start, d, sizeof(d));
+				else
+					snprintf(d, sizeof(d), "did not return");
+				snprintf(tip, sizeof(tip), "%s (%s)", pk->pkg, d);
+				bar(g, g->y, BAND, pk->start, pk->end ? pk->end : pk->start, k % 2 ? "pkg2" : "pkg", tip,
+				    NULL);
+			}
+		}
+		{
+			uint64_t last = 0, first = UINT64_MAX, sum = 0;
+			size_t cnt = 0;
+
+			for (size_t j = 0; j < p->nimages; j++) {
+				const struct ct_image *im = &p->images[j];
+
+				for (size_t k = 0; k < im->npkgs; k++) {
+					if (im->pkgs[k].start < first)
+						first = im->pkgs[k].start;
+				}
+				if (ct_image_last_init_end(im) > last)
+					last = ct_image_last_init_end(im);
+				sum += ct_image_init_total(im);
+				cnt += im->npkgs;
+			}
+			fmt_ms(sum, d, sizeof(d));
+			snprintf(label, sizeof(label), "%zu Go package inits (%s in init)", cnt, d);
+			if (last > first) {
+				double x = xat(g, last) + 4;
+
+				if (x + 6.2 * (double)strlen(label) < W - 4)
+					sb_printf(g->b, "<text class=\"s\" x=\"%.2f\" y=\"%.1f\">", x, g->y + BAND - 1);
+				else
+					sb_printf(g->b, "<text class=\"s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
+						  xat(g, first) - 4, g->y + BAND - 1);
+				esc(g->b, label);
+				sb_puts(g->b, "</text>\n");
+			}
+		}
+		g->y += BAND + 5;
+	}
+	if (m->nprocs > n) {
+		snprintf(label, sizeof(label), "... %zu more processes (all of them: -f jsonl)", m->nprocs - n);
+		sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + BAR - 1);
+		esc(g->b, label);
+		sb_puts(g->b, "</text>\n");
+		g->y += ROW;
+	}
+}
+
+static void legend(struct svg *g)
+{
+	static const struct {
+		const char *cls, *text;
+	} items[] = {
+		{"total", "cold start"},        {"agent", "agent"},
+		{"runtime", "runtime / function init"}, {"wait", "waiting / hand-off"},
+		{"view", "the agent's view (INIT_START -> /next)"}, {"invoke", "invocation"},
+		{"pkg", "Go package init"},     {"held", "held by coldtrace (probes)"},
+		{"forked", "forked, before exec"}, {"proc", "other process"},
+		{"incomplete", "incomplete"},
+	};
+	double x = NX, y = g->y + 14;
+
+	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
+		double tw = 6.2 * (double)strlen(items[i].text) + 36;
+
+		if (x + tw > W - 10) {
+			x = NX;
+			y += 20;
+		}
+		sb_printf(g->b, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\"/>", items[i].cls, x,
+			  y);
+		sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 19, y + 10, items[i].text);
+		x += tw;
+	}
+	sb_printf(g->b, "<path class=\"ms\" d=\"M%.1f %.1fl4 5l-4 5l-4 -5z\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">milestone</text>\n",
+		  x + 7, y + 1, x + 19, y + 10);
+	x += 100;
+	sb_printf(g->b, "<circle class=\"http\" cx=\"%.1f\" cy=\"%.1f\" r=\"3\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">HTTP message</text>\n",
+		  x + 7, y + 6, x + 19, y + 10);
+	x += 110;
+	sb_printf(g->b, "<rect class=\"log\" x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"14\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">log line</text>\n",
+		  x + 6, y - 1, x + 19, y + 10);
+	g->y = y + 26;
+}
+
+static uint64_t grid_step(uint64_t span)
+{
+	static const uint64_t m125[] = {1, 2, 5};
+	uint64_t p = 1000; /* 1 us */
+
+	for (;;) {
+		for (int i = 0; i < 3; i++)
+			if (span / (p * m125[i]) <= 16)
+				return p * m125[i];
+		if (p > UINT64_MAX / 100)
+			return p;
+		p *= 10;
+	}
+}
+
+static void grid(struct strbuf *b, const struct svg *g, double top, double bottom)
+{
+	uint64_t step = grid_step(g->span);
+
+	for (uint64_t t = 0; t <= g->span; t += step) {
+		double x = xat(g, g->t0 + t);
+		char lab[32];
+
+		if (step >= 1000000)
+			snprintf(lab, sizeof(lab), "%llu ms", (unsigned long long)(t / 1000000));
+		else
+			snprintf(lab, sizeof(lab), "%.3g ms", (double)t / 1e6);
+		sb_printf(b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
+			  t ? "grid" : "axis", x, top, x, bottom);
+		sb_printf(b, "<text class=\"t\" x=\"%.2f\" y=\"%.1f\">%s</text>\n", x, top - 4, lab);
+		sb_printf(b, "<text class=\"t\" x=\"%.2f\" y=\"%.1f\">%s</text>\n", x, bottom + 12, lab);
+		if (t > UINT64_MAX - step)
+			break;
+	}
+}
+
+void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
+{
+	struct ct_timelines tls;
+	struct strbuf body;
+	struct svg g = {0};
+	double top, bottom;
+	char sub[512];
+
+	if (ct_timelines_build(m, &tls))
+		tls.n = 0;
+	g.t0 = m->first_ts;
+	g.span = m->last_ts > m->first_ts ? m->last_ts - m->first_ts : 1000000;
+	sb_init(&body);
+	g.b = &body;
+	top = 78;
+	g.y = top + 4;
+	for (size_t i = 0; i < tls.n; i++)
+		timeline_rows(&g, &tls.v[i], i, tls.n);
+	if (!tls.n)
+		heading(&g, "no cold start found (no Runtime API /next, no INIT_START)");
+	process_rows(&g, m, &tls);
+	bottom = g.y + 4;
+	g.y = bottom + 18;
+	legend(&g);
+
+	sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
+		  W, g.y + 10, W, g.y + 10);
+	sb_puts(out, "<style type=\"text/css\">\n"
+		     "text { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; font-size: 11px; fill: #222; }\n"
+		     "text.title { font-size: 17px; font-weight: bold; }\n"
+		     "text.sub { font-size: 12px; fill: #444; }\n"
+		     "text.h { font-size: 12px; font-weight: bold; fill: #333; }\n"
+		     "text.n { font-size: 11px; fill: #333; }\n"
+		     "text.b { font-weight: bold; }\n"
+		     "text.in { fill: #fff; }\n"
+		     "text.t { font-size: 10px; fill: #777; text-anchor: middle; }\n"
+		     "text.s { font-size: 9px; fill: #8a6d00; }\n"
+		     "text.missing { fill: #c0392b; font-style: italic; }\n"
+		     "line.grid { stroke: #e3e3e3; stroke-width: 1; }\n"
+		     "line.axis { stroke: #999; stroke-width: 1; }\n"
+		     "rect.total { fill: #76b7b2; }\n"
+		     "rect.agent { fill: #4e79a7; }\n"
+		     "rect.agentgo { fill: #a0cbe8; }\n"
+		     "rect.runtime { fill: #59a14f; }\n"
+		     "rect.runtimego { fill: #8cd17d; }\n"
+		     "rect.wait { fill: #bab0ac; }\n"
+		     "rect.view { fill: #b07aa1; }\n"
+		     "rect.invoke { fill: #f28e2b; }\n"
+		     "rect.proc { fill: #9db4c0; }\n"
+		     "rect.forked { fill: #e8e8e8; }\n"
+		     "rect.held { fill: #555; fill-opacity: 0.35; }\n"
+		     "rect.pkg { fill: #edc948; }\n"
+		     "rect.pkg2 { fill: #c9a227; }\n"
+		     "rect.incomplete { fill: #fff; stroke: #c0392b; stroke-width: 1; stroke-dasharray: 4 2; }\n"
+		     "rect.log { fill: #7b3294; }\n"
+		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n"
+		     "path.ms { fill: #222; }\n"
+		     "rect:hover, circle:hover, path:hover { stroke: #000; stroke-width: 1; }\n"
+		     "</style>\n<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+	sb_printf(out, "<text class=\"title\" x=\"%.1f\" y=\"24\">coldtrace: where the cold start went</text>\n", NX);
+	sb_printf(out, "<text class=\"sub\" x=\"%.1f\" y=\"42\">", NX);
+	esc(out, o && o->command ? o->command : "");
+	sb_puts(out, "</text>\n");
+	if (tls.n) {
+		const struct ct_timeline *tl = &tls.v[0];
+		const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
+
+		if (tot->complete && tl->complete)
+			snprintf(sub, sizeof(sub), "cold start %.3f ms (agent exec -> first response), function init %.3f ms%s%s",
+				 (double)tot->dur / 1e6, (double)tl->ph[CT_PH_FUNC_INIT].dur / 1e6,
+				 tl->request_id[0] ? ", request " : "", tl->request_id);
+		else
+			snprintf(sub, sizeof(sub), "INCOMPLETE cold start: %s", tl->note[0] ? tl->note : "see below");
+		if (tls.n > 1) {
+			size_t l = strlen(sub);
+
+			snprintf(sub + l, sizeof(sub) - l, " (first of %zu cold starts)", tls.n);
+		}
+		sb_printf(out, "<text class=\"sub\" x=\"%.1f\" y=\"58\">", NX);
+		esc(out, sub);
+		sb_puts(out, "</text>\n");
+	}
+	grid(out, &g, top, bottom);
+	if (body.buf)
+		sb_putn(out, body.buf, body.len);
+	sb_puts(out, "</svg>\n");
+	sb_free(&body);
+	ct_timelines_free(&tls);
+}
