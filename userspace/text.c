@@ -364,9 +364,24 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 				sb_printf(out, "%9s\n", "--");
 		}
 	}
-	if (tl->held_ns)
-		sb_printf(out, "  of this, coldtrace held new binaries stopped for %.3f ms (attaching probes)\n",
+	if (tl->held_ns) {
+		struct strbuf hb;
+
+		sb_printf(out, "  of this, coldtrace held new binaries stopped %.3f ms to attach probes\n",
 			  MS(tl->held_ns));
+		sb_init(&hb);
+		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+			const struct ct_phase *ph = &tl->ph[order[i]];
+
+			if (!ph->held_ns || !ph->complete || ph->dur < ph->held_ns)
+				continue;
+			sb_printf(&hb, "%s%s %.3f ms", hb.len ? ", " : "", ct_phase_name(ph->id),
+				  MS(ph->dur - ph->held_ns));
+		}
+		if (hb.len)
+			wrapped(out, "  (first exec of each binary only) without the holds:", hb.buf, 4);
+		sb_free(&hb);
+	}
 	sb_init(&sb);
 	for (size_t k = 0; k < tl->nmissing; k++)
 		sb_printf(&sb, "%s%s", k ? ", " : "", ct_ms_name(tl->missing[k]));
