@@ -164,8 +164,11 @@ static __always_inline void io_copy(struct ct_io *e, const void *src, __u64 n)
 	room = cap_limit() - off;
 	if (n > room)
 		n = room;
+	/* bounds the verifier can follow: off <= 4095, n <= 4096, inside data[8192] */
 	off &= CT_MAX_CAPTURE - 1;
-	n &= CT_MAX_CAPTURE - 1;
+	n &= 2 * CT_MAX_CAPTURE - 1;
+	if (n > CT_MAX_CAPTURE)
+		n = CT_MAX_CAPTURE;
 	if (n && bpf_probe_read_user(&e->data[off], n, src) == 0)
 		e->cap_len = off + n;
 }

@@ -104,6 +104,7 @@ struct goelf {
 /* Section facts collected while opening. */
 struct secinfo {
 	bool has_pcln, has_bi, has_text;
+	bool has_sections; /* a readable section header table with named sections */
 	uint64_t pcln_off, pcln_size, pcln_addr;
 	uint64_t bi_off, bi_size, bi_addr;
 	uint64_t text_addr;
@@ -558,6 +559,12 @@ static int find_pcln(struct goelf *g, const struct secinfo *si, char *err, size_
 		return ret;
 	}
 
+	/* Go's linker always names the section when it writes section headers:
+	 * with headers but no .gopclntab (nor build info) this is not Go, and
+	 * scanning a large binary (node is ~90 MB) would hold its exec for long. */
+	if (si->has_sections && !si->has_bi)
+		goto not_go;
+
 	/* No section: look for the header's magic in the segments, read-only
 	 * ones first (pclntab is in .rodata's segment; internally linked PIE
 	 * puts it in the RELRO segment, which is writable in the file), then
@@ -600,6 +607,7 @@ static int find_pcln(struct goelf *g, const struct secinfo *si, char *err, size_
 			}
 		}
 	}
+not_go:
 	set_err(err, errlen, "%s", why);
 	if (strncmp(why, "Go older", 8) == 0 || tried)
 		return GOELF_E_PCLN;
@@ -1075,6 +1083,8 @@ static int read_elf(struct goelf *g, Elf *elf, struct secinfo *si, char *err, si
 		name = elf_strptr(elf, shstrndx, sh.sh_name);
 		if (!name)
 			continue;
+		if (*name)
+			si->has_sections = true;
 		if (!si->has_pcln &&
 		    (!strcmp(name, ".gopclntab") || !strcmp(name, ".data.rel.ro.gopclntab"))) {
 			si->has_pcln = true;
@@ -1094,7 +1104,8 @@ static int read_elf(struct goelf *g, Elf *elf, struct secinfo *si, char *err, si
 			si->text_addr = sh.sh_addr;
 		}
 	}
-	if (symscn) {
+	/* not Go (see find_pcln): its symbols are of no use, skip the sort */
+	if (symscn && !(si->has_sections && !si->has_pcln && !si->has_bi)) {
 		ret = load_symtab(g, elf, symscn, &symsh);
 		if (ret) {
 			set_err(err, errlen, "out of memory");
