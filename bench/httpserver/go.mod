@@ -1,0 +1,3 @@
+module example.com/cthttpserver
+
+go 1.19
