@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "jsonread.h"
+#include "strbuf.h"
 
 struct jr_parser {
 	const unsigned char *s;
@@ -77,39 +78,6 @@ static int hex4(struct jr_parser *p, uint32_t *out)
 	p->pos += 4;
 	*out = v;
 	return 0;
-}
-
-/* Length of the valid UTF-8 sequence at s (n bytes left, n >= 1), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t len;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
 }
 
 static size_t put_utf8(char *d, uint32_t cp)
@@ -213,7 +181,7 @@ static int parse_string(struct jr_parser *p, bool store, const char **out, size_
 				d[n++] = (char)c;
 			p->pos++;
 		} else {
-			size_t l = utf8_seq(p->s + p->pos, p->len - p->pos);
+			size_t l = utf8_seq_len(p->s + p->pos, p->len - p->pos);
 
 			if (!l)
 				return fail(p, "invalid UTF-8 in string");

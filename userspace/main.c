@@ -344,6 +344,28 @@ static int write_output(const struct strbuf *out, int run)
 	return write_file(out, path);
 }
 
+/*
+ * Signals arrive on a signalfd in the same epoll set as the ring buffer, so
+ * none is missed between checks. The previous mask goes to *oldmask.
+ */
+static void signal_epoll(struct ct_tracer *tracer, const sigset_t *sigs, sigset_t *oldmask,
+			 int *sfd, int *efd)
+{
+	struct epoll_event ev = {.events = EPOLLIN};
+
+	sigprocmask(SIG_BLOCK, sigs, oldmask);
+	*sfd = signalfd(-1, sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	*efd = epoll_create1(EPOLL_CLOEXEC);
+	if (*sfd < 0 || *efd < 0)
+		die(1, "signalfd/epoll: %s", strerror(errno));
+	ev.data.fd = *sfd;
+	if (epoll_ctl(*efd, EPOLL_CTL_ADD, *sfd, &ev))
+		die(1, "epoll: %s", strerror(errno));
+	ev.data.fd = ct_tracer_fd(tracer);
+	if (epoll_ctl(*efd, EPOLL_CTL_ADD, ev.data.fd, &ev))
+		die(1, "epoll: %s", strerror(errno));
+}
+
 /* One cold start of the command: fork, trace until the tree is gone, render. */
 struct run {
 	struct ct_tracer *tracer;
@@ -590,20 +612,7 @@ static int cmd_run(int argc, char **argv)
 	sigaddset(&sigs, SIGCHLD);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, &oldmask);
-	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	efd = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || efd < 0)
-		die(1, "signalfd/epoll: %s", strerror(errno));
-	{
-		struct epoll_event ev = {.events = EPOLLIN};
-
-		ev.data.fd = sfd;
-		epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev);
-		ev.data.fd = ct_tracer_fd(tracer);
-		if (epoll_ctl(efd, EPOLL_CTL_ADD, ev.data.fd, &ev))
-			die(1, "epoll: %s", strerror(errno));
-	}
+	signal_epoll(tracer, &sigs, &oldmask, &sfd, &efd);
 
 	cmdline = join_argv(argv);
 	for (int run = 1; run <= env.repeat; run++) {
@@ -912,19 +921,7 @@ static int cmd_watch(int argc, char **argv)
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
-	sigprocmask(SIG_BLOCK, &sigs, &oldmask);
-	sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
-	efd = epoll_create1(EPOLL_CLOEXEC);
-	if (sfd < 0 || efd < 0)
-		die(1, "signalfd/epoll: %s", strerror(errno));
-	{
-		struct epoll_event ev = {.events = EPOLLIN};
-
-		ev.data.fd = sfd;
-		epoll_ctl(efd, EPOLL_CTL_ADD, sfd, &ev);
-		ev.data.fd = ct_tracer_fd(tracer);
-		epoll_ctl(efd, EPOLL_CTL_ADD, ev.data.fd, &ev);
-	}
+	signal_epoll(tracer, &sigs, &oldmask, &sfd, &efd);
 	if (duration > 0)
 		deadline = now_ns(CLOCK_MONOTONIC) + (uint64_t)(duration * 1e9);
 	if (!env.quiet)

@@ -85,8 +85,7 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += (size_t)n;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
+size_t utf8_seq_len(const unsigned char *s, size_t n)
 {
 	size_t len;
 	uint32_t cp;
@@ -140,7 +139,7 @@ void sb_json_strn(struct strbuf *sb, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		l = utf8_len(s + i, n - i);
+		l = utf8_seq_len(s + i, n - i);
 		if (l == 0) {
 			sb_printf(sb, "\\u%04x", c); /* an invalid byte, kept visible */
 			i++;

@@ -23,6 +23,9 @@ void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(pr
  * are written as \u00XX of their value so the output is always valid. */
 void sb_json_str(struct strbuf *sb, const char *s);
 void sb_json_strn(struct strbuf *sb, const char *s, size_t n);
+/* Length of the valid UTF-8 sequence at s (n >= 1 bytes left), 0 if the
+ * bytes there are not valid UTF-8 (overlong forms and surrogates too). */
+size_t utf8_seq_len(const unsigned char *s, size_t n);
 /* Write the buffer to fd; 0 or -errno. */
 int sb_write_fd(const struct strbuf *sb, int fd);
 
