@@ -7,6 +7,9 @@
 
 #include "model.h"
 
+/* The path of a response, or of a request whose copy failed. */
+static char no_path[1];
+
 void ct_model_init(struct ct_model *m, const struct ct_model_ops *ops)
 {
 	memset(m, 0, sizeof(*m));
@@ -23,9 +26,12 @@ static void image_free(struct ct_image *im)
 void ct_model_free(struct ct_model *m)
 {
 	ct_model_close_streams(m);
-	for (size_t i = 0; i < m->nhttp; i++)
+	for (size_t i = 0; i < m->nhttp; i++) {
 		for (int k = 0; k < HTTP_H_COUNT; k++)
 			free(m->http[i].hdr[k]);
+		if (m->http[i].path != no_path)
+			free(m->http[i].path);
+	}
 	free(m->http);
 	for (size_t i = 0; i < m->nlogs; i++)
 		free(m->logs[i].ev);
@@ -610,7 +616,9 @@ static void on_http_msg(void *vctx, const struct http_msg *msg)
 	h->body_len = msg->body_len;
 	h->ep = c->st->ep;
 	h->peer = -1;
-	copy_str(h->path, sizeof(h->path), msg->path, sizeof(msg->path));
+	h->path = msg->path[0] ? strndup(msg->path, sizeof(msg->path)) : NULL;
+	if (!h->path)
+		h->path = no_path;
 	copy_str(h->api_id, sizeof(h->api_id), msg->api_id, sizeof(msg->api_id));
 	copy_str(h->reason, sizeof(h->reason), msg->reason, sizeof(msg->reason));
 	h->hdr_present = msg->hdr_present;

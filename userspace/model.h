@@ -95,7 +95,8 @@ struct ct_http {
 	unsigned flags;   /* enum http_msg_flags */
 	int64_t body_len;
 	struct ct_endpoint ep;
-	char path[HTTP_PATH_MAX];
+	char *path; /* request target ("" for responses): allocated, not fixed,
+		     * so that a long trace of a busy server stays small */
 	char api_id[64];
 	char reason[48];
 	uint32_t hdr_present; /* bit (1 << enum http_hdr) */
@@ -156,7 +157,7 @@ struct ct_model {
 	uint64_t dropped_records; /* over CT_MODEL_MAX_RECORDS */
 };
 
-#define CT_MODEL_MAX_RECORDS 200000 /* per kind: http, logs, listens */
+#define CT_MODEL_MAX_RECORDS 50000 /* per kind (http, logs, listens): beyond, counted as dropped */
 #define CT_MODEL_MAX_STREAMS 8192   /* parsers alive at once */
 
 /* After the last event: flush and free the parsers, sort the I/O records by
