@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * spawn_time N CMD [ARGS...]: run CMD N times one after another and print,
- * for each, the wall time from fork to its exit in microseconds, then the
- * median. Its output goes to stderr; CMD's stdout/stderr to /dev/null.
+ * spawn_time [-w W] N CMD [ARGS...]: run CMD N times one after another and
+ * print, for each, the wall time from fork to its exit in microseconds, then
+ * the median. Its output goes to stderr; CMD's stdout/stderr to /dev/null.
+ * With -w W, W more runs go first and are printed as "warmup I T us" but not
+ * counted (e.g. a tracer's first exec of a binary, held while it attaches).
  */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -29,15 +32,21 @@ static int cmp_u64(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-	int n = argc > 2 ? atoi(argv[1]) : 0;
+	int w = 0, n;
 	uint64_t *t;
 
-	if (n <= 0 || n > 100000) {
-		fprintf(stderr, "usage: spawn_time N CMD [ARGS...]\n");
+	if (argc > 2 && !strcmp(argv[1], "-w")) {
+		w = atoi(argv[2]);
+		argc -= 2;
+		argv += 2;
+	}
+	n = argc > 2 ? atoi(argv[1]) : 0;
+	if (n <= 0 || n > 100000 || w < 0 || w > 100000) {
+		fprintf(stderr, "usage: spawn_time [-w W] N CMD [ARGS...]\n");
 		return 2;
 	}
-	t = calloc((size_t)n, sizeof(*t));
-	for (int i = 0; i < n; i++) {
+	t = calloc((size_t)n + (size_t)w, sizeof(*t));
+	for (int i = 0; i < n + w; i++) {
 		uint64_t t0 = now_us();
 		int st;
 		pid_t p = fork();
@@ -56,10 +65,14 @@ int main(int argc, char **argv)
 			fprintf(stderr, "spawn_time: %s failed (status 0x%x)\n", argv[2], st);
 			return 1;
 		}
-		fprintf(stderr, "run %d %llu us\n", i, (unsigned long long)t[i]);
+		if (i < w)
+			fprintf(stderr, "warmup %d %llu us\n", i, (unsigned long long)t[i]);
+		else
+			fprintf(stderr, "run %d %llu us\n", i - w, (unsigned long long)t[i]);
 	}
+	t += w;
 	qsort(t, (size_t)n, sizeof(*t), cmp_u64);
 	fprintf(stderr, "median %llu us\n", (unsigned long long)(n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2));
-	free(t);
+	free(t - w);
 	return 0;
 }

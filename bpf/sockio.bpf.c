@@ -196,7 +196,10 @@ static __always_inline void io_end(struct ct_io *e)
 		e->flags |= CT_IO_TRUNC;
 	if (size > sizeof(*e))
 		return;
-	if (bpf_ringbuf_output(&events, e, size, BPF_RB_NO_WAKEUP))
+	/* like ct_submit: wake the loader only when the ring fills up */
+	if (bpf_ringbuf_output(&events, e, size,
+			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes
+				       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
 		ct_count_lost(CT_EV_IO);
 }
 
