@@ -173,6 +173,31 @@ static const char *parse_num(const char *p, const char *e, struct num *n)
 	return p;
 }
 
+/*
+ * A figure as the agent writes it: parse_num, and the number must end
+ * there ("1e400", "0x10", "1.5.2", "12abc" are no figure at all, rather than
+ * their first digits); a unit may follow directly ("14.5ms").
+ */
+static inline bool is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static const char *parse_figure(const char *p, const char *e, struct num *n)
+{
+	const char *q = parse_num(p, e, n);
+	unsigned char c;
+
+	if (!q || q == e)
+		return q;
+	c = (unsigned char)*q;
+	if (c == 'm' && e - q >= 2 && q[1] == 's' && (e - q == 2 || !is_alnum((unsigned char)q[2])))
+		return q;
+	if (is_alnum(c) || c == '.' || c == '+' || c == '-' || c == '_')
+		return NULL;
+	return q;
+}
+
 /* ---- line cleaning: drop ANSI escape sequences and CR ---- */
 
 static size_t clean_line(const char *in, size_t n, char *out)
@@ -257,7 +282,7 @@ static void parse_kv(const char *p, const char *e, struct log_event *ev)
 			ev->have |= LOG_HAVE_ERROR_TYPE;
 		} else if (KEY("durationMs")) {
 			struct num n;
-			if (parse_num(vb, ve, &n)) {
+			if (parse_figure(vb, ve, &n)) {
 				ev->duration_ms = n.d;
 				ev->duration_us = n.milli;
 				ev->have |= LOG_HAVE_DURATION;
@@ -307,7 +332,7 @@ static bool field_num(const char *b, const char *e, const char *key,
 			if (skip)
 				continue;
 		}
-		if (parse_num(skip_space(c + strlen(key), e), e, n))
+		if (parse_figure(skip_space(c + strlen(key), e), e, n))
 			return true;
 	}
 	return false;

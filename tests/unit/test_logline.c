@@ -178,6 +178,48 @@ CT_TEST(request_lines)
 	CT_EQ_STR(EV.version, "$LATEST");
 }
 
+/* A figure is read as written (digits, one dot) or not at all: never its
+ * first digits ("1e400" was 1.000 ms). */
+CT_TEST(figures_as_written)
+{
+	static const char *const bad[] = {"1e400", "1E3", "0x10", "1.5.2", "12abc", "1.0e-3", "7_000", "+5", "-5",
+					  "1..2", "inf", "NaN", "9999999999999999"};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char line[256];
+
+		snprintf(line, sizeof(line), "INIT_REPORT Init Duration: %s ms\tPhase: init", bad[i]);
+		CT_EQ_INT(cls(line), LOG_INIT_REPORT);
+		if (EV.have & LOG_HAVE_DURATION)
+			CT__FAIL("INIT_REPORT %s read as %.3f", bad[i], EV.duration_ms);
+		snprintf(line, sizeof(line), "REPORT RequestId: x\tInit Duration: %s ms\tDuration: %s ms\t"
+			 "Billed Duration: %s ms\tMemory Size: %s MB", bad[i], bad[i], bad[i], bad[i]);
+		CT_EQ_INT(cls(line), LOG_REPORT);
+		if (EV.have != LOG_HAVE_REQUEST_ID)
+			CT__FAIL("REPORT %s: have 0x%x, init %.3f, duration %.3f", bad[i], EV.have,
+				 EV.init_duration_ms, EV.duration_ms);
+		snprintf(line, sizeof(line), "INIT REPORT(durationMs: %s, status: ok)", bad[i]);
+		CT_EQ_INT(cls(line), LOG_INIT_REPORT);
+		CT_EQ_INT(EV.have & LOG_HAVE_DURATION, 0);
+		CT_EQ_STR(EV.status, "ok");
+	}
+	/* a bad Init Duration does not take the next field's figure */
+	CT_EQ_INT(cls("REPORT RequestId: x\tInit Duration: 1e400 ms\tDuration: 45.45 ms"), LOG_REPORT);
+	CT_EQ_INT(EV.have, LOG_HAVE_REQUEST_ID | LOG_HAVE_DURATION);
+	CT_EQ_INT(EV.duration_us, 45450);
+	/* what agents do write still reads */
+	CT_EQ_INT(cls("INIT_REPORT Init Duration: 1.000 ms"), LOG_INIT_REPORT);
+	CT_EQ_INT(EV.duration_us, 1000);
+	CT_EQ_INT(cls("INIT REPORT(durationMs: 14.5ms)"), LOG_INIT_REPORT);
+	CT_EQ_INT(EV.duration_us, 14500);
+	CT_EQ_INT(cls("INIT REPORT(durationMs: 3)"), LOG_INIT_REPORT);
+	CT_EQ_INT(EV.duration_us, 3000);
+	CT_EQ_INT(cls("REPORT RequestId: x\tInit Duration: 12 ms"), LOG_REPORT);
+	CT_NEAR(EV.init_duration_ms, 12.0);
+	CT_EQ_INT(cls("REPORT RequestId: x Init Duration: 0.5"), LOG_REPORT);
+	CT_NEAR(EV.init_duration_ms, 0.5);
+}
+
 CT_TEST(go_inittrace)
 {
 	static const struct {
@@ -517,6 +559,7 @@ int main(void)
 	CT_RUN(aws_init_start);
 	CT_RUN(rie_init_lines);
 	CT_RUN(request_lines);
+	CT_RUN(figures_as_written);
 	CT_RUN(go_inittrace);
 	CT_RUN(colours_and_cr);
 	CT_RUN(classify_bounds);
