@@ -160,6 +160,87 @@ void sb_json_str(struct strbuf *sb, const char *s)
 	sb_json_strn(sb, s, strlen(s));
 }
 
+/* The escaped form of the character at s (n >= 1 bytes left, s[0] != 0)
+ * into o (>= 8 bytes); *used: bytes of s it stands for. Returns its length. */
+static size_t esc_char(const unsigned char *s, size_t n, char *o, size_t *used)
+{
+	unsigned char c = s[0];
+	size_t l;
+	uint32_t cp;
+
+	*used = 1;
+	switch (c) {
+	case '\n': memcpy(o, "\\n", 2); return 2;
+	case '\r': memcpy(o, "\\r", 2); return 2;
+	case '\\': memcpy(o, "\\\\", 2); return 2;
+	}
+	if ((c < 0x20 && c != '\t') || c == 0x7f)
+		return (size_t)snprintf(o, 8, "\\x%02x", c);
+	if (c < 0x80) {
+		o[0] = (char)c;
+		return 1;
+	}
+	l = utf8_seq_len(s, n);
+	if (!l)
+		return (size_t)snprintf(o, 8, "\\x%02x", c);
+	cp = l == 2 ? (uint32_t)(s[0] & 0x1f) << 6 | (s[1] & 0x3f)
+	     : l == 3 ? (uint32_t)(s[0] & 0x0f) << 12 | (uint32_t)(s[1] & 0x3f) << 6 | (s[2] & 0x3f)
+		      : 0x10000;
+	*used = l;
+	/* C1 controls (0x9b is a CSI), line/paragraph separators, bidi controls */
+	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x200e && cp <= 0x200f) ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return (size_t)snprintf(o, 8, "\\u%04x", (unsigned)cp);
+	memcpy(o, s, l);
+	return l;
+}
+
+void sb_put_esc(struct strbuf *sb, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	if (!s)
+		return;
+	while (i < n && s[i]) {
+		char o[8];
+		size_t used, ol = esc_char(s + i, n - i, o, &used);
+
+		sb_putn(sb, o, ol);
+		i += used;
+	}
+}
+
+void sb_puts_esc(struct strbuf *sb, const char *s)
+{
+	if (s)
+		sb_put_esc(sb, s, strlen(s));
+}
+
+const char *str_esc(char *buf, size_t sz, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)(str ? str : "");
+	size_t i = 0, o = 0, n = strlen((const char *)s);
+
+	while (i < n) {
+		char e[8];
+		size_t used, el = esc_char(s + i, n - i, e, &used);
+
+		if (o + el + 1 > sz) {
+			while (o + 4 > sz && o > 0)
+				o--;
+			memcpy(buf + o, "...", sz >= 4 ? 3 : 0);
+			o += sz >= 4 ? 3 : 0;
+			break;
+		}
+		memcpy(buf + o, e, el);
+		o += el;
+		i += used;
+	}
+	buf[o] = 0;
+	return buf;
+}
+
 int sb_write_fd(const struct strbuf *sb, int fd)
 {
 	size_t off = 0;
