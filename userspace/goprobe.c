@@ -42,6 +42,7 @@ enum insn_kind {
 	IK_JZ,        /* x86 jz (also IK_JCC-like) */
 	IK_LOAD,      /* arm64: LDR Xt, [Xn, #disp] (reg = Xn, reg2 = Xt) */
 	IK_CBZ,       /* arm64: CBZ Xt (reg = Xt) */
+	IK_NOP,       /* padding: changes no register, flag or memory */
 };
 
 struct insn {
@@ -93,6 +94,24 @@ static int64_t mem_disp(const ZydisDecodedOperand *op)
 	return op->mem.disp.has_displacement ? op->mem.disp.value : 0;
 }
 
+/*
+ * Padding the compiler puts between instructions (Go 1.16+ pads so that no
+ * jump crosses or ends on a 32-byte boundary, the Intel JCC erratum, and
+ * aligns loop heads): any NOP form Zydis knows (90, 66 90, 0f 1f /0 and
+ * the rest of the hint-NOP space), endbr64, and an xchg or mov of a 16- or
+ * 64-bit register with itself (`xchg ax,ax`, `xchg rax,rax`; the 32-bit
+ * forms are not NOPs in 64-bit mode: they zero the upper half).
+ */
+static bool x86_is_nop(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops)
+{
+	if (in->mnemonic == ZYDIS_MNEMONIC_NOP || in->mnemonic == ZYDIS_MNEMONIC_ENDBR64)
+		return true;
+	return (in->mnemonic == ZYDIS_MNEMONIC_XCHG || in->mnemonic == ZYDIS_MNEMONIC_MOV) &&
+	       in->operand_count_visible == 2 && ops[0].type == ZYDIS_OPERAND_TYPE_REGISTER &&
+	       ops[1].type == ZYDIS_OPERAND_TYPE_REGISTER && ops[0].reg.value == ops[1].reg.value &&
+	       (in->operand_width == 16 || in->operand_width == 64);
+}
+
 /* x86-64 with a real decoder: bytes E8/FF/C3 also occur inside other
  * instructions, so never scan for them. */
 static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOperand *ops,
@@ -100,6 +119,12 @@ static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOper
 {
 	const ZydisDecodedOperand *op = &ops[0];
 
+	if (x86_is_nop(in, ops)) {
+		/* `nop dword [rax]` names a register but reads nothing: no
+		 * membase, or it would pass for an access to the task */
+		out->kind = IK_NOP;
+		return;
+	}
 	for (int i = 0; i < in->operand_count; i++) {
 		if (ops[i].type == ZYDIS_OPERAND_TYPE_REGISTER &&
 		    (ops[i].actions & ZYDIS_OPERAND_ACTION_MASK_WRITE)) {
@@ -188,7 +213,10 @@ static long x86_decode_all(const uint8_t *code, uint64_t start, size_t len, stru
 static void arm64_decode(uint32_t w, struct insn *out, const uint64_t *adrp, const bool *adrp_ok)
 {
 	out->writes = ~0ull; /* not tracked on arm64 */
-	if ((w & 0xfc000000u) == 0x94000000u) { /* BL imm26 */
+	if (w == 0xd503201fu) { /* NOP (HINT #0) */
+		out->kind = IK_NOP;
+		out->writes = 0;
+	} else if ((w & 0xfc000000u) == 0x94000000u) { /* BL imm26 */
 		int64_t imm = w & 0x03ffffffu;
 
 		if (imm & 0x02000000)
@@ -278,24 +306,19 @@ struct code {
 	long n;
 };
 
-static int decode_func(const struct goelf *g, const struct goelf_func *f, struct code *c)
+static int decode_code(enum goelf_arch arch, const uint8_t *bytes, size_t len, uint64_t entry,
+		       struct code *c)
 {
-	size_t len = f->end > f->entry ? f->end - f->entry : 0;
-	const uint8_t *bytes;
-
 	c->in = NULL;
 	c->n = 0;
-	if (len == 0 || len > (1u << 20))
-		return -1;
-	bytes = goelf_bytes_at(g, f->entry, len);
-	if (!bytes)
+	if (!bytes || len == 0 || len > (1u << 20))
 		return -1;
 	c->in = calloc(len, sizeof(*c->in)); /* at most one instruction per byte */
 	if (!c->in)
 		return -1;
-	switch (goelf_get_arch(g)) {
-	case GOELF_ARCH_X86_64: c->n = x86_decode_all(bytes, f->entry, len, c->in, len); break;
-	case GOELF_ARCH_ARM64: c->n = arm64_decode_all(bytes, f->entry, len, c->in, len); break;
+	switch (arch) {
+	case GOELF_ARCH_X86_64: c->n = x86_decode_all(bytes, entry, len, c->in, len); break;
+	case GOELF_ARCH_ARM64: c->n = arm64_decode_all(bytes, entry, len, c->in, len); break;
 	default: c->n = -1;
 	}
 	if (c->n < 0) {
@@ -304,6 +327,17 @@ static int decode_func(const struct goelf *g, const struct goelf_func *f, struct
 		return -1;
 	}
 	return 0;
+}
+
+static int decode_func(const struct goelf *g, const struct goelf_func *f, struct code *c)
+{
+	size_t len = f->end > f->entry ? f->end - f->entry : 0;
+
+	c->in = NULL;
+	c->n = 0;
+	if (len == 0 || len > (1u << 20))
+		return -1;
+	return decode_code(goelf_get_arch(g), goelf_bytes_at(g, f->entry, len), len, f->entry, c);
 }
 
 /* The one indirect call of the init loop; -1 if not exactly one. */
@@ -318,21 +352,38 @@ static long find_init_call(const struct code *c, int *count)
 	return *count == 1 ? idx : -1;
 }
 
-/* Index of the branch testing a byte global right after its load/compare,
- * starting at from: x86 `cmp byte [rip+X], 0; jcc`, arm64 `ldrb wT, [X];
- * cbz/cbnz wT`. *global gets X. */
-static long flag_branch(const struct code *c, long from, uint64_t *global)
+/* The first instruction at or after i that is not padding (c->n if none). */
+static long skip_nops(const struct code *c, long i)
 {
-	for (long i = from; i + 1 < c->n; i++) {
-		const struct insn *a = &c->in[i], *b = &c->in[i + 1];
+	while (i < c->n && c->in[i].kind == IK_NOP)
+		i++;
+	return i;
+}
 
-		if (a->kind == IK_CMPB_GLOBAL0 && (b->kind == IK_JCC || b->kind == IK_JZ)) {
+/*
+ * Index of the branch testing a byte global right after its load/compare,
+ * starting at from: x86 `cmp byte [rip+X], 0; jcc`, arm64 `ldrb wT, [X];
+ * cbz/cbnz wT`, with NOP padding of any length between the two (Go 1.16,
+ * 1.17, 1.22, 1.23 put `0f 1f ...` or 90 there to keep the jump off a
+ * 32-byte boundary). *global gets X, *cmp the compare's index.
+ */
+static long flag_branch(const struct code *c, long from, uint64_t *global, long *cmp)
+{
+	for (long i = from; i < c->n; i++) {
+		const struct insn *a = &c->in[i], *b;
+		long j;
+
+		if (a->kind != IK_CMPB_GLOBAL0 && a->kind != IK_LOADB_GLOBAL)
+			continue;
+		j = skip_nops(c, i + 1);
+		if (j >= c->n)
+			break;
+		b = &c->in[j];
+		if ((a->kind == IK_CMPB_GLOBAL0 && (b->kind == IK_JCC || b->kind == IK_JZ)) ||
+		    (a->kind == IK_LOADB_GLOBAL && b->kind == IK_JCC && b->reg == a->reg)) {
 			*global = a->target;
-			return i + 1;
-		}
-		if (a->kind == IK_LOADB_GLOBAL && b->kind == IK_JCC && b->reg == a->reg) {
-			*global = a->target;
-			return i + 1;
+			*cmp = i;
+			return j;
 		}
 	}
 	return -1;
@@ -342,7 +393,8 @@ static long flag_branch(const struct code *c, long from, uint64_t *global)
  * The register holding the init task at instruction `at`: the base of the
  * nearest earlier access to one of its fields (offset 0, 4, 8 or 16: state,
  * nfns, ndeps), not overwritten in between (x86; arm64 does not track
- * writes, and the BPF side checks t->state == 1).
+ * writes, and the BPF side checks t->state == 1). Padding is neither an
+ * access nor a write.
  */
 static uint8_t task_reg_before(const struct code *c, long at)
 {
@@ -352,6 +404,8 @@ static uint8_t task_reg_before(const struct code *c, long at)
 		const struct insn *x = &c->in[i];
 		int64_t d = x->memdisp;
 
+		if (x->kind == IK_NOP)
+			continue;
 		if (x->membase && x->membase != CT_REG_SP && (d == 0 || d == 4 || d == 8 || d == 16) &&
 		    !(written & (1ull << x->membase)))
 			return x->membase;
@@ -368,15 +422,22 @@ static uint8_t task_reg_before(const struct code *c, long at)
  * `if t.nfns == 0 { t.state = 2; return }`:
  *   x86-64: cmp qword [R + 16], 0 ; jz ...   -> the next instruction
  *   arm64:  ldr Xt, [Xn, #16] ; cbz Xt, ...  -> the next instruction
- * after the recursive call. Index of the probed instruction, its register.
+ * after the recursive call (padding between the two is skipped). Index of
+ * the probed instruction, its register.
  */
 static long doinit_nfns_path(const struct code *c, uint64_t self, uint8_t *reg)
 {
 	bool after_deps = false;
+	long p = -1;
 
-	for (long i = 1; i + 1 < c->n; i++) {
-		const struct insn *prev = &c->in[i - 1], *in = &c->in[i];
+	for (long i = 0; i + 1 < c->n; i++) {
+		const struct insn *prev = p >= 0 ? &c->in[p] : NULL, *in = &c->in[i];
 
+		if (in->kind == IK_NOP)
+			continue;
+		p = i;
+		if (!prev)
+			continue;
 		if (!after_deps) {
 			after_deps = prev->kind == IK_CALL && prev->target == self;
 			continue;
@@ -392,6 +453,97 @@ static long doinit_nfns_path(const struct code *c, uint64_t self, uint8_t *reg)
 		}
 	}
 	return -1;
+}
+
+static void loop_add(struct goprobe_loop *loop, enum ct_go_probe kind, uint64_t vaddr, uint8_t reg,
+		     bool mem, int64_t disp)
+{
+	struct goprobe *p = &loop->probes[loop->n++];
+
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->vaddr = vaddr;
+	p->reg = reg;
+	p->mem = mem;
+	p->disp = disp < INT32_MIN || disp > INT32_MAX ? INT32_MAX : (int32_t)disp;
+}
+
+static int plan_loop(const struct code *c, uint64_t entry, bool go121, bool arm64,
+		     struct goprobe_loop *loop, char *err, size_t errlen)
+{
+	uint64_t flag1 = 0, flag2 = 0;
+	long call, start, end, cmp1 = -1, cmp2 = -1;
+	int ncalls;
+
+	memset(loop, 0, sizeof(*loop));
+	call = find_init_call(c, &ncalls);
+	if (call < 0 || c->in[call].reg == CT_REG_NONE) {
+		snprintf(err, errlen, "%s has %d indirect calls (1 through a register expected)",
+			 go121 ? "runtime.doInit1" : "runtime.doInit", ncalls);
+		return -1;
+	}
+
+	/* 1. the branches on inittrace.active around the loop */
+	start = flag_branch(c, 0, &flag1, &cmp1);
+	end = start >= 0 ? flag_branch(c, call + 1, &flag2, &cmp2) : -1;
+	if (start >= 0 && start < call && end > call && flag1 == flag2) {
+		uint8_t reg = task_reg_before(c, cmp1);
+
+		if (reg != CT_REG_NONE) {
+			loop_add(loop, CT_GO_TASKSTART, c->in[start].addr, reg, false,
+				 go121 ? CT_TASK_GO121 : CT_TASK_GO116);
+			loop_add(loop, CT_GO_TASKEND, c->in[end].addr, CT_REG_NONE, false, 0);
+			loop->task_start = loop->task_end = true;
+			return 0;
+		}
+	}
+	/* 2. a task start and a probe after each init call */
+	if (!loop->task_start) {
+		long at;
+		uint8_t reg = arm64 ? CT_REG_X0 : CT_REG_AX;
+
+		if (go121)
+			at = 0; /* the entry: t in the first argument register */
+		else
+			at = doinit_nfns_path(c, entry, &reg);
+		if (at >= 0 && at < c->n) {
+			loop_add(loop, CT_GO_TASKSTART, c->in[at].addr, reg, false,
+				 go121 ? CT_TASK_GO121 : CT_TASK_GO116);
+			loop->task_start = true;
+		}
+	}
+	/* 3. each init call */
+	if (!loop->task_start)
+		loop_add(loop, CT_GO_INITCALL, c->in[call].addr, c->in[call].reg, c->in[call].mem,
+			 c->in[call].disp);
+	loop_add(loop, CT_GO_INITRET, c->in[call].next, CT_REG_NONE, false, 0);
+	return 0;
+}
+
+int goprobe_plan_loop(enum goelf_arch arch, const uint8_t *code, size_t len, uint64_t entry,
+		      bool go121, struct goprobe_loop *loop, char *err, size_t errlen)
+{
+	struct code c;
+	char tmp[8];
+	int rc;
+
+	if (!err) {
+		err = tmp;
+		errlen = sizeof(tmp);
+	}
+	memset(loop, 0, sizeof(*loop));
+	if (arch != GOELF_ARCH_X86_64 && arch != GOELF_ARCH_ARM64) {
+		snprintf(err, errlen, "unsupported architecture");
+		return -1;
+	}
+	if (decode_code(arch, code, len, entry, &c)) {
+		snprintf(err, errlen, "cannot decode the code of %s",
+			 go121 ? "runtime.doInit1" : "runtime.doInit");
+		return -1;
+	}
+	rc = plan_loop(&c, entry, go121, arch == GOELF_ARCH_ARM64, loop, err, errlen);
+	free(c.in);
+	return rc;
 }
 
 static int add_probe(const struct goelf *g, struct goprobe_plan *plan, enum ct_go_probe kind,
@@ -456,12 +608,10 @@ static int plan_rtstart(const struct goelf *g, struct goprobe_plan *plan, char *
 int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, size_t errlen)
 {
 	const struct goelf_func *init, *mainmain;
-	bool arm64 = goelf_get_arch(g) == GOELF_ARCH_ARM64;
-	uint64_t flag1 = 0, flag2 = 0;
-	long call, start, end;
-	int ncalls, rc = -1;
-	struct code c;
-	bool go121;
+	enum goelf_arch arch = goelf_get_arch(g);
+	struct goprobe_loop loop;
+	const uint8_t *bytes = NULL;
+	size_t len;
 	char tmp[8];
 
 	if (!err) {
@@ -469,7 +619,7 @@ int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, si
 		errlen = sizeof(tmp);
 	}
 	memset(plan, 0, sizeof(*plan));
-	if (goelf_get_arch(g) != GOELF_ARCH_X86_64 && !arm64) {
+	if (arch != GOELF_ARCH_X86_64 && arch != GOELF_ARCH_ARM64) {
 		snprintf(err, errlen, "unsupported architecture");
 		return -1;
 	}
@@ -483,68 +633,32 @@ int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, si
 		snprintf(err, errlen, "neither runtime.doInit1 nor runtime.doInit is in the function table");
 		return -1;
 	}
-	go121 = strcmp(plan->init_func, "runtime.doInit1") == 0;
-	if (decode_func(g, init, &c)) {
+	len = init->end > init->entry ? init->end - init->entry : 0;
+	if (len > 0 && len <= (1u << 20))
+		bytes = goelf_bytes_at(g, init->entry, len);
+	if (!bytes) {
 		snprintf(err, errlen, "cannot read the code of %s", plan->init_func);
 		return -1;
 	}
-	call = find_init_call(&c, &ncalls);
-	if (call < 0 || c.in[call].reg == CT_REG_NONE) {
-		snprintf(err, errlen, "%s has %d indirect calls (1 through a register expected)",
-			 plan->init_func, ncalls);
-		goto out;
-	}
+	if (goprobe_plan_loop(arch, bytes, len, init->entry,
+			      strcmp(plan->init_func, "runtime.doInit1") == 0, &loop, err, errlen))
+		return -1;
+	for (size_t i = 0; i < loop.n; i++) {
+		const struct goprobe *p = &loop.probes[i];
 
-	/* 1. the branches on inittrace.active around the loop */
-	start = flag_branch(&c, 0, &flag1);
-	end = start >= 0 ? flag_branch(&c, call + 1, &flag2) : -1;
-	if (start >= 0 && start < call && end > call && flag1 == flag2) {
-		uint8_t reg = task_reg_before(&c, start - 1);
-
-		if (reg != CT_REG_NONE) {
-			if (add_probe(g, plan, CT_GO_TASKSTART, c.in[start].addr, reg, false,
-				      go121 ? CT_TASK_GO121 : CT_TASK_GO116, err, errlen) ||
-			    add_probe(g, plan, CT_GO_TASKEND, c.in[end].addr, CT_REG_NONE, false, 0,
-				      err, errlen))
-				goto out;
-			plan->task_start = plan->task_end = true;
-		}
+		if (add_probe(g, plan, p->kind, p->vaddr, p->reg, p->mem, p->disp, err, errlen))
+			return -1;
 	}
-	/* 2. a task start and a probe after each init call */
-	if (!plan->task_start) {
-		long at = -1;
-		uint8_t reg = arm64 ? CT_REG_X0 : CT_REG_AX;
-
-		if (go121)
-			at = 0; /* the entry: t in the first argument register */
-		else
-			at = doinit_nfns_path(&c, init->entry, &reg);
-		if (at >= 0 && at < c.n) {
-			if (add_probe(g, plan, CT_GO_TASKSTART, c.in[at].addr, reg, false,
-				      go121 ? CT_TASK_GO121 : CT_TASK_GO116, err, errlen))
-				goto out;
-			plan->task_start = true;
-		}
-	}
-	/* 3. each init call */
-	if (!plan->task_start &&
-	    add_probe(g, plan, CT_GO_INITCALL, c.in[call].addr, c.in[call].reg, c.in[call].mem,
-		      c.in[call].disp, err, errlen))
-		goto out;
-	if (!plan->task_end &&
-	    add_probe(g, plan, CT_GO_INITRET, c.in[call].next, CT_REG_NONE, false, 0, err, errlen))
-		goto out;
+	plan->task_start = loop.task_start;
+	plan->task_end = loop.task_end;
 
 	if (plan_rtstart(g, plan, err, errlen))
-		goto out;
+		return -1;
 	mainmain = goelf_find_func(g, "main.main");
 	if (mainmain &&
 	    add_probe(g, plan, CT_GO_MAINMAIN, mainmain->entry, CT_REG_NONE, false, 0, err, errlen))
-		goto out;
-	rc = 0;
-out:
-	free(c.in);
-	return rc;
+		return -1;
+	return 0;
 }
 
 const struct goprobe *goprobe_find(const struct goprobe_plan *plan, enum ct_go_probe kind)

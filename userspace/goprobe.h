@@ -35,6 +35,23 @@ struct goprobe_plan {
 	bool task_end;         /* CT_GO_TASKEND planned (else CT_GO_INITRET) */
 };
 
+/* The init loop's probes, from the init function's code alone. */
+struct goprobe_loop {
+	struct goprobe probes[2]; /* offset not set */
+	size_t n;
+	bool task_start; /* CT_GO_TASKSTART found (else CT_GO_INITCALL) */
+	bool task_end;   /* CT_GO_TASKEND found (else CT_GO_INITRET) */
+};
+
+/*
+ * Find the init loop's probes in @len bytes of @arch code at link-time
+ * address @entry: runtime.doInit1 if @go121, else runtime.doInit. The
+ * branches on inittrace.active (TASKSTART + TASKEND) when found, else the
+ * fallbacks. Returns 0, or -1 with a one-line reason in err.
+ */
+int goprobe_plan_loop(enum goelf_arch arch, const uint8_t *code, size_t len, uint64_t entry,
+		      bool go121, struct goprobe_loop *loop, char *err, size_t errlen);
+
 /*
  * Fill @plan for @g. Returns 0, or -1 with a one-line reason in err when the
  * runtime's layout is not one coldtrace knows (no doInit, no single indirect
