@@ -19,6 +19,7 @@ enum ct_event_type {
 	CT_EV_GO = 4,     /* a Go runtime uprobe fired */
 	CT_EV_IO = 5,     /* bytes read/written by a traced process */
 	CT_EV_LISTEN = 6, /* a traced process listens on a socket */
+	CT_EV_RESUME = 7, /* a process this instance held got SIGCONT */
 	CT_EV_MAX
 };
 
@@ -37,7 +38,7 @@ struct ct_exec {
 	__u32 ppid;
 	__u32 stopped;  /* 1: BPF sent SIGSTOP so userspace can attach probes */
 	__u32 match;    /* watch mode, enum ct_exec_match */
-	__u32 _pad;
+	__u32 flags;    /* enum ct_exec_flags */
 	__u64 dev;      /* kernel-encoded dev_t of the executed file's fs */
 	__u64 ino;      /* inode of the executed file */
 	__u32 args_len; /* bytes used in args (NUL-separated argv) */
@@ -45,6 +46,15 @@ struct ct_exec {
 	char comm[CT_COMM_LEN];
 	char path[CT_PATH_LEN]; /* the filename passed to execve */
 	char args[CT_ARGS_LEN];
+};
+
+enum ct_exec_flags {
+	/* the file was armed, but its size, mtime or ctime changed since:
+	 * its old probes must go before it runs (rewritten in place) */
+	CT_EXEC_CHANGED = 1 << 0,
+	/* not held although unknown: coldtrace could not signal it, or the
+	 * guardian's ring was full (its probes come late) */
+	CT_EXEC_NOT_HELD = 1 << 1,
 };
 
 /* watch mode: why an exec of an untraced process was reported */
@@ -66,6 +76,14 @@ struct ct_exit {
 	__u32 _pad;
 };
 
+/* A held process was resumed (SIGCONT generated for it), by whoever sent
+ * it: the hold's end as the kernel saw it. h.pid is the held process. */
+struct ct_resume {
+	struct ct_hdr h;
+	__u32 sender; /* tgid that sent SIGCONT */
+	__u32 _pad;
+};
+
 /* The Go probes. Which one fired travels in the attach cookie. */
 enum ct_go_probe {
 	CT_GO_RTSTART = 1,  /* runtime.main stored runtimeInitTime; value = it */
@@ -76,6 +94,9 @@ enum ct_go_probe {
 			      * first function, task = the initTask */
 	CT_GO_TASKEND = 6,   /* the running init task's functions are done */
 };
+
+/* Slots of the per-kind hit counters (go_hits), indexed by enum ct_go_probe. */
+#define CT_GO_SLOTS 8
 
 /* CT_GO_TASKSTART: the cookie's displacement field says how to read the task. */
 enum ct_task_layout {
@@ -169,6 +190,24 @@ struct ct_listen {
 struct ct_bin_key {
 	__u64 dev;
 	__u64 ino;
+};
+
+/* What userspace saw of the file when it inspected it. An exec whose inode
+ * no longer matches (rewritten in place: same inode, new contents) is held
+ * as if unknown, so probes planned for the old contents never run in it. */
+struct ct_bin_val {
+	__u32 id; /* userspace's binary id */
+	__u32 _pad;
+	__u64 size;
+	__u64 mtime_ns;
+	__u64 ctime_ns;
+};
+
+/* One hold, as the guardian sees it (its own small ring). */
+struct ct_hold {
+	__u32 tgid;
+	__u32 _pad;
+	__u64 ts; /* when it was held (exec) */
 };
 
 #endif /* COLDTRACE_H */

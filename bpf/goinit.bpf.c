@@ -16,6 +16,8 @@
  *                    function's address;
  *  - CT_GO_INITRET:  the instruction after that call (the function returned);
  *  - CT_GO_MAINMAIN: entry of main.main.
+ * Two entry points share the body: ct_go_probe (perf-event uprobes) and
+ * ct_go_probe_multi (uprobe_multi links); the loader loads one.
  * No uretprobes: they corrupt Go's stack copying. Probes inside a function
  * body are never re-entered by morestack, which only replays prologues.
  * Processes outside the traced tree pay one hash lookup.
@@ -29,7 +31,7 @@
 /* Probe hits by kind (index = enum ct_go_probe), traced or not. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 8);
+	__uint(max_entries, CT_GO_SLOTS);
 	__type(key, __u32);
 	__type(value, __u64);
 } go_hits SEC(".maps");
@@ -77,8 +79,7 @@ static __always_inline __u64 ct_reg(struct pt_regs *ctx, __u32 reg)
 	return v;
 }
 
-SEC("uprobe")
-int ct_go_probe(struct pt_regs *ctx)
+static __always_inline int go_probe(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 kind = CT_COOKIE_KIND(cookie);
@@ -145,6 +146,24 @@ int ct_go_probe(struct pt_regs *ctx)
 	e->state = st;
 	ct_submit(e);
 	return 0;
+}
+
+/* Attached per probe through a perf event (any kernel with uprobes). */
+SEC("uprobe")
+int ct_go_probe(struct pt_regs *ctx)
+{
+	return go_probe(ctx);
+}
+
+/* The same, loaded for uprobe_multi links (Linux >= 6.6): one link per
+ * binary carries all its probes, attached and detached in one step. The
+ * loader picks one of the two at run time and leaves the other unloaded
+ * (its section stays "uprobe": libbpf 1.1 knows no "uprobe.multi"; the
+ * loader sets the attach type). */
+SEC("uprobe")
+int ct_go_probe_multi(struct pt_regs *ctx)
+{
+	return go_probe(ctx);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

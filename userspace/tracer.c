@@ -1,52 +1,121 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tracer: loads the BPF objects, keeps the traced set and the table of
+ * inspected binaries, attaches Go probes, ends holds, and feeds every event
+ * into the model. With hold.c and guardian.c, the only code that talks to
+ * the kernel.
+ *
+ * Attaching never blocks the event loop: inspecting a binary and attaching
+ * its probes run on worker threads, one binary per worker, so a held
+ * process waits only for its own binary. A worker releases the processes
+ * held for its binary as soon as the probes are in; the loop keeps reading
+ * events meanwhile and ends the holds of binaries already known at once.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/capability.h>
+
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bincache.h"
 #include "goelf.h"
 #include "goprobe.h"
+#include "guardian.h"
+#include "hold.h"
 #include "tracer.h"
 #include "coldtrace.skel.h"
 
-/* One inspected binary, by (dev, inode). */
+#ifndef BPF_TRACE_UPROBE_MULTI_ATTACH
+#define BPF_TRACE_UPROBE_MULTI_ATTACH 48 /* enum bpf_attach_type, Linux >= 6.6 */
+#endif
+#define CT_WORKERS 4 /* binaries inspected and attached at once */
+#define CT_DETACHERS 64
+
+enum bin_state { BIN_PENDING, BIN_READY };
+
+/* A process held for a binary still being armed. */
+struct waiter {
+	uint32_t pid, sandbox;
+	bool late; /* the guardian had resumed it before its probes were in */
+	struct waiter *next;
+};
+
+/* One inspected binary, by (dev, inode) and what the file was then. */
 struct ct_bin {
 	uint32_t id;
-	uint64_t kdev, ino;
+	struct ct_bin_id fid; /* dev, ino, size, mtime, ctime */
 	char path[PATH_MAX];
-	struct goelf *g; /* kept open to name init functions */
+	enum bin_state state;
 	bool is_go;
+	bool stale; /* replaced by a newer ct_bin of the same inode */
 	char version[32];
 	struct goprobe_plan plan;
-	struct bpf_link *links[GOPROBE_MAX];
-	size_t nlinks;
+	struct ct_initfn *fns; /* init function entry -> package, sorted */
+	size_t nfns;
+	int link_fd;              /* uprobe_multi: one link for all probes */
+	struct bpf_link *links[GOPROBE_MAX]; /* or one perf-event link each */
+	size_t nlinks;            /* probes attached */
 	char note[320];
 	char pkgbuf[CT_PKG_LEN];
+	uint64_t inspect_ns, attach_ns;
+	struct waiter *waiters; /* held until this binary is armed */
+	int open_pid;           /* inspect through /proc/PID/exe (0: path) */
+	bool changed_exec;      /* armed because an exec saw the file changed */
+	struct ct_bin *replaces; /* the stale ct_bin whose probes go first */
+	bool queued, urgent;     /* in the job queue; at its front */
+	bool armed_started;      /* a thread took it */
+	struct ct_bin *next_done;
 };
 
 struct ct_tracer {
 	struct ct_tracer_opts opts;
 	struct coldtrace_bpf *skel;
-	struct bpf_link *links[4]; /* tracepoints and the syscall hook */
-	size_t nlinks;
 	struct ring_buffer *rb;
 	struct ct_model *m;
 	struct ct_bin **bins;
-	size_t nbins;
+	size_t nbins, capbins;
 	uint64_t lost_seen[CT_EV_MAX]; /* loss counters at the last finish */
 	struct ct_tracer_sink sink;    /* watch mode; else everything goes to m */
 	bool has_sink;
+	bool multi; /* uprobe_multi links (else perf-event uprobes) */
+	struct ct_holds holds; /* loop thread's */
+	struct ct_guardian guardian;
+	struct bincache cache;
+	int efd;      /* epoll: the ring and the workers' completions */
+	int done_fd;  /* eventfd: a worker finished a binary */
+
+	pthread_mutex_t lock; /* bins, the job queue, done list */
+	pthread_cond_t cond;
+	struct ct_bin **jobs;
+	size_t njobs, capjobs;
+	pthread_t workers[CT_WORKERS];
+	int nworkers, idle;
+	bool quit;
+	struct ct_bin *done; /* armed binaries whose waiters the loop has not seen */
+
+	char *cmdkey; /* the binary cache's history: what runs of this command exec */
+	unsigned fault_delay_ms; /* COLDTRACE_FAULT_ATTACH_DELAY_MS, for fault tests */
+
+	/* figures for --stats */
+	uint64_t nheld, held_ns_total, nlate, nchanged, nnotheld;
 };
 
 static bool g_verbose;
@@ -88,162 +157,730 @@ static uint64_t kernel_dev(dev_t d)
 	return ((uint64_t)major(d) << 20) | minor(d);
 }
 
+static void fid_of_stat(struct ct_bin_id *f, const struct stat *st)
+{
+	f->dev = kernel_dev(st->st_dev);
+	f->ino = st->st_ino;
+	f->size = (uint64_t)st->st_size;
+	f->mtime_ns = (uint64_t)st->st_mtim.tv_sec * 1000000000ull + (uint64_t)st->st_mtim.tv_nsec;
+	f->ctime_ns = (uint64_t)st->st_ctim.tv_sec * 1000000000ull + (uint64_t)st->st_ctim.tv_nsec;
+}
+
+static bool fid_same_file(const struct ct_bin_id *a, const struct ct_bin_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino;
+}
+
+static bool fid_equal(const struct ct_bin_id *a, const struct ct_bin_id *b)
+{
+	return fid_same_file(a, b) && a->size == b->size && a->mtime_ns == b->mtime_ns &&
+	       a->ctime_ns == b->ctime_ns;
+}
+
+/* ---- SIGBUS: a binary truncated while we read it must not kill us ---- */
+
+static __thread sigjmp_buf *bus_jmp;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	if (bus_jmp)
+		siglongjmp(*bus_jmp, 1);
+	signal(SIGBUS, SIG_DFL);
+	raise(SIGBUS);
+}
+
+static void install_sigbus(void)
+{
+	struct sigaction sa = {.sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO | SA_NODEFER};
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
+/* ---- the table of binaries (under t->lock) ---- */
+
 static struct ct_bin *bin_by_id(struct ct_tracer *t, uint32_t id)
 {
 	return id >= 1 && id <= t->nbins ? t->bins[id - 1] : NULL;
 }
 
+/* The current (not stale) entry for a file. */
 static struct ct_bin *bin_by_inode(struct ct_tracer *t, uint64_t kdev, uint64_t ino)
 {
-	for (size_t i = 0; i < t->nbins; i++)
-		if (t->bins[i]->kdev == kdev && t->bins[i]->ino == ino)
+	for (size_t i = t->nbins; i-- > 0;)
+		if (!t->bins[i]->stale && t->bins[i]->fid.dev == kdev && t->bins[i]->fid.ino == ino)
 			return t->bins[i];
 	return NULL;
 }
 
-static const char *model_pkg_of(void *ctx, uint32_t id, uint32_t kind, uint64_t ip, uint64_t fn)
+static struct ct_bin *bin_new(struct ct_tracer *t, const struct ct_bin_id *fid, const char *path)
 {
-	struct ct_bin *b = bin_by_id(ctx, id);
-	const struct goprobe *probe;
-	const struct goelf_func *f;
-	uint64_t link;
+	struct ct_bin *b;
 
-	if (!b || !b->g || !(probe = goprobe_find(&b->plan, kind)))
-		return NULL;
-	/* ip is the probe's runtime address: the difference is the load bias. */
-	link = fn - (ip - probe->vaddr);
-	f = goelf_func_at(b->g, link);
-	if (!f || f->entry != link)
-		return NULL;
-	if (goelf_pkgpath(f->name, b->pkgbuf, sizeof(b->pkgbuf)) < 0)
-		return NULL;
-	return b->pkgbuf;
-}
+	if (t->nbins == t->capbins) {
+		size_t cap = t->capbins ? 2 * t->capbins : 64;
+		struct ct_bin **nb = realloc(t->bins, cap * sizeof(*nb));
 
-static const char *model_bin_version(void *ctx, uint32_t id)
-{
-	struct ct_bin *b = bin_by_id(ctx, id);
-
-	return b && b->version[0] ? b->version : NULL;
-}
-
-static int mark_known(struct ct_tracer *t, struct ct_bin *b)
-{
-	struct ct_bin_key key = {.dev = b->kdev, .ino = b->ino};
-	uint32_t v = b->id;
-
-	return bpf_map__update_elem(t->skel->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
-				    BPF_ANY);
-}
-
-static void attach_go(struct ct_tracer *t, struct ct_bin *b, const char *path)
-{
-	char err[160];
-
-	if (goprobe_plan(b->g, &b->plan, err, sizeof(err))) {
-		snprintf(b->note, sizeof(b->note), "unknown Go runtime layout (%s): package init not traced",
-			 err);
-		warnx(t, "%s (%s): %s", path, b->version[0] ? b->version : "Go version unknown", b->note);
-		return;
+		if (!nb)
+			return NULL;
+		t->bins = nb;
+		t->capbins = cap;
 	}
-	for (size_t i = 0; i < b->plan.n; i++) {
-		const struct goprobe *p = &b->plan.probes[i];
-		LIBBPF_OPTS(bpf_uprobe_opts, uo,
-			    .bpf_cookie = CT_COOKIE(p->kind, b->id, p->reg, p->mem, p->disp));
-		struct bpf_link *l;
-
-		l = bpf_program__attach_uprobe_opts(t->skel->progs.ct_go_probe, -1, path,
-						    p->offset, &uo);
-		if (!l) {
-			snprintf(b->note, sizeof(b->note), "cannot attach %s uprobe: %s",
-				 goprobe_kind_name(p->kind), strerror(errno));
-			warnx(t, "%s: %s", path, b->note);
-			continue;
-		}
-		b->links[b->nlinks++] = l;
-	}
-	if (!b->plan.has_rtstart && !b->note[0])
-		snprintf(b->note, sizeof(b->note),
-			 "runtime start not found: @ times are relative to the first init");
-}
-
-/* Inspect path (the file with identity kdev/ino) once; attach if Go. */
-static struct ct_bin *bin_inspect(struct ct_tracer *t, const char *path, uint64_t kdev, uint64_t ino)
-{
-	struct ct_bin *b = bin_by_inode(t, kdev, ino), **nb;
-	uint64_t t0 = mono_ns(), t1 = 0;
-	char err[160];
-	int rc;
-
-	if (b)
-		return b;
-	nb = realloc(t->bins, (t->nbins + 1) * sizeof(*nb));
-	if (!nb)
-		return NULL;
-	t->bins = nb;
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
 	t->bins[t->nbins++] = b;
 	b->id = (uint32_t)t->nbins;
-	b->kdev = kdev;
-	b->ino = ino;
+	b->fid = *fid;
+	b->link_fd = -1;
+	b->state = BIN_PENDING;
 	snprintf(b->path, sizeof(b->path), "%s", path);
+	return b;
+}
 
-	rc = goelf_open_file(path, &b->g, err, sizeof(err));
+static const char *model_pkg_of(void *ctx, uint32_t id, uint32_t kind, uint64_t ip, uint64_t fn)
+{
+	struct ct_tracer *t = ctx;
+	const struct goprobe *probe;
+	const char *pkg = NULL;
+	struct ct_bin *b;
+
+	pthread_mutex_lock(&t->lock);
+	b = bin_by_id(t, id);
+	if (b && b->fns && (probe = goprobe_find(&b->plan, kind))) {
+		/* ip is the probe's runtime address: the difference is the load bias */
+		const struct ct_initfn *f = ct_initfn_find(b->fns, b->nfns, fn - (ip - probe->vaddr));
+
+		if (f) {
+			snprintf(b->pkgbuf, sizeof(b->pkgbuf), "%s", f->pkg);
+			pkg = b->pkgbuf;
+		}
+	}
+	pthread_mutex_unlock(&t->lock);
+	return pkg;
+}
+
+static const char *model_bin_version(void *ctx, uint32_t id)
+{
+	struct ct_tracer *t = ctx;
+	const char *v = NULL;
+	struct ct_bin *b;
+
+	pthread_mutex_lock(&t->lock);
+	b = bin_by_id(t, id);
+	if (b && b->version[0])
+		v = b->version;
+	pthread_mutex_unlock(&t->lock);
+	return v;
+}
+
+static int mark_known(struct ct_tracer *t, struct ct_bin *b)
+{
+	struct ct_bin_key key = {.dev = b->fid.dev, .ino = b->fid.ino};
+	struct ct_bin_val v = {.id = b->id, .size = b->fid.size, .mtime_ns = b->fid.mtime_ns,
+			       .ctime_ns = b->fid.ctime_ns};
+
+	return bpf_map__update_elem(t->skel->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
+				    BPF_ANY);
+}
+
+/* ---- attaching ---- */
+
+/* BPF_LINK_CREATE for BPF_TRACE_UPROBE_MULTI, by hand: libbpf 1.1 has no
+ * API for it. The layout is union bpf_attr's link_create. */
+struct uprobe_multi_attr {
+	uint32_t prog_fd;
+	uint32_t target_fd;
+	uint32_t attach_type;
+	uint32_t flags;
+	uint64_t path;
+	uint64_t offsets;
+	uint64_t ref_ctr_offsets;
+	uint64_t cookies;
+	uint32_t cnt;
+	uint32_t um_flags;
+	uint32_t pid;
+	uint32_t _pad;
+	uint8_t tail[80]; /* the rest of union bpf_attr: zero */
+};
+
+static int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
+			     const uint64_t *cookies, uint32_t cnt)
+{
+	struct uprobe_multi_attr a;
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_fd = (uint32_t)prog_fd;
+	a.attach_type = BPF_TRACE_UPROBE_MULTI_ATTACH;
+	a.path = (uint64_t)(uintptr_t)path;
+	a.offsets = (uint64_t)(uintptr_t)offsets;
+	a.cookies = (uint64_t)(uintptr_t)cookies;
+	a.cnt = cnt;
+	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
+	return fd < 0 ? -errno : fd;
+}
+
+/* Does this kernel have uprobe_multi links? As libbpf's own probe: a
+ * program loaded for them, and a link on "/" that must fail with EBADF. */
+static bool probe_uprobe_multi(void)
+{
+	static const struct bpf_insn insns[] = {
+		{.code = 0xb7, .dst_reg = 0, .imm = 0}, /* r0 = 0 */
+		{.code = 0x95},                        /* exit */
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_UPROBE_MULTI_ATTACH);
+	uint64_t off = 0;
+	int prog, link;
+
+	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &po);
+	if (prog < 0)
+		return false;
+	link = uprobe_multi_link(prog, "/", &off, NULL, 1);
+	if (link >= 0)
+		close(link);
+	close(prog);
+	return link == -EBADF;
+}
+
+static bool has_cap_sys_admin(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {{0}};
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[0].effective & (1u << CAP_SYS_ADMIN);
+}
+
+/* Open the binary and check it is still the file fid names. */
+static int open_checked(const char *path, const struct ct_bin_id *fid)
+{
+	struct ct_bin_id now;
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	fid_of_stat(&now, &st);
+	if (!fid_equal(&now, fid)) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
+}
+
+/* Attach b's planned probes to the file open at fd. */
+static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
+{
+	uint64_t offsets[GOPROBE_MAX], cookies[GOPROBE_MAX];
+	char fdpath[64];
+
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	for (size_t i = 0; i < b->plan.n; i++) {
+		const struct goprobe *p = &b->plan.probes[i];
+
+		offsets[i] = p->offset;
+		cookies[i] = CT_COOKIE(p->kind, b->id, p->reg, p->mem, p->disp);
+	}
+	if (t->multi) {
+		int l = uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
+					  offsets, cookies, (uint32_t)b->plan.n);
+
+		if (l < 0) {
+			snprintf(b->note, sizeof(b->note), "cannot attach uprobes: %s", strerror(-l));
+			warnx(t, "%s: %s", b->path, b->note);
+			return;
+		}
+		b->link_fd = l;
+		b->nlinks = b->plan.n;
+		return;
+	}
+	for (size_t i = 0; i < b->plan.n; i++) {
+		const struct goprobe *p = &b->plan.probes[i];
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookies[i]);
+		struct bpf_link *l;
+
+		l = bpf_program__attach_uprobe_opts(t->skel->progs.ct_go_probe, -1, fdpath, p->offset, &uo);
+		if (!l) {
+			snprintf(b->note, sizeof(b->note), "cannot attach %s uprobe: %s",
+				 goprobe_kind_name(p->kind), strerror(errno));
+			warnx(t, "%s: %s", b->path, b->note);
+			continue;
+		}
+		b->links[b->nlinks++] = l;
+	}
+}
+
+static void detach_bin(struct ct_bin *b)
+{
+	if (b->link_fd >= 0)
+		close(b->link_fd);
+	b->link_fd = -1;
+	for (size_t j = 0; j < b->nlinks && j < GOPROBE_MAX; j++)
+		if (b->links[j])
+			bpf_link__destroy(b->links[j]);
+	memset(b->links, 0, sizeof(b->links));
+	b->nlinks = 0;
+}
+
+/*
+ * A process exec'd a file that was rewritten in place after we armed it: the
+ * kernel put the old probes' breakpoints into the new contents. It is held
+ * before its first instruction: put the file's own bytes back at those
+ * addresses (through /proc/PID/mem, which writes text pages as a debugger
+ * does), so that removing the old probes leaves nothing of them behind.
+ */
+static void repair_held(const struct ct_bin *old, uint32_t pid, int fd)
+{
+	char maps[64], mem[64], line[512];
+	FILE *f;
+	int mfd;
+
+	snprintf(maps, sizeof(maps), "/proc/%u/maps", pid);
+	snprintf(mem, sizeof(mem), "/proc/%u/mem", pid);
+	f = fopen(maps, "re");
+	mfd = open(mem, O_RDWR | O_CLOEXEC);
+	if (!f || mfd < 0)
+		goto out;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long lo, hi, off, ino;
+		unsigned int maj, min;
+		char perm[8];
+
+		if (sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &lo, &hi, perm, &off, &maj, &min, &ino) != 7)
+			continue;
+		if (ino != old->fid.ino || perm[2] != 'x')
+			continue;
+		for (size_t i = 0; i < old->plan.n; i++) {
+			uint64_t o = old->plan.probes[i].offset;
+			uint8_t now, want;
+
+			if (o < off || o >= off + (hi - lo))
+				continue;
+			/* only where our breakpoint (int3) is, and the file has
+			 * something else */
+			if (pread(mfd, &now, 1, (off_t)(lo + (o - off))) != 1 || now != 0xcc)
+				continue;
+			if (pread(fd, &want, 1, (off_t)o) != 1 || want == 0xcc)
+				continue;
+			if (pwrite(mfd, &want, 1, (off_t)(lo + (o - off))) != 1)
+				continue;
+		}
+	}
+out:
+	if (f)
+		fclose(f);
+	if (mfd >= 0)
+		close(mfd);
+}
+
+/* Read the Go binary open at fd: version, probe plan, init function names.
+ * The file is mapped only in here; if it shrinks under us (SIGBUS), b says
+ * so and nothing is attached. */
+static void inspect_file(struct ct_tracer *t, struct ct_bin *b, int fd)
+{
+	struct goelf *volatile g = NULL;
+	char src[64], err[160];
+	sigjmp_buf jb;
+	int rc;
+
+	bus_jmp = &jb;
+	if (sigsetjmp(jb, 1)) {
+		bus_jmp = NULL;
+		snprintf(b->note, sizeof(b->note), "truncated while being read: package init not traced");
+		free(b->fns);
+		b->fns = NULL;
+		b->nfns = 0;
+		b->plan.n = 0;
+		b->is_go = true;
+		return; /* the mapping leaks: it cannot be touched any more */
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	rc = goelf_open_file(src, (struct goelf **)&g, err, sizeof(err));
 	if (rc == GOELF_OK) {
-		const char *v = goelf_version(b->g);
+		const char *v = goelf_version(g);
 
 		b->is_go = true;
 		snprintf(b->version, sizeof(b->version), "%s", v ? v : "");
-		t1 = mono_ns();
-		attach_go(t, b, path);
+		if (goprobe_plan(g, &b->plan, err, sizeof(err))) {
+			b->plan.n = 0;
+			snprintf(b->note, sizeof(b->note),
+				 "unknown Go runtime layout (%s): package init not traced", err);
+			warnx(t, "%s (%s): %s", b->path, b->version[0] ? b->version : "Go version unknown",
+			      b->note);
+		} else {
+			ct_initfn_collect(g, &b->fns, &b->nfns);
+			if (!b->plan.has_rtstart)
+				snprintf(b->note, sizeof(b->note),
+					 "runtime start not found: @ times are relative to the first init");
+		}
 	} else if (rc == GOELF_E_PCLN || rc == GOELF_E_ARCH) {
 		/* Go, but not a runtime we can read */
 		b->is_go = true;
 		snprintf(b->note, sizeof(b->note), "%s: package init not traced", err);
-		warnx(t, "%s: %s", path, b->note);
+		warnx(t, "%s: %s", b->path, b->note);
 	}
-	/* Not Go, or not readable: an ordinary process, nothing to attach. */
-	if (mark_known(t, b))
-		warnx(t, "%s: cannot record binary as inspected: %s", path, strerror(errno));
-	if (t->opts.verbose)
-		fprintf(stderr, "coldtrace: inspected %s: %s, read %.3f ms, %zu probes attached in %.3f ms\n",
-			path, b->is_go ? (b->version[0] ? b->version : "Go") : "not Go",
-			(double)((t1 ? t1 : mono_ns()) - t0) / 1e6, b->nlinks,
-			t1 ? (double)(mono_ns() - t1) / 1e6 : 0.0);
-	return b;
+	/* the mapping goes now: only the plan and the init names are kept */
+	goelf_close((struct goelf *)g);
+	bus_jmp = NULL;
 }
 
-void ct_tracer_prepare_binary(struct ct_tracer *t, const char *path)
+/* Inspect the file b names (identity checked), plan and attach; no lock
+ * held. Fills b; the caller publishes it. */
+static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
 {
-	struct stat st;
+	uint64_t t0 = mono_ns(), t1 = t0;
+	struct ct_bin_entry ce;
+	char src[64];
+	const char *path = b->path;
+	int fd;
 
-	if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		bin_inspect(t, path, kernel_dev(st.st_dev), st.st_ino);
+	if (b->open_pid) {
+		/* /proc/PID/exe names the exact file, also inside containers */
+		snprintf(src, sizeof(src), "/proc/%d/exe", b->open_pid);
+		path = src;
+	}
+	fd = open_checked(path, &b->fid);
+	if (fd < 0) {
+		if (fd == -ESTALE)
+			snprintf(b->note, sizeof(b->note), "changed while being inspected: package init not traced");
+		return; /* unreadable: an ordinary process */
+	}
+	if (b->replaces) {
+		/* Rewritten in place: held processes get their bytes back,
+		 * then the old probes go, before new ones (at possibly the
+		 * same offsets) can be planted. */
+		for (struct waiter *w = b->waiters; w; w = w->next)
+			repair_held(b->replaces, w->pid, fd);
+		detach_bin(b->replaces);
+	}
+	if (!t->opts.no_cache && bincache_lookup(&t->cache, &b->fid, &ce) &&
+	    (bincache_verify(&ce, fd) || (free(ce.fns), false))) {
+		/* known from an earlier run, its probe bytes checked */
+		b->is_go = ce.is_go;
+		snprintf(b->version, sizeof(b->version), "%s", ce.version);
+		snprintf(b->note, sizeof(b->note), "%s", ce.note);
+		b->plan = ce.plan;
+		b->fns = ce.fns;
+		b->nfns = ce.nfns;
+		ce.fns = NULL;
+		t1 = mono_ns();
+		if (b->is_go && b->plan.n)
+			attach_go(t, b, fd);
+		goto done;
+	}
+	inspect_file(t, b, fd);
+	if (t->fault_delay_ms && b->open_pid) /* fault tests: a slow attach at an exec */
+		usleep(t->fault_delay_ms * 1000);
+	t1 = mono_ns();
+	if (b->is_go && b->plan.n)
+		attach_go(t, b, fd);
+	if (!t->opts.no_cache)
+		bincache_put(&t->cache, &b->fid, b->is_go, b->version, b->note, b->open_pid ? b->path : path,
+			     &b->plan, b->fns, b->nfns, fd);
+done:
+	close(fd);
+	b->inspect_ns = t1 - t0;
+	b->attach_ns = mono_ns() - t1;
+	if (t->opts.verbose)
+		fprintf(stderr, "coldtrace: inspected %s: %s, read %.3f ms, %zu probes attached in %.3f ms%s\n",
+			b->path, b->is_go ? (b->version[0] ? b->version : "Go") : "not Go",
+			(double)b->inspect_ns / 1e6, b->nlinks, (double)b->attach_ns / 1e6,
+			t->multi ? " (uprobe_multi)" : "");
 }
 
-static void read_percpu(struct bpf_map *map, uint32_t key, uint64_t *sum);
+/* ---- workers ---- */
+
+/* Hand b's waiters to the loop thread and end their holds. */
+static void publish(struct ct_tracer *t, struct ct_bin *b, struct ct_holds *holds)
+{
+	struct waiter *w;
+	uint64_t one = 1;
+
+	if (mark_known(t, b))
+		warnx(t, "%s: cannot record binary as inspected: %s", b->path, strerror(errno));
+	pthread_mutex_lock(&t->lock);
+	b->state = BIN_READY;
+	w = b->waiters;
+	pthread_mutex_unlock(&t->lock);
+	/* the waiter list is frozen once READY: nobody adds to it */
+	for (; w; w = w->next)
+		w->late = ct_hold_release(holds, w->pid) == CT_RELEASE_NOT_OURS;
+	pthread_mutex_lock(&t->lock);
+	b->next_done = t->done;
+	t->done = b;
+	pthread_mutex_unlock(&t->lock);
+	if (write(t->done_fd, &one, sizeof(one)) < 0) {
+		/* the loop still finds it on its next pass */
+	}
+}
+
+static void *worker(void *arg)
+{
+	struct ct_tracer *t = arg;
+	struct ct_holds holds;
+
+	ct_holds_init(&holds, bpf_map__fd(t->skel->maps.ct_held),
+		      bpf_map__fd(t->skel->maps.ct_resuming));
+	pthread_mutex_lock(&t->lock);
+	for (;;) {
+		struct ct_bin *b;
+
+		while (!t->njobs && !t->quit) {
+			t->idle++;
+			pthread_cond_wait(&t->cond, &t->lock);
+			t->idle--;
+		}
+		if (!t->njobs)
+			break;
+		/* held binaries first: they are at the front */
+		b = t->jobs[0];
+		memmove(t->jobs, t->jobs + 1, --t->njobs * sizeof(*t->jobs));
+		b->queued = false;
+		b->armed_started = true;
+		pthread_mutex_unlock(&t->lock);
+		arm_bin(t, b);
+		publish(t, b, &holds);
+		pthread_mutex_lock(&t->lock);
+	}
+	pthread_mutex_unlock(&t->lock);
+	ct_holds_free(&holds);
+	return NULL;
+}
+
+/* Queue b (under t->lock). Held binaries go before pre-arming work. */
+static void enqueue(struct ct_tracer *t, struct ct_bin *b, bool urgent)
+{
+	if (b->queued) {
+		/* pre-arming not started yet, and now a process waits: first */
+		if (urgent && !b->urgent) {
+			for (size_t i = 0; i < t->njobs; i++)
+				if (t->jobs[i] == b) {
+					memmove(t->jobs + 1, t->jobs, i * sizeof(*t->jobs));
+					t->jobs[0] = b;
+					break;
+				}
+			b->urgent = true;
+		}
+		return;
+	}
+	if (t->njobs == t->capjobs) {
+		size_t cap = t->capjobs ? 2 * t->capjobs : 64;
+		struct ct_bin **nj = realloc(t->jobs, cap * sizeof(*nj));
+
+		if (!nj)
+			return;
+		t->jobs = nj;
+		t->capjobs = cap;
+	}
+	if (urgent) {
+		memmove(t->jobs + 1, t->jobs, t->njobs * sizeof(*t->jobs));
+		t->jobs[0] = b;
+	} else {
+		t->jobs[t->njobs] = b;
+	}
+	t->njobs++;
+	b->queued = true;
+	b->urgent = urgent;
+	if (t->idle < (int)t->njobs && t->nworkers < CT_WORKERS &&
+	    pthread_create(&t->workers[t->nworkers], NULL, worker, t) == 0)
+		t->nworkers++;
+	pthread_cond_signal(&t->cond);
+}
+
+/* ---- the loop thread ---- */
+
+static struct ct_model *model_for(struct ct_tracer *t, uint32_t sandbox, uint32_t pid)
+{
+	struct ct_hdr h = {.type = CT_EV_GO, .pid = pid, .sandbox = sandbox};
+
+	return t->has_sink ? t->sink.model(t->sink.ctx, &h) : t->m;
+}
+
+static void bin_to_model(struct ct_bin *b, struct ct_model *m, uint32_t pid)
+{
+	if (m && b->is_go)
+		ct_model_set_go(m, pid, b->id, b->version[0] ? b->version : "go?",
+				b->note[0] ? b->note : NULL);
+}
+
+/* Binaries armed by workers: tell the models about their processes. */
+static void drain_done(struct ct_tracer *t)
+{
+	struct ct_bin *b;
+	uint64_t n;
+
+	if (read(t->done_fd, &n, sizeof(n)) < 0) {
+		/* nothing signalled: the list may still have entries */
+	}
+	pthread_mutex_lock(&t->lock);
+	b = t->done;
+	t->done = NULL;
+	pthread_mutex_unlock(&t->lock);
+	for (; b; b = b->next_done)
+		for (struct waiter *w = b->waiters; w; w = w->next) {
+			struct ct_model *m = model_for(t, w->sandbox, w->pid);
+
+			bin_to_model(b, m, w->pid);
+			if (w->late && m) {
+				struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, w->pid));
+
+				t->nlate++;
+				if (im)
+					snprintf(im->go_note, sizeof(im->go_note),
+						 "resumed by coldtrace's guardian after --max-hold (%.0f ms), before its probes were attached: package inits may be missing",
+						 (double)(t->opts.max_hold_ns ? t->opts.max_hold_ns : CT_DEFAULT_MAX_HOLD_NS) / 1e6);
+			}
+		}
+}
+
+/* Executables named in a traced exec's argv (an agent's argv names its
+ * runtime): armed in the background before anything execs them. Paths only
+ * (absolute, or relative to the process's working directory), also as the
+ * value of --opt=PATH. */
+static void prearm_args(struct ct_tracer *t, const struct ct_exec *e)
+{
+	uint32_t len = e->args_len < CT_ARGS_LEN ? e->args_len : CT_ARGS_LEN;
+	const char *p = e->args, *end = e->args + len;
+	bool first = true;
+
+	while (p < end) {
+		const char *z = memchr(p, 0, (size_t)(end - p)), *arg = p, *eq;
+		char raw[PATH_MAX], real[PATH_MAX];
+		size_t n = z ? (size_t)(z - p) : (size_t)(end - p);
+
+		p += n + 1;
+		if (first || !z) { /* argv[0] is the exec itself; a cut last one is not a name */
+			first = false;
+			continue;
+		}
+		if (arg[0] == '-' && (eq = memchr(arg, '=', n))) {
+			n -= (size_t)(eq + 1 - arg);
+			arg = eq + 1;
+		}
+		if (!n || !memchr(arg, '/', n) || n >= 512)
+			continue;
+		if (arg[0] == '/')
+			snprintf(raw, sizeof(raw), "%.*s", (int)n, arg);
+		else
+			snprintf(raw, sizeof(raw), "/proc/%u/cwd/%.*s", e->h.pid, (int)n, arg);
+		if (realpath(raw, real))
+			ct_tracer_prearm(t, real);
+	}
+}
+
+void ct_tracer_prearm_argv(struct ct_tracer *t, char **argv)
+{
+	for (int i = 1; argv[i]; i++) {
+		const char *arg = argv[i], *eq;
+		char real[PATH_MAX];
+
+		if (arg[0] == '-' && (eq = strchr(arg, '=')))
+			arg = eq + 1;
+		if (strchr(arg, '/') && realpath(arg, real))
+			ct_tracer_prearm(t, real);
+	}
+}
 
 static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exec *e)
 {
-	char exe[64];
-	struct ct_bin *b = bin_by_inode(t, e->dev, e->ino);
+	struct ct_bin *b, *old = NULL;
+	bool release_now = false;
+	struct waiter *w;
 
-	if (!b) {
-		/* /proc/PID/exe names the exact file, also inside containers. */
-		snprintf(exe, sizeof(exe), "/proc/%u/exe", e->h.pid);
-		b = bin_inspect(t, exe, e->dev, e->ino);
-		if (b)
-			snprintf(b->path, sizeof(b->path), "%.*s", (int)sizeof(e->path), e->path);
+	if (e->flags & CT_EXEC_CHANGED)
+		t->nchanged++;
+	if (e->flags & CT_EXEC_NOT_HELD)
+		t->nnotheld++;
+	if (e->stopped)
+		t->nheld++;
+	pthread_mutex_lock(&t->lock);
+	b = bin_by_inode(t, e->dev, e->ino);
+	if (b && (e->flags & CT_EXEC_CHANGED) && b->state == BIN_READY) {
+		/* the file changed since b was armed: a new entry, armed after
+		 * the old probes are gone */
+		b->stale = true;
+		old = b;
+		b = NULL;
 	}
-	if (m && b && b->is_go)
-		ct_model_set_go(m, e->h.pid, b->id, b->version[0] ? b->version : "go?",
-				b->note[0] ? b->note : NULL);
-	if (e->stopped) {
-		kill((pid_t)e->h.pid, SIGCONT);
-		if (m)
-			ct_model_set_resumed(m, e->h.pid, mono_ns());
+	if (!b) {
+		struct ct_bin_id fid = {.dev = e->dev, .ino = e->ino};
+		struct stat st;
+		char exe[64];
+
+		snprintf(exe, sizeof(exe), "/proc/%u/exe", e->h.pid);
+		if (stat(exe, &st) == 0)
+			fid_of_stat(&fid, &st);
+		b = bin_new(t, &fid, "");
+		if (b) {
+			char real[PATH_MAX];
+			ssize_t n = readlink(exe, real, sizeof(real) - 1);
+
+			/* the file as we see it; else the name execve was given */
+			if (n > 0 && real[0] == '/') {
+				real[n] = 0;
+				snprintf(b->path, sizeof(b->path), "%s", real);
+			} else {
+				snprintf(b->path, sizeof(b->path), "%.*s", (int)sizeof(e->path), e->path);
+			}
+			b->open_pid = (int)e->h.pid;
+			b->replaces = old;
+			b->changed_exec = old != NULL;
+			if (!fid.size && !fid.mtime_ns) {
+				/* the process is gone already: nothing to arm */
+				b->state = BIN_READY;
+			}
+		}
+	}
+	if (!b) {
+		pthread_mutex_unlock(&t->lock);
+		if (e->stopped)
+			ct_hold_release(&t->holds, e->h.pid);
+		return;
+	}
+	if (b->state == BIN_READY) {
+		release_now = true;
+	} else if (e->stopped && (w = calloc(1, sizeof(*w)))) {
+		w->pid = e->h.pid;
+		w->sandbox = e->h.sandbox;
+		w->next = b->waiters;
+		b->waiters = w;
+		if (!b->armed_started)
+			enqueue(t, b, true);
+	} else if (e->stopped) {
+		release_now = true; /* out of memory: never keep it waiting */
+	} else if (!b->armed_started) {
+		enqueue(t, b, false); /* not held: armed late */
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (release_now && e->stopped)
+		ct_hold_release(&t->holds, e->h.pid);
+	if (release_now)
+		bin_to_model(b, m, e->h.pid);
+	if (e->h.sandbox) {
+		if (t->cmdkey && !t->opts.no_cache && b->fid.size)
+			bincache_note_exec(&t->cache, t->cmdkey, &b->fid);
+		prearm_args(t, e);
+	}
+}
+
+static void on_resume(struct ct_tracer *t, struct ct_model *m, const struct ct_resume *r)
+{
+	if (!m)
+		return;
+	ct_model_set_resumed(m, r->h.pid, r->h.ts);
+	{
+		const struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, r->h.pid));
+
+		if (im)
+			t->held_ns_total += im->held_ns;
 	}
 }
 
@@ -254,6 +891,8 @@ static int handle_event(void *ctx, void *data, size_t size)
 	struct ct_exec copy;
 	struct ct_model *m;
 
+	if (size < sizeof(*h))
+		return 0;
 	if (size >= sizeof(struct ct_exec) && h->type == CT_EV_EXEC &&
 	    ((const struct ct_exec *)data)->match == CT_MATCH_COMM) {
 		/* stopped by name: a sandbox root only if its path matches */
@@ -261,7 +900,7 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 		if (!t->has_sink || !t->sink.candidate || !t->sink.candidate(t->sink.ctx, e)) {
 			if (e->stopped)
-				kill((pid_t)e->h.pid, SIGCONT);
+				ct_hold_release(&t->holds, e->h.pid);
 			return 0;
 		}
 		ct_tracer_add_pid(t, (pid_t)e->h.pid);
@@ -273,6 +912,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 	m = t->has_sink ? t->sink.model(t->sink.ctx, h) : t->m;
 	if (data == &copy)
 		size = sizeof(copy);
+	if (h->type == CT_EV_RESUME) {
+		if (size >= sizeof(struct ct_resume))
+			on_resume(t, m, data);
+		return 0;
+	}
 	if (m)
 		ct_model_add_event(m, data, size);
 	if (size >= sizeof(struct ct_exec) && h->type == CT_EV_EXEC)
@@ -285,6 +929,79 @@ void ct_tracer_set_sink(struct ct_tracer *t, const struct ct_tracer_sink *sink)
 	t->sink = *sink;
 	t->has_sink = true;
 	t->m = NULL;
+}
+
+/* Inspect and arm a file now, on this thread (nothing waits for it). */
+static struct ct_bin *arm_path_now(struct ct_tracer *t, const char *path)
+{
+	struct ct_bin_id fid;
+	struct ct_bin *b;
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	fid_of_stat(&fid, &st);
+	pthread_mutex_lock(&t->lock);
+	b = bin_by_inode(t, fid.dev, fid.ino);
+	if (b && !fid_equal(&b->fid, &fid) && b->state == BIN_READY) {
+		/* rewritten since we armed it: re-arm (no process waits) */
+		b->stale = true;
+		detach_bin(b);
+		b = NULL;
+	}
+	if (b) {
+		pthread_mutex_unlock(&t->lock);
+		return b;
+	}
+	b = bin_new(t, &fid, path);
+	if (b)
+		b->armed_started = true;
+	pthread_mutex_unlock(&t->lock);
+	if (!b)
+		return NULL;
+	arm_bin(t, b);
+	publish(t, b, &t->holds);
+	drain_done(t);
+	return b;
+}
+
+void ct_tracer_prepare_binary(struct ct_tracer *t, const char *path)
+{
+	arm_path_now(t, path);
+}
+
+void ct_tracer_use_history(struct ct_tracer *t, const char *cmdkey)
+{
+	char **paths;
+	size_t n;
+
+	free(t->cmdkey);
+	t->cmdkey = strdup(cmdkey);
+	if (t->opts.no_cache)
+		return;
+	paths = bincache_history(&t->cache, cmdkey, &n);
+	for (size_t i = 0; i < n; i++) {
+		arm_path_now(t, paths[i]);
+		free(paths[i]);
+	}
+	free(paths);
+}
+
+int ct_tracer_prearm(struct ct_tracer *t, const char *path)
+{
+	struct ct_bin_id fid;
+	struct ct_bin *b;
+	struct stat st;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode) || !(st.st_mode & 0111))
+		return -1;
+	fid_of_stat(&fid, &st);
+	pthread_mutex_lock(&t->lock);
+	b = bin_by_inode(t, fid.dev, fid.ino);
+	if (!b && (b = bin_new(t, &fid, path)))
+		enqueue(t, b, false);
+	pthread_mutex_unlock(&t->lock);
+	return b ? 0 : -1;
 }
 
 int ct_tracer_watch_binary(struct ct_tracer *t, const char *path)
@@ -319,6 +1036,20 @@ int ct_tracer_watch_comm(struct ct_tracer *t, const char *comm)
 	return 0;
 }
 
+static void read_percpu(struct bpf_map *map, uint32_t key, uint64_t *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *vals;
+
+	*sum = 0;
+	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
+		return;
+	if (bpf_map__lookup_elem(map, &key, sizeof(key), vals, (size_t)ncpu * sizeof(*vals), 0) == 0)
+		for (int i = 0; i < ncpu; i++)
+			*sum += vals[i];
+	free(vals);
+}
+
 uint64_t ct_tracer_lost_total(struct ct_tracer *t)
 {
 	uint64_t total = 0, n;
@@ -330,10 +1061,28 @@ uint64_t ct_tracer_lost_total(struct ct_tracer *t)
 	return total;
 }
 
+/* Known non-Go binaries from the cache never need a hold. */
+static void seed_known(struct ct_tracer *t)
+{
+	for (size_t i = 0; i < t->cache.n; i++) {
+		const struct ct_bin_entry *e = &t->cache.e[i];
+		struct ct_bin_key key = {.dev = e->fid.dev, .ino = e->fid.ino};
+		struct ct_bin_val v = {.id = 0, .size = e->fid.size, .mtime_ns = e->fid.mtime_ns,
+				       .ctime_ns = e->fid.ctime_ns};
+
+		if (e->is_go)
+			continue;
+		if (bpf_map__update_elem(t->skel->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
+					 BPF_NOEXIST))
+			continue;
+	}
+}
+
 int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
 		   char *err, size_t errlen)
 {
 	struct ct_tracer *t = calloc(1, sizeof(*t));
+	struct epoll_event ev = {.events = EPOLLIN};
 	int rc;
 
 	*out = NULL;
@@ -343,8 +1092,17 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	}
 	t->opts = *opts;
 	t->m = m;
+	t->efd = t->done_fd = -1;
+	t->guardian.pipe_wr = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
 	g_verbose = opts->verbose;
 	libbpf_set_print(libbpf_log);
+	install_sigbus();
+	if (getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"))
+		t->fault_delay_ms = (unsigned)strtoul(getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"), NULL, 10) % 600000;
+	if (!opts->no_cache)
+		bincache_load(&t->cache, opts->cache_dir);
 
 	t->skel = coldtrace_bpf__open();
 	if (!t->skel) {
@@ -357,37 +1115,80 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
 	t->skel->rodata->watch_mode = opts->watch;
+	if (opts->hold_only_uid) {
+		t->skel->rodata->hold_uid = (uint32_t)geteuid();
+		t->skel->rodata->hold_ruid = (uint32_t)getuid();
+	}
 	if (!opts->capture_bytes) /* no I/O tracing: leave the syscall hook out */
 		bpf_program__set_autoload(t->skel->progs.ct_sys_exit, false);
+	t->multi = !opts->no_uprobe_multi && !getenv("COLDTRACE_NO_UPROBE_MULTI") && probe_uprobe_multi();
+	if (!t->multi && !has_cap_sys_admin()) {
+		/* perf-event uprobes take CAP_SYS_ADMIN: without it every
+		 * attach fails, and a trace without package inits would look
+		 * like a success */
+		snprintf(err, errlen, "permission denied: attaching uprobes on this kernel (no uprobe_multi links) needs CAP_SYS_ADMIN; CAP_BPF and CAP_PERFMON are not enough");
+		ct_tracer_close(t);
+		return -EPERM;
+	}
+	if (t->multi) {
+		bpf_program__set_autoload(t->skel->progs.ct_go_probe, false);
+		bpf_program__set_expected_attach_type(t->skel->progs.ct_go_probe_multi,
+						      (enum bpf_attach_type)BPF_TRACE_UPROBE_MULTI_ATTACH);
+	} else {
+		bpf_program__set_autoload(t->skel->progs.ct_go_probe_multi, false);
+	}
 	rc = coldtrace_bpf__load(t->skel);
 	if (rc) {
 		snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(-rc),
 			 opts->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
-	/* The Go uprobes are attached per binary; the rest now. */
-	t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_fork);
-	if (t->links[t->nlinks++])
-		t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_exec);
-	if (t->links[t->nlinks++])
-		t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_exit);
-	if (!t->links[t->nlinks++]) {
+	if (ct_holds_init(&t->holds, bpf_map__fd(t->skel->maps.ct_held),
+			  bpf_map__fd(t->skel->maps.ct_resuming))) {
+		snprintf(err, errlen, "cannot read the hold map: %s", strerror(errno));
+		goto fail;
+	}
+	/* the guardian before anything can be held */
+	rc = ct_guardian_start(&t->guardian, bpf_map__fd(t->skel->maps.ct_held),
+			       bpf_map__fd(t->skel->maps.ct_resuming),
+			       bpf_map__fd(t->skel->maps.ct_hold_rb),
+			       opts->max_hold_ns ? opts->max_hold_ns : CT_DEFAULT_MAX_HOLD_NS);
+	if (rc) {
+		snprintf(err, errlen, "cannot start the guardian process: %s", strerror(-rc));
+		goto fail;
+	}
+	seed_known(t);
+	/* The Go uprobes are attached per binary; the rest now (the skeleton
+	 * owns these links). */
+	if (!(t->skel->links.ct_signal = bpf_program__attach(t->skel->progs.ct_signal)) ||
+	    !(t->skel->links.ct_fork = bpf_program__attach(t->skel->progs.ct_fork)) ||
+	    !(t->skel->links.ct_exit = bpf_program__attach(t->skel->progs.ct_exit)) ||
+	    !(t->skel->links.ct_exec = bpf_program__attach(t->skel->progs.ct_exec))) {
 		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s", strerror(errno));
 		goto fail;
 	}
-	if (opts->capture_bytes) {
-		t->links[t->nlinks] = bpf_program__attach(t->skel->progs.ct_sys_exit);
-		if (!t->links[t->nlinks++]) {
-			snprintf(err, errlen, "cannot attach to raw_syscalls:sys_exit: %s", strerror(errno));
-			goto fail;
-		}
+	if (opts->capture_bytes &&
+	    !(t->skel->links.ct_sys_exit = bpf_program__attach(t->skel->progs.ct_sys_exit))) {
+		snprintf(err, errlen, "cannot attach to raw_syscalls:sys_exit: %s", strerror(errno));
+		goto fail;
 	}
 	t->rb = ring_buffer__new(bpf_map__fd(t->skel->maps.events), handle_event, t, NULL);
 	if (!t->rb) {
 		snprintf(err, errlen, "cannot open the ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	ct_tracer_set_model(t, m);
+	t->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	t->efd = epoll_create1(EPOLL_CLOEXEC);
+	if (t->done_fd < 0 || t->efd < 0) {
+		snprintf(err, errlen, "eventfd/epoll: %s", strerror(errno));
+		goto fail;
+	}
+	ev.data.fd = ring_buffer__epoll_fd(t->rb);
+	epoll_ctl(t->efd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	ev.data.fd = t->done_fd;
+	epoll_ctl(t->efd, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	if (m)
+		ct_tracer_set_model(t, m);
 	*out = t;
 	return 0;
 fail:
@@ -417,36 +1218,21 @@ int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid)
 
 int ct_tracer_fd(struct ct_tracer *t)
 {
-	return ring_buffer__epoll_fd(t->rb);
+	return t->efd;
 }
 
 int ct_tracer_consume(struct ct_tracer *t)
 {
-	return ring_buffer__consume(t->rb);
-}
+	int rc = ring_buffer__consume(t->rb);
 
-int ct_tracer_poll(struct ct_tracer *t, int timeout_ms)
-{
-	return ring_buffer__poll(t->rb, timeout_ms);
-}
-
-static void read_percpu(struct bpf_map *map, uint32_t key, uint64_t *sum)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *vals;
-
-	*sum = 0;
-	if (ncpu <= 0 || !(vals = calloc((size_t)ncpu, sizeof(*vals))))
-		return;
-	if (bpf_map__lookup_elem(map, &key, sizeof(key), vals, (size_t)ncpu * sizeof(*vals), 0) == 0)
-		for (int i = 0; i < ncpu; i++)
-			*sum += vals[i];
-	free(vals);
+	drain_done(t);
+	return rc;
 }
 
 void ct_tracer_finish(struct ct_tracer *t)
 {
 	ring_buffer__consume(t->rb);
+	drain_done(t);
 	if (!t->m)
 		return;
 	for (uint32_t i = 1; i < CT_EV_MAX; i++) {
@@ -462,7 +1248,7 @@ uint64_t ct_tracer_go_hits(struct ct_tracer *t)
 {
 	uint64_t total = 0, n;
 
-	for (uint32_t k = 1; k < 8; k++) { /* every enum ct_go_probe slot */
+	for (uint32_t k = 1; k < CT_GO_SLOTS; k++) { /* every enum ct_go_probe slot */
 		read_percpu(t->skel->maps.go_hits, k, &n);
 		total += n;
 	}
@@ -473,27 +1259,105 @@ size_t ct_tracer_go_binaries(struct ct_tracer *t)
 {
 	size_t n = 0;
 
+	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < t->nbins; i++)
 		n += t->bins[i]->nlinks > 0;
+	pthread_mutex_unlock(&t->lock);
 	return n;
+}
+
+void ct_tracer_stats(struct ct_tracer *t, FILE *f)
+{
+	fprintf(f, "coldtrace: stats: attach=%s binaries=%zu held=%llu held_ms=%.3f late=%llu changed=%llu not_held=%llu cache=%s\n",
+		t->multi ? "uprobe_multi" : "perf_uprobe", t->nbins, (unsigned long long)t->nheld,
+		(double)t->held_ns_total / 1e6, (unsigned long long)t->nlate,
+		(unsigned long long)t->nchanged, (unsigned long long)t->nnotheld,
+		t->opts.no_cache ? "off" : t->cache.path[0] ? t->cache.path : "unavailable");
+}
+
+/* ---- teardown ---- */
+
+struct detach_job {
+	struct ct_bin **bins;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *detacher(void *arg)
+{
+	struct detach_job *j = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&j->next, 1)) < j->n)
+		detach_bin(j->bins[i]);
+	return NULL;
+}
+
+/* Each uprobe detach waits for the kernel's grace periods (~100 ms here):
+ * detach every binary at once, so they wait for the same ones. */
+static void detach_all(struct ct_tracer *t)
+{
+	struct detach_job j = {.bins = t->bins, .n = t->nbins};
+	pthread_t th[CT_DETACHERS];
+	size_t nth = 0, want = 0;
+
+	for (size_t i = 0; i < t->nbins; i++)
+		want += t->bins[i]->nlinks > 0;
+	atomic_init(&j.next, 0);
+	for (; nth < want && nth < CT_DETACHERS; nth++)
+		if (pthread_create(&th[nth], NULL, detacher, &j))
+			break;
+	detacher(&j);
+	for (size_t i = 0; i < nth; i++)
+		pthread_join(th[i], NULL);
 }
 
 void ct_tracer_close(struct ct_tracer *t)
 {
 	if (!t)
 		return;
+	pthread_mutex_lock(&t->lock);
+	t->quit = true;
+	t->njobs = 0; /* pre-arming not started yet is dropped */
+	pthread_cond_broadcast(&t->cond);
+	pthread_mutex_unlock(&t->lock);
+	for (int i = 0; i < t->nworkers; i++)
+		pthread_join(t->workers[i], NULL);
+	if (t->skel) {
+		/* no new holds; end ours (the guardian would too) */
+		bpf_link__destroy(t->skel->links.ct_exec);
+		t->skel->links.ct_exec = NULL;
+		if (t->holds.held_fd > 0)
+			ct_hold_release_all(&t->holds);
+	}
+	if (!t->opts.no_cache && t->cache.dirty)
+		bincache_save(&t->cache);
 	ring_buffer__free(t->rb);
+	detach_all(t);
 	for (size_t i = 0; i < t->nbins; i++) {
 		struct ct_bin *b = t->bins[i];
 
-		for (size_t j = 0; j < b->nlinks; j++)
-			bpf_link__destroy(b->links[j]);
-		goelf_close(b->g);
+		while (b->waiters) {
+			struct waiter *w = b->waiters;
+
+			b->waiters = w->next;
+			free(w);
+		}
+		free(b->fns);
 		free(b);
 	}
 	free(t->bins);
-	for (size_t i = 0; i < t->nlinks; i++)
-		bpf_link__destroy(t->links[i]);
+	free(t->jobs);
+	free(t->cmdkey);
 	coldtrace_bpf__destroy(t->skel);
+	ct_guardian_stop(&t->guardian);
+	ct_holds_free(&t->holds);
+	bincache_free(&t->cache);
+	if (t->efd >= 0)
+		close(t->efd);
+	if (t->done_fd >= 0)
+		close(t->done_fd);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
 	free(t);
 }

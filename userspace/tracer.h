@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "model.h"
@@ -20,11 +21,19 @@ struct ct_tracer_opts {
 	bool quiet;            /* no warnings on stderr */
 	uint32_t capture_bytes; /* bytes copied per read/write syscall; 0: no I/O tracing */
 	bool watch;             /* match execs of untraced processes (coldtrace watch) */
+	uint64_t max_hold_ns;   /* the guardian resumes a hold this old; 0: default */
+	bool no_cache;          /* neither read nor write the binary cache */
+	const char *cache_dir;  /* NULL: $XDG_CACHE_HOME/coldtrace or ~/.cache/coldtrace */
+	bool hold_only_uid;     /* no CAP_KILL: hold only processes of our uids */
+	bool no_uprobe_multi;   /* perf-event uprobes even where uprobe_multi exists */
 };
+
+#define CT_DEFAULT_MAX_HOLD_NS (2000ull * 1000000ull) /* 2 s */
 
 struct ct_tracer;
 
-/* Load and attach. On failure returns -1 with a one-line reason in err. */
+/* Load and attach. On failure returns -1 with a one-line reason in err;
+ * -EPERM when this kernel's uprobes need a capability we lack. */
 int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
 		   char *err, size_t errlen);
 void ct_tracer_close(struct ct_tracer *t);
@@ -56,10 +65,18 @@ uint64_t ct_tracer_lost_total(struct ct_tracer *t);
 
 /* Trace pid and everything it forks from now on. */
 int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid);
-/* Inspect a binary before anything execs it (attach Go probes if Go). */
+/* Inspect a binary before anything execs it (attach Go probes if Go), now. */
 void ct_tracer_prepare_binary(struct ct_tracer *t, const char *path);
-/* Wait up to timeout_ms for events and handle them. >= 0 events, or -errno. */
-int ct_tracer_poll(struct ct_tracer *t, int timeout_ms);
+/* The same in the background (a worker thread): for executables a traced
+ * process may start later. 0, or -1 if path is not an executable file. */
+int ct_tracer_prearm(struct ct_tracer *t, const char *path);
+/* ct_tracer_prearm for each path named in argv[1..] (also --opt=PATH). */
+void ct_tracer_prearm_argv(struct ct_tracer *t, char **argv);
+/* Arm now what earlier runs of cmdkey exec'd (the binary cache's history),
+ * and remember what this run execs under cmdkey. */
+void ct_tracer_use_history(struct ct_tracer *t, const char *cmdkey);
+/* Attach method, binaries, holds and their time, on one line. */
+void ct_tracer_stats(struct ct_tracer *t, FILE *f);
 /* An fd that becomes readable when events wait (for the caller's epoll),
  * and handling whatever is queued now, without blocking. */
 int ct_tracer_fd(struct ct_tracer *t);
