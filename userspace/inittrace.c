@@ -68,8 +68,12 @@ void ct_render_inittrace(const struct ct_model *m, struct strbuf *out)
 
 			if (!im->is_go || !im->npkgs)
 				continue;
-			if (headers)
-				sb_printf(out, "# pid %u %s\n", p->pid, im->path);
+			if (headers) {
+				/* escaped: a newline in a file name must not forge a line */
+				sb_printf(out, "# pid %u ", p->pid);
+				sb_puts_esc(out, im->path);
+				sb_putc(out, '\n');
+			}
 			for (size_t k = 0; k < im->npkgs; k++) {
 				const struct ct_pkginit *pk = &im->pkgs[k];
 				char at[32], clock[32];
@@ -79,8 +83,9 @@ void ct_render_inittrace(const struct ct_model *m, struct strbuf *out)
 							? pk->start - im->rt_start : 0,
 						at, sizeof(at));
 				ct_fmt_ns_as_ms(end - pk->start, clock, sizeof(clock));
-				sb_printf(out, "init %s @%s ms, %s ms clock, 0 bytes, 0 allocs\n",
-					  pk->pkg, at, clock);
+				sb_puts(out, "init ");
+				sb_puts_esc(out, pk->pkg);
+				sb_printf(out, " @%s ms, %s ms clock, 0 bytes, 0 allocs\n", at, clock);
 			}
 		}
 	}

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 
 #include "phases.h"
+#include "redact.h"
 #include "render.h"
 
 static const char *event_name(int t)
@@ -248,11 +249,12 @@ static void timelines_json(struct strbuf *out, const struct ct_model *m)
 
 void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
+	char cmd[CT_CMDLINE_MAX + 64];
 	uint64_t lost = 0;
 
 	sb_printf(out, "{\"type\":\"header\",\"schema\":\"coldtrace/1\",\"version\":\"%s\",\"clock\":\"monotonic\",\"realtime_offset_ns\":%llu,\"command\":",
 		  COLDTRACE_VERSION, (unsigned long long)(o ? o->realtime_offset_ns : 0));
-	sb_json_str(out, o && o->command ? o->command : NULL);
+	sb_json_str(out, o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : NULL);
 	sb_printf(out, ",\"root_pid\":%u}\n", m->root_pid);
 
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -329,10 +331,11 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 			  (unsigned long long)m->lost[t]);
 		lost += m->lost[t];
 	}
-	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"bad_tasks\":%llu,\"dropped_records\":%llu,\"io_events\":%llu,\"io_bytes\":%llu,\"io_bytes_not_captured\":%llu,\"http_desyncs\":%llu,\"complete\":%s}\n",
+	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"bad_tasks\":%llu,\"dropped_records\":%llu,\"dropped_over_budget\":%llu,\"memory_budget\":%llu,\"io_events\":%llu,\"io_bytes\":%llu,\"io_bytes_not_captured\":%llu,\"http_desyncs\":%llu,\"complete\":%s}\n",
 		  (unsigned long long)lost, (unsigned long long)m->bad_events,
 		  (unsigned long long)m->unpaired, (unsigned long long)m->bad_tasks,
-		  (unsigned long long)m->dropped_records,
+		  (unsigned long long)m->dropped_records, (unsigned long long)m->dropped_budget,
+		  (unsigned long long)ct_model_budget(m),
 		  (unsigned long long)m->io_events, (unsigned long long)m->io_bytes,
 		  (unsigned long long)m->io_bytes_lost, (unsigned long long)m->http_desyncs,
 		  lost || m->dropped_records ? "false" : "true");

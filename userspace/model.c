@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "redact.h"
 
 /* The path of a response, or of a request whose copy failed. */
 static char no_path[1];
@@ -15,6 +16,75 @@ void ct_model_init(struct ct_model *m, const struct ct_model_ops *ops)
 	memset(m, 0, sizeof(*m));
 	if (ops)
 		m->ops = *ops;
+}
+
+/* ---- the memory budget ---- */
+
+#define MEM_OVERHEAD 16 /* malloc's bookkeeping per allocation, about */
+
+uint64_t ct_model_budget(const struct ct_model *m)
+{
+	return m->mem_budget ? m->mem_budget : CT_MODEL_MEM_DEFAULT;
+}
+
+/* Bytes still free for I/O records (io) or for the rest. */
+static uint64_t mem_room(const struct ct_model *m, bool io)
+{
+	uint64_t lim = ct_model_budget(m);
+
+	if (io)
+		lim -= lim / 8; /* an eighth stays for processes and Go inits */
+	return lim > m->mem_used ? lim - m->mem_used : 0;
+}
+
+static bool mem_take(struct ct_model *m, uint64_t n, bool io)
+{
+	if (n > mem_room(m, io))
+		return false;
+	m->mem_used += n;
+	if (m->mem_used > m->mem_peak)
+		m->mem_peak = m->mem_used;
+	return true;
+}
+
+static void mem_give(struct ct_model *m, uint64_t n)
+{
+	m->mem_used = n < m->mem_used ? m->mem_used - n : 0;
+}
+
+static void drop_budget(struct ct_model *m)
+{
+	m->dropped_records++;
+	m->dropped_budget++;
+}
+
+/*
+ * Room for element n of arr (capacity *cap elements of elem bytes): doubles
+ * the array, or grows it by what the budget still allows. NULL (arr kept)
+ * when neither is possible.
+ */
+static void *grow(struct ct_model *m, void *arr, size_t *cap, size_t n, size_t elem, bool io)
+{
+	uint64_t room;
+	size_t ncap;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 16;
+	room = mem_room(m, io);
+	room = room > MEM_OVERHEAD ? (room - MEM_OVERHEAD) / elem : 0;
+	if (ncap - *cap > room) {
+		if (!room)
+			return NULL;
+		ncap = *cap + (size_t)room;
+	}
+	na = realloc(arr, ncap * elem);
+	if (!na)
+		return NULL;
+	mem_take(m, (ncap - *cap) * elem + (*cap ? 0 : MEM_OVERHEAD), io);
+	*cap = ncap;
+	return na;
 }
 
 static void image_free(struct ct_image *im)
@@ -60,9 +130,12 @@ static int index_grow(struct ct_model *m)
 	uint32_t *old = m->index;
 	size_t ocap = m->index_cap;
 
+	if (!mem_take(m, (ncap - ocap) * sizeof(*m->index) + (ocap ? 0 : MEM_OVERHEAD), false))
+		return -1;
 	m->index = calloc(ncap, sizeof(*m->index));
 	if (!m->index) {
 		m->index = old;
+		mem_give(m, (ncap - ocap) * sizeof(*m->index));
 		return -1;
 	}
 	m->index_cap = ncap;
@@ -100,10 +173,15 @@ struct ct_proc *ct_model_proc(struct ct_model *m, uint32_t pid)
 	}
 }
 
-static struct ct_image *add_image(struct ct_proc *p)
+static struct ct_image *add_image(struct ct_model *m, struct ct_proc *p)
 {
-	struct ct_image *ni = realloc(p->images, (p->nimages + 1) * sizeof(*ni));
+	struct ct_image *ni;
 
+	if (!mem_take(m, sizeof(*ni) + (p->nimages ? 0 : MEM_OVERHEAD), false)) {
+		drop_budget(m);
+		return NULL;
+	}
+	ni = realloc(p->images, (p->nimages + 1) * sizeof(*ni));
 	if (!ni)
 		return NULL;
 	p->images = ni;
@@ -120,13 +198,13 @@ static struct ct_proc *new_proc(struct ct_model *m, uint32_t pid, uint32_t ppid,
 	struct ct_image *inherit;
 
 	if (m->nprocs == m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 64;
-		struct ct_proc *np = realloc(m->procs, ncap * sizeof(*np));
+		struct ct_proc *np = grow(m, m->procs, &m->cap, m->nprocs, sizeof(*np), false);
 
-		if (!np)
+		if (!np) {
+			drop_budget(m);
 			return NULL;
+		}
 		m->procs = np;
-		m->cap = ncap;
 	}
 	/* Look the parent up after the array may have moved. */
 	parent = ct_model_proc(m, ppid);
@@ -140,7 +218,7 @@ static struct ct_proc *new_proc(struct ct_model *m, uint32_t pid, uint32_t ppid,
 	p->start_ts = ts;
 	/* A forked child runs its parent's program until it execs. */
 	if (inherit) {
-		struct ct_image *im = add_image(p);
+		struct ct_image *im = add_image(m, p);
 
 		if (im) {
 			memcpy(im->path, inherit->path, sizeof(im->path));
@@ -207,6 +285,7 @@ static void on_fork(struct ct_model *m, const struct ct_fork *e)
 static void on_exec(struct ct_model *m, const struct ct_exec *e)
 {
 	struct ct_proc *p = live_proc(m, e->h.pid, e->h.ts);
+	char args[4 * CT_ARGS_LEN];
 	struct ct_image *im;
 	size_t n;
 
@@ -215,25 +294,31 @@ static void on_exec(struct ct_model *m, const struct ct_exec *e)
 	if (!p->ppid)
 		p->ppid = e->ppid;
 	p->nspid = e->h.nspid;
-	im = add_image(p);
+	im = add_image(m, p);
 	if (!im)
 		return;
 	im->exec_ts = e->h.ts;
 	im->dev = e->dev;
 	im->ino = e->ino;
-	copy_str(im->path, sizeof(im->path), e->path, sizeof(e->path));
-	copy_str(im->comm, sizeof(im->comm), e->comm, sizeof(e->comm));
+	/* secrets out (redact.h) before anything keeps them */
+	ct_redact(im->path, sizeof(im->path), e->path, strnlen(e->path, sizeof(e->path)), 0, NULL);
+	ct_redact(im->comm, sizeof(im->comm), e->comm, strnlen(e->comm, sizeof(e->comm)), 0, NULL);
+	im->argv_truncated = e->args_truncated;
 	n = e->args_len < sizeof(e->args) ? e->args_len : sizeof(e->args);
+	/* drop the trailing NULs of the last argument */
+	while (n && e->args[n - 1] == 0)
+		n--;
+	n = ct_redact(args, sizeof(args), e->args, n, 0, &im->argv_truncated);
+	if (!mem_take(m, n + 1 + MEM_OVERHEAD, false)) {
+		drop_budget(m);
+		im->argv_truncated = true;
+		return;
+	}
 	im->argv = malloc(n + 1);
 	if (im->argv) {
-		memcpy(im->argv, e->args, n);
-		im->argv[n] = 0;
-		/* drop the trailing NUL of the last argument */
-		while (n && im->argv[n - 1] == 0)
-			n--;
+		memcpy(im->argv, args, n + 1);
 		im->argv_len = n;
 	}
-	im->argv_truncated = e->args_truncated;
 }
 
 static void on_exit_ev(struct ct_model *m, const struct ct_exit *e)
@@ -251,18 +336,18 @@ static void on_exit_ev(struct ct_model *m, const struct ct_exit *e)
 		p->nspid = e->h.nspid;
 }
 
-static struct ct_pkginit *new_pkg(struct ct_image *im, const char *pkg, uint64_t ts)
+static struct ct_pkginit *new_pkg(struct ct_model *m, struct ct_image *im, const char *pkg, uint64_t ts)
 {
 	struct ct_pkginit *pk;
 
 	if (im->npkgs == im->cap) {
-		size_t ncap = im->cap ? im->cap * 2 : 64;
-		struct ct_pkginit *np = realloc(im->pkgs, ncap * sizeof(*np));
+		struct ct_pkginit *np = grow(m, im->pkgs, &im->cap, im->npkgs, sizeof(*np), false);
 
-		if (!np)
+		if (!np) {
+			drop_budget(m);
 			return NULL;
+		}
 		im->pkgs = np;
-		im->cap = ncap;
 	}
 	pk = &im->pkgs[im->npkgs++];
 	memset(pk, 0, sizeof(*pk));
@@ -279,7 +364,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 
 	if (!p)
 		return;
-	if (!im && !(im = add_image(p)))
+	if (!im && !(im = add_image(m, p)))
 		return;
 	if (!im->is_go) {
 		const char *v = m->ops.bin_version ? m->ops.bin_version(m->ops.ctx, bin) : NULL;
@@ -314,7 +399,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 		}
 		if (e->state != 1)
 			m->bad_tasks++; /* the register did not hold a running task */
-		pk = new_pkg(im, pkg ? pkg : "?", e->h.ts);
+		pk = new_pkg(m, im, pkg ? pkg : "?", e->h.ts);
 		if (!pk)
 			return;
 		pk->task = e->task;
@@ -337,7 +422,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 			idx = im->last_closed;
 			pk = &im->pkgs[idx];
 		} else {
-			pk = new_pkg(im, pkg, e->h.ts);
+			pk = new_pkg(m, im, pkg, e->h.ts);
 			if (!pk)
 				return;
 			idx = (int)(pk - im->pkgs);
@@ -435,7 +520,7 @@ void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const ch
 		copy_str(im->go_version, sizeof(im->go_version), version, strlen(version) + 1);
 	}
 	if (note)
-		copy_str(im->go_note, sizeof(im->go_note), note, strlen(note) + 1);
+		ct_redact(im->go_note, sizeof(im->go_note), note, strlen(note), 0, NULL);
 }
 
 void ct_model_set_resumed(struct ct_model *m, uint32_t pid, uint64_t ts)
@@ -492,21 +577,6 @@ struct io_ctx {
 	struct ct_stream *st;
 };
 
-static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
-{
-	size_t ncap;
-	void *na;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 64;
-	na = realloc(arr, ncap * elem);
-	if (!na)
-		return NULL;
-	*cap = ncap;
-	return na;
-}
-
 static size_t stream_hash(uint32_t pid, uint64_t key, uint8_t dir, size_t cap)
 {
 	uint64_t h = key * 0x9e3779b97f4a7c15ull ^ ((uint64_t)pid << 1 | dir) * 0xff51afd7ed558ccdull;
@@ -529,6 +599,8 @@ static int streams_rehash(struct ct_model *m, size_t ncap)
 	struct ct_stream **old = m->streams;
 	size_t ocap = m->streams_cap;
 
+	if (ncap > ocap && !mem_take(m, (ncap - ocap) * sizeof(*m->streams) + (ocap ? 0 : MEM_OVERHEAD), true))
+		return -1;
 	m->streams = calloc(ncap, sizeof(*m->streams));
 	if (!m->streams) {
 		m->streams = old;
@@ -542,13 +614,20 @@ static int streams_rehash(struct ct_model *m, size_t ncap)
 	return 0;
 }
 
+static size_t stream_size(bool is_log)
+{
+	return is_log ? offsetof(struct ct_stream, u) + sizeof(struct log_stream) : sizeof(struct ct_stream);
+}
+
 static struct ct_stream *get_stream(struct ct_model *m, const struct ct_io *e, bool is_log)
 {
 	uint64_t key = is_log ? e->fd : e->sock_id;
 	struct ct_stream **slot, *st;
 
-	if (!m->streams_cap && streams_rehash(m, 256))
+	if (!m->streams_cap && streams_rehash(m, 256)) {
+		drop_budget(m);
 		return NULL;
+	}
 	slot = stream_slot(m, e->h.pid, key, (uint8_t)e->dir);
 	if (*slot)
 		return *slot;
@@ -557,14 +636,21 @@ static struct ct_stream *get_stream(struct ct_model *m, const struct ct_io *e, b
 		return NULL;
 	}
 	if ((m->nstreams + 1) * 2 > m->streams_cap) {
-		if (streams_rehash(m, m->streams_cap * 2))
+		if (streams_rehash(m, m->streams_cap * 2)) {
+			drop_budget(m);
 			return NULL;
+		}
 		slot = stream_slot(m, e->h.pid, key, (uint8_t)e->dir);
 	}
-	st = calloc(1, is_log ? offsetof(struct ct_stream, u) + sizeof(struct log_stream)
-			      : sizeof(struct ct_stream));
-	if (!st)
+	if (!mem_take(m, stream_size(is_log) + MEM_OVERHEAD, true)) {
+		drop_budget(m);
 		return NULL;
+	}
+	st = calloc(1, stream_size(is_log));
+	if (!st) {
+		mem_give(m, stream_size(is_log) + MEM_OVERHEAD);
+		return NULL;
+	}
 	st->pid = e->h.pid;
 	st->key = key;
 	st->dir = (uint8_t)e->dir;
@@ -583,8 +669,12 @@ static void on_http_msg(void *vctx, const struct http_msg *msg)
 {
 	struct io_ctx *c = vctx;
 	struct ct_model *m = c->m;
+	char path[4 * HTTP_PATH_MAX], vals[HTTP_H_COUNT][2 * HTTP_VALUE_MAX + 16];
+	size_t vlen[HTTP_H_COUNT];
 	struct ct_http *h;
 	struct ct_http *na;
+	size_t plen, need;
+	bool cut = false;
 
 	if (msg->kind == HTTP_DESYNC) {
 		m->http_desyncs++;
@@ -592,14 +682,31 @@ static void on_http_msg(void *vctx, const struct http_msg *msg)
 	}
 	if (msg->kind != HTTP_REQUEST && msg->kind != HTTP_RESPONSE)
 		return;
-	if (m->nhttp >= CT_MODEL_MAX_RECORDS) {
-		m->dropped_records++;
+	na = grow(m, m->http, &m->http_cap, m->nhttp, sizeof(*na), true);
+	if (!na) {
+		drop_budget(m);
 		return;
 	}
-	na = grow(m->http, &m->http_cap, m->nhttp, sizeof(*na));
-	if (!na)
-		return;
 	m->http = na;
+	/* The request target: query values out unless asked to keep them,
+	 * secrets out in any case. */
+	plen = 0;
+	if (msg->path[0])
+		plen = ct_redact(path, sizeof(path), msg->path, strnlen(msg->path, sizeof(msg->path)),
+				 m->keep_query ? 0 : CT_REDACT_QUERY, &cut);
+	need = plen ? plen + 1 + MEM_OVERHEAD : 0;
+	for (int i = 0; i < HTTP_H_COUNT; i++) {
+		vlen[i] = 0;
+		if (!(msg->hdr_present & (1u << i)))
+			continue;
+		vlen[i] = ct_redact(vals[i], sizeof(vals[i]), msg->hdr[i], strnlen(msg->hdr[i], HTTP_VALUE_MAX),
+				    0, NULL);
+		need += vlen[i] + 1 + MEM_OVERHEAD;
+	}
+	if (!mem_take(m, need, true)) {
+		drop_budget(m);
+		return;
+	}
 	h = &m->http[m->nhttp++];
 	memset(h, 0, sizeof(*h));
 	h->ts = msg->ts_first;
@@ -612,19 +719,39 @@ static void on_http_msg(void *vctx, const struct http_msg *msg)
 	h->api = (uint8_t)msg->api;
 	h->status = msg->status;
 	h->index = msg->index;
-	h->flags = msg->flags;
+	h->flags = msg->flags | (cut ? HTTP_F_PATH_TRUNC : 0);
 	h->body_len = msg->body_len;
 	h->ep = c->st->ep;
 	h->peer = -1;
-	h->path = msg->path[0] ? strndup(msg->path, sizeof(msg->path)) : NULL;
+	h->path = plen ? strndup(path, plen) : NULL;
 	if (!h->path)
 		h->path = no_path;
-	copy_str(h->api_id, sizeof(h->api_id), msg->api_id, sizeof(msg->api_id));
-	copy_str(h->reason, sizeof(h->reason), msg->reason, sizeof(msg->reason));
+	ct_redact(h->api_id, sizeof(h->api_id), msg->api_id, strnlen(msg->api_id, sizeof(msg->api_id)), 0, NULL);
+	ct_redact(h->reason, sizeof(h->reason), msg->reason, strnlen(msg->reason, sizeof(msg->reason)), 0, NULL);
 	h->hdr_present = msg->hdr_present;
 	for (int i = 0; i < HTTP_H_COUNT; i++)
 		if (msg->hdr_present & (1u << i))
-			h->hdr[i] = strndup(msg->hdr[i], HTTP_VALUE_MAX);
+			h->hdr[i] = strndup(vals[i], vlen[i]);
+}
+
+/* The kept copy d of a log line s, secrets out (redact.h). */
+static void redact_log(struct log_event *d, const struct log_event *s)
+{
+	bool cut = false;
+
+	d->line_len = ct_redact(d->line, sizeof(d->line), s->line, s->line_len, 0, &cut);
+	if (cut)
+		d->flags |= LOG_F_TRUNC;
+#define R(f) ct_redact(d->f, sizeof(d->f), s->f, strnlen(s->f, sizeof(s->f)), 0, NULL)
+	R(request_id);
+	R(version);
+	R(arn);
+	R(init_type);
+	R(phase);
+	R(status);
+	R(error_type);
+	R(pkg);
+#undef R
 }
 
 static void on_log_line(void *vctx, const struct log_event *ev)
@@ -635,19 +762,22 @@ static void on_log_line(void *vctx, const struct log_event *ev)
 
 	if (ev->kind == LOG_NONE)
 		return;
-	if (m->nlogs >= CT_MODEL_MAX_RECORDS) {
-		m->dropped_records++;
+	na = grow(m, m->logs, &m->logs_cap, m->nlogs, sizeof(*na), true);
+	if (!na || !mem_take(m, sizeof(*l->ev) + MEM_OVERHEAD, true)) {
+		if (na)
+			m->logs = na;
+		drop_budget(m);
 		return;
 	}
-	na = grow(m->logs, &m->logs_cap, m->nlogs, sizeof(*na));
-	if (!na)
-		return;
 	m->logs = na;
 	l = &m->logs[m->nlogs];
 	l->ev = malloc(sizeof(*l->ev));
-	if (!l->ev)
+	if (!l->ev) {
+		mem_give(m, sizeof(*l->ev) + MEM_OVERHEAD);
 		return;
+	}
 	*l->ev = *ev;
+	redact_log(l->ev, ev);
 	l->ts = ev->ts_first;
 	l->pid = c->st->pid;
 	l->tid = c->st->tid;
@@ -693,13 +823,11 @@ static void on_listen(struct ct_model *m, const struct ct_listen *e)
 	struct ct_listen_rec *na, *l;
 
 	live_proc(m, e->h.pid, e->h.ts);
-	if (m->nlistens >= CT_MODEL_MAX_RECORDS) {
-		m->dropped_records++;
+	na = grow(m, m->listens, &m->listens_cap, m->nlistens, sizeof(*na), true);
+	if (!na) {
+		drop_budget(m);
 		return;
 	}
-	na = grow(m->listens, &m->listens_cap, m->nlistens, sizeof(*na));
-	if (!na)
-		return;
 	m->listens = na;
 	l = &m->listens[m->nlistens++];
 	memset(l, 0, sizeof(*l));
@@ -725,6 +853,7 @@ static void close_streams_of(struct ct_model *m, uint32_t pid, bool all)
 			continue;
 		if (st->is_log)
 			log_stream_flush(&st->u.log, m->last_ts, on_log_line, &c);
+		mem_give(m, stream_size(st->is_log) + MEM_OVERHEAD);
 		free(st);
 		m->streams[i] = NULL;
 		m->nstreams--;
@@ -737,6 +866,8 @@ static void close_streams_of(struct ct_model *m, uint32_t pid, bool all)
 void ct_model_close_streams(struct ct_model *m)
 {
 	close_streams_of(m, 0, true);
+	if (m->streams_cap)
+		mem_give(m, m->streams_cap * sizeof(*m->streams) + MEM_OVERHEAD);
 	free(m->streams);
 	m->streams = NULL;
 	m->streams_cap = 0;
@@ -840,15 +971,71 @@ static int cmp_listen_ts(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/* qsort has no context argument */
+static const char *g_sort_base;
+static size_t g_sort_elem;
+static int (*g_sort_cmp)(const void *, const void *);
+
+static int cmp_index(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int c = g_sort_cmp(g_sort_base + x * g_sort_elem, g_sort_base + y * g_sort_elem);
+
+	return c ? c : (x > y) - (x < y);
+}
+
+/*
+ * A stable sort of n records in place that needs 8 bytes a record, not a
+ * copy of the array (glibc's qsort allocates one for its merge sort: with
+ * the budget spent on records, the peak would double).
+ */
+static void sort_records(void *base, size_t n, size_t elem, int (*cmp)(const void *, const void *))
+{
+	char *b = base, *tmp;
+	size_t *idx;
+
+	if (n < 2)
+		return;
+	idx = malloc(n * sizeof(*idx));
+	tmp = malloc(elem);
+	if (!idx || !tmp) {
+		free(idx);
+		free(tmp);
+		qsort(base, n, elem, cmp);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		idx[i] = i;
+	g_sort_base = b;
+	g_sort_elem = elem;
+	g_sort_cmp = cmp;
+	qsort(idx, n, sizeof(*idx), cmp_index);
+	/* record i of the result is idx[i] of the input: follow each cycle */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i, k;
+
+		if (idx[i] == i)
+			continue;
+		memcpy(tmp, b + i * elem, elem);
+		while ((k = idx[j]) != i) {
+			memcpy(b + j * elem, b + k * elem, elem);
+			idx[j] = j;
+			j = k;
+		}
+		memcpy(b + j * elem, tmp, elem);
+		idx[j] = j;
+	}
+	g_sort_base = NULL;
+	free(tmp);
+	free(idx);
+}
+
 void ct_model_finish(struct ct_model *m)
 {
 	ct_model_close_streams(m);
-	if (m->nhttp)
-		qsort(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
-	if (m->nlogs)
-		qsort(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);
-	if (m->nlistens)
-		qsort(m->listens, m->nlistens, sizeof(*m->listens), cmp_listen_ts);
+	sort_records(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
+	sort_records(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);
+	sort_records(m->listens, m->nlistens, sizeof(*m->listens), cmp_listen_ts);
 	pair_http(m);
 }
 

@@ -154,11 +154,33 @@ struct ct_model {
 	size_t nstreams, streams_cap;
 	uint64_t io_events, io_bytes, io_bytes_lost;
 	uint64_t http_desyncs;
-	uint64_t dropped_records; /* over CT_MODEL_MAX_RECORDS */
+	uint64_t dropped_records; /* records and parsers not kept (memory budget, limits) */
+
+	/*
+	 * Options: set them after ct_model_init(), before the first event.
+	 *
+	 * keep_query: keep the values of HTTP request-target query strings.
+	 * By default every value is replaced by CT_REDACTED (redact.h) and the
+	 * parameter names are kept. Secrets (X-Amz-Signature=, token= ...) are
+	 * redacted either way, here as in argv, paths and log lines.
+	 *
+	 * mem_budget: bytes the model may hold (records, strings, parsers),
+	 * 0 for CT_MODEL_MEM_DEFAULT. I/O records (HTTP, log lines, listeners)
+	 * and their parsers may take all but an eighth of it, kept for
+	 * processes, execs and Go inits. What does not fit is not kept and is
+	 * counted in dropped_records (and dropped_budget): the trace is then
+	 * incomplete.
+	 */
+	bool keep_query;
+	uint64_t mem_budget;
+
+	uint64_t mem_used;       /* bytes held now (allocation sizes + 16 each) */
+	uint64_t mem_peak;       /* the most mem_used ever was */
+	uint64_t dropped_budget; /* of dropped_records: for the memory budget */
 };
 
-#define CT_MODEL_MAX_RECORDS 50000 /* per kind (http, logs, listens): beyond, counted as dropped */
-#define CT_MODEL_MAX_STREAMS 8192   /* parsers alive at once */
+#define CT_MODEL_MEM_DEFAULT (64ull << 20) /* mem_budget 0: 64 MiB */
+#define CT_MODEL_MAX_STREAMS 8192          /* parsers alive at once */
 
 /* After the last event: flush and free the parsers, sort the I/O records by
  * time and pair every sent HTTP message with its reading by the other end
@@ -176,6 +198,8 @@ void ct_model_free(struct ct_model *m);
 struct ct_proc *ct_model_add_root(struct ct_model *m, uint32_t pid, uint64_t ts);
 /* Feed one raw record as it came from the ring buffer. 0, or -1 if malformed. */
 int ct_model_add_event(struct ct_model *m, const void *data, size_t size);
+/* The budget in force (mem_budget, or the default). */
+uint64_t ct_model_budget(const struct ct_model *m);
 /* The newest process record with this pid, or NULL. */
 struct ct_proc *ct_model_proc(struct ct_model *m, uint32_t pid);
 /* The process's current image (the last exec), or NULL. */

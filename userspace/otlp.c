@@ -161,7 +161,7 @@ static void one_trace(struct strbuf *out, const struct ct_model *m, const struct
 	uint64_t start = tot->start ? tot->start : tl->t0;
 	uint64_t end = tot->complete ? tot->end : tl->t_end;
 	uint64_t root;
-	char label[80];
+	char label[80], cmd[CT_CMDLINE_MAX + 64];
 	bool f = true;
 
 	t.tid[0] = mix(((uint64_t)tl->agent_pid << 32) ^ tl->runtime_pid ^ mix(start));
@@ -175,7 +175,7 @@ static void one_trace(struct strbuf *out, const struct ct_model *m, const struct
 	ct_proc_label(tl->runtime, label, sizeof(label));
 	attr_str(out, &f, "coldtrace.runtime", label);
 	if (o && o->command)
-		attr_str(out, &f, "process.command_line", o->command);
+		attr_str(out, &f, "process.command_line", ct_redact_cmdline(o->command, cmd, sizeof(cmd)));
 	sb_puts(out, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"coldtrace\",\"version\":\"" COLDTRACE_VERSION
 		     "\"},\"spans\":[");
 

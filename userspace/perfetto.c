@@ -313,6 +313,7 @@ void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const stru
 	struct pf p = {.out = out, .t0 = m->first_ts, .first = true};
 	struct ct_timelines tls = {0};
 	size_t n = m->nprocs < MAX_PROCS ? m->nprocs : MAX_PROCS;
+	char cmd[CT_CMDLINE_MAX + 64];
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
@@ -320,7 +321,7 @@ void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const stru
 		     "\",\"clock\":\"monotonic\",\"origin_ns\":");
 	sb_printf(out, "\"%llu\",\"realtime_offset_ns\":\"%llu\",\"command\":", (unsigned long long)m->first_ts,
 		  (unsigned long long)(o ? o->realtime_offset_ns : 0));
-	sb_json_str(out, o && o->command ? o->command : "");
+	sb_json_str(out, o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : "");
 	sb_puts(out, "},\"traceEvents\":[");
 	for (size_t i = 0; i < tls.n; i++)
 		timeline_track(&p, &tls.v[i], i);

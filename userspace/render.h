@@ -7,10 +7,14 @@
 #include <stdint.h>
 
 #include "model.h"
+#include "redact.h"
 #include "strbuf.h"
 
 struct ct_render_opts {
-	const char *command; /* the traced command line, for headers */
+	/* the traced command line, for headers: any length, any bytes; every
+	 * view shows it through ct_redact_cmdline() (secrets out, at most
+	 * CT_CMDLINE_MAX bytes) and escapes it for its format */
+	const char *command;
 	int top;             /* how many slowest package inits to list */
 	bool color;
 	uint64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */

@@ -32,8 +32,8 @@ struct svg {
 	double y;
 };
 
-/* XML text: escaped, control bytes and invalid UTF-8 replaced, at most max
- * characters (then "..."). */
+/* XML text: escaped, control bytes (as spaces), invalid UTF-8, C1 and bidi
+ * controls (as '?') replaced, at most max characters (then "..."). */
 static void esc_n(struct strbuf *b, const char *s, size_t n, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -76,6 +76,15 @@ static void esc_n(struct strbuf *b, const char *s, size_t n, size_t max)
 			if (!ok) {
 				sb_putc(b, '?');
 				i++;
+				continue;
+			}
+			/* C1 controls, bidi and line controls: shown as '?' too */
+			if ((c == 0xc2 && p[i + 1] <= 0x9f) ||
+			    (c == 0xe2 && p[i + 1] == 0x80 &&
+			     (p[i + 2] == 0x8e || p[i + 2] == 0x8f || (p[i + 2] >= 0xa8 && p[i + 2] <= 0xae))) ||
+			    (c == 0xe2 && p[i + 1] == 0x81 && p[i + 2] >= 0xa6 && p[i + 2] <= 0xa9)) {
+				sb_putc(b, '?');
+				i += need;
 				continue;
 			}
 			l = need;
@@ -491,7 +500,7 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 	struct strbuf body;
 	struct svg g = {0};
 	double top, bottom;
-	char sub[512];
+	char sub[512], cmd[CT_CMDLINE_MAX + 64];
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
@@ -547,7 +556,7 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 		     "</style>\n<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 	sb_printf(out, "<text class=\"title\" x=\"%.1f\" y=\"24\">coldtrace: where the cold start went</text>\n", NX);
 	sb_printf(out, "<text class=\"sub\" x=\"%.1f\" y=\"42\">", NX);
-	esc(out, o && o->command ? o->command : "");
+	esc(out, o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : "");
 	sb_puts(out, "</text>\n");
 	if (tls.n) {
 		const struct ct_timeline *tl = &tls.v[0];

@@ -7,7 +7,13 @@
 #include <sys/wait.h>
 
 #include "phases.h"
+#include "redact.h"
 #include "render.h"
+
+/* Every string from the trace goes through str_esc / sb_put_esc (strbuf.h):
+ * file names, package names, paths and log lines can hold terminal escapes
+ * and newlines. ESC (for colour) only ever comes from the format strings. */
+#define EB 1100 /* an escaped string of up to 256 bytes, cut beyond */
 
 #define MS(ns) ((double)(ns) / 1e6)
 
@@ -43,8 +49,10 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 	int top = o && o->top > 0 ? o->top : 5;
 	const struct ct_pkginit **sorted;
 
+	char eb[EB];
+
 	if (im->go_note[0])
-		sb_printf(out, "    note: %s\n", im->go_note);
+		sb_printf(out, "    note: %s\n", str_esc(eb, sizeof(eb), im->go_note));
 	if (im->held_ns)
 		sb_printf(out, "    (held %.3f ms after exec while coldtrace attached its probes; not counted below)\n",
 			  MS(im->held_ns));
@@ -66,7 +74,7 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 	for (size_t i = 0; i < im->npkgs; i++)
 		if (!im->pkgs[i].end)
 			sb_printf(out, "    package init that never returned: %s (started %.3f ms after exec)\n",
-				  im->pkgs[i].pkg, MS(im->pkgs[i].start - base));
+				  str_esc(eb, sizeof(eb), im->pkgs[i].pkg), MS(im->pkgs[i].start - base));
 	sorted = malloc(im->npkgs * sizeof(*sorted));
 	if (!sorted)
 		return;
@@ -78,10 +86,10 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 		const struct ct_pkginit *pk = sorted[i];
 
 		if (!pk->end) {
-			sb_printf(out, "      %10s  %s (did not return)\n", "-", pk->pkg);
+			sb_printf(out, "      %10s  %s (did not return)\n", "-", str_esc(eb, sizeof(eb), pk->pkg));
 			continue;
 		}
-		sb_printf(out, "      %7.3f ms  %s\n", MS(pk->end - pk->start), pk->pkg);
+		sb_printf(out, "      %7.3f ms  %s\n", MS(pk->end - pk->start), str_esc(eb, sizeof(eb), pk->pkg));
 	}
 	free(sorted);
 }
@@ -116,14 +124,16 @@ static void http_line(struct strbuf *out, const struct ct_model *m, const struct
 
 	ct_endpoint_str(&h->ep, true, l, sizeof(l));
 	ct_endpoint_str(&h->ep, false, r, sizeof(r));
+	char eb[EB];
+
 	if (h->kind == HTTP_REQUEST)
-		sb_printf(out, "%s %s", http_method_name(h->method), h->path);
+		sb_printf(out, "%s %s", http_method_name(h->method), str_esc(eb, sizeof(eb), h->path));
 	else
-		sb_printf(out, "%d %s", h->status, h->reason);
+		sb_printf(out, "%d %s", h->status, str_esc(eb, sizeof(eb), h->reason));
 	if (rid)
-		sb_printf(out, "  request-id %s", rid);
+		sb_printf(out, "  request-id %s", str_esc(eb, sizeof(eb), rid));
 	if (et)
-		sb_printf(out, "  error-type %s", et);
+		sb_printf(out, "  error-type %s", str_esc(eb, sizeof(eb), et));
 	if (h->dir == CT_IO_WRITE)
 		sb_printf(out, "  %s -> %s", l, r);
 	else
@@ -189,8 +199,9 @@ static void timeline(struct strbuf *out, const struct ct_model *m, uint64_t t0,
 		switch (x->kind) {
 		case IT_EXEC: {
 			const struct ct_image *im = &x->p->images[x->idx];
+			char eb[EB];
 
-			sb_printf(out, "%10.3f  pid %-7u exec    %s\n", t, x->p->pid, im->path);
+			sb_printf(out, "%10.3f  pid %-7u exec    %s\n", t, x->p->pid, str_esc(eb, sizeof(eb), im->path));
 			break;
 		}
 		case IT_MAIN:
@@ -214,9 +225,11 @@ static void timeline(struct strbuf *out, const struct ct_model *m, uint64_t t0,
 			break;
 		case IT_LOG: {
 			const struct ct_log *l = &m->logs[x->idx];
-			int len = (int)(l->ev->line_len > 120 ? 120 : l->ev->line_len);
+			size_t len = l->ev->line_len > 120 ? 120 : l->ev->line_len;
 
-			sb_printf(out, "%10.3f  pid %-7u log     %.*s\n", t, l->pid, len, l->ev->line);
+			sb_printf(out, "%10.3f  pid %-7u log     ", t, l->pid);
+			sb_put_esc(out, l->ev->line, len);
+			sb_putc(out, '\n');
 			break;
 		}
 		}
@@ -320,11 +333,13 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 	};
 	const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
 	uint64_t t0 = tl->t0, t1 = tot->complete ? tot->end : tl->t_end;
-	char a[64], r[64], line[512], ax[16];
+	char a[64], r[64], line[512], ax[16], eb[EB];
 	struct strbuf sb;
 
-	ct_proc_label(tl->agent, a, sizeof(a));
-	ct_proc_label(tl->runtime, r, sizeof(r));
+	ct_proc_label(tl->agent, eb, sizeof(eb));
+	str_esc(a, sizeof(a), eb);
+	ct_proc_label(tl->runtime, eb, sizeof(eb));
+	str_esc(r, sizeof(r), eb);
 	sb_printf(out, "\n%scold start%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
 	if (n > 1)
 		sb_printf(out, " #%zu", idx + 1);
@@ -336,7 +351,8 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 		sb_printf(out, " -> runtime pid %u %s%s", tl->runtime_pid, r, tl->runtime_guessed ? " (guessed)" : "");
 	sb_putc(out, '\n');
 	if (tl->request_id[0])
-		sb_printf(out, "  request %s%s\n", tl->request_id, tl->request_id_from_log ? " (from the agent's log)" : "");
+		sb_printf(out, "  request %s%s\n", str_esc(eb, sizeof(eb), tl->request_id),
+			  tl->request_id_from_log ? " (from the agent's log)" : "");
 	snprintf(ax, sizeof(ax), "%.1f ms", MS(t1 > t0 ? t1 - t0 : 0));
 	sb_printf(out, "  %-24s%9s  |0 ms%*s|\n", "phase", "ms", BAR_W - 4, ax);
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
@@ -412,7 +428,11 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 			sb_printf(&sb, ", %s %.0f%%", ct_phase_name(second->id),
 				  100.0 * (double)second->dur / (double)tot->dur);
 	} else {
-		sb_printf(&sb, "INCOMPLETE cold start: %s", tl->note[0] ? tl->note : "see what is missing");
+		sb_puts(&sb, "INCOMPLETE cold start: ");
+		if (tl->note[0])
+			sb_puts_esc(&sb, tl->note);
+		else
+			sb_puts(&sb, "see what is missing");
 	}
 	if (!sb.oom && sb.buf) {
 		snprintf(line, sizeof(line), "  %ssummary:%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
@@ -437,12 +457,14 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 {
 	const struct ct_proc *root = ct_model_proc((struct ct_model *)m, m->root_pid);
 	size_t ngo = ct_model_go_images(m);
-	char st[48];
+	char st[48], cmd[CT_CMDLINE_MAX + 64], eb[EB], gv[160];
 
 	if (root) {
 		status_str(root, st, sizeof(st));
 		sb_printf(out, "%scoldtrace:%s %s: %s", c_on(o, "\033[1m"), c_on(o, "\033[0m"),
-			  o && o->command ? o->command : "command", st);
+			  o && o->command ? str_esc(eb, sizeof(eb), ct_redact_cmdline(o->command, cmd, sizeof(cmd)))
+					  : "command",
+			  st);
 		if (root->exited && root->exit_ts > root->start_ts)
 			sb_printf(out, " after %.3f ms", MS(root->exit_ts - root->start_ts));
 		sb_printf(out, "; %zu process%s, %zu Go program%s with package inits\n", m->nprocs,
@@ -459,9 +481,9 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 				continue; /* a fork that never exec'd: nothing of its own */
 			status_str(p, st, sizeof(st));
 			sb_printf(out, "\n%spid %u%s  %s", c_on(o, "\033[1m"), p->pid, c_on(o, "\033[0m"),
-				  im->path[0] ? im->path : im->comm);
+				  str_esc(eb, sizeof(eb), im->path[0] ? im->path : im->comm));
 			if (im->is_go)
-				sb_printf(out, "  %s", im->go_version[0] ? im->go_version : "Go");
+				sb_printf(out, "  %s", str_esc(gv, sizeof(gv), im->go_version[0] ? im->go_version : "Go"));
 			if (j + 1 == p->nimages)
 				sb_printf(out, "  (%s)", st);
 			sb_putc(out, '\n');
@@ -480,4 +502,12 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 				  c_on(o, "\033[33m"), c_on(o, "\033[0m"), (unsigned long long)total);
 			break;
 		}
+	if (m->dropped_records) {
+		sb_printf(out, "\n%swarning:%s %llu records were not kept", c_on(o, "\033[33m"), c_on(o, "\033[0m"),
+			  (unsigned long long)m->dropped_records);
+		if (m->dropped_budget)
+			sb_printf(out, " (%llu for the memory budget of %llu MiB)", (unsigned long long)m->dropped_budget,
+				  (unsigned long long)(ct_model_budget(m) >> 20));
+		sb_puts(out, ": the trace is incomplete\n");
+	}
 }
