@@ -577,7 +577,7 @@ static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
 		goto done;
 	}
 	inspect_file(t, b, fd);
-	if (t->fault_delay_ms && b->open_pid) /* fault tests: a slow attach at an exec */
+	if (t->fault_delay_ms && b->open_pid && b->is_go) /* fault tests: a slow Go attach at an exec */
 		usleep(t->fault_delay_ms * 1000);
 	t1 = mono_ns();
 	if (b->is_go && b->plan.n)
@@ -730,13 +730,12 @@ static void drain_done(struct ct_tracer *t)
 
 			bin_to_model(b, m, w->pid);
 			if (w->late && m) {
+				/* the resume event said so already; keep its note */
 				struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, w->pid));
 
-				t->nlate++;
-				if (im)
+				if (im && !strstr(im->go_note, "before its probes"))
 					snprintf(im->go_note, sizeof(im->go_note),
-						 "resumed by coldtrace's guardian after --max-hold (%.0f ms), before its probes were attached: package inits may be missing",
-						 (double)(t->opts.max_hold_ns ? t->opts.max_hold_ns : CT_DEFAULT_MAX_HOLD_NS) / 1e6);
+						 "resumed before its probes were attached (coldtrace's guardian at --max-hold): package inits may be missing");
 			}
 		}
 }
@@ -877,10 +876,25 @@ static void on_resume(struct ct_tracer *t, struct ct_model *m, const struct ct_r
 		return;
 	ct_model_set_resumed(m, r->h.pid, r->h.ts);
 	{
-		const struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, r->h.pid));
+		struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, r->h.pid));
+		bool early = false;
 
-		if (im)
-			t->held_ns_total += im->held_ns;
+		if (!im)
+			return;
+		t->held_ns_total += im->held_ns;
+		/* still waiting for its binary's probes: resumed early */
+		pthread_mutex_lock(&t->lock);
+		for (size_t i = t->nbins; i-- > 0 && !early;)
+			if (t->bins[i]->state == BIN_PENDING)
+				for (struct waiter *w = t->bins[i]->waiters; w && !early; w = w->next)
+					early = w->pid == r->h.pid;
+		pthread_mutex_unlock(&t->lock);
+		if (early) {
+			t->nlate++;
+			snprintf(im->go_note, sizeof(im->go_note),
+				 "resumed before its probes were attached, after %.1f ms, by pid %u (coldtrace's guardian at --max-hold, or another program): package inits may be missing",
+				 (double)im->held_ns / 1e6, r->sender);
+		}
 	}
 }
 

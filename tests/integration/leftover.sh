@@ -4,7 +4,7 @@
 # loaded than BEFORE, the count taken before our coldtrace started (other
 # coldtrace processes may run at the same time outside CI).
 ct_bpf_count() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (ct_go_probe|ct_exec|ct_fork|ct_exit|ct_sys_exit) '
+	bpftool prog show 2>/dev/null | grep -cE 'name (ct_go_probe|ct_go_probe_mul|ct_exec|ct_fork|ct_exit|ct_sys_exit|ct_signal) '
 }
 leftover_bpf() {
 	local before=$1 i n
