@@ -26,6 +26,7 @@ static const char *event_name(int t)
 	case CT_EV_GO: return "go";
 	case CT_EV_IO: return "io";
 	case CT_EV_LISTEN: return "listen";
+	case CT_EV_RESUME: return "resume";
 	}
 	return "other";
 }
