@@ -72,9 +72,10 @@ done
 c0=$(wc -l <outside.count 2>/dev/null || echo 0)
 i0=$(grep -c '"who":"outside"' od.out)
 
-# ---- the traced tree ----
+# ---- the traced tree (it lingers a second, so that the outside loop
+# surely runs during the trace, however fast the cold start is) ----
 timeout -s INT -k 10 120 "$ct" run -f jsonl -o trace.jsonl --force -- sh -c \
-	"'$sbx/ct-driver' --runtime go --invokes 2 --runtime-api-address 127.0.0.1:$in_api --invoke-address 127.0.0.1:$in_inv && curl -s 'http://127.0.0.1:$srv_port/inside-marker'" \
+	"'$sbx/ct-driver' --runtime go --invokes 2 --runtime-api-address 127.0.0.1:$in_api --invoke-address 127.0.0.1:$in_inv && curl -s 'http://127.0.0.1:$srv_port/inside-marker' && sleep 1" \
 	>in.out 2>in.err
 rc=$?
 c1=$(wc -l <outside.count 2>/dev/null || echo 0)
