@@ -702,10 +702,14 @@ void bincache_load(struct bincache *c, const char *dir)
 		snprintf(d, sizeof(d), "%s/.cache/coldtrace", home);
 	else
 		return;
-	if (!dir && !(xdg && xdg[0] == '/')) {
+	if (!dir) {
+		/* the base directory itself may not exist yet */
 		char parent[PATH_MAX];
 
-		snprintf(parent, sizeof(parent), "%s/.cache", home);
+		if (xdg && xdg[0] == '/')
+			snprintf(parent, sizeof(parent), "%s", xdg);
+		else
+			snprintf(parent, sizeof(parent), "%s/.cache", home);
 		if (mkdir(parent, 0700) && errno != EEXIST)
 			return;
 	}

@@ -113,6 +113,7 @@ struct ct_tracer {
 
 	char *cmdkey; /* the binary cache's history: what runs of this command exec */
 	unsigned fault_delay_ms; /* COLDTRACE_FAULT_ATTACH_DELAY_MS, for fault tests */
+	uint64_t t_open, t_loaded;
 
 	/* figures for --stats */
 	uint64_t nheld, held_ns_total, nlate, nchanged, nnotheld;
@@ -1118,6 +1119,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	if (!opts->no_cache)
 		bincache_load(&t->cache, opts->cache_dir);
 
+	t->t_open = mono_ns();
 	t->skel = coldtrace_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
@@ -1157,6 +1159,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 			 opts->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
+	t->t_loaded = mono_ns();
 	if (ct_holds_init(&t->holds, bpf_map__fd(t->skel->maps.ct_held),
 			  bpf_map__fd(t->skel->maps.ct_resuming))) {
 		snprintf(err, errlen, "cannot read the hold map: %s", strerror(errno));
@@ -1203,6 +1206,10 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	epoll_ctl(t->efd, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	if (m)
 		ct_tracer_set_model(t, m);
+	if (opts->verbose)
+		fprintf(stderr, "coldtrace: BPF loaded in %.3f ms (%s), guardian and tracepoints in %.3f ms\n",
+			(double)(t->t_loaded - t->t_open) / 1e6, t->multi ? "uprobe_multi" : "perf-event uprobes",
+			(double)(mono_ns() - t->t_loaded) / 1e6);
 	*out = t;
 	return 0;
 fail:
@@ -1347,7 +1354,14 @@ void ct_tracer_close(struct ct_tracer *t)
 	if (!t->opts.no_cache && t->cache.dirty)
 		bincache_save(&t->cache);
 	ring_buffer__free(t->rb);
-	detach_all(t);
+	{
+		uint64_t t0 = mono_ns();
+
+		detach_all(t);
+		if (t->opts.verbose)
+			fprintf(stderr, "coldtrace: probes of %zu binaries detached in %.3f ms\n", t->nbins,
+				(double)(mono_ns() - t0) / 1e6);
+	}
 	for (size_t i = 0; i < t->nbins; i++) {
 		struct ct_bin *b = t->bins[i];
 
