@@ -12,11 +12,42 @@
  * kind go_init (used where several Go processes share one stderr).
  *
  * Compare coldtrace's Go init records (jsonl, ns precision) with the lines
- * GODEBUG=inittrace=1 printed in the same run. Passes when both list the
- * same packages in the same order and, per package,
- *   |clock difference| <= 50 us + 10%  and  |@ difference| <= 100 us + 2%,
- * where Go's printed value v (truncated to its last digit, resolution r)
- * stands for any true value in [v, v + r).
+ * GODEBUG=inittrace=1 printed in the same run. Go's printed value v
+ * (truncated to its last digit, resolution r) stands for any true value in
+ * [v, v + r). Passes when
+ *
+ *  1. both list the same packages in the same order (exactly);
+ *  2. every package is within tolerance,
+ *       |clock difference| <= 50 us + 10%  and  |@ difference| <= 100 us + 2%,
+ *     but for at most OUTLIER_MAX(n) = max(2, n / 8) outliers, each of which
+ *     must look like what physical noise does: one delay X, 0 < X <= 250 ms,
+ *     between a probe and Go's own clock read (a preemption or interrupt
+ *     there), i.e. either
+ *       start: ours began X earlier: @ X earlier and clock X longer, or
+ *       end:   ours ended X earlier: @ within tolerance, clock X shorter;
+ *     a probe that fires at the wrong place, a wrong package or a lost hit
+ *     gives neither shape, or gives it for many packages;
+ *  3. the 75th percentile of |clock difference| and of |@ difference| over
+ *     all packages is <= 5 us (a systematic offset fails here).
+ *
+ * Measured (2-core shared VM, kernel 6.18, 6 programs of 69-94 packages:
+ * tests/goprogs initgraph, -pie-stripped, -cgo, esbuild 0.11.23 (go1.16),
+ * 0.23.1 (go1.22), 0.28.2 (go1.26)); 30 runs of each "idle" (the machine's
+ * other users only: 180 runs, 14,400 package samples) and 18 of each loaded
+ * with two busy loops (`while :; do :; done`) on the two cores (110 runs,
+ * 8,798 samples):
+ *   |clock difference|: median 0.0 us idle and loaded; p95 5.5 / 7.4 us;
+ *     p99 35 / 290 us; max 8.1 ms idle, 104 ms loaded;
+ *   per run, p75 of |clock difference| at most 0.2 us, of |@ difference|
+ *     0.0 us (Go prints 2-3 significant digits: most differences fall
+ *     inside its rounding interval);
+ *   packages outside the per-package tolerance, per run: idle 0 (73% of
+ *     runs), 1 (19%), 2 (4%), 3, 4 (5% of 80 packages) at most; loaded 0
+ *     (33%), 1 (25%), 2 (19%), 3 (15%), 4-6 (7%), 8 of 79 (10%) at most;
+ *   every such package had the start or end shape above (idle 40 start,
+ *     30 end; loaded 90 start, 73 end), X from 60 us to 104 ms.
+ * The old rule (every package within tolerance) failed 48 of the 180 idle
+ * runs and 74 of the 110 loaded ones; this one none.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +62,12 @@ struct rec {
 };
 
 static struct rec ours[MAXP], gos[MAXP];
+
+#define CLOCK_TOL(go_ms) (0.050 + 0.10 * (go_ms)) /* ms */
+#define AT_TOL(go_ms) (0.100 + 0.02 * (go_ms))
+#define OUTLIER_MAX(n) ((n) / 8 > 2 ? (n) / 8 : 2)
+#define DELAY_MAX_MS 250.0
+#define P75_MAX_MS 0.005
 
 static const char *json_field(const char *line, const char *key)
 {
@@ -148,10 +185,67 @@ static double dist(double x, double v, double r)
 	return 0;
 }
 
+/* Distance between the intervals [a, b] and [v, v + r). */
+static double dist_iv(double a, double b, double v, double r)
+{
+	if (b < v)
+		return v - b;
+	if (a > v + r)
+		return a - (v + r);
+	return 0;
+}
+
+/*
+ * An outlier that one delay X in one probe-to-clock window explains; X in
+ * ms, 0 if none does. start: ours' @ is X early (X within Go's rounding of
+ * @) and, X taken off, ours' clock matches; end: @ matches, ours' clock is
+ * X short.
+ */
+static double delay_shape(const struct rec *o, const struct rec *g, const char **where)
+{
+	double lo = g->at_ms - o->at_ms, hi = g->at_ms + g->at_res - o->at_ms;
+
+	if (hi > 0 && lo <= DELAY_MAX_MS &&
+	    dist_iv(o->clock_ms - hi, o->clock_ms - (lo > 0 ? lo : 0), g->clock_ms, g->clock_res) <=
+		    CLOCK_TOL(g->clock_ms)) {
+		double x = o->clock_ms - g->clock_ms; /* the best guess, for the report */
+
+		*where = "start";
+		if (x < lo)
+			x = lo;
+		if (x > hi)
+			x = hi;
+		return x > 0 ? x : hi;
+	}
+	if (dist(o->at_ms, g->at_ms, g->at_res) <= AT_TOL(g->at_ms) && o->clock_ms < g->clock_ms &&
+	    g->clock_ms - o->clock_ms <= DELAY_MAX_MS) {
+		*where = "end";
+		return g->clock_ms - o->clock_ms;
+	}
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double p75(double *v, int n)
+{
+	if (n == 0)
+		return 0;
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1];
+}
+
+static double dclock[MAXP], dat[MAXP];
+
 int main(int argc, char **argv)
 {
-	int no, ng, passed = 0, failed = 0;
-	double worst_clock = 0, worst_at = 0;
+	int no, ng, passed = 0, failed = 0, noisy = 0, nd = 0;
+	double worst_clock = 0, worst_at = 0, p75c, p75a;
 
 	if (argc > 1 && !strcmp(argv[1], "--order-only")) {
 		order_only = 1;
@@ -178,7 +272,8 @@ int main(int argc, char **argv)
 		printf("FAIL: coldtrace saw %d package inits, GODEBUG printed %d\n", no, ng);
 	for (int i = 0; i < (no > ng ? no : ng); i++) {
 		const struct rec *o = i < no ? &ours[i] : NULL, *g = i < ng ? &gos[i] : NULL;
-		double dc, da, tc, ta;
+		const char *where = "";
+		double dc, da, tc, ta, x;
 
 		if (!o || !g || strcmp(o->pkg, g->pkg)) {
 			printf("FAIL #%d: order: coldtrace %s, GODEBUG %s\n", i, o ? o->pkg : "-",
@@ -188,22 +283,52 @@ int main(int argc, char **argv)
 		}
 		dc = dist(o->clock_ms, g->clock_ms, g->clock_res);
 		da = dist(o->at_ms, g->at_ms, g->at_res);
-		tc = 0.050 + 0.10 * g->clock_ms;
-		ta = 0.100 + 0.02 * g->at_ms;
+		tc = CLOCK_TOL(g->clock_ms);
+		ta = AT_TOL(g->at_ms);
 		if (dc > worst_clock)
 			worst_clock = dc;
 		if (da > worst_at)
 			worst_at = da;
-		if (!order_only && (o->clock_ms < 0 || o->at_ms < 0 || dc > tc || da > ta)) {
-			printf("FAIL #%d %s: clock %.4f vs %.3f ms (off %.4f, allowed %.4f), @ %.4f vs %.3f ms (off %.4f, allowed %.4f)\n",
-			       i, o->pkg, o->clock_ms, g->clock_ms, dc, tc, o->at_ms, g->at_ms, da, ta);
-			failed++;
-		} else {
+		if (order_only) {
 			passed++;
+			continue;
 		}
+		if (o->clock_ms < 0 || o->at_ms < 0) {
+			printf("FAIL #%d %s: no clock or @ in coldtrace's record\n", i, o->pkg);
+			failed++;
+			continue;
+		}
+		dclock[nd] = dc;
+		dat[nd++] = da;
+		if (dc <= tc && da <= ta) {
+			passed++;
+			continue;
+		}
+		x = delay_shape(o, g, &where);
+		if (x > 0 && noisy < OUTLIER_MAX(ng)) {
+			printf("noise #%d %s: clock %.4f vs %.3f ms, @ %.4f vs %.3f ms: one %.3f ms delay at the %s\n",
+			       i, o->pkg, o->clock_ms, g->clock_ms, o->at_ms, g->at_ms, x, where);
+			noisy++;
+			passed++;
+			continue;
+		}
+		printf("FAIL #%d %s: clock %.4f vs %.3f ms (off %.4f, allowed %.4f), @ %.4f vs %.3f ms (off %.4f, allowed %.4f)%s\n",
+		       i, o->pkg, o->clock_ms, g->clock_ms, dc, tc, o->at_ms, g->at_ms, da, ta,
+		       x > 0 ? ": one more outlier than allowed" : ": not the shape of a delay");
+		failed++;
+	}
+	p75c = p75(dclock, nd);
+	p75a = p75(dat, nd);
+	if (!order_only && (p75c > P75_MAX_MS || p75a > P75_MAX_MS)) {
+		printf("FAIL: 75th percentile of |clock difference| %.1f us, of |@ difference| %.1f us (at most %.0f us)\n",
+		       p75c * 1000, p75a * 1000, P75_MAX_MS * 1000);
+		failed++;
 	}
 	printf("packages: %d; worst clock difference %.1f us, worst @ difference %.1f us\n", ng,
 	       worst_clock * 1000, worst_at * 1000);
+	if (!order_only)
+		printf("p75 |clock difference| %.1f us, p75 |@ difference| %.1f us; %d outlier%s explained by one delay (at most %d)\n",
+		       p75c * 1000, p75a * 1000, noisy, noisy == 1 ? "" : "s", OUTLIER_MAX(ng));
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed || no != ng ? 1 : 0;
 }
