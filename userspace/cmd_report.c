@@ -10,6 +10,7 @@
  * missing, unreadable, not a coldtrace/1 jsonl run), 2 for bad usage.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,15 +70,32 @@ static int read_run(struct ct_report *r, const char *path)
 		f = stdin;
 	} else {
 		struct stat st;
+		int fd;
 
-		f = fopen(path, "r");
-		if (!f) {
+		/* Only regular files: a device (/dev/zero) would be read for
+		 * ever, a FIFO would block the open. O_NONBLOCK means nothing
+		 * to the read of a regular file. */
+		fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0) {
 			fprintf(stderr, "coldtrace: report: %s: %s\n", path, strerror(errno));
 			return -1;
 		}
-		if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-			fprintf(stderr, "coldtrace: report: %s: is a directory\n", path);
-			fclose(f);
+		if (fstat(fd, &st)) {
+			fprintf(stderr, "coldtrace: report: %s: %s\n", path, strerror(errno));
+			close(fd);
+			return -1;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			fprintf(stderr, "coldtrace: report: %s: %s\n", path,
+				S_ISDIR(st.st_mode) ? "is a directory" :
+				"not a regular file (a saved run is a file; - reads stdin)");
+			close(fd);
+			return -1;
+		}
+		f = fdopen(fd, "r");
+		if (!f) {
+			fprintf(stderr, "coldtrace: report: %s: %s\n", path, strerror(errno));
+			close(fd);
 			return -1;
 		}
 	}

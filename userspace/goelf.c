@@ -1179,7 +1179,9 @@ int goelf_open_file(const char *path, struct goelf **out, char *err, size_t errl
 	if (!out)
 		return GOELF_E_IO;
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the open; only regular files
+	 * are read (checked below) */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		set_err(err, errlen, "%s: %s", path, strerror(errno));
 		return GOELF_E_IO;

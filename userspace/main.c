@@ -986,14 +986,18 @@ static int cmd_inspect(int argc, char **argv)
 		struct goelf *g = NULL;
 		char err[256];
 		int rc = goelf_open_file(argv[i], &g, err, sizeof(err));
+		size_t plen = strlen(argv[i]);
+		/* every message names the file, once */
+		const char *why = !strncmp(err, argv[i], plen) && !strncmp(err + plen, ": ", 2) ?
+				  err + plen + 2 : err;
 
 		if (rc == GOELF_E_NOT_GO || rc == GOELF_E_NOT_ELF) {
-			fprintf(stderr, "coldtrace: %s: not a Go binary (%s)\n", argv[i], err);
+			fprintf(stderr, "coldtrace: %s: not a Go binary (%s)\n", argv[i], why);
 			ret = 1;
 			continue;
 		}
 		if (rc != GOELF_OK) {
-			fprintf(stderr, "coldtrace: %s\n", err);
+			fprintf(stderr, "coldtrace: %s: %s\n", argv[i], why);
 			ret = 1;
 			continue;
 		}
