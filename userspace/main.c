@@ -4,6 +4,7 @@
  *
  *   coldtrace run [options] -- CMD [ARGS...]
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -12,13 +13,16 @@
 #include <glob.h>
 #include <limits.h>
 #include <malloc.h>
+#include <math.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/pidfd.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -262,73 +266,206 @@ static void output_path(int run, char *buf, size_t len)
 		snprintf(buf, len, "%s", env.output);
 }
 
-/* Refuse up front to overwrite what the user has (without --force). */
+/* What a path is, for an error message: "PATH is %s". */
+static const char *file_kind(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISLNK(m))
+		return "a symbolic link";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a regular file";
+}
+
+/* path's directory ("." or "/" when it has none) and its last component. */
+static void split_path(const char *path, char *dir, size_t dlen, const char **base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*base = slash ? slash + 1 : path;
+	if (!slash)
+		snprintf(dir, dlen, ".");
+	else if (slash == path)
+		snprintf(dir, dlen, "/");
+	else
+		snprintf(dir, dlen, "%.*s", (int)(slash - path), path);
+}
+
+/*
+ * An output file is written as "FILE.coldtrace-PID-XXXXXX", locked (flock)
+ * by its writer until it is renamed to FILE. One left behind (coldtrace
+ * SIGKILLed while writing) is removed by a later run when both say that
+ * its writer is gone: no process PID (in our pid namespace) and no lock on
+ * the file (a lock goes with its writer's file descriptor, whatever the
+ * writer's namespace). base: only the temporary files of dir/base; NULL:
+ * every one in dir.
+ */
+#define CT_TMP_TAG ".coldtrace-"
+
+static void clean_stale_temps(const char *dir, const char *base)
+{
+	size_t blen = base ? strlen(base) : 0, tlen = strlen(CT_TMP_TAG);
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *tag = base ? de->d_name + blen : strstr(de->d_name, CT_TMP_TAG);
+		struct stat st;
+		char *end;
+		long pid;
+		int fd;
+
+		if ((base && strncmp(de->d_name, base, blen)) || !tag || strncmp(tag, CT_TMP_TAG, tlen))
+			continue;
+		tag += tlen;
+		if (*tag < '1' || *tag > '9')
+			continue;
+		errno = 0;
+		pid = strtol(tag, &end, 10);
+		if (errno || pid > INT_MAX || *end != '-' || strlen(end + 1) != 6)
+			continue;
+		if (pid == getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* its writer may still be at work */
+		fd = openat(dirfd(d), de->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+		    unlinkat(dirfd(d), de->d_name, 0) == 0 && !env.quiet)
+			fprintf(stderr, "coldtrace: removed %s/%s, left half-written by coldtrace pid %ld (gone)\n",
+				dir, de->d_name, pid);
+		close(fd);
+	}
+	closedir(d);
+}
+
+/*
+ * Refuse up front, before anything is traced, what would not be written:
+ * only regular files are (never through a symbolic link, onto a device or
+ * into a FIFO), an existing one only with --force, in a directory we can
+ * write into. "-o -" is stdout. Temporary files an earlier run left are
+ * removed here.
+ */
 static void check_outputs(void)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], dir[PATH_MAX];
+	const char *base;
 	struct stat st;
 
+	if (env.output && !strcmp(env.output, "-"))
+		env.output = NULL;
 	if (!env.output)
 		return;
+	if (!*env.output)
+		die(2, "-o needs a file name (or - for stdout)");
 	if (env.repeat > 1) {
 		if (stat(env.output, &st) == 0 && !S_ISDIR(st.st_mode))
 			die(2, "with --repeat, -o names a directory; %s is not one", env.output);
 		if (mkdir(env.output, 0755) && errno != EEXIST)
 			die(1, "cannot create %s: %s", env.output, strerror(errno));
+		snprintf(dir, sizeof(dir), "%s", env.output);
+		base = NULL;
+	} else {
+		split_path(env.output, dir, sizeof(dir), &base);
 	}
-	for (int run = 1; run <= env.repeat && !env.force; run++) {
+	if (stat(dir, &st))
+		die(1, "cannot write into %s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		die(1, "cannot write into %s: %s", dir, strerror(ENOTDIR));
+	if (access(dir, W_OK | X_OK))
+		die(1, "cannot write into %s: %s", dir, strerror(errno));
+	clean_stale_temps(dir, base);
+	for (int run = 1; run <= env.repeat; run++) {
 		output_path(run, path, sizeof(path));
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
+		if (lstat(path, &st))
+			continue;
+		if (!S_ISREG(st.st_mode))
+			die(2, "%s is %s; -o writes only regular files (-o - for stdout)", path,
+			    file_kind(st.st_mode));
+		if (!env.force)
 			die(2, "%s exists; use --force to overwrite it", path);
 	}
 }
 
+/* The new file gets the owner and permissions of the one it replaces
+ * (--force), else the usual 0666 & ~umask (mkstemp makes 0600). */
+static int set_mode(int fd, const char *path, const struct stat *old)
+{
+	struct stat st;
+
+	if (!old) {
+		mode_t um = umask(0);
+
+		umask(um);
+		return fchmod(fd, 0666 & ~um) ? -errno : 0;
+	}
+	if (fstat(fd, &st))
+		return -errno;
+	if ((st.st_uid != old->st_uid || st.st_gid != old->st_gid) &&
+	    fchown(fd, old->st_uid, old->st_gid) && !env.quiet)
+		fprintf(stderr, "coldtrace: warning: %s: cannot keep its owner %u:%u: %s\n", path,
+			(unsigned)old->st_uid, (unsigned)old->st_gid, strerror(errno));
+	/* after fchown, which clears set-id bits; none are given back */
+	return fchmod(fd, old->st_mode & 0777) ? -errno : 0;
+}
+
 /* Write to the output through a temporary file and rename, so a failure
- * never leaves a half-written file in its place. On failure keep the
+ * never leaves a half-written file in its place, and nothing but a
+ * regular file is written (mkstemp's O_EXCL follows no link; rename
+ * replaces a name, never writes into what it names). On failure keep the
  * output: print it to stdout and say so. */
 static int write_file(const struct strbuf *out, const char *path)
 {
-	char tmp[PATH_MAX + 32];
-	struct stat st;
+	char tmp[PATH_MAX + 48];
+	const char *now_is = NULL;
+	struct stat old;
+	bool replace = false;
 	int fd, rc;
 
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
-		/* a device or a pipe (/dev/null, a FIFO): write to it as it is */
-		fd = open(path, O_WRONLY | O_CLOEXEC);
-		rc = fd < 0 ? -errno : sb_write_fd(out, fd);
-		if (fd >= 0 && close(fd) && !rc)
-			rc = -errno;
-		if (!rc)
-			return 0;
-		goto fail;
-	}
-	snprintf(tmp, sizeof(tmp), "%s.coldtrace-XXXXXX", path);
-	fd = mkstemp(tmp);
+	snprintf(tmp, sizeof(tmp), "%s" CT_TMP_TAG "%d-XXXXXX", path, (int)getpid());
+	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		goto fail;
 	}
-	{
-		mode_t um = umask(0); /* mkstemp makes 0600: give the usual mode */
-
-		umask(um);
-		fchmod(fd, 0666 & ~um);
-	}
+	flock(fd, LOCK_EX); /* until renamed: see clean_stale_temps */
 	rc = sb_write_fd(out, fd);
 	if (!rc && fsync(fd))
 		rc = -errno;
-	if (close(fd) && !rc)
+	if (!rc && lstat(path, &old) == 0) {
+		/* checked before tracing; it may have appeared or changed since */
+		if (!S_ISREG(old.st_mode))
+			now_is = file_kind(old.st_mode);
+		else if (!env.force)
+			rc = -EEXIST;
+		else
+			replace = true;
+	}
+	if (!rc && !now_is)
+		rc = set_mode(fd, path, replace ? &old : NULL);
+	if (!rc && !now_is && rename(tmp, path))
 		rc = -errno;
-	if (!rc && !env.force && access(path, F_OK) == 0)
-		rc = -EEXIST; /* appeared while we traced */
-	if (!rc && rename(tmp, path))
-		rc = -errno;
-	if (!rc)
+	if (!rc && !now_is) {
+		close(fd);
 		return 0;
+	}
 	unlink(tmp);
+	close(fd);
 fail:
-	fprintf(stderr, "coldtrace: cannot write %s: %s; the output follows on stdout instead\n",
-		path, strerror(-rc));
+	if (now_is)
+		fprintf(stderr, "coldtrace: cannot write %s: it is now %s; the output follows on stdout instead\n",
+			path, now_is);
+	else
+		fprintf(stderr, "coldtrace: cannot write %s: %s; the output follows on stdout instead\n",
+			path, strerror(-rc));
 	sb_write_fd(out, STDOUT_FILENO);
 	return 1;
 }
@@ -366,6 +503,121 @@ static void signal_epoll(struct ct_tracer *tracer, const sigset_t *sigs, sigset_
 		die(1, "epoll: %s", strerror(errno));
 }
 
+/* ---- Ctrl-C/SIGTERM for the command's tree ---- */
+
+#ifndef P_PIDFD
+#define P_PIDFD 3 /* waitid on a pidfd, Linux 5.4 */
+#endif
+
+/* The parent of pid as /proc says, or -1. */
+static pid_t proc_ppid(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	long ppid;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	p = strrchr(buf, ')'); /* after comm, which may hold anything */
+	if (!p || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+		return -1;
+	return (pid_t)ppid;
+}
+
+struct pid_ppid {
+	pid_t pid, ppid;
+};
+
+/* Signal parent's children in ps, and theirs. A child counts only if, once
+ * pinned with a pidfd, /proc still names parent as its parent while both
+ * are alive (not reaped): then neither pid was freed and reused in
+ * between, and the pidfd signals that very process. parent_fd < 0: us. */
+static int signal_subtree(const struct pid_ppid *ps, size_t n, pid_t parent, int parent_fd,
+			  int sig, int depth)
+{
+	int sent = 0;
+
+	if (depth > 4096)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int fd;
+
+		if (ps[i].ppid != parent)
+			continue;
+		fd = pidfd_open(ps[i].pid, 0);
+		if (fd < 0)
+			continue;
+		if (proc_ppid(ps[i].pid) == parent && pidfd_send_signal(fd, 0, NULL, 0) == 0 &&
+		    (parent_fd < 0 || pidfd_send_signal(parent_fd, 0, NULL, 0) == 0)) {
+			if (pidfd_send_signal(fd, sig, NULL, 0) == 0)
+				sent++;
+			sent += signal_subtree(ps, n, ps[i].pid, fd, sig, depth + 1);
+		}
+		close(fd);
+	}
+	return sent;
+}
+
+/*
+ * What is left of the command's tree once its root has exited is exactly
+ * our descendants: we are the tree's subreaper, so whatever is orphaned in
+ * it comes to us (or to a subreaper inside it), and a process never gains
+ * ancestors. Walk down from us over a snapshot of /proc. The number of
+ * processes signalled.
+ */
+static int signal_tree(int sig)
+{
+	struct pid_ppid *ps = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	DIR *d = opendir("/proc");
+	int sent;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		pid_t ppid;
+
+		if (*end || pid <= 0 || pid == getpid() || (ppid = proc_ppid((pid_t)pid)) <= 0)
+			continue;
+		if (n == cap) {
+			struct pid_ppid *np = realloc(ps, (cap = cap ? 2 * cap : 256) * sizeof(*ps));
+
+			if (!np)
+				break;
+			ps = np;
+		}
+		ps[n].pid = (pid_t)pid;
+		ps[n++].ppid = ppid;
+	}
+	closedir(d);
+	sent = signal_subtree(ps, n, getpid(), -1, sig, 0);
+	free(ps);
+	return sent;
+}
+
+/* The first Ctrl-C/SIGTERM goes to the command while its root process
+ * runs (through its pidfd: once reaped, never to whoever has its pid
+ * now); once the root has exited, to every process left in its tree. */
+static void forward_signal(int root_fd, int sig)
+{
+	siginfo_t si = {0};
+
+	pidfd_send_signal(root_fd, sig, NULL, 0);
+	if (waitid((idtype_t)P_PIDFD, (id_t)root_fd, &si, WEXITED | WNOHANG | WNOWAIT) || si.si_pid)
+		signal_tree(sig);
+}
+
 /* One cold start of the command: fork, trace until the tree is gone, render. */
 struct run {
 	struct ct_tracer *tracer;
@@ -373,12 +625,13 @@ struct run {
 	const sigset_t *oldmask;
 	const struct sigaction *orig_int, *orig_term;
 	const char *cmdpath, *cmdline;
-	char **argv;
+	char **argv, **shargv;
 	int run;
 	uint64_t t_start;
 	/* out */
 	int status; /* what coldtrace exits with for this run */
 	bool interrupted;
+	int stop_sig; /* the Ctrl-C/SIGTERM that interrupted it */
 };
 
 static void render(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
@@ -398,7 +651,7 @@ static int run_once(struct run *r)
 	struct ct_render_opts ropts = {0};
 	struct ct_model model;
 	struct strbuf out;
-	int go[2], status = 0, root_status = 0, rc, exiting = 0, forwarded = 0;
+	int go[2], status = 0, root_status = 0, rc, exiting = 0, forwarded = 0, root_fd;
 	bool root_done = false;
 	pid_t child;
 
@@ -420,10 +673,18 @@ static int run_once(struct run *r)
 		if (read(go[0], &c, 1) != 1)
 			_exit(127);
 		execv(r->cmdpath, r->argv);
+		if (errno == ENOEXEC) /* no #!, or empty: a shell script, as for execvp */
+			execv(r->shargv[0], r->shargv);
 		fprintf(stderr, "coldtrace: cannot execute %s: %s\n", r->cmdpath, strerror(errno));
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(go[0]);
+	/* not reaped before we wait for it: this is our child's pid */
+	root_fd = pidfd_open(child, 0);
+	if (root_fd < 0) {
+		kill(child, SIGKILL);
+		die(1, "pidfd_open: %s", strerror(errno));
+	}
 	ct_model_add_root(&model, (uint32_t)child, now_ns(CLOCK_MONOTONIC));
 	if (ct_tracer_add_pid(r->tracer, child)) {
 		kill(child, SIGKILL);
@@ -452,7 +713,7 @@ static int run_once(struct run *r)
 		/* First Ctrl-C/SIGTERM: pass it to the command and keep tracing
 		 * until the tree is gone; a second one stops at once. */
 		if (exiting && !forwarded) {
-			kill(child, exiting);
+			forward_signal(root_fd, exiting);
 			forwarded = exiting;
 			exiting = 0;
 		} else if (exiting) {
@@ -474,6 +735,7 @@ static int run_once(struct run *r)
 			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
 				exiting = (int)si.ssi_signo;
 	}
+	close(root_fd);
 	ct_tracer_finish(r->tracer);
 	ct_model_finish(&model);
 
@@ -512,6 +774,7 @@ static int run_once(struct run *r)
 	ct_model_free(&model);
 
 	r->interrupted = exiting || forwarded;
+	r->stop_sig = exiting ? exiting : forwarded;
 	if (!root_done) {
 		int sig = exiting ? exiting : forwarded;
 
@@ -522,6 +785,53 @@ static int run_once(struct run *r)
 		r->status = WEXITSTATUS(root_status);
 	}
 	return rc;
+}
+
+/* execvp's way with a file the kernel will not run (ENOEXEC: no "#!", or
+ * empty): /bin/sh FILE ARGS... Made before fork. */
+static char **sh_argv(const char *path, char **argv)
+{
+	char **v;
+	int n = 0;
+
+	while (argv[n])
+		n++;
+	v = calloc((size_t)n + 2, sizeof(*v));
+	if (!v)
+		die(1, "out of memory");
+	v[0] = (char *)"/bin/sh";
+	v[1] = (char *)path;
+	for (int i = 1; i < n; i++)
+		v[i + 1] = argv[i];
+	return v;
+}
+
+/* A Ctrl-C/SIGTERM that came while no run was being traced: its number. */
+static int stop_pending(int sfd)
+{
+	struct signalfd_siginfo si;
+	int sig = 0;
+
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
+			sig = (int)si.ssi_signo;
+	return sig;
+}
+
+/* --repeat: how many runs were made and written, and which were not. */
+static void repeat_summary(int done, int nfailed, const struct strbuf *failed, int stopped_by)
+{
+	if (env.quiet && !nfailed && !stopped_by)
+		return;
+	fprintf(stderr, "coldtrace: --repeat: %d of %d runs done", done, env.repeat);
+	if (stopped_by)
+		fprintf(stderr, " (stopped by %s)", strsignal(stopped_by));
+	if (env.output)
+		fprintf(stderr, ", %d written to %s", done - nfailed, env.output);
+	if (nfailed)
+		fprintf(stderr, "; not written: run%s %s (each went to stdout)", nfailed > 1 ? "s" : "",
+			failed->buf);
+	fputc('\n', stderr);
 }
 
 static int cmd_run(int argc, char **argv)
@@ -543,8 +853,9 @@ static int cmd_run(int argc, char **argv)
 	struct ct_tracer_opts topts = {0};
 	struct ct_tracer *tracer = NULL;
 	struct ct_model model;
-	char cmdpath[PATH_MAX], err[256], *cmdline;
-	int opt, rc, ret = 1, sfd, efd;
+	char cmdpath[PATH_MAX], err[256], *cmdline, **shargv;
+	int opt, rc, ret = 1, sfd, efd, ndone = 0, nfailed = 0, stopped_by = 0;
+	struct strbuf failed;
 	sigset_t sigs, oldmask;
 	struct sigaction orig_int, orig_term;
 	uint64_t t_start = now_ns(CLOCK_MONOTONIC);
@@ -615,18 +926,36 @@ static int cmd_run(int argc, char **argv)
 	signal_epoll(tracer, &sigs, &oldmask, &sfd, &efd);
 
 	cmdline = join_argv(argv);
+	shargv = sh_argv(cmdpath, argv);
+	sb_init(&failed);
 	for (int run = 1; run <= env.repeat; run++) {
 		struct run r = {.tracer = tracer, .efd = efd, .sfd = sfd, .oldmask = &oldmask,
 				.orig_int = &orig_int, .orig_term = &orig_term, .cmdpath = cmdpath,
-				.argv = argv, .cmdline = cmdline, .run = run, .t_start = t_start};
+				.argv = argv, .shargv = shargv, .cmdline = cmdline, .run = run,
+				.t_start = t_start};
 
-		rc = run_once(&r);
-		if (rc || r.interrupted || run == env.repeat) {
-			ret = rc ? rc : r.status;
+		/* Every run is made: one whose output could not be written (it
+		 * went to stdout, and the error said so) does not end them. */
+		if (run_once(&r))
+			sb_printf(&failed, "%s%d", nfailed++ ? "," : "", run);
+		ndone = run;
+		ret = r.status;
+		if (r.interrupted) {
+			stopped_by = r.stop_sig;
+			break;
+		}
+		if (run < env.repeat && (stopped_by = stop_pending(sfd))) {
+			ret = 128 + stopped_by;
 			break;
 		}
 		t_start = now_ns(CLOCK_MONOTONIC);
 	}
+	if (env.repeat > 1)
+		repeat_summary(ndone, nfailed, &failed, stopped_by);
+	if (nfailed)
+		ret = 1;
+	sb_free(&failed);
+	free(shargv);
 	close(efd);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
@@ -823,6 +1152,54 @@ static void sandbox_write(struct watch *w, struct sandbox *s, bool cut)
 	malloc_trim(0);
 }
 
+/*
+ * --binary as the user typed it, made absolute: relative to the current
+ * directory (never searched in $PATH), "." and ".." resolved in the text
+ * (the file may not exist yet), the current directory's own glob
+ * characters escaped. Allocated.
+ */
+static char *watch_abs(const char *arg)
+{
+	char cwd[PATH_MAX], *joined, *out, *comp, *save;
+	size_t len = 0;
+	char *o;
+
+	cwd[0] = 0;
+	if (arg[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		die(1, "watch: --binary %s: cannot get the current directory: %s", arg, strerror(errno));
+	joined = malloc(2 * strlen(cwd) + strlen(arg) + 2);
+	out = malloc(2 * strlen(cwd) + strlen(arg) + 3);
+	if (!joined || !out)
+		die(1, "out of memory");
+	o = joined;
+	for (const char *p = cwd; *p; p++) {
+		if (strchr("*?[\\", *p))
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o++ = '/';
+	strcpy(o, arg);
+	for (comp = strtok_r(joined, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		if (!strcmp(comp, "."))
+			continue;
+		if (!strcmp(comp, "..")) {
+			while (len && out[len - 1] != '/')
+				len--;
+			if (len)
+				len--;
+			continue;
+		}
+		out[len++] = '/';
+		memcpy(out + len, comp, strlen(comp));
+		len += strlen(comp);
+	}
+	if (!len)
+		out[len++] = '/';
+	out[len] = 0;
+	free(joined);
+	return out;
+}
+
 static int cmd_watch(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -853,10 +1230,18 @@ static int cmd_watch(int argc, char **argv)
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "b:c:d:f:o:n:qvh", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'b':
+		case 'b': {
+			struct stat st;
+
+			if (!*optarg)
+				die(2, "watch: --binary needs a path");
+			if (!strpbrk(optarg, "*?[") && stat(optarg, &st) == 0 && S_ISDIR(st.st_mode))
+				die(2, "watch: --binary %s is a directory; give the path of a binary (or a glob)",
+				    optarg);
 			w.globs = realloc(w.globs, (w.nglobs + 1) * sizeof(*w.globs));
-			w.globs[w.nglobs++] = optarg;
+			w.globs[w.nglobs++] = watch_abs(optarg);
 			break;
+		}
 		case 'c':
 			w.comms = realloc(w.comms, (w.ncomms + 1) * sizeof(*w.comms));
 			w.comms[w.ncomms++] = optarg;
@@ -865,8 +1250,10 @@ static int cmd_watch(int argc, char **argv)
 			char *end;
 
 			duration = strtod(optarg, &end);
-			if (*end || duration <= 0 || duration > 1e7)
-				die(2, "--duration takes seconds (> 0), not '%s'", optarg);
+			/* !(> 0) also catches nan; inf is over the top */
+			if (*end || end == optarg || !isfinite(duration) || !(duration > 0) || duration > 1e7)
+				die(2, "--duration takes a finite number of seconds, more than 0 and at most 1e7, not '%s'",
+				    optarg);
 			break;
 		}
 		case 'f': env.format = parse_format(optarg); break;
@@ -884,6 +1271,8 @@ static int cmd_watch(int argc, char **argv)
 		die(2, "watch: unexpected argument '%s' (use --binary PATH or --comm NAME)", argv[optind]);
 	if (!w.nglobs && !w.ncomms)
 		die(2, "watch: nothing to watch: give --binary PATH|GLOB or --comm NAME");
+	if (env.output && !strcmp(env.output, "-"))
+		env.output = NULL; /* stdout, as asked */
 	if (env.output) {
 		struct stat st;
 
@@ -891,6 +1280,7 @@ static int cmd_watch(int argc, char **argv)
 			die(1, "cannot create %s: %s", env.output, strerror(errno));
 		if (stat(env.output, &st) || !S_ISDIR(st.st_mode))
 			die(2, "watch: -o names a directory; %s is not one", env.output);
+		clean_stale_temps(env.output, NULL);
 	}
 	for (size_t i = 0; i < w.ncomms; i++)
 		if (strlen(w.comms[i]) >= CT_COMM_LEN)
@@ -963,6 +1353,8 @@ static int cmd_watch(int argc, char **argv)
 	if (!env.quiet)
 		fprintf(stderr, "coldtrace: %d sandbox%s written\n", w.written, w.written == 1 ? "" : "es");
 	free(w.sb);
+	for (size_t i = 0; i < w.nglobs; i++)
+		free(w.globs[i]);
 	free(w.globs);
 	free(w.comms);
 	free(w.said_empty);
