@@ -44,6 +44,8 @@ expect pass "2 end delays (clock shorter) and a 25 ms start delay" "$work/n2"
 # (packages 0-73 are small: 500 us is outside their tolerance)
 mutate "$work/n3" 'if (i % 8 == 4 && i < 74) { c += 500000; a -= 500000 }'
 expect pass "9 start delays (n / 8 of 79)" "$work/n3"
+mutate "$work/n4" 'if (i == 47) { c += 2530000; a -= 2770000 }'
+expect pass "a 2.77 ms start and a 0.24 ms end delay in one package (seen loaded)" "$work/n4"
 # bugs
 mutate "$work/b1" 'if (i % 7 == 3 && i < 74) { c += 500000; a -= 500000 }'
 expect fail "11 start delays (more than n / 8)" "$work/b1"
@@ -53,8 +55,10 @@ mutate "$work/b3" 'a += 300000'
 expect fail "every @ 300 us late" "$work/b3"
 mutate "$work/b4" 'if (i == 33) c += 1000000'
 expect fail "one clock 1 ms long, @ right (not a delay's shape)" "$work/b4"
-mutate "$work/b5" 'if (i == 33) a -= 1000000'
-expect fail "one @ 1 ms early, clock right (not a delay's shape)" "$work/b5"
+mutate "$work/b4" 'if (i == 33) { c += 1000000; a -= 500000 }'
+expect fail "one clock 1 ms long, @ 0.5 ms early (not a delay's shape)" "$work/b4"
+mutate "$work/b5" 'if (i == 33) a += 1000000'
+expect fail "one @ 1 ms late (ours after Go: no delay does that)" "$work/b5"
 mutate "$work/b6" 'if (i == 33) { c += 300000000; a -= 300000000 }'
 expect fail "one start delay of 300 ms (over 250)" "$work/b6"
 mutate "$work/b7" 'if (i == 33) drop = 1'
