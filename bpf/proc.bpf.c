@@ -26,6 +26,10 @@
 
 /* watch mode: execs of untraced processes are matched against these */
 const volatile bool watch_mode = false;
+/* watch: the syscall hook is attached only while a sandbox is live
+ * (io_live, set by the loader). A new sandbox's root is held until it is. */
+const volatile bool lazy_io = false;
+volatile bool io_live = false;
 /* Hold only processes the loader can signal: when it lacks CAP_KILL, those
  * whose real or saved uid is one of these (kill(2)'s rule); -1: any. */
 const volatile __u32 hold_uid = (__u32)-1;
@@ -204,7 +208,8 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		    known->ctime_ns != ctime)
 			flags |= CT_EXEC_CHANGED;
 	}
-	stop = match == CT_MATCH_COMM || !known || (flags & CT_EXEC_CHANGED);
+	stop = match == CT_MATCH_COMM || !known || (flags & CT_EXEC_CHANGED) ||
+	       (match == CT_MATCH_INODE && lazy_io && !io_live);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {

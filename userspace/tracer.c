@@ -114,6 +114,7 @@ struct ct_tracer {
 	char *cmdkey; /* the binary cache's history: what runs of this command exec */
 	unsigned fault_delay_ms; /* COLDTRACE_FAULT_ATTACH_DELAY_MS, for fault tests */
 	uint64_t t_open, t_loaded;
+	uint64_t io_attach_ns, io_detach_ns, io_attaches; /* watch: the syscall hook */
 
 	/* figures for --stats */
 	uint64_t nheld, held_ns_total, nlate, nchanged, nnotheld;
@@ -696,6 +697,52 @@ static void enqueue(struct ct_tracer *t, struct ct_bin *b, bool urgent)
 	pthread_cond_signal(&t->cond);
 }
 
+/* ---- the hooks every process pays for ---- */
+
+/* The syscall hook runs for every syscall on the machine: attached for
+ * run's whole life, and under watch only while a sandbox is live. */
+static int io_attach(struct ct_tracer *t)
+{
+	uint64_t t0;
+
+	if (!t->opts.capture_bytes)
+		return 0;
+	if (t->skel->links.ct_sys_exit) {
+		t->skel->bss->io_live = true;
+		return 0;
+	}
+	t0 = mono_ns();
+	t->skel->links.ct_sys_exit = bpf_program__attach(t->skel->progs.ct_sys_exit);
+	if (!t->skel->links.ct_sys_exit) {
+		warnx(t, "cannot attach to raw_syscalls:sys_exit: %s; HTTP and log lines not traced",
+		      strerror(errno));
+		return -1;
+	}
+	t->skel->bss->io_live = true;
+	t->io_attach_ns += mono_ns() - t0;
+	t->io_attaches++;
+	return 0;
+}
+
+void ct_tracer_idle(struct ct_tracer *t)
+{
+	uint64_t t0;
+
+	if (!t->opts.watch || !t->skel->links.ct_sys_exit)
+		return;
+	t0 = mono_ns();
+	/* first: a new sandbox's root is held until the hook is back; one
+	 * that started just before is in the ring: then stay attached */
+	t->skel->bss->io_live = false;
+	__sync_synchronize();
+	ring_buffer__consume(t->rb);
+	if (t->skel->bss->io_live)
+		return;
+	bpf_link__destroy(t->skel->links.ct_sys_exit);
+	t->skel->links.ct_sys_exit = NULL;
+	t->io_detach_ns += mono_ns() - t0;
+}
+
 /* ---- the loop thread ---- */
 
 static struct ct_model *model_for(struct ct_tracer *t, uint32_t sandbox, uint32_t pid)
@@ -795,6 +842,8 @@ static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exe
 	bool release_now = false;
 	struct waiter *w;
 
+	if (t->opts.watch && e->h.sandbox)
+		io_attach(t); /* a sandbox is live: before it is resumed */
 	if (e->flags & CT_EXEC_CHANGED)
 		t->nchanged++;
 	if (e->flags & CT_EXEC_NOT_HELD)
@@ -1131,6 +1180,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
 	t->skel->rodata->watch_mode = opts->watch;
+	t->skel->rodata->lazy_io = opts->watch && opts->capture_bytes;
 	if (opts->hold_only_uid) {
 		t->skel->rodata->hold_uid = (uint32_t)geteuid();
 		t->skel->rodata->hold_ruid = (uint32_t)getuid();
@@ -1184,8 +1234,8 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s", strerror(errno));
 		goto fail;
 	}
-	if (opts->capture_bytes &&
-	    !(t->skel->links.ct_sys_exit = bpf_program__attach(t->skel->progs.ct_sys_exit))) {
+	/* watch attaches the syscall hook only while a sandbox is live */
+	if (opts->capture_bytes && !opts->watch && io_attach(t)) {
 		snprintf(err, errlen, "cannot attach to raw_syscalls:sys_exit: %s", strerror(errno));
 		goto fail;
 	}
@@ -1289,6 +1339,10 @@ size_t ct_tracer_go_binaries(struct ct_tracer *t)
 
 void ct_tracer_stats(struct ct_tracer *t, FILE *f)
 {
+	if (t->io_attaches)
+		fprintf(f, "coldtrace: stats: syscall_hook_attaches=%llu attach_ms=%.3f detach_ms=%.3f\n",
+			(unsigned long long)t->io_attaches, (double)t->io_attach_ns / 1e6,
+			(double)t->io_detach_ns / 1e6);
 	fprintf(f, "coldtrace: stats: attach=%s binaries=%zu held=%llu held_ms=%.3f late=%llu changed=%llu not_held=%llu cache=%s\n",
 		t->multi ? "uprobe_multi" : "perf_uprobe", t->nbins, (unsigned long long)t->nheld,
 		(double)t->held_ns_total / 1e6, (unsigned long long)t->nlate,
@@ -1361,6 +1415,10 @@ void ct_tracer_close(struct ct_tracer *t)
 		if (t->opts.verbose)
 			fprintf(stderr, "coldtrace: probes of %zu binaries detached in %.3f ms\n", t->nbins,
 				(double)(mono_ns() - t0) / 1e6);
+		if (t->opts.verbose && t->io_attaches)
+			fprintf(stderr, "coldtrace: syscall hook attached %llu times (%.3f ms in all), detached in %.3f ms in all\n",
+				(unsigned long long)t->io_attaches, (double)t->io_attach_ns / 1e6,
+				(double)t->io_detach_ns / 1e6);
 	}
 	for (size_t i = 0; i < t->nbins; i++) {
 		struct ct_bin *b = t->bins[i];

@@ -75,6 +75,9 @@ void ct_tracer_prearm_argv(struct ct_tracer *t, char **argv);
 /* Arm now what earlier runs of cmdkey exec'd (the binary cache's history),
  * and remember what this run execs under cmdkey. */
 void ct_tracer_use_history(struct ct_tracer *t, const char *cmdkey);
+/* watch: no sandbox is live; detach the hooks every process pays for (the
+ * next sandbox's root is held until they are back). */
+void ct_tracer_idle(struct ct_tracer *t);
 /* Attach method, binaries, holds and their time, on one line. */
 void ct_tracer_stats(struct ct_tracer *t, FILE *f);
 /* An fd that becomes readable when events wait (for the caller's epoll),
