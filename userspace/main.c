@@ -53,6 +53,12 @@ static struct env {
 	size_t ringbuf_bytes;
 	uint32_t capture_bytes;
 	int repeat;
+	uint64_t max_hold_ns;  /* --max-hold */
+	bool no_cache;         /* --no-cache */
+	char **binaries;       /* run --binary PATH|GLOB: armed before CMD starts */
+	size_t nbinaries;
+	bool keep_query;       /* --keep-query */
+	uint64_t max_memory;   /* --max-memory: bytes a trace's model may keep */
 } env = {.format = FMT_TEXT, .top = 5, .capture_bytes = 512, .repeat = 1};
 
 static const char usage[] =
@@ -82,6 +88,17 @@ static const char usage[] =
 	"      --capture-bytes N  bytes copied per read/write syscall (default 512,\n"
 	"                       at most 4096; 0: no HTTP or log-line tracing)\n"
 	"      --ringbuf-size B ring buffer bytes (power of 2, default 8388608)\n"
+	"      --binary PATH|GLOB  arm this binary's probes before CMD starts (run;\n"
+	"                       CMD, executables named in argv and what earlier\n"
+	"                       runs of the same command exec'd are armed anyway)\n"
+	"      --max-hold MS    longest a new binary's exec may be held while its\n"
+	"                       probes are attached (default 2000); then it runs on\n"
+	"                       and the trace says its probes came late\n"
+	"      --no-cache       neither read nor write the binary cache\n"
+	"                       ($XDG_CACHE_HOME/coldtrace or ~/.cache/coldtrace)\n"
+	"      --keep-query     keep the values of HTTP query strings (secrets are\n"
+	"                       still redacted)\n"
+	"      --max-memory SIZE  bytes of records kept per trace (default 64M)\n"
 	"      --stats          print probe hit counts to stderr at the end\n"
 	"  -q, --quiet          no warnings\n"
 	"  -v, --verbose        libbpf's log\n"
@@ -179,6 +196,53 @@ static bool has_bpf_privilege(void)
 	if (eff & CAPBIT(21)) /* CAP_SYS_ADMIN */
 		return true;
 	return (eff & CAPBIT(39)) && (eff & CAPBIT(38)); /* CAP_BPF, CAP_PERFMON */
+}
+
+static uint64_t parse_size(const char *opt, const char *v)
+{
+	char *end;
+	double n = strtod(v, &end);
+	double mult = 1;
+
+	if (end != v && (*end == 'k' || *end == 'K'))
+		mult = 1024, end++;
+	else if (end != v && (*end == 'm' || *end == 'M'))
+		mult = 1024 * 1024, end++;
+	else if (end != v && (*end == 'g' || *end == 'G'))
+		mult = 1024.0 * 1024 * 1024, end++;
+	if (*end || end == v || !(n * mult >= 1 << 20 && n * mult <= 64.0 * (1ull << 30)))
+		die(2, "%s takes a size from 1M to 64G (e.g. 64M), not '%s'", opt, v);
+	return (uint64_t)(n * mult);
+}
+
+/* Every model gets the options that shape what it keeps. */
+static void model_options(struct ct_model *m)
+{
+	m->keep_query = env.keep_query;
+	m->mem_budget = env.max_memory;
+}
+
+static uint64_t parse_max_hold(const char *v)
+{
+	char *end;
+	double ms = strtod(v, &end);
+
+	if (*end || !*v || !(ms >= 1 && ms <= 600000))
+		die(2, "--max-hold takes milliseconds from 1 to 600000, not '%s'", v);
+	return (uint64_t)(ms * 1e6);
+}
+
+/* May we signal other users' processes (kill(2) needs CAP_KILL)? */
+static bool has_cap_kill(void)
+{
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {0};
+
+	if (geteuid() == 0)
+		return true;
+	if (syscall(SYS_capget, &hdr, data))
+		return false;
+	return data[0].effective & (1u << CAP_KILL);
 }
 
 static void preflight(void)
@@ -656,6 +720,7 @@ static int run_once(struct run *r)
 	pid_t child;
 
 	ct_model_init(&model, NULL);
+	model_options(&model);
 	ct_tracer_set_model(r->tracer, &model);
 	if (pipe2(go, O_CLOEXEC))
 		die(1, "pipe: %s", strerror(errno));
@@ -760,6 +825,7 @@ static int run_once(struct run *r)
 			ct_tracer_go_binaries(r->tracer),
 			model.nprocs && model.procs[0].nimages && model.procs[0].images[0].exec_ts
 				? (double)(model.procs[0].images[0].exec_ts - r->t_start) / 1e6 : -1.0);
+		ct_tracer_stats(r->tracer, stderr);
 	}
 	{
 		uint64_t lost = 0;
@@ -844,6 +910,11 @@ static int cmd_run(int argc, char **argv)
 		{"ringbuf-size", required_argument, NULL, 'R'},
 		{"capture-bytes", required_argument, NULL, 'C'},
 		{"repeat", required_argument, NULL, 'r'},
+		{"binary", required_argument, NULL, 'b'},
+		{"max-hold", required_argument, NULL, 'M'},
+		{"no-cache", no_argument, NULL, 'N'},
+		{"keep-query", no_argument, NULL, 'K'},
+		{"max-memory", required_argument, NULL, 'X'},
 		{"stats", no_argument, NULL, 'S'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
@@ -878,6 +949,16 @@ static int cmd_run(int argc, char **argv)
 			env.repeat = (int)v;
 			break;
 		}
+		case 'b':
+			env.binaries = realloc(env.binaries, (env.nbinaries + 1) * sizeof(*env.binaries));
+			if (!env.binaries)
+				die(1, "out of memory");
+			env.binaries[env.nbinaries++] = optarg;
+			break;
+		case 'M': env.max_hold_ns = parse_max_hold(optarg); break;
+		case 'N': env.no_cache = true; break;
+		case 'K': env.keep_query = true; break;
+		case 'X': env.max_memory = parse_size("--max-memory", optarg); break;
 		case 'S': env.stats = true; break;
 		case 'q': env.quiet = true; break;
 		case 'v': env.verbose = true; break;
@@ -898,13 +979,44 @@ static int cmd_run(int argc, char **argv)
 	preflight();
 
 	ct_model_init(&model, NULL);
+	model_options(&model);
 	topts.verbose = env.verbose;
 	topts.quiet = env.quiet;
 	topts.ringbuf_bytes = env.ringbuf_bytes;
 	topts.capture_bytes = env.capture_bytes;
-	if (ct_tracer_open(&tracer, &topts, &model, err, sizeof(err)))
-		die(1, "%s", err);
+	topts.max_hold_ns = env.max_hold_ns;
+	topts.no_cache = env.no_cache;
+	topts.hold_only_uid = !has_cap_kill();
+	rc = ct_tracer_open(&tracer, &topts, &model, err, sizeof(err));
+	if (rc)
+		die(rc == -EPERM ? 77 : 1, "%s", err);
 	ct_model_free(&model); /* each run gets its own */
+	/* Arm ahead, so nothing waits at its exec: CMD, what earlier runs of
+	 * it exec'd, --binary, and executables named in CMD's arguments. */
+	ct_tracer_prepare_binary(tracer, cmdpath);
+	{
+		/* the history is per command line: CMD's path and its arguments */
+		char *args = join_argv(argv + 1), key[PATH_MAX + 1024];
+
+		snprintf(key, sizeof(key), "%s %s", cmdpath, args ? args : "");
+		free(args);
+		ct_tracer_use_history(tracer, key);
+	}
+	for (size_t i = 0; i < env.nbinaries; i++) {
+		glob_t g;
+
+		if (glob(env.binaries[i], 0, NULL, &g) == 0) {
+			for (size_t k = 0; k < g.gl_pathc; k++)
+				ct_tracer_prepare_binary(tracer, g.gl_pathv[k]);
+			globfree(&g);
+		} else if (!env.quiet) {
+			fprintf(stderr, "coldtrace: warning: --binary %s matches nothing\n", env.binaries[i]);
+		}
+	}
+	ct_tracer_prearm_argv(tracer, argv);
+	if (env.verbose)
+		fprintf(stderr, "coldtrace: ready to start the command after %.3f ms\n",
+			(double)(now_ns(CLOCK_MONOTONIC) - t_start) / 1e6);
 
 	/* Orphans of the tree are re-parented to us: when wait() says ECHILD,
 	 * the whole tree has exited. Signals arrive on a signalfd in the same
@@ -960,7 +1072,13 @@ static int cmd_run(int argc, char **argv)
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	free(cmdline);
-	ct_tracer_close(tracer);
+	{
+		uint64_t t0 = now_ns(CLOCK_MONOTONIC);
+
+		ct_tracer_close(tracer);
+		if (env.verbose)
+			fprintf(stderr, "coldtrace: closed in %.3f ms\n", (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
+	}
 	return ret;
 }
 
@@ -1006,6 +1124,7 @@ static struct sandbox *sandbox_new(struct watch *w, uint32_t root, uint64_t ts)
 	w->sb = nsb;
 	s->root = root;
 	ct_model_init(&s->m, NULL);
+	model_options(&s->m);
 	ct_tracer_bind_model(w->t, &s->m);
 	ct_model_add_root(&s->m, root, ts);
 	s->lost_at_start = ct_tracer_lost_total(w->t);
@@ -1023,9 +1142,14 @@ static struct ct_model *watch_model(void *ctx, const struct ct_hdr *h)
 	s = sandbox_find(w, h->sandbox);
 	if (!s && h->type == CT_EV_EXEC && ((const struct ct_exec *)h)->match != CT_MATCH_NONE) {
 		s = sandbox_new(w, h->sandbox, h->ts);
-		if (s && !env.quiet)
-			fprintf(stderr, "coldtrace: sandbox %u started: %.*s\n", h->sandbox, CT_PATH_LEN,
-				((const struct ct_exec *)h)->path);
+		if (s && !env.quiet) {
+			char path[CT_PATH_LEN + 1], esc[4 * CT_PATH_LEN + 8];
+
+			/* a file name is not allowed to drive the terminal */
+			snprintf(path, sizeof(path), "%.*s", CT_PATH_LEN, ((const struct ct_exec *)h)->path);
+			fprintf(stderr, "coldtrace: sandbox %u started: %s\n", h->sandbox,
+				str_esc(esc, sizeof(esc), path));
+		}
 	}
 	return s ? &s->m : NULL;
 }
@@ -1211,6 +1335,10 @@ static int cmd_watch(int argc, char **argv)
 		{"capture-bytes", required_argument, NULL, 'C'},
 		{"ringbuf-size", required_argument, NULL, 'R'},
 		{"top", required_argument, NULL, 'n'},
+		{"max-hold", required_argument, NULL, 'M'},
+		{"no-cache", no_argument, NULL, 'N'},
+		{"keep-query", no_argument, NULL, 'K'},
+		{"max-memory", required_argument, NULL, 'X'},
 		{"quiet", no_argument, NULL, 'q'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},
@@ -1261,6 +1389,10 @@ static int cmd_watch(int argc, char **argv)
 		case 'C': env.capture_bytes = parse_capture(optarg); break;
 		case 'R': env.ringbuf_bytes = parse_ringbuf(optarg); break;
 		case 'n': env.top = parse_top(optarg); break;
+		case 'M': env.max_hold_ns = parse_max_hold(optarg); break;
+		case 'N': env.no_cache = true; break;
+		case 'K': env.keep_query = true; break;
+		case 'X': env.max_memory = parse_size("--max-memory", optarg); break;
 		case 'q': env.quiet = true; break;
 		case 'v': env.verbose = true; break;
 		case 'h': fputs(usage, stdout); return 0;
@@ -1295,8 +1427,12 @@ static int cmd_watch(int argc, char **argv)
 	topts.ringbuf_bytes = env.ringbuf_bytes;
 	topts.capture_bytes = env.capture_bytes;
 	topts.watch = true;
-	if (ct_tracer_open(&tracer, &topts, &dummy, err, sizeof(err)))
-		die(1, "%s", err);
+	topts.max_hold_ns = env.max_hold_ns;
+	topts.no_cache = env.no_cache;
+	topts.hold_only_uid = !has_cap_kill();
+	opt = ct_tracer_open(&tracer, &topts, &dummy, err, sizeof(err));
+	if (opt)
+		die(opt == -EPERM ? 77 : 1, "%s", err);
 	ct_model_free(&dummy);
 	w.t = tracer;
 	sink.model = watch_model;
@@ -1327,7 +1463,8 @@ static int cmd_watch(int argc, char **argv)
 			watch_rescan(&w); /* replaced binaries (new inode) are re-armed */
 			next_scan = now + 1000000000ull;
 		}
-		epoll_wait(efd, evs, 2, 100);
+		/* idle: wake for the globs' rescan only */
+		epoll_wait(efd, evs, 2, w.nsb ? 100 : 1000);
 		ct_tracer_consume(tracer);
 		while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			stop = (int)si.ssi_signo;
@@ -1336,6 +1473,8 @@ static int cmd_watch(int argc, char **argv)
 				sandbox_write(&w, w.sb[i], false);
 				free(w.sb[i]);
 				w.sb[i] = w.sb[--w.nsb];
+				if (!w.nsb)
+					ct_tracer_idle(tracer); /* the last one: idle means idle */
 			} else {
 				i++;
 			}
