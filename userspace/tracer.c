@@ -657,6 +657,22 @@ static void *worker(void *arg)
 	return NULL;
 }
 
+/* A thread that takes no signals: the loop thread reads them from its
+ * signalfd, and a thread made before they were blocked would take them. */
+static int spawn(pthread_t *th, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int rc;
+
+	sigfillset(&all);
+	sigdelset(&all, SIGBUS); /* a truncated binary: caught in the thread */
+	sigdelset(&all, SIGSEGV);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	rc = pthread_create(th, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}
+
 /* Queue b (under t->lock). Held binaries go before pre-arming work. */
 static void enqueue(struct ct_tracer *t, struct ct_bin *b, bool urgent)
 {
@@ -692,7 +708,7 @@ static void enqueue(struct ct_tracer *t, struct ct_bin *b, bool urgent)
 	b->queued = true;
 	b->urgent = urgent;
 	if (t->idle < (int)t->njobs && t->nworkers < CT_WORKERS &&
-	    pthread_create(&t->workers[t->nworkers], NULL, worker, t) == 0)
+	    spawn(&t->workers[t->nworkers], worker, t) == 0)
 		t->nworkers++;
 	pthread_cond_signal(&t->cond);
 }
@@ -1380,7 +1396,7 @@ static void detach_all(struct ct_tracer *t)
 		want += t->bins[i]->nlinks > 0;
 	atomic_init(&j.next, 0);
 	for (; nth < want && nth < CT_DETACHERS; nth++)
-		if (pthread_create(&th[nth], NULL, detacher, &j))
+		if (spawn(&th[nth], detacher, &j))
 			break;
 	detacher(&j);
 	for (size_t i = 0; i < nth; i++)

@@ -70,8 +70,9 @@ expect "-o --force overwrites" 0 "" -- "$ct" run -q --force -f inittrace -o kept
 grep -q '^init main @' kept.txt && ok "-o file holds the output" || bad "-o file holds the output" "$(head -3 kept.txt)"
 
 # --repeat: one file per run in a directory, probes attached once (no hold
-# after the first run), existing runs never overwritten.
-expect "--repeat 3 -o DIR" 0 "" -- "$ct" run -q --repeat 3 -f jsonl -o runs -- sh -c "exec '$progs/initgraph'"
+# after the first run; --no-cache, so that the first run does hold), existing
+# runs never overwritten.
+expect "--repeat 3 -o DIR" 0 "" -- "$ct" run -q --no-cache --repeat 3 -f jsonl -o runs -- sh -c "exec '$progs/initgraph'"
 n=$(ls runs/run-00[1-3].jsonl 2>/dev/null | wc -l)
 [ "$n" = 3 ] && ok "3 run files" || bad "3 run files" "$(ls runs)"
 if grep -q '"held_ns"' runs/run-001.jsonl && ! grep -q '"held_ns"' runs/run-002.jsonl runs/run-003.jsonl &&
