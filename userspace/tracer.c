@@ -78,7 +78,6 @@ struct ct_bin {
 	uint64_t inspect_ns, attach_ns;
 	struct waiter *waiters; /* held until this binary is armed */
 	int open_pid;           /* inspect through /proc/PID/exe (0: path) */
-	bool changed_exec;      /* armed because an exec saw the file changed */
 	struct ct_bin *replaces; /* the stale ct_bin whose probes go first */
 	bool queued, urgent;     /* in the job queue; at its front */
 	bool armed_started;      /* a thread took it */
@@ -881,8 +880,17 @@ static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exe
 		char exe[64];
 
 		snprintf(exe, sizeof(exe), "/proc/%u/exe", e->h.pid);
-		if (stat(exe, &st) == 0)
-			fid_of_stat(&fid, &st);
+		if (stat(exe, &st)) {
+			/* gone already (or not ours to see): nothing to arm, and
+			 * no entry that would pass for an armed binary */
+			pthread_mutex_unlock(&t->lock);
+			if (old)
+				old->stale = false;
+			if (e->stopped)
+				ct_hold_release(&t->holds, e->h.pid);
+			return;
+		}
+		fid_of_stat(&fid, &st);
 		b = bin_new(t, &fid, "");
 		if (b) {
 			char real[PATH_MAX];
@@ -897,11 +905,6 @@ static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exe
 			}
 			b->open_pid = (int)e->h.pid;
 			b->replaces = old;
-			b->changed_exec = old != NULL;
-			if (!fid.size && !fid.mtime_ns) {
-				/* the process is gone already: nothing to arm */
-				b->state = BIN_READY;
-			}
 		}
 	}
 	if (!b) {
