@@ -30,8 +30,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/capability.h>
 
+#include "caps.h"
 #include "goelf.h"
 #include "goprobe.h"
 #include "model.h"
@@ -183,19 +183,7 @@ static uint64_t now_ns(clockid_t clk)
 /* Root, or the capabilities loading BPF and attaching probes take. */
 static bool has_bpf_privilege(void)
 {
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {0};
-	uint64_t eff;
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
-#define CAPBIT(c) (1ull << (c))
-	if (eff & CAPBIT(21)) /* CAP_SYS_ADMIN */
-		return true;
-	return (eff & CAPBIT(39)) && (eff & CAPBIT(38)); /* CAP_BPF, CAP_PERFMON */
+	return ct_has_cap(CT_CAP_SYS_ADMIN) || (ct_has_cap(CT_CAP_BPF) && ct_has_cap(CT_CAP_PERFMON));
 }
 
 static uint64_t parse_size(const char *opt, const char *v)
@@ -232,18 +220,6 @@ static uint64_t parse_max_hold(const char *v)
 	return (uint64_t)(ms * 1e6);
 }
 
-/* May we signal other users' processes (kill(2) needs CAP_KILL)? */
-static bool has_cap_kill(void)
-{
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {0};
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[0].effective & (1u << CAP_KILL);
-}
 
 static void preflight(void)
 {
@@ -986,7 +962,7 @@ static int cmd_run(int argc, char **argv)
 	topts.capture_bytes = env.capture_bytes;
 	topts.max_hold_ns = env.max_hold_ns;
 	topts.no_cache = env.no_cache;
-	topts.hold_only_uid = !has_cap_kill();
+	topts.hold_only_uid = !ct_has_cap(CT_CAP_KILL);
 	rc = ct_tracer_open(&tracer, &topts, &model, err, sizeof(err));
 	if (rc)
 		die(rc == -EPERM ? 77 : 1, "%s", err);
@@ -1429,7 +1405,7 @@ static int cmd_watch(int argc, char **argv)
 	topts.watch = true;
 	topts.max_hold_ns = env.max_hold_ns;
 	topts.no_cache = env.no_cache;
-	topts.hold_only_uid = !has_cap_kill();
+	topts.hold_only_uid = !ct_has_cap(CT_CAP_KILL);
 	opt = ct_tracer_open(&tracer, &topts, &dummy, err, sizeof(err));
 	if (opt)
 		die(opt == -EPERM ? 77 : 1, "%s", err);

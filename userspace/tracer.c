@@ -30,12 +30,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/capability.h>
-
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "bincache.h"
+#include "caps.h"
 #include "goelf.h"
 #include "goprobe.h"
 #include "guardian.h"
@@ -344,17 +343,6 @@ static bool probe_uprobe_multi(void)
 	return link == -EBADF;
 }
 
-static bool has_cap_sys_admin(void)
-{
-	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct data[2] = {{0}};
-
-	if (geteuid() == 0)
-		return true;
-	if (syscall(SYS_capget, &hdr, data))
-		return false;
-	return data[0].effective & (1u << CAP_SYS_ADMIN);
-}
 
 /* Open the binary and check it is still the file fid names. */
 static int open_checked(const char *path, const struct ct_bin_id *fid)
@@ -1207,7 +1195,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	if (!opts->capture_bytes) /* no I/O tracing: leave the syscall hook out */
 		bpf_program__set_autoload(t->skel->progs.ct_sys_exit, false);
 	t->multi = !opts->no_uprobe_multi && !getenv("COLDTRACE_NO_UPROBE_MULTI") && probe_uprobe_multi();
-	if (!t->multi && !has_cap_sys_admin()) {
+	if (!t->multi && !ct_has_cap(CT_CAP_SYS_ADMIN)) {
 		/* perf-event uprobes take CAP_SYS_ADMIN: without it every
 		 * attach fails, and a trace without package inits would look
 		 * like a success */
