@@ -19,27 +19,23 @@ static const char *const init_funcs[] = {"runtime.doInit", "runtime.doInit1"};
 
 /* ---- init functions ---- */
 
+/* A package's init function: what follows the package path (cut where
+ * goelf_pkgpath cuts it) is "init" or "init.N"; methods named init, such
+ * as runtime.(*p).init, are not. */
 static bool is_init_name(const char *name)
 {
-	const char *slash = strrchr(name, '/'), *p;
-	size_t n;
+	const char *slash = strrchr(name, '/'), *p = strchr(slash ? slash : name, '.');
 
-	p = strstr(slash ? slash : name, ".init");
-	while (p) {
-		const char *q = p + 5;
-
-		if (!*q)
-			return true;
-		if (*q == '.' && q[1]) {
-			for (q++; *q >= '0' && *q <= '9'; q++)
-				;
-			if (!*q)
-				return true;
-		}
-		p = strstr(p + 1, ".init");
-	}
-	n = strlen(name);
-	return n > 5 && !strcmp(name + n - 5, ".init");
+	if (!p || strncmp(p, ".init", 5))
+		return false;
+	p += 5;
+	if (!*p)
+		return true;
+	if (*p != '.' || !p[1])
+		return false;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		;
+	return !*p;
 }
 
 static int fn_cmp(const void *a, const void *b)
@@ -265,8 +261,12 @@ void bincache_put(struct bincache *c, const struct ct_bin_id *fid, bool is_go, c
 	snprintf(e->version, sizeof(e->version), "%s", version ? version : "");
 	snprintf(e->note, sizeof(e->note), "%s", note ? note : "");
 	snprintf(e->path, sizeof(e->path), "%s", path ? path : "");
-	if (plan)
+	if (plan) {
 		e->plan = *plan;
+		/* our own copy of the name: the entry outlives the caller's plan */
+		if (plan->init_func)
+			e->plan.init_func = init_funcs[!strcmp(plan->init_func, init_funcs[1])];
+	}
 	for (size_t i = 0; i < e->plan.n; i++)
 		if (pread(fd, e->bytes[i], BINCACHE_PROBE_BYTES, (off_t)e->plan.probes[i].offset) !=
 		    BINCACHE_PROBE_BYTES)
@@ -299,12 +299,14 @@ static struct bincache_cmd *cmd_find(struct bincache *c, const char *key, bool c
 	return n;
 }
 
+/* fid becomes the newest of k's binaries (a binary seen again moves up). */
 static void cmd_add(struct bincache_cmd *k, const struct ct_bin_id *fid)
 {
 	for (size_t i = 0; i < k->n; i++)
 		if (k->bins[i].dev == fid->dev && k->bins[i].ino == fid->ino) {
-			k->bins[i] = *fid;
-			return;
+			memmove(k->bins + i, k->bins + i + 1, (k->n - i - 1) * sizeof(k->bins[0]));
+			k->n--;
+			break;
 		}
 	if (k->n == BINCACHE_MAX_HISTORY)
 		memmove(k->bins, k->bins + 1, --k->n * sizeof(k->bins[0]));
@@ -339,12 +341,11 @@ char **bincache_history(struct bincache *c, const char *cmdkey, size_t *n)
 	k = cmd_find(c, cmdkey, false);
 	if (k && (out = calloc(k->n + 1, sizeof(*out)))) {
 		for (size_t i = 0; i < k->n; i++) {
-			struct ct_bin_entry *e = NULL;
+			/* the entry of the very file exec'd, not an older one
+			 * of the same inode */
+			struct ct_bin_entry *e = find(c, &k->bins[i]);
 			struct stat st;
 
-			for (size_t j = 0; j < c->n && !e; j++)
-				if (c->e[j].fid.dev == k->bins[i].dev && c->e[j].fid.ino == k->bins[i].ino)
-					e = &c->e[j];
 			/* still the same file at the same place */
 			if (!e || !e->path[0] || stat(e->path, &st) || kdev(st.st_dev) != e->fid.dev ||
 			    st.st_ino != e->fid.ino || (uint64_t)st.st_size != e->fid.size)
@@ -470,7 +471,8 @@ char *bincache_format(struct bincache *c, size_t *len)
 	return sb.buf;
 }
 
-/* Split a line into at most max fields (in place). */
+/* Split a line into at most max fields (in place); -1 if it has more
+ * (f[0] is still set then). */
 static int fields(char *line, char **f, int max)
 {
 	int n = 0;
@@ -491,10 +493,12 @@ static bool num(const char *s, int base, unsigned long long *v)
 }
 
 /* Finish the entry being read: its init functions go into one block. */
-static void close_entry(struct ct_bin_entry *e, uint64_t *fe, char **fp, size_t nf)
+static void close_entry(struct ct_bin_entry *e, uint64_t *fe, char **fp, size_t nf, bool bad_plan)
 {
 	if (!e)
 		return;
+	if (bad_plan)
+		e->plan.n = 0; /* never half a plan */
 	if (nf && (e->fns = initfn_block(fe, fp, nf)))
 		e->nfns = nf;
 }
@@ -505,6 +509,7 @@ int bincache_parse(struct bincache *c, const char *text, size_t len)
 	uint64_t *fe = NULL;
 	char **fp = NULL, *buf;
 	size_t nf = 0, capf = 0, pos, hl = strlen(HEADER);
+	bool bad_plan = false; /* cur had a P line rejected */
 	int count = 0;
 
 	if (len < hl || memcmp(text, HEADER, hl))
@@ -516,7 +521,8 @@ int bincache_parse(struct bincache *c, const char *text, size_t len)
 	buf[len] = 0;
 	lock(c);
 	for (pos = hl; pos < len;) {
-		char *line = buf + pos, *nl = memchr(line, '\n', len - pos), *f[24];
+		/* a C line: its key and up to BINCACHE_MAX_HISTORY binaries */
+		char *line = buf + pos, *nl = memchr(line, '\n', len - pos), *f[2 + BINCACHE_MAX_HISTORY];
 		unsigned long long v[8];
 		int n;
 
@@ -526,18 +532,19 @@ int bincache_parse(struct bincache *c, const char *text, size_t len)
 		pos = (size_t)(nl - buf) + 1;
 		if (memchr(line, 0, (size_t)(nl - line)))
 			continue;
-		n = fields(line, f, 24);
-		if (n < 1 || strlen(f[0]) != 1)
+		n = fields(line, f, 2 + BINCACHE_MAX_HISTORY);
+		if (!n || strlen(f[0]) != 1)
 			continue;
 		switch (f[0][0]) {
 		case 'B': {
 			struct ct_bin_entry *e;
 
-			close_entry(cur, fe, fp, nf);
+			close_entry(cur, fe, fp, nf, bad_plan);
 			for (size_t i = 0; i < nf; i++)
 				free(fp[i]);
 			nf = 0;
 			cur = NULL;
+			bad_plan = false;
 			if (n != 11)
 				break;
 			for (int i = 0; i < 6; i++)
@@ -579,21 +586,23 @@ skip:
 			char *end;
 			long reg, mem, disp;
 
-			if (!cur || n != 8 || cur->plan.n >= GOPROBE_MAX || strlen(f[7]) != 2 * BINCACHE_PROBE_BYTES)
+			if (!cur)
 				break;
+			if (n != 8 || cur->plan.n >= GOPROBE_MAX || strlen(f[7]) != 2 * BINCACHE_PROBE_BYTES)
+				goto bad_p;
 			if (!num(f[1], 10, &v[0]) || !num(f[2], 16, &v[1]) || !num(f[3], 16, &v[2]))
-				break;
+				goto bad_p;
 			reg = strtol(f[4], &end, 10);
 			if (*end || reg < 0 || reg > 255)
-				break;
+				goto bad_p;
 			mem = strtol(f[5], &end, 10);
 			if (*end || mem < 0 || mem > 1)
-				break;
+				goto bad_p;
 			disp = strtol(f[6], &end, 10);
 			if (*end || disp < CT_DISP_MIN || disp > CT_DISP_MAX)
-				break;
+				goto bad_p;
 			if (v[0] < CT_GO_RTSTART || v[0] > CT_GO_TASKEND)
-				break;
+				goto bad_p;
 			p = &cur->plan.probes[cur->plan.n];
 			for (size_t j = 0; j < BINCACHE_PROBE_BYTES; j++) {
 				int h = hexval(f[7][2 * j]), l = hexval(f[7][2 * j + 1]);
@@ -609,7 +618,9 @@ skip:
 			p->mem = mem;
 			p->disp = (int32_t)disp;
 			cur->plan.n++;
+			break;
 bad_p:
+			bad_plan = true;
 			break;
 		}
 		case 'F':
@@ -662,7 +673,7 @@ bad_p:
 		}
 		}
 	}
-	close_entry(cur, fe, fp, nf);
+	close_entry(cur, fe, fp, nf, bad_plan);
 	for (size_t i = 0; i < nf; i++)
 		free(fp[i]);
 	free(fp);
