@@ -12,7 +12,7 @@
 #include "bincache.h"
 #include "strbuf.h"
 
-#define HEADER "coldtrace-bincache 1\n"
+#define HEADER BINCACHE_HEADER
 #define MAX_FILE (64u << 20)
 
 static const char *const init_funcs[] = {"runtime.doInit", "runtime.doInit1"};
@@ -220,8 +220,12 @@ bool bincache_lookup(struct bincache *c, const struct ct_bin_id *fid, struct ct_
 		ok = !e->nfns || out->fns;
 		if (!ok)
 			out->nfns = 0;
-		e->last_used = (uint64_t)time(NULL);
-		c->dirty = true;
+		/* least-recently-used at an hour's grain: a run that only
+		 * uses what it knew writes nothing */
+		if ((uint64_t)time(NULL) >= e->last_used + 3600) {
+			e->last_used = (uint64_t)time(NULL);
+			c->dirty = true;
+		}
 	}
 	unlock(c);
 	return ok;
@@ -320,8 +324,12 @@ void bincache_note_exec(struct bincache *c, const char *cmdkey, const struct ct_
 	lock(c);
 	k = cmd_find(c, cmdkey, true);
 	if (k) {
+		bool known = false;
+
+		for (size_t i = 0; i < k->n && !known; i++)
+			known = !memcmp(&k->bins[i], fid, sizeof(*fid));
 		cmd_add(k, fid);
-		c->dirty = true;
+		c->dirty |= !known; /* order alone is not worth a write */
 	}
 	unlock(c);
 }

@@ -23,6 +23,9 @@
 
 #include "goprobe.h"
 
+/* The file's first line. 2: entries written before package paths kept
+ * Go's %2e escapes through a load and a save are not trusted. */
+#define BINCACHE_HEADER "coldtrace-bincache 2\n"
 #define BINCACHE_MAX_ENTRIES 4096
 #define BINCACHE_MAX_CMDS 256
 #define BINCACHE_MAX_HISTORY 64 /* binaries remembered per command */

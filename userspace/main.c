@@ -1536,8 +1536,61 @@ static int cmd_inspect(int argc, char **argv)
 	return ret;
 }
 
+/*
+ * Start-up is mostly libbpf parsing the kernel's BTF (~10 MB of fresh heap)
+ * and, on VMs where a page fault is dear, most of that is page faults. With
+ * glibc's malloc on transparent huge pages (the glibc.malloc.hugetlb
+ * tunable, read only at process start) it takes a third less time and the
+ * same RSS. So `run` and `watch` re-exec themselves once with it, and put the
+ * environment back as it was at once: the traced commands see the user's.
+ */
+#define CT_TUNABLE "glibc.malloc.hugetlb=1"
+#define CT_REEXEC_ENV "COLDTRACE_TUNABLES_WERE"
+
+static void huge_pages_for_malloc(char **argv)
+{
+	const char *was = getenv(CT_REEXEC_ENV), *cur = getenv("GLIBC_TUNABLES");
+	char buf[4096];
+
+	if (was) {
+		/* the re-exec'd one: the tunable is in force; restore */
+		if (!strcmp(was, "-"))
+			unsetenv("GLIBC_TUNABLES");
+		else
+			setenv("GLIBC_TUNABLES", was + 1, 1);
+		unsetenv(CT_REEXEC_ENV);
+		return;
+	}
+	if ((cur && strstr(cur, "glibc.malloc.hugetlb")) || getenv("COLDTRACE_NO_REEXEC"))
+		return;
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", R_OK))
+		return;
+	snprintf(buf, sizeof(buf), "%s%s", cur ? "=" : "-", cur ? cur : "");
+	if (setenv(CT_REEXEC_ENV, buf, 1))
+		return;
+	snprintf(buf, sizeof(buf), "%s%s%s", cur ? cur : "", cur && *cur ? ":" : "", CT_TUNABLE);
+	if (setenv("GLIBC_TUNABLES", buf, 1) == 0) {
+		/* by its real path: the process's name stays "coldtrace" */
+		char self[PATH_MAX];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+		if (n > 0) {
+			self[n] = 0;
+			execv(self, argv);
+		}
+	}
+	/* could not: go on as we are, with the environment as it was */
+	if (cur)
+		setenv("GLIBC_TUNABLES", cur, 1);
+	else
+		unsetenv("GLIBC_TUNABLES");
+	unsetenv(CT_REEXEC_ENV);
+}
+
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "watch")))
+		huge_pages_for_malloc(argv);
 	if (argc < 2) {
 		fputs(usage, stderr);
 		return 2;

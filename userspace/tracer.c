@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -111,7 +112,9 @@ struct ct_tracer {
 
 	char *cmdkey; /* the binary cache's history: what runs of this command exec */
 	unsigned fault_delay_ms; /* COLDTRACE_FAULT_ATTACH_DELAY_MS, for fault tests */
-	uint64_t t_open, t_loaded;
+	uint64_t t_open, t_loaded, cache_ns;
+	pthread_t cache_thread;
+	bool cache_loading;
 	uint64_t io_attach_ns, io_detach_ns, io_attaches; /* watch: the syscall hook */
 
 	/* figures for --stats */
@@ -1149,6 +1152,33 @@ static void seed_known(struct ct_tracer *t)
 	}
 }
 
+static void *cache_loader(void *arg)
+{
+	struct ct_tracer *t = arg;
+	uint64_t t0 = mono_ns();
+
+	bincache_load(&t->cache, t->opts.cache_dir);
+	t->cache_ns = mono_ns() - t0;
+	return NULL;
+}
+
+static void join_cache(struct ct_tracer *t)
+{
+	if (t->cache_loading)
+		pthread_join(t->cache_thread, NULL);
+	t->cache_loading = false;
+}
+
+static bool kernel_at_least(int major, int minor)
+{
+	struct utsname u;
+	int ma = 0, mi = 0;
+
+	if (uname(&u) || sscanf(u.release, "%d.%d", &ma, &mi) != 2)
+		return false;
+	return ma > major || (ma == major && mi >= minor);
+}
+
 int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
 		   char *err, size_t errlen)
 {
@@ -1172,10 +1202,10 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	install_sigbus();
 	if (getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"))
 		t->fault_delay_ms = (unsigned)strtoul(getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"), NULL, 10) % 600000;
-	if (!opts->no_cache)
-		bincache_load(&t->cache, opts->cache_dir);
-
 	t->t_open = mono_ns();
+	/* the binary cache is read while libbpf loads */
+	if (!opts->no_cache && spawn(&t->cache_thread, cache_loader, t) == 0)
+		t->cache_loading = true;
 	t->skel = coldtrace_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
@@ -1183,6 +1213,15 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	}
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)opts->ringbuf_bytes);
+	if (kernel_at_least(6, 1)) {
+		/* Tracing programs may use hash maps that allocate on update
+		 * since 6.1 (bpf_mem_alloc): no tens of thousands of elements
+		 * to preallocate at every start. */
+		bpf_map__set_map_flags(t->skel->maps.traced, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.known_bins, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.ct_held, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.ct_resuming, BPF_F_NO_PREALLOC);
+	}
 	/* wake the loader when a quarter of the ring is used */
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
@@ -1217,6 +1256,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		goto fail;
 	}
 	t->t_loaded = mono_ns();
+	join_cache(t);
 	if (ct_holds_init(&t->holds, bpf_map__fd(t->skel->maps.ct_held),
 			  bpf_map__fd(t->skel->maps.ct_resuming))) {
 		snprintf(err, errlen, "cannot read the hold map: %s", strerror(errno));
@@ -1264,8 +1304,9 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	if (m)
 		ct_tracer_set_model(t, m);
 	if (opts->verbose)
-		fprintf(stderr, "coldtrace: BPF loaded in %.3f ms (%s), guardian and tracepoints in %.3f ms\n",
+		fprintf(stderr, "coldtrace: BPF loaded in %.3f ms (%s; binary cache read beside it in %.3f ms), guardian and tracepoints in %.3f ms\n",
 			(double)(t->t_loaded - t->t_open) / 1e6, t->multi ? "uprobe_multi" : "perf-event uprobes",
+			(double)t->cache_ns / 1e6,
 			(double)(mono_ns() - t->t_loaded) / 1e6);
 	*out = t;
 	return 0;
@@ -1398,6 +1439,7 @@ void ct_tracer_close(struct ct_tracer *t)
 {
 	if (!t)
 		return;
+	join_cache(t);
 	pthread_mutex_lock(&t->lock);
 	t->quit = true;
 	t->njobs = 0; /* pre-arming not started yet is dropped */

@@ -26,7 +26,7 @@
 		}                                                              \
 	} while (0)
 
-#define HEADER "coldtrace-bincache 1\n"
+#define HEADER BINCACHE_HEADER
 
 static void check_entry(const struct ct_bin_entry *e)
 {

@@ -516,7 +516,7 @@ CT_TEST(test_eviction)
 		perm[i] = perm[j];
 		perm[j] = t;
 	}
-	len = (size_t)snprintf(text, cap, "coldtrace-bincache 1\n");
+	len = (size_t)snprintf(text, cap, "%s", BINCACHE_HEADER);
 	for (uint32_t i = 0; i < BINCACHE_MAX_ENTRIES; i++) {
 		len += (size_t)snprintf(text + len, cap - len, "B 1 %u 2 3 4 %u other - - -\n", i + 1,
 					perm[i] + 100);
@@ -544,7 +544,7 @@ CT_TEST(test_eviction)
 	bincache_free(&c);
 }
 
-#define HDR "coldtrace-bincache 1\n"
+#define HDR BINCACHE_HEADER
 #define QOK "Q 1 1 1 1\n"
 #define POK "P 2 401000 1000 1 1 -8 000102030405060708090a0b0c0d0e0f\n"
 
@@ -565,7 +565,7 @@ static struct ct_bin_entry *only(struct bincache *c, const char *text, int want)
 CT_TEST(test_parse_hostile)
 {
 	static const char *const bad_hdr[] = {
-		"", "coldtrace-bincache 1", "coldtrace-bincache 2\n", "Coldtrace-bincache 1\n",
+		"", "coldtrace-bincache 2", "coldtrace-bincache 1\n", "coldtrace-bincache 3\n", "Coldtrace-bincache 2\n",
 		"B 1 2 3 4 5 6 go - - -\n", "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
 	};
 	static const char *const bad_p[] = {
