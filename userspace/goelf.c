@@ -82,6 +82,7 @@ struct goelf {
 	enum goelf_arch arch;
 	enum goelf_pcln pcln;
 	bool pie, is_static, has_symtab;
+	bool skip_symtab; /* GOELF_NO_SYMBOLS: has_symtab said, not indexed */
 
 	char version[128];
 	enum goelf_version_src vsrc;
@@ -1105,7 +1106,9 @@ static int read_elf(struct goelf *g, Elf *elf, struct secinfo *si, char *err, si
 		}
 	}
 	/* not Go (see find_pcln): its symbols are of no use, skip the sort */
-	if (symscn && !(si->has_sections && !si->has_pcln && !si->has_bi)) {
+	if (symscn && g->skip_symtab) {
+		g->has_symtab = true; /* there, only not read */
+	} else if (symscn && !(si->has_sections && !si->has_pcln && !si->has_bi)) {
 		ret = load_symtab(g, elf, symscn, &symsh);
 		if (ret) {
 			set_err(err, errlen, "out of memory");
@@ -1115,8 +1118,8 @@ static int read_elf(struct goelf *g, Elf *elf, struct secinfo *si, char *err, si
 	return 0;
 }
 
-int goelf_open_mem(const void *data, size_t size, struct goelf **out, char *err,
-		   size_t errlen)
+static int open_mem(const void *data, size_t size, unsigned flags, struct goelf **out, char *err,
+		    size_t errlen)
 {
 	struct secinfo si = { 0 };
 	struct goelf *g;
@@ -1143,6 +1146,7 @@ int goelf_open_mem(const void *data, size_t size, struct goelf **out, char *err,
 	}
 	g->data = data;
 	g->size = size;
+	g->skip_symtab = flags & GOELF_NO_SYMBOLS;
 
 	/* libelf does not write to a read-only image it only reads. */
 	elf = elf_memory((char *)data, size);
@@ -1168,7 +1172,19 @@ fail:
 	return ret;
 }
 
+int goelf_open_mem(const void *data, size_t size, struct goelf **out, char *err,
+		   size_t errlen)
+{
+	return open_mem(data, size, 0, out, err, errlen);
+}
+
 int goelf_open_file(const char *path, struct goelf **out, char *err, size_t errlen)
+{
+	return goelf_open_file_flags(path, 0, out, err, errlen);
+}
+
+int goelf_open_file_flags(const char *path, unsigned flags, struct goelf **out, char *err,
+			  size_t errlen)
 {
 	struct stat st;
 	void *map;
@@ -1207,7 +1223,7 @@ int goelf_open_file(const char *path, struct goelf **out, char *err, size_t errl
 		set_err(err, errlen, "%s: mmap: %s", path, strerror(errno));
 		return GOELF_E_IO;
 	}
-	ret = goelf_open_mem(map, (size_t)st.st_size, out, err, errlen);
+	ret = open_mem(map, (size_t)st.st_size, flags, out, err, errlen);
 	if (ret) {
 		munmap(map, (size_t)st.st_size);
 		return ret;

@@ -59,6 +59,13 @@ int goelf_open_mem(const void *data, size_t size, struct goelf **out, char *err,
 		   size_t errlen);
 /* Open a file (mmap'ed read-only, unmapped by goelf_close). */
 int goelf_open_file(const char *path, struct goelf **out, char *err, size_t errlen);
+/* The same, with flags: GOELF_NO_SYMBOLS leaves the ELF symbol table
+ * unread (goelf_has_symtab still says whether there is one; goelf_sym_*
+ * find nothing): the probe planner needs only .gopclntab, and indexing tens
+ * of thousands of symbols is most of an inspection. */
+enum goelf_open_flags { GOELF_NO_SYMBOLS = 1u << 0 };
+int goelf_open_file_flags(const char *path, unsigned flags, struct goelf **out, char *err,
+			  size_t errlen);
 void goelf_close(struct goelf *g);
 
 enum goelf_arch goelf_get_arch(const struct goelf *g);

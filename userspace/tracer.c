@@ -495,7 +495,7 @@ static void inspect_file(struct ct_tracer *t, struct ct_bin *b, int fd)
 		return; /* the mapping leaks: it cannot be touched any more */
 	}
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
-	rc = goelf_open_file(src, (struct goelf **)&g, err, sizeof(err));
+	rc = goelf_open_file_flags(src, GOELF_NO_SYMBOLS, (struct goelf **)&g, err, sizeof(err));
 	if (rc == GOELF_OK) {
 		const char *v = goelf_version(g);
 

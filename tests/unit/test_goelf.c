@@ -241,6 +241,36 @@ CT_TEST(stripped_matches_unstripped)
 	}
 }
 
+/* GOELF_NO_SYMBOLS: what the planner reads is the same, the symbols are
+ * said to be there but not indexed. */
+CT_TEST(open_without_symbols)
+{
+	const char *progs[] = { PROG("initgraph"), PROG("initgraph-pie"), PROG("initgraph-stripped") };
+
+	for (size_t p = 0; p < 3; p++) {
+		struct goelf *a = NULL, *b = NULL;
+		uint64_t addr;
+
+		if (goelf_open_file(progs[p], &a, NULL, 0) ||
+		    goelf_open_file_flags(progs[p], GOELF_NO_SYMBOLS, &b, NULL, 0)) {
+			CT_TRUE(!"open");
+			goelf_close(a);
+			continue;
+		}
+		CT_EQ_INT(goelf_has_symtab(a), goelf_has_symtab(b));
+		CT_EQ_STR(goelf_version(a), goelf_version(b));
+		CT_EQ_INT(goelf_func_count(a), goelf_func_count(b));
+		CT_TRUE(goelf_find_func(b, "runtime.doInit") != NULL);
+		CT_EQ_INT(goelf_find_func(a, "main.main")->entry, goelf_find_func(b, "main.main")->entry);
+		CT_TRUE(goelf_sym_addr(b, "main.main", &addr, NULL) != 0);
+		CT_TRUE(goelf_sym_at(b, goelf_find_func(b, "main.main")->entry) == NULL);
+		if (goelf_has_symtab(a))
+			CT_EQ_INT(goelf_sym_addr(a, "main.main", &addr, NULL), 0);
+		goelf_close(a);
+		goelf_close(b);
+	}
+}
+
 CT_TEST(vaddr_to_offset)
 {
 	for (size_t v = 0; v < NVARIANTS; v++) {
@@ -1225,6 +1255,7 @@ int main(void)
 	CT_RUN(real_variants);
 	CT_RUN(symtab_agrees_with_pclntab);
 	CT_RUN(stripped_matches_unstripped);
+	CT_RUN(open_without_symbols);
 	CT_RUN(vaddr_to_offset);
 	CT_RUN(no_section_headers);
 	CT_RUN(version_from_rodata);
