@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,7 +29,48 @@ struct gstate {
 	struct pending *p;
 	size_t n, cap;
 	uint64_t max_hold_ns;
+	int *fds; /* handed over by coldtrace: closed (detached) after it exits */
+	size_t nfds, capfds;
 };
+
+/* Read what coldtrace sends: file descriptors (SCM_RIGHTS) to close once
+ * it is gone. Returns 0 at EOF (coldtrace gone), 1 otherwise. */
+static int take_fds(struct gstate *s, int sock)
+{
+	char data[64], cbuf[CMSG_SPACE(CT_GUARDIAN_MAX_FDS * sizeof(int))];
+	struct iovec iov = {.iov_base = data, .iov_len = sizeof(data)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	ssize_t n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+
+	if (n <= 0)
+		return n < 0 && errno == EINTR ? 1 : 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t k;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < k; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (s->nfds == s->capfds) {
+				size_t cap = s->capfds ? 2 * s->capfds : 64;
+				int *nf = realloc(s->fds, cap * sizeof(*nf));
+
+				if (!nf) {
+					close(fd); /* detached now, then */
+					continue;
+				}
+				s->fds = nf;
+				s->capfds = cap;
+			}
+			s->fds[s->nfds++] = fd;
+		}
+	}
+	return 1;
+}
 
 static uint64_t mono_ns(void)
 {
@@ -133,12 +175,8 @@ static void __attribute__((noreturn)) guardian_main(int held_fd, int resuming_fd
 			timeout = (int)((next - now) / 1000000 + 1);
 		if (poll(pfd, 2, timeout) < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents) {
-			char c;
-
-			if (read(pipe_rd, &c, 1) <= 0)
-				break; /* coldtrace is gone */
-		}
+		if (pfd[0].revents && !take_fds(&s, pipe_rd))
+			break; /* coldtrace is gone */
 		if (rb)
 			ring_buffer__consume(rb);
 		/* forget holds coldtrace released in time */
@@ -153,6 +191,10 @@ static void __attribute__((noreturn)) guardian_main(int held_fd, int resuming_fd
 		}
 	}
 	ct_hold_release_all(&holds);
+	/* the links coldtrace handed over: each close waits for the kernel's
+	 * grace periods, which coldtrace's exit no longer does */
+	for (size_t i = 0; i < s.nfds; i++)
+		close(s.fds[i]);
 	_exit(0);
 }
 
@@ -163,7 +205,7 @@ int ct_guardian_start(struct ct_guardian *g, int held_fd, int resuming_fd, int h
 	pid_t mid;
 
 	g->pipe_wr = -1;
-	if (pipe2(p, O_CLOEXEC))
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p))
 		return -errno;
 	/* fork twice: the guardian must not be our child */
 	mid = fork();
@@ -189,6 +231,31 @@ int ct_guardian_start(struct ct_guardian *g, int held_fd, int resuming_fd, int h
 		return -ECHILD;
 	}
 	g->pipe_wr = p[1];
+	return 0;
+}
+
+int ct_guardian_hand_over(struct ct_guardian *g, const int *fds, size_t n)
+{
+	while (n) {
+		size_t k = n < CT_GUARDIAN_MAX_FDS ? n : CT_GUARDIAN_MAX_FDS;
+		char cbuf[CMSG_SPACE(CT_GUARDIAN_MAX_FDS * sizeof(int))] = {0};
+		char byte = 'f';
+		struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+				    .msg_controllen = CMSG_SPACE(k * sizeof(int))};
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+
+		if (g->pipe_wr < 0)
+			return -EPIPE;
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(k * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, k * sizeof(int));
+		if (sendmsg(g->pipe_wr, &mh, MSG_NOSIGNAL) != 1)
+			return -errno;
+		fds += k;
+		n -= k;
+	}
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #ifndef COLDTRACE_GUARDIAN_H
 #define COLDTRACE_GUARDIAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,6 +24,12 @@ struct ct_guardian {
  * before any hold can happen and before PR_SET_CHILD_SUBREAPER. 0 or -errno. */
 int ct_guardian_start(struct ct_guardian *g, int held_fd, int resuming_fd, int hold_rb_fd,
 		      uint64_t max_hold_ns);
+/* Give the guardian copies of these descriptors (uprobe links): it closes
+ * them after coldtrace has gone, so that coldtrace's exit does not wait for
+ * the kernel's grace periods of a detach. 0 or -errno (nothing sent then
+ * for the failed batch: the caller still holds its own copies). */
+#define CT_GUARDIAN_MAX_FDS 250
+int ct_guardian_hand_over(struct ct_guardian *g, const int *fds, size_t n);
 /* coldtrace is done: the guardian releases what is left and exits. */
 void ct_guardian_stop(struct ct_guardian *g);
 

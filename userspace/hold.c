@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,31 +37,46 @@ int ct_holds_init(struct ct_holds *h, int held_fd, int resuming_fd)
 
 void ct_holds_free(struct ct_holds *h)
 {
-	free(h->skip);
-	h->skip = NULL;
-	h->nskip = h->cap = 0;
+	(void)h; /* the shared id cache lives as long as the process */
 }
+
+/* Ids of maps known not to be ct_held maps, shared by every ct_holds of
+ * the process (the loop thread, the workers): one scan serves them all. */
+static struct {
+	pthread_mutex_t lock;
+	uint32_t *ids;
+	size_t n, cap;
+} skips = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static bool skipped(const struct ct_holds *h, uint32_t id)
 {
-	for (size_t i = 0; i < h->nskip; i++)
-		if (h->skip[i] == id)
-			return true;
-	return false;
+	bool found = false;
+
+	(void)h;
+	pthread_mutex_lock(&skips.lock);
+	for (size_t i = 0; i < skips.n && !found; i++)
+		found = skips.ids[i] == id;
+	pthread_mutex_unlock(&skips.lock);
+	return found;
 }
 
 static void skip_add(struct ct_holds *h, uint32_t id)
 {
-	if (h->nskip == h->cap) {
-		size_t cap = h->cap ? 2 * h->cap : 64;
-		uint32_t *n = realloc(h->skip, cap * sizeof(*n));
+	(void)h;
+	pthread_mutex_lock(&skips.lock);
+	if (skips.n == skips.cap) {
+		size_t cap = skips.cap ? 2 * skips.cap : 64;
+		uint32_t *n = realloc(skips.ids, cap * sizeof(*n));
 
-		if (!n)
+		if (!n) {
+			pthread_mutex_unlock(&skips.lock);
 			return;
-		h->skip = n;
-		h->cap = cap;
+		}
+		skips.ids = n;
+		skips.cap = cap;
 	}
-	h->skip[h->nskip++] = id;
+	skips.ids[skips.n++] = id;
+	pthread_mutex_unlock(&skips.lock);
 }
 
 /* Does another coldtrace instance hold tgid? Map ids are not reused soon
@@ -93,6 +109,11 @@ static bool others_hold(struct ct_holds *h, uint32_t tgid)
 			return true;
 	}
 	return false;
+}
+
+void ct_holds_warm(struct ct_holds *h)
+{
+	others_hold(h, 0); /* pid 0 is held by nobody: a scan that fills the cache */
 }
 
 enum ct_release ct_hold_release(struct ct_holds *h, uint32_t tgid)

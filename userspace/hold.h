@@ -22,8 +22,6 @@ struct ct_holds {
 	int held_fd;      /* this instance's ct_held map */
 	int resuming_fd;  /* its ct_resuming map */
 	uint32_t own_id;  /* ct_held's map id */
-	uint32_t *skip;   /* ids of maps known not to be ct_held maps */
-	size_t nskip, cap;
 };
 
 enum ct_release {
@@ -34,6 +32,10 @@ enum ct_release {
 
 int ct_holds_init(struct ct_holds *h, int held_fd, int resuming_fd);
 void ct_holds_free(struct ct_holds *h);
+/* Look at the kernel's maps once now, so that the first release (a held
+ * process waiting) does not: ids of maps that are not ct_held maps are
+ * remembered, process-wide. */
+void ct_holds_warm(struct ct_holds *h);
 /* Release our hold on tgid (thread-safe with respect to other callers of
  * other ct_holds; one ct_holds per thread or a lock around it). */
 enum ct_release ct_hold_release(struct ct_holds *h, uint32_t tgid);

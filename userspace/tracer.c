@@ -1272,6 +1272,12 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		goto fail;
 	}
 	seed_known(t);
+	ct_holds_warm(&t->holds);
+	/* one worker waiting already: a first hold need not start a thread */
+	pthread_mutex_lock(&t->lock);
+	if (spawn(&t->workers[0], worker, t) == 0)
+		t->nworkers = 1;
+	pthread_mutex_unlock(&t->lock);
 	/* The Go uprobes are attached per binary; the rest now (the skeleton
 	 * owns these links). */
 	if (!(t->skel->links.ct_signal = bpf_program__attach(t->skel->progs.ct_signal)) ||
@@ -1416,6 +1422,31 @@ static void *detacher(void *arg)
 	return NULL;
 }
 
+/* uprobe_multi links go to the guardian, which closes them once coldtrace
+ * has exited: their detach waits for the kernel's grace periods, and
+ * nothing needs to wait for that. False if they could not go. */
+static bool hand_over_links(struct ct_tracer *t)
+{
+	size_t n = 0, k = 0;
+	int *fds;
+
+	for (size_t i = 0; i < t->nbins; i++)
+		n += t->bins[i]->link_fd >= 0;
+	if (!n)
+		return true;
+	if (!(fds = malloc(n * sizeof(*fds))))
+		return false;
+	for (size_t i = 0; i < t->nbins; i++)
+		if (t->bins[i]->link_fd >= 0)
+			fds[k++] = t->bins[i]->link_fd;
+	if (ct_guardian_hand_over(&t->guardian, fds, k)) {
+		free(fds);
+		return false;
+	}
+	free(fds);
+	return true;
+}
+
 /* Each uprobe detach waits for the kernel's grace periods (~100 ms here):
  * detach every binary at once, so they wait for the same ones. */
 static void detach_all(struct ct_tracer *t)
@@ -1459,10 +1490,12 @@ void ct_tracer_close(struct ct_tracer *t)
 	ring_buffer__free(t->rb);
 	{
 		uint64_t t0 = mono_ns();
+		bool handed = hand_over_links(t);
 
-		detach_all(t);
+		detach_all(t); /* our copies: cheap once the guardian holds its own */
 		if (t->opts.verbose)
-			fprintf(stderr, "coldtrace: probes of %zu binaries detached in %.3f ms\n", t->nbins,
+			fprintf(stderr, "coldtrace: probes of %zu binaries %s in %.3f ms\n", t->nbins,
+				handed ? "handed to the guardian to detach" : "detached",
 				(double)(mono_ns() - t0) / 1e6);
 		if (t->opts.verbose && t->io_attaches)
 			fprintf(stderr, "coldtrace: syscall hook attached %llu times (%.3f ms in all), detached in %.3f ms in all\n",
