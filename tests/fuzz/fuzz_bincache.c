@@ -17,14 +17,7 @@
 
 #include "bincache.h"
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
 
 #define HEADER BINCACHE_HEADER
 

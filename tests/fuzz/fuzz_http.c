@@ -21,14 +21,7 @@
 
 #include "httpparse.h"
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
 
 struct run {
 	const struct http_stream *s;

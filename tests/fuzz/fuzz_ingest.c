@@ -40,14 +40,7 @@
 #include "model.h"
 #include "render.h"
 
-#define CHECK(c)                                                               \
-	do {                                                                   \
-		if (!(c)) {                                                    \
-			fprintf(stderr, "invariant failed: %s (%s:%d)\n", #c,  \
-				__FILE__, __LINE__);                           \
-			abort();                                               \
-		}                                                              \
-	} while (0)
+#include "fuzz_check.h"
 
 #define SECRET "FUZZ-SECRET-42"
 
