@@ -13,8 +13,8 @@ n=${1:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 s=userspace
-cc -O2 -D_GNU_SOURCE -DCOLDTRACE_VERSION='"bench"' -Iuserspace -Ibpf -o "$work/rss_flood" bench/rss_flood.c \
-	$s/model.c $s/redact.c $s/strbuf.c $s/httpparse.c $s/logline.c $s/phases.c $s/jsonl.c
+cc -O2 -D_GNU_SOURCE -DCOLDTRACE_VERSION='"bench"' -Iuserspace/model -Iuserspace/views -Iuserspace/util -Iuserspace/capture -Ibpf -o "$work/rss_flood" bench/rss_flood.c \
+	$s/model/model.c $s/model/redact.c $s/util/strbuf.c $s/model/httpparse.c $s/model/logline.c $s/model/phases.c $s/views/jsonl.c
 rc=0
 for mode in log http mixed; do
 	for budget in 0 16; do

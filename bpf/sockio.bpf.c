@@ -178,7 +178,7 @@ static __always_inline void io_copy_iov(struct ct_io *e, const struct iovec *iov
 	for (int i = 0; i < CT_MAX_IOV; i++) {
 		struct iovec v;
 
-		if (i >= cnt || e->cap_len >= e->len || e->cap_len >= cap_limit())
+		if ((__u64)i >= cnt || e->cap_len >= e->len || e->cap_len >= cap_limit())
 			break;
 		if (bpf_probe_read_user(&v, sizeof(v), &iov[i]))
 			break;

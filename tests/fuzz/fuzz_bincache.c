@@ -1,6 +1,6 @@
-/* fuzz-sources: userspace/bincache.c userspace/strbuf.c userspace/goelf.c */
+/* fuzz-sources: userspace/capture/bincache.c userspace/util/strbuf.c userspace/capture/goelf.c */
 /*
- * libFuzzer target for userspace/bincache.c's text form.
+ * libFuzzer target for userspace/capture/bincache.c's text form.
  *
  * Input: the cache file's bytes (a valid header is put in front when the
  * input lacks one, byte 0 odd, so most runs get past it). Parses them,

@@ -1,6 +1,6 @@
-/* fuzz-sources: userspace/httpparse.c */
+/* fuzz-sources: userspace/model/httpparse.c */
 /*
- * libFuzzer target for userspace/httpparse.c.
+ * libFuzzer target for userspace/model/httpparse.c.
  *
  * Input: byte 0 = mode, bytes 1..8 = seed of the chunking PRNG, the rest =
  * the byte stream. mode bits:

@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/model.c userspace/redact.c userspace/strbuf.c userspace/httpparse.c userspace/logline.c userspace/phases.c userspace/text.c userspace/inittrace.c userspace/jsonl.c userspace/perfetto.c userspace/svg.c userspace/otlp.c */
+/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/views/text.c userspace/views/inittrace.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Ingestion, fuzzed like the parsers: arbitrary bytes cut into records of

@@ -1,6 +1,6 @@
-/* fuzz-sources: userspace/logline.c */
+/* fuzz-sources: userspace/model/logline.c */
 /*
- * libFuzzer target for userspace/logline.c.
+ * libFuzzer target for userspace/model/logline.c.
  *
  * Input: byte 0 = mode, bytes 1..8 = seed of the chunking PRNG, the rest =
  * the byte stream. mode bits:

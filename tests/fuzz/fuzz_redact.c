@@ -1,7 +1,7 @@
-/* fuzz-sources: userspace/redact.c */
+/* fuzz-sources: userspace/model/redact.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * libFuzzer target for userspace/redact.c. Input: byte 0 = bit 0
+ * libFuzzer target for userspace/model/redact.c. Input: byte 0 = bit 0
  * CT_REDACT_QUERY, bits 1-7 a small output size; the rest is the string
  * (NUL bytes included, as in argv). Oracles: the output is NUL-terminated
  * inside its buffer and as long as returned; a cut output is a prefix of

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Unit tests for userspace/httpparse.c: real Runtime API exchanges (Go
+ * Unit tests for userspace/model/httpparse.c: real Runtime API exchanges (Go
  * net/http, Node http, libcurl clients; the agent's responses) split at
  * every byte, merged, pipelined, cut by capture truncation; chunked bodies,
  * garbage, oversized heads, the header allowlist.

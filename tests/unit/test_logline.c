@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Unit tests for userspace/logline.c: the classifier on the agent's real
+ * Unit tests for userspace/model/logline.c: the classifier on the agent's real
  * lines (AWS, RIE old and new, Go inittrace), with prefixes, colours, CR;
  * the line assembler on split, merged, overlong and truncated writes.
  */
