@@ -17,6 +17,9 @@
 #include "httpparse.h"
 #include "logline.h"
 
+/* The jsonl schema: written by views/jsonl.c, read back by report/report.c. */
+#define CT_JSONL_SCHEMA "coldtrace/1"
+
 #define CT_PKG_LEN 256
 #define CT_INIT_STACK 16
 
