@@ -12,9 +12,13 @@ cd "$(dirname "$0")/.."
 n=${1:-1000000}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-s=userspace
-cc -O2 -D_GNU_SOURCE -DCOLDTRACE_VERSION='"bench"' -Iuserspace/model -Iuserspace/views -Iuserspace/util -Iuserspace/capture -Ibpf -o "$work/rss_flood" bench/rss_flood.c \
-	$s/model/model.c $s/model/redact.c $s/util/strbuf.c $s/model/httpparse.c $s/model/logline.c $s/model/phases.c $s/views/jsonl.c
+# every pure module (what the unit tests link): all of userspace/ but the CLI
+# and the files that talk to the kernel
+srcs=$(find userspace -name '*.c' ! -path 'userspace/cli/*' ! -name tracer.c ! -name hold.c ! -name guardian.c | sort)
+incs=$(find userspace -mindepth 1 -type d | sed 's/^/-I/')
+# shellcheck disable=SC2086
+cc -O2 -D_GNU_SOURCE -DCOLDTRACE_VERSION='"bench"' $incs -Ibpf -o "$work/rss_flood" bench/rss_flood.c \
+	$srcs -lelf -lz -lZydis -lpthread
 rc=0
 for mode in log http mixed; do
 	for budget in 0 16; do
