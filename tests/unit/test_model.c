@@ -232,6 +232,64 @@ CT_TEST(malformed_events_are_counted)
 	ct_model_free(&m);
 }
 
+/* One table says every record type's size and name; the model takes only
+ * its own kinds (resume is the tracer's), each checked against min_size. */
+CT_TEST(event_kinds_table)
+{
+	struct ct_model m;
+	struct ct_resume r = {0};
+	struct ct_fork f = {0};
+
+	for (uint32_t t = 1; t < CT_EV_MAX; t++) {
+		const struct ct_event_kind *k = ct_event_kind(t);
+
+		CT_TRUE(k != NULL);
+		CT_EQ_INT(k->type, t);
+		CT_TRUE(k->min_size >= sizeof(struct ct_hdr));
+		CT_EQ_STR(ct_event_name(t), k->name);
+		for (uint32_t u = 1; u < t; u++)
+			CT_TRUE(strcmp(ct_event_name(u), k->name) != 0);
+	}
+	CT_TRUE(ct_event_kind(0) == NULL);
+	CT_TRUE(ct_event_kind(CT_EV_MAX) == NULL);
+	CT_EQ_STR(ct_event_name(CT_EV_MAX), "other");
+	CT_EQ_STR(ct_event_name(CT_EV_IO), "io");
+	CT_EQ_INT(ct_event_kind(CT_EV_FORK)->min_size, sizeof(struct ct_fork));
+	CT_TRUE(ct_event_kind(CT_EV_RESUME)->handler == NULL);
+
+	ct_model_init(&m, &ops);
+	hdr(&r.h, CT_EV_RESUME, 1, 1);
+	CT_EQ_INT(ct_model_add_event(&m, &r, sizeof(r)), -1);
+	hdr(&f.h, CT_EV_FORK, 1, 2);
+	f.child = 2;
+	CT_EQ_INT(ct_model_add_event(&m, &f, sizeof(f) - 1), -1);
+	CT_EQ_INT(m.bad_events, 2);
+	CT_EQ_INT(ct_model_add_event(&m, &f, sizeof(f)), 0);
+	CT_TRUE(ct_model_proc(&m, 2) != NULL);
+	m.lost[CT_EV_IO] = 4;
+	m.lost[CT_EV_GO] = 3;
+	CT_EQ_INT(ct_model_lost_total(&m), 7);
+	ct_model_free(&m);
+}
+
+/* The read-only lookups find the same records as the mutable ones. */
+CT_TEST(const_lookups)
+{
+	struct ct_model m;
+	const struct ct_model *cm = &m;
+
+	ct_model_init(&m, &ops);
+	CT_TRUE(ct_model_proc_const(cm, 5) == NULL);
+	ct_model_add_root(&m, 5, 1);
+	feed_exec(&m, 5, 2, "/bin/a");
+	CT_TRUE(ct_model_proc_const(cm, 5) == ct_model_proc(&m, 5));
+	CT_TRUE(ct_model_proc_const(cm, 6) == NULL);
+	CT_TRUE(ct_proc_image_const(ct_model_proc_const(cm, 5)) == ct_proc_image(ct_model_proc(&m, 5)));
+	CT_EQ_STR(ct_proc_image_const(ct_model_proc_const(cm, 5))->path, "/bin/a");
+	CT_TRUE(ct_proc_image_const(NULL) == NULL);
+	ct_model_free(&m);
+}
+
 CT_TEST(pid_reuse_starts_a_new_process)
 {
 	struct ct_model m;
@@ -333,6 +391,8 @@ int main(void)
 	CT_RUN(task_start_end);
 	CT_RUN(fallback_call_mode);
 	CT_RUN(malformed_events_are_counted);
+	CT_RUN(event_kinds_table);
+	CT_RUN(const_lookups);
 	CT_RUN(pid_reuse_starts_a_new_process);
 	CT_RUN(many_processes);
 	CT_RUN(fmt_ns_as_ms_matches_go);

@@ -161,16 +161,31 @@ static int index_put(struct ct_model *m, uint32_t pid, size_t idx)
 	}
 }
 
-struct ct_proc *ct_model_proc(struct ct_model *m, uint32_t pid)
+/* procs index of the newest record with this pid, or -1. */
+static long proc_index(const struct ct_model *m, uint32_t pid)
 {
 	if (!m->index_cap)
-		return NULL;
+		return -1;
 	for (size_t s = pid_slot(pid, m->index_cap);; s = (s + 1) & (m->index_cap - 1)) {
 		if (!m->index[s])
-			return NULL;
+			return -1;
 		if (m->procs[m->index[s] - 1].pid == pid)
-			return &m->procs[m->index[s] - 1];
+			return (long)m->index[s] - 1;
 	}
+}
+
+struct ct_proc *ct_model_proc(struct ct_model *m, uint32_t pid)
+{
+	long i = proc_index(m, pid);
+
+	return i < 0 ? NULL : &m->procs[i];
+}
+
+const struct ct_proc *ct_model_proc_const(const struct ct_model *m, uint32_t pid)
+{
+	long i = proc_index(m, pid);
+
+	return i < 0 ? NULL : &m->procs[i];
 }
 
 static struct ct_image *add_image(struct ct_model *m, struct ct_proc *p)
@@ -242,6 +257,11 @@ struct ct_proc *ct_model_add_root(struct ct_model *m, uint32_t pid, uint64_t ts)
 }
 
 struct ct_image *ct_proc_image(struct ct_proc *p)
+{
+	return p && p->nimages ? &p->images[p->nimages - 1] : NULL;
+}
+
+const struct ct_image *ct_proc_image_const(const struct ct_proc *p)
 {
 	return p && p->nimages ? &p->images[p->nimages - 1] : NULL;
 }
@@ -468,27 +488,89 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 	}
 }
 
+/* ---- the event kinds: one line per record type the BPF side sends ---- */
+
+static void on_exec_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_exec(m, data);
+}
+
+static void on_fork_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_fork(m, data);
+}
+
+static void on_exit_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_exit_ev(m, data);
+}
+
+static void on_go_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_go(m, data);
+}
+
+static void on_io_rec(struct ct_model *m, const void *data, size_t size)
+{
+	on_io(m, data, size);
+}
+
+static void on_listen_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_listen(m, data);
+}
+
+static const struct ct_event_kind event_kinds[CT_EV_MAX] = {
+	[CT_EV_EXEC] = {CT_EV_EXEC, sizeof(struct ct_exec), "exec", on_exec_rec},
+	[CT_EV_FORK] = {CT_EV_FORK, sizeof(struct ct_fork), "fork", on_fork_rec},
+	[CT_EV_EXIT] = {CT_EV_EXIT, sizeof(struct ct_exit), "exit", on_exit_rec},
+	[CT_EV_GO] = {CT_EV_GO, sizeof(struct ct_go), "go", on_go_rec},
+	/* the captured bytes that follow are checked against cap_len */
+	[CT_EV_IO] = {CT_EV_IO, offsetof(struct ct_io, data), "io", on_io_rec},
+	[CT_EV_LISTEN] = {CT_EV_LISTEN, sizeof(struct ct_listen), "listen", on_listen_rec},
+	/* the tracer's own (it resumes held processes): not a model event */
+	[CT_EV_RESUME] = {CT_EV_RESUME, sizeof(struct ct_resume), "resume", NULL},
+};
+
+const struct ct_event_kind *ct_event_kind(uint32_t type)
+{
+	if (type >= CT_EV_MAX || !event_kinds[type].name)
+		return NULL;
+	return &event_kinds[type];
+}
+
+const char *ct_event_name(uint32_t type)
+{
+	const struct ct_event_kind *k = ct_event_kind(type);
+
+	return k ? k->name : "other";
+}
+
+uint64_t ct_model_lost_total(const struct ct_model *m)
+{
+	uint64_t n = 0;
+
+	for (uint32_t t = 0; t < CT_EV_MAX; t++)
+		n += m->lost[t];
+	return n;
+}
+
 int ct_model_add_event(struct ct_model *m, const void *data, size_t size)
 {
 	const struct ct_hdr *h = data;
-	size_t need;
+	const struct ct_event_kind *k;
 
 	if (size < sizeof(*h)) {
 		m->bad_events++;
 		return -1;
 	}
-	switch (h->type) {
-	case CT_EV_EXEC: need = sizeof(struct ct_exec); break;
-	case CT_EV_FORK: need = sizeof(struct ct_fork); break;
-	case CT_EV_EXIT: need = sizeof(struct ct_exit); break;
-	case CT_EV_GO: need = sizeof(struct ct_go); break;
-	case CT_EV_IO: need = offsetof(struct ct_io, data); break;
-	case CT_EV_LISTEN: need = sizeof(struct ct_listen); break;
-	default:
-		m->bad_events++;
-		return -1;
-	}
-	if (size < need) {
+	k = ct_event_kind(h->type);
+	if (!k || !k->handler || size < k->min_size) {
 		m->bad_events++;
 		return -1;
 	}
@@ -496,14 +578,7 @@ int ct_model_add_event(struct ct_model *m, const void *data, size_t size)
 		m->first_ts = h->ts;
 	if (h->ts > m->last_ts)
 		m->last_ts = h->ts;
-	switch (h->type) {
-	case CT_EV_EXEC: on_exec(m, data); break;
-	case CT_EV_FORK: on_fork(m, data); break;
-	case CT_EV_EXIT: on_exit_ev(m, data); break;
-	case CT_EV_GO: on_go(m, data); break;
-	case CT_EV_IO: on_io(m, data, size); break;
-	case CT_EV_LISTEN: on_listen(m, data); break;
-	}
+	k->handler(m, data, size);
 	return 0;
 }
 

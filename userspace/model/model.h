@@ -199,14 +199,38 @@ void ct_model_free(struct ct_model *m);
 
 /* The root of the tree, seen before it execs (the loader forks it). */
 struct ct_proc *ct_model_add_root(struct ct_model *m, uint32_t pid, uint64_t ts);
-/* Feed one raw record as it came from the ring buffer. 0, or -1 if malformed. */
+/* Feed one raw record as it came from the ring buffer. 0, or -1 if malformed
+ * (shorter than its kind's min_size, or a kind the model does not take). */
 int ct_model_add_event(struct ct_model *m, const void *data, size_t size);
+
+/*
+ * The record types, one table in model.c: a new probe's record is one line
+ * there {type, min_size, name, handler}. Every reader of the types (the
+ * model's ingest, the jsonl writer's loss counts, the views) goes through it.
+ */
+struct ct_event_kind {
+	uint32_t type;    /* enum ct_event_type */
+	size_t min_size;  /* shortest valid record (bytes) */
+	const char *name; /* "exec", "io" ...: the key in outputs */
+	/* the model's handler; NULL: not a model event (the tracer's own) */
+	void (*handler)(struct ct_model *m, const void *data, size_t size);
+};
+
+/* The kind of record type, or NULL if unknown. */
+const struct ct_event_kind *ct_event_kind(uint32_t type);
+/* Its name, "other" if unknown. */
+const char *ct_event_name(uint32_t type);
+/* Events the kernel could not deliver, all kinds together. */
+uint64_t ct_model_lost_total(const struct ct_model *m);
 /* The budget in force (mem_budget, or the default). */
 uint64_t ct_model_budget(const struct ct_model *m);
-/* The newest process record with this pid, or NULL. */
+/* The newest process record with this pid, or NULL. Readers of a finished
+ * model (views, phases) use the _const forms. */
 struct ct_proc *ct_model_proc(struct ct_model *m, uint32_t pid);
-/* The process's current image (the last exec), or NULL. */
+const struct ct_proc *ct_model_proc_const(const struct ct_model *m, uint32_t pid);
+/* The process's current image (the last exec), or NULL (p may be NULL). */
 struct ct_image *ct_proc_image(struct ct_proc *p);
+const struct ct_image *ct_proc_image_const(const struct ct_proc *p);
 /* Mark the current image of pid as Go (the loader inspected the binary). */
 void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const char *version,
 		     const char *note);
