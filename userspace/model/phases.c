@@ -9,56 +9,42 @@
 
 #define MAX_DEPTH 64 /* ppid links followed, at most */
 
-static const struct {
-	const char *name, *key;
-} ms_names[CT_MS_COUNT] = {
-	[CT_MS_AGENT_EXEC] = {"agent exec", "agent_exec"},
-	[CT_MS_AGENT_RT_START] = {"agent Go runtime start", "agent_go_runtime"},
-	[CT_MS_AGENT_INITS] = {"agent package inits done", "agent_inits_done"},
-	[CT_MS_AGENT_MAIN] = {"agent main.main", "agent_main"},
-	[CT_MS_AGENT_READY] = {"Runtime API listening", "agent_ready"},
-	[CT_MS_INIT_START] = {"INIT_START", "init_start"},
-	[CT_MS_RUNTIME_EXEC] = {"runtime exec", "runtime_exec"},
-	[CT_MS_RUNTIME_RT_START] = {"runtime Go runtime start", "runtime_go_runtime"},
-	[CT_MS_RUNTIME_INITS] = {"runtime package inits done", "runtime_inits_done"},
-	[CT_MS_RUNTIME_MAIN] = {"runtime main.main", "runtime_main"},
-	[CT_MS_FIRST_NEXT] = {"first /next", "first_next"},
-	[CT_MS_INIT_REPORT] = {"INIT REPORT", "init_report"},
-	[CT_MS_INVOKE] = {"invocation delivered", "invocation"},
-	[CT_MS_RESPONSE] = {"response posted", "response"},
-	[CT_MS_END] = {"END", "end"},
-	[CT_MS_REPORT] = {"REPORT", "report"},
-	[CT_MS_RUNTIME_EXIT] = {"runtime exit", "runtime_exit"},
-	[CT_MS_AGENT_EXIT] = {"agent exit", "agent_exit"},
+/* Whose a phase is (struct ct_phase.pid). */
+enum ph_owner {
+	PH_OWNER_START = 0, /* who did its start milestone (else its end) */
+	PH_OWNER_END,       /* who did its end milestone (else its start) */
+	PH_OWNER_AGENT,     /* the agent's, whoever did the milestones */
+	PH_OWNER_RUNTIME,   /* the runtime root's once its end was seen */
 };
 
+/* The phases: a new one is an enum ct_phase_id value and a line here.
+ * The milestones (ms_defs, with their finders) are further down. */
 static const struct {
 	const char *name, *key;
 	enum ct_ms from, to;
 	bool in_sum;
 	int depth;
+	enum ph_owner owner;
 } ph_defs[CT_PH_COUNT] = {
-	[CT_PH_TOTAL] = {"cold start", "total", CT_MS_AGENT_EXEC, CT_MS_RESPONSE, false, 0},
-	[CT_PH_AGENT_INIT] = {"agent init", "agent_init", CT_MS_AGENT_EXEC, CT_MS_AGENT_READY, true, 1},
-	[CT_PH_AGENT_GO] = {"agent Go init", "agent_go_init", CT_MS_AGENT_RT_START, CT_MS_AGENT_MAIN, false, 2},
-	[CT_PH_WAIT_INIT] = {"ready -> INIT_START", "ready_to_init_start", CT_MS_AGENT_READY, CT_MS_INIT_START, true, 1},
-	[CT_PH_RUNTIME_START] = {"runtime start", "runtime_start", CT_MS_INIT_START, CT_MS_RUNTIME_EXEC, true, 1},
-	[CT_PH_FUNC_INIT] = {"function init", "function_init", CT_MS_RUNTIME_EXEC, CT_MS_FIRST_NEXT, true, 1},
-	[CT_PH_RUNTIME_GO] = {"runtime Go init", "runtime_go_init", CT_MS_RUNTIME_RT_START, CT_MS_RUNTIME_MAIN, false, 2},
-	[CT_PH_FUNC_INIT_AGENT] = {"INIT_START -> /next", "init_start_to_next", CT_MS_INIT_START, CT_MS_FIRST_NEXT, false, 2},
-	[CT_PH_DELIVER] = {"invocation delivery", "delivery", CT_MS_FIRST_NEXT, CT_MS_INVOKE, true, 1},
-	[CT_PH_INVOKE] = {"first invoke", "first_invoke", CT_MS_INVOKE, CT_MS_RESPONSE, true, 1},
+	[CT_PH_TOTAL] = {"cold start", "total", CT_MS_AGENT_EXEC, CT_MS_RESPONSE, false, 0, PH_OWNER_AGENT},
+	[CT_PH_AGENT_INIT] = {"agent init", "agent_init", CT_MS_AGENT_EXEC, CT_MS_AGENT_READY, true, 1,
+			      PH_OWNER_START},
+	[CT_PH_AGENT_GO] = {"agent Go init", "agent_go_init", CT_MS_AGENT_RT_START, CT_MS_AGENT_MAIN, false, 2,
+			    PH_OWNER_START},
+	[CT_PH_WAIT_INIT] = {"ready -> INIT_START", "ready_to_init_start", CT_MS_AGENT_READY, CT_MS_INIT_START,
+			     true, 1, PH_OWNER_START},
+	[CT_PH_RUNTIME_START] = {"runtime start", "runtime_start", CT_MS_INIT_START, CT_MS_RUNTIME_EXEC, true, 1,
+				 PH_OWNER_AGENT},
+	[CT_PH_FUNC_INIT] = {"function init", "function_init", CT_MS_RUNTIME_EXEC, CT_MS_FIRST_NEXT, true, 1,
+			     PH_OWNER_RUNTIME},
+	[CT_PH_RUNTIME_GO] = {"runtime Go init", "runtime_go_init", CT_MS_RUNTIME_RT_START, CT_MS_RUNTIME_MAIN,
+			      false, 2, PH_OWNER_START},
+	[CT_PH_FUNC_INIT_AGENT] = {"INIT_START -> /next", "init_start_to_next", CT_MS_INIT_START,
+				   CT_MS_FIRST_NEXT, false, 2, PH_OWNER_AGENT},
+	[CT_PH_DELIVER] = {"invocation delivery", "delivery", CT_MS_FIRST_NEXT, CT_MS_INVOKE, true, 1,
+			   PH_OWNER_AGENT},
+	[CT_PH_INVOKE] = {"first invoke", "first_invoke", CT_MS_INVOKE, CT_MS_RESPONSE, true, 1, PH_OWNER_END},
 };
-
-const char *ct_ms_name(enum ct_ms ms)
-{
-	return (unsigned)ms < CT_MS_COUNT ? ms_names[ms].name : "?";
-}
-
-const char *ct_ms_key(enum ct_ms ms)
-{
-	return (unsigned)ms < CT_MS_COUNT ? ms_names[ms].key : "unknown";
-}
 
 const char *ct_phase_name(enum ct_phase_id ph)
 {
@@ -77,7 +63,7 @@ bool ct_phase_applies(const struct ct_timeline *tl, const struct ct_phase *ph)
 
 static const struct ct_proc *proc_of(const struct ct_model *m, uint32_t pid)
 {
-	return pid ? ct_model_proc((struct ct_model *)m, pid) : NULL;
+	return pid ? ct_model_proc_const(m, pid) : NULL;
 }
 
 void ct_proc_label(const struct ct_proc *p, char *buf, size_t len)
@@ -262,24 +248,6 @@ static bool to_agent(const struct ct_model *m, const struct ct_timeline *tl, con
 	return !a && h->dir == CT_IO_WRITE && port == tl->api_port;
 }
 
-/* Go milestones of an image. */
-static void go_milestones(struct ct_timeline *tl, const struct ct_image *im, uint32_t pid,
-			  enum ct_ms rt, enum ct_ms inits, enum ct_ms mainm)
-{
-	if (!im || !im->is_go) {
-		na(tl, rt);
-		na(tl, inits);
-		na(tl, mainm);
-		return;
-	}
-	seen(tl, rt, im->rt_start, pid);
-	if (im->npkgs)
-		seen(tl, inits, ct_image_last_init_end(im), pid);
-	else
-		na(tl, inits);
-	seen(tl, mainm, im->main_main, pid);
-}
-
 static const char *hdr_of(const struct ct_model *m, const struct ct_http *h, enum http_hdr k)
 {
 	if (h->hdr[k])
@@ -420,65 +388,132 @@ static void build_note(const struct ct_model *m, struct ct_timeline *tl)
 #undef NOTE
 }
 
-static void build_one(const struct ct_model *m, const struct cand *c, struct ct_timeline *tl)
+/* ---- the milestones: one finder each ---- */
+
+/*
+ * One timeline being built. The finders run in milestone order (ms_defs);
+ * each reads the roles and what earlier finders saw (tl->ms[].ts is 0 until
+ * a milestone is seen) and records its own milestone with seen() or na().
+ */
+struct tl_build {
+	const struct ct_model *m;
+	struct ct_timeline *tl;
+	const struct ct_http *req;    /* the first Runtime API request to the agent */
+	const struct ct_http *next_r; /* the first /next as the agent read it */
+	const struct ct_http *next_w; /* ... and as the runtime sent it */
+	const struct ct_proc *sender; /* the process that sent next_w (or req) */
+};
+
+/* When milestone ms was seen, 0 if it was not. */
+static uint64_t ms_ts(const struct ct_timeline *tl, enum ct_ms ms)
 {
-	const struct ct_http *next_r = NULL, *next_w = NULL, *req = NULL, *resp = NULL;
-	uint64_t exec_ts = 0, init_ts = 0, after;
-	const struct ct_proc *sender = NULL;
+	return tl->ms[ms].ts;
+}
 
-	memset(tl, 0, sizeof(*tl));
-	tl->next_http = tl->invoke_http = tl->response_http = -1;
-	tl->init_start_log = tl->init_report_log = tl->end_log = tl->report_log = -1;
-	tl->agent_pid = c->pid;
-	tl->agent = proc_of(m, c->pid);
-	tl->agent_from_listener = c->from_listener;
-	tl->api_port = c->port;
+/* The first /next's time on either side, or UINT64_MAX. */
+static uint64_t next_ts(const struct tl_build *b, bool sender_first)
+{
+	const struct ct_http *x = sender_first ? b->next_w : b->next_r, *y = sender_first ? b->next_r : b->next_w;
 
-	/* The first Runtime API request to this agent, and the first /next. */
+	return x ? x->ts : y ? y->ts : UINT64_MAX;
+}
+
+/* Roles: the first Runtime API request to this agent, the first /next and
+ * the Runtime API port. */
+static void find_requests(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+
 	for (size_t i = 0; i < m->nhttp; i++) {
 		const struct ct_http *h = &m->http[i];
 
 		if (!is_rt_api_request(h) || !to_agent(m, tl, h))
 			continue;
-		if (!req)
-			req = h;
+		if (!b->req)
+			b->req = h;
 		if (h->api == LAMBDA_API_NEXT) {
-			if (h->dir == CT_IO_READ) {
-				next_r = h;
-				next_w = h->peer >= 0 ? &m->http[h->peer] : NULL;
-			} else {
-				next_w = h;
-				next_r = h->peer >= 0 ? &m->http[h->peer] : NULL;
-			}
+			const struct ct_http *peer = h->peer >= 0 ? &m->http[h->peer] : NULL;
+
+			b->next_r = h->dir == CT_IO_READ ? h : peer;
+			b->next_w = h->dir == CT_IO_READ ? peer : h;
 			break;
 		}
 	}
-	if (next_r || next_w)
-		tl->api_port = next_r ? next_r->ep.lport : next_w->ep.rport;
-	else if (req)
-		tl->api_port = req->dir == CT_IO_READ ? req->ep.lport : req->ep.rport;
+	if (b->next_r || b->next_w)
+		tl->api_port = b->next_r ? b->next_r->ep.lport : b->next_w->ep.rport;
+	else if (b->req)
+		tl->api_port = b->req->dir == CT_IO_READ ? b->req->ep.lport : b->req->ep.rport;
+}
 
-	/* The agent: its image at the time, exec, Go milestones. */
-	if (tl->agent) {
-		uint64_t ref = next_r ? next_r->ts : next_w ? next_w->ts : UINT64_MAX;
+/* The agent's image at the time of the first /next (else its last), and its exec. */
+static void find_agent_exec(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	uint64_t ref = next_ts(b, false);
 
-		for (size_t j = 0; j < tl->agent->nimages; j++) {
-			const struct ct_image *im = &tl->agent->images[j];
+	if (!tl->agent)
+		return;
+	for (size_t j = 0; j < tl->agent->nimages; j++) {
+		const struct ct_image *im = &tl->agent->images[j];
 
-			if (im->exec_ts && im->exec_ts <= ref)
-				tl->agent_image = im;
-		}
-		if (!tl->agent_image && tl->agent->nimages)
-			tl->agent_image = &tl->agent->images[tl->agent->nimages - 1];
-		if (tl->agent_image)
-			exec_ts = tl->agent_image->exec_ts;
-		seen(tl, CT_MS_AGENT_EXEC, exec_ts, tl->agent_pid);
+		if (im->exec_ts && im->exec_ts <= ref)
+			tl->agent_image = im;
 	}
-	go_milestones(tl, tl->agent_image, tl->agent_pid, CT_MS_AGENT_RT_START, CT_MS_AGENT_INITS,
-		      CT_MS_AGENT_MAIN);
+	if (!tl->agent_image && tl->agent->nimages)
+		tl->agent_image = &tl->agent->images[tl->agent->nimages - 1];
+	if (tl->agent_image)
+		seen(tl, CT_MS_AGENT_EXEC, tl->agent_image->exec_ts, tl->agent_pid);
+}
 
-	/* Ready: its listen() on the Runtime API port; without a port, the
-	 * first port it listens on that no invoke came in on. */
+/* Go milestones of an image: they do not apply when it is not Go. */
+static void go_rt_start(struct ct_timeline *tl, const struct ct_image *im, uint32_t pid, enum ct_ms ms)
+{
+	if (!im || !im->is_go)
+		na(tl, ms);
+	else
+		seen(tl, ms, im->rt_start, pid);
+}
+
+static void go_inits_done(struct ct_timeline *tl, const struct ct_image *im, uint32_t pid, enum ct_ms ms)
+{
+	if (!im || !im->is_go || !im->npkgs)
+		na(tl, ms);
+	else
+		seen(tl, ms, ct_image_last_init_end(im), pid);
+}
+
+static void go_main(struct ct_timeline *tl, const struct ct_image *im, uint32_t pid, enum ct_ms ms)
+{
+	if (!im || !im->is_go)
+		na(tl, ms);
+	else
+		seen(tl, ms, im->main_main, pid);
+}
+
+static void find_agent_rt_start(struct tl_build *b)
+{
+	go_rt_start(b->tl, b->tl->agent_image, b->tl->agent_pid, CT_MS_AGENT_RT_START);
+}
+
+static void find_agent_inits(struct tl_build *b)
+{
+	go_inits_done(b->tl, b->tl->agent_image, b->tl->agent_pid, CT_MS_AGENT_INITS);
+}
+
+static void find_agent_main(struct tl_build *b)
+{
+	go_main(b->tl, b->tl->agent_image, b->tl->agent_pid, CT_MS_AGENT_MAIN);
+}
+
+/* Ready: the agent's listen() on the Runtime API port; without a port, the
+ * first port it listens on that no invoke came in on. */
+static void find_agent_ready(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	uint64_t exec_ts = ms_ts(tl, CT_MS_AGENT_EXEC);
+
 	for (size_t i = 0; tl->agent_pid && i < m->nlistens; i++) {
 		const struct ct_listen_rec *l = &m->listens[i];
 		bool invoke_port = false;
@@ -500,25 +535,158 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 		seen(tl, CT_MS_AGENT_READY, l->ts, l->pid);
 		break;
 	}
+}
 
-	/* INIT_START: the agent's first INIT_START or INIT START line after its
-	 * exec (and before the first /next when there is one). */
-	after = exec_ts;
+/* INIT_START: the agent's first INIT_START or INIT START line after its
+ * exec (and before the first /next when there is one). */
+static void find_init_start(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	uint64_t after = ms_ts(tl, CT_MS_AGENT_EXEC), lim = next_ts(b, true);
+
 	for (size_t i = 0; tl->agent_pid && i < m->nlogs; i++) {
 		const struct ct_log *l = &m->logs[i];
-		uint64_t lim = next_w ? next_w->ts : next_r ? next_r->ts : UINT64_MAX;
 
 		if (l->pid != tl->agent_pid || l->ts < after || l->ts > lim)
 			continue;
 		if (l->ev->kind == LOG_INIT_START || l->ev->kind == LOG_RIE_INIT_START) {
 			tl->init_start_log = (long)i;
 			seen(tl, CT_MS_INIT_START, l->ts, l->pid);
-			init_ts = l->ts;
 			break;
 		}
 	}
-	/* The agent's own figures: the first RTDONE and INIT REPORT after it. */
-	after = init_ts ? init_ts : exec_ts;
+}
+
+/* The runtime without a Runtime API request: the agent's first child
+ * exec'd after INIT_START (after the agent's own exec without one). */
+static const struct ct_proc *guess_runtime(const struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	const struct ct_timeline *tl = b->tl;
+	const struct ct_proc *rt = NULL;
+	uint64_t best = UINT64_MAX, from = ms_ts(tl, CT_MS_INIT_START);
+
+	if (!from)
+		from = ms_ts(tl, CT_MS_AGENT_EXEC);
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct ct_proc *p = &m->procs[i];
+
+		if (p->ppid != tl->agent_pid || p == tl->agent || p->start_ts < tl->agent->start_ts)
+			continue;
+		for (size_t j = 0; j < p->nimages; j++)
+			if (p->images[j].exec_ts >= from && p->images[j].exec_ts < best) {
+				best = p->images[j].exec_ts;
+				rt = p;
+			}
+	}
+	return rt;
+}
+
+/* Role: the runtime is the agent's child the request's sender descends
+ * from; its first exec'd image and its Go image. */
+static void find_runtime(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	const struct ct_proc *rt;
+	const struct ct_image *sim;
+
+	if (b->next_w || (b->req && b->req->dir == CT_IO_WRITE)) {
+		const struct ct_http *w = b->next_w ? b->next_w : b->req;
+
+		tl->sender_pid = w->pid;
+		b->sender = proc_of(m, w->pid);
+		tl->runtime = b->sender;
+		if (tl->agent) {
+			const struct ct_proc *p = b->sender;
+
+			for (int d = 0; p && d < MAX_DEPTH; d++) {
+				if (p->ppid == tl->agent_pid) {
+					tl->runtime = p;
+					break;
+				}
+				p = p->ppid && p->ppid != p->pid ? proc_of(m, p->ppid) : NULL;
+			}
+		}
+	} else if (tl->agent) {
+		tl->runtime = guess_runtime(b);
+		tl->runtime_guessed = tl->runtime != NULL;
+	}
+	rt = tl->runtime;
+	if (!rt)
+		return;
+	tl->runtime_pid = rt->pid;
+	for (size_t j = 0; j < rt->nimages && !tl->runtime_image; j++)
+		if (rt->images[j].exec_ts)
+			tl->runtime_image = &rt->images[j];
+	for (size_t j = 0; j < rt->nimages && !tl->runtime_go_image; j++)
+		if (rt->images[j].is_go && rt->images[j].exec_ts)
+			tl->runtime_go_image = &rt->images[j];
+	sim = ct_proc_image_const(b->sender);
+	if (!tl->runtime_go_image && sim && sim->is_go)
+		tl->runtime_go_image = sim;
+}
+
+static void find_runtime_exec(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+
+	find_runtime(b);
+	if (tl->runtime_image)
+		seen(tl, CT_MS_RUNTIME_EXEC, tl->runtime_image->exec_ts, tl->runtime_pid);
+}
+
+/* Whose the runtime's Go milestones are: the sender's, when its Go image
+ * is the runtime's and it is not the runtime root (a shell's child). */
+static uint32_t runtime_go_pid(const struct tl_build *b)
+{
+	const struct ct_timeline *tl = b->tl;
+
+	if (tl->runtime_go_image && b->sender && tl->runtime_go_image == ct_proc_image_const(b->sender) &&
+	    b->sender != tl->runtime)
+		return b->sender->pid;
+	return tl->runtime_pid;
+}
+
+static void find_runtime_rt_start(struct tl_build *b)
+{
+	go_rt_start(b->tl, b->tl->runtime_go_image, runtime_go_pid(b), CT_MS_RUNTIME_RT_START);
+}
+
+static void find_runtime_inits(struct tl_build *b)
+{
+	go_inits_done(b->tl, b->tl->runtime_go_image, runtime_go_pid(b), CT_MS_RUNTIME_INITS);
+}
+
+static void find_runtime_main(struct tl_build *b)
+{
+	go_main(b->tl, b->tl->runtime_go_image, runtime_go_pid(b), CT_MS_RUNTIME_MAIN);
+}
+
+/* The first /next, as the runtime sent it (the agent's reading if the
+ * sender side was not seen). */
+static void find_first_next(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	const struct ct_http *n = b->next_w ? b->next_w : b->next_r;
+
+	if (!n)
+		return;
+	tl->next_http = (long)(n - b->m->http);
+	seen(tl, CT_MS_FIRST_NEXT, n->ts, b->next_w ? b->next_w->pid : tl->runtime_pid);
+}
+
+/* The agent's own figures: the first INIT RTDONE and INIT REPORT after
+ * INIT_START (after its exec without one). */
+static void find_init_report(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	uint64_t after = ms_ts(tl, CT_MS_INIT_START);
+
+	if (!after)
+		after = ms_ts(tl, CT_MS_AGENT_EXEC);
 	for (size_t i = 0; tl->agent_pid && i < m->nlogs; i++) {
 		const struct ct_log *l = &m->logs[i];
 
@@ -541,89 +709,28 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 	}
 	if (tl->ms[CT_MS_INIT_REPORT].state != CT_MS_SEEN)
 		na(tl, CT_MS_INIT_REPORT); /* AWS only prints it in some cases */
+}
 
-	/* The runtime: the agent's child the request's sender descends from. */
-	if (next_w || (req && req->dir == CT_IO_WRITE)) {
-		const struct ct_http *w = next_w ? next_w : req;
+/* The invocation: the agent's answer to the first /next, on that
+ * connection; it gives the request id. */
+static void find_invoke(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	const struct ct_http *resp = NULL, *nr = b->next_r, *nw = b->next_w;
 
-		tl->sender_pid = w->pid;
-		sender = proc_of(m, w->pid);
-		tl->runtime = sender;
-		if (tl->agent) {
-			const struct ct_proc *p = sender;
-
-			for (int d = 0; p && d < MAX_DEPTH; d++) {
-				if (p->ppid == tl->agent_pid) {
-					tl->runtime = p;
-					break;
-				}
-				p = p->ppid && p->ppid != p->pid ? proc_of(m, p->ppid) : NULL;
-			}
-		}
-	} else if (tl->agent) {
-		/* No request from the runtime: the agent's first child exec'd
-		 * after INIT_START (after its own exec without one). */
-		uint64_t best = UINT64_MAX, from = init_ts ? init_ts : exec_ts;
-
-		for (size_t i = 0; i < m->nprocs; i++) {
-			const struct ct_proc *p = &m->procs[i];
-
-			if (p->ppid != tl->agent_pid || p == tl->agent || p->start_ts < tl->agent->start_ts)
-				continue;
-			for (size_t j = 0; j < p->nimages; j++)
-				if (p->images[j].exec_ts >= from && p->images[j].exec_ts < best) {
-					best = p->images[j].exec_ts;
-					tl->runtime = p;
-				}
-		}
-		tl->runtime_guessed = tl->runtime != NULL;
-	}
-	if (tl->runtime) {
-		tl->runtime_pid = tl->runtime->pid;
-		for (size_t j = 0; j < tl->runtime->nimages && !tl->runtime_image; j++)
-			if (tl->runtime->images[j].exec_ts)
-				tl->runtime_image = &tl->runtime->images[j];
-		for (size_t j = 0; j < tl->runtime->nimages && !tl->runtime_go_image; j++)
-			if (tl->runtime->images[j].is_go && tl->runtime->images[j].exec_ts)
-				tl->runtime_go_image = &tl->runtime->images[j];
-		if (!tl->runtime_go_image && sender && ct_proc_image((struct ct_proc *)sender) &&
-		    ct_proc_image((struct ct_proc *)sender)->is_go)
-			tl->runtime_go_image = ct_proc_image((struct ct_proc *)sender);
-		if (tl->runtime_image)
-			seen(tl, CT_MS_RUNTIME_EXEC, tl->runtime_image->exec_ts, tl->runtime_pid);
-	}
-	{
-		uint32_t gpid = tl->runtime_pid;
-
-		if (tl->runtime_go_image && sender && tl->runtime_go_image == ct_proc_image((struct ct_proc *)sender) &&
-		    sender != tl->runtime)
-			gpid = sender->pid;
-		go_milestones(tl, tl->runtime_go_image, gpid, CT_MS_RUNTIME_RT_START, CT_MS_RUNTIME_INITS,
-			      CT_MS_RUNTIME_MAIN);
-	}
-
-	/* The first /next, as the runtime sent it (the agent's reading if the
-	 * sender side was not seen). */
-	if (next_w || next_r) {
-		const struct ct_http *n = next_w ? next_w : next_r;
-
-		tl->next_http = (long)(n - m->http);
-		seen(tl, CT_MS_FIRST_NEXT, n->ts, next_w ? next_w->pid : tl->runtime_pid);
-	}
-
-	/* The invocation: the agent's answer on that connection. */
-	for (size_t i = 0; (next_r || next_w) && i < m->nhttp; i++) {
+	for (size_t i = 0; (nr || nw) && i < m->nhttp; i++) {
 		const struct ct_http *h = &m->http[i];
 
 		if (h->kind != HTTP_RESPONSE)
 			continue;
-		if (next_r && h->dir == CT_IO_WRITE && h->pid == next_r->pid &&
-		    h->ep.sock_id == next_r->ep.sock_id && h->ts >= next_r->ts) {
+		if (nr && h->dir == CT_IO_WRITE && h->pid == nr->pid && h->ep.sock_id == nr->ep.sock_id &&
+		    h->ts >= nr->ts) {
 			resp = h;
 			break;
 		}
-		if (!next_r && h->dir == CT_IO_READ && h->pid == next_w->pid &&
-		    h->ep.sock_id == next_w->ep.sock_id && h->ts >= next_w->ts) {
+		if (!nr && h->dir == CT_IO_READ && h->pid == nw->pid && h->ep.sock_id == nw->ep.sock_id &&
+		    h->ts >= nw->ts) {
 			resp = h;
 			break;
 		}
@@ -637,77 +744,184 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 			seen(tl, CT_MS_INVOKE, resp->ts, resp->pid);
 		}
 	}
+}
 
-	/* The function's answer for that request id: the sender's side first. */
-	if (tl->request_id[0]) {
-		const struct ct_http *best = NULL;
+/* The function's answer for that request id: the sender's side first. */
+static void find_response(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	const struct ct_http *best = NULL;
 
-		for (size_t i = 0; i < m->nhttp; i++) {
-			const struct ct_http *h = &m->http[i];
+	for (size_t i = 0; tl->request_id[0] && i < m->nhttp; i++) {
+		const struct ct_http *h = &m->http[i];
 
-			if (h->kind != HTTP_REQUEST || (h->api != LAMBDA_API_RESPONSE && h->api != LAMBDA_API_ERROR) ||
-			    strcmp(h->api_id, tl->request_id))
-				continue;
-			if (!best || (h->dir == CT_IO_WRITE && best->dir != CT_IO_WRITE))
-				best = h;
-			if (best->dir == CT_IO_WRITE)
-				break;
-		}
-		if (best) {
-			tl->response_http = (long)(best - m->http);
-			tl->answered_error = best->api == LAMBDA_API_ERROR;
-			seen(tl, CT_MS_RESPONSE, best->ts, best->pid);
-		}
+		if (h->kind != HTTP_REQUEST || (h->api != LAMBDA_API_RESPONSE && h->api != LAMBDA_API_ERROR) ||
+		    strcmp(h->api_id, tl->request_id))
+			continue;
+		if (!best || (h->dir == CT_IO_WRITE && best->dir != CT_IO_WRITE))
+			best = h;
+		if (best->dir == CT_IO_WRITE)
+			break;
 	}
-
-	/* END and REPORT for the request id (without one: the agent's first
-	 * after INIT_START, flagged). */
-	if (!tl->request_id[0] && init_ts && tl->agent_pid) {
-		for (size_t i = 0; i < m->nlogs; i++) {
-			const struct ct_log *l = &m->logs[i];
-
-			if (l->pid == tl->agent_pid && l->ts >= init_ts &&
-			    (l->ev->kind == LOG_END || l->ev->kind == LOG_REPORT) &&
-			    (l->ev->have & LOG_HAVE_REQUEST_ID)) {
-				snprintf(tl->request_id, sizeof(tl->request_id), "%s", l->ev->request_id);
-				tl->request_id_from_log = true;
-				break;
-			}
-		}
+	if (best) {
+		tl->response_http = (long)(best - m->http);
+		tl->answered_error = best->api == LAMBDA_API_ERROR;
+		seen(tl, CT_MS_RESPONSE, best->ts, best->pid);
 	}
-	for (size_t i = 0; tl->request_id[0] && i < m->nlogs; i++) {
+}
+
+/* Without an invocation's request id, END and REPORT are the agent's first
+ * after INIT_START (flagged request_id_from_log). */
+static void request_id_from_log(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	uint64_t init_ts = ms_ts(tl, CT_MS_INIT_START);
+
+	if (tl->request_id[0] || !init_ts || !tl->agent_pid)
+		return;
+	for (size_t i = 0; i < m->nlogs; i++) {
 		const struct ct_log *l = &m->logs[i];
 
-		if (!(l->ev->have & LOG_HAVE_REQUEST_ID) || strcmp(l->ev->request_id, tl->request_id))
-			continue;
-		if (l->ev->kind == LOG_END && tl->end_log < 0) {
-			tl->end_log = (long)i;
-			seen(tl, CT_MS_END, l->ts, l->pid);
-		} else if (l->ev->kind == LOG_REPORT && tl->report_log < 0) {
-			tl->report_log = (long)i;
-			seen(tl, CT_MS_REPORT, l->ts, l->pid);
-			if (l->ev->have & LOG_HAVE_INIT_DURATION) {
-				tl->have_report_init = true;
-				tl->report_init_ms = l->ev->init_duration_ms;
-			}
-			if (l->ev->have & LOG_HAVE_DURATION) {
-				tl->have_report_duration = true;
-				tl->report_duration_ms = l->ev->duration_ms;
-			}
+		if (l->pid == tl->agent_pid && l->ts >= init_ts &&
+		    (l->ev->kind == LOG_END || l->ev->kind == LOG_REPORT) && (l->ev->have & LOG_HAVE_REQUEST_ID)) {
+			snprintf(tl->request_id, sizeof(tl->request_id), "%s", l->ev->request_id);
+			tl->request_id_from_log = true;
+			break;
 		}
 	}
+}
 
-	/* Exits: not seen means still running, not missing. */
-	if (tl->runtime && tl->runtime->exited)
-		seen(tl, CT_MS_RUNTIME_EXIT, tl->runtime->exit_ts, tl->runtime_pid);
-	else
-		na(tl, CT_MS_RUNTIME_EXIT);
-	if (tl->agent && tl->agent->exited)
-		seen(tl, CT_MS_AGENT_EXIT, tl->agent->exit_ts, tl->agent_pid);
-	else
-		na(tl, CT_MS_AGENT_EXIT);
+/* The first log line of this kind for the request id, -1 if none. */
+static long request_log(const struct tl_build *b, enum log_kind kind)
+{
+	const struct ct_model *m = b->m;
+	const char *rid = b->tl->request_id;
 
-	/* Phases. */
+	for (size_t i = 0; rid[0] && i < m->nlogs; i++) {
+		const struct ct_log *l = &m->logs[i];
+
+		if (l->ev->kind == kind && (l->ev->have & LOG_HAVE_REQUEST_ID) && !strcmp(l->ev->request_id, rid))
+			return (long)i;
+	}
+	return -1;
+}
+
+static void find_end(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+
+	request_id_from_log(b);
+	tl->end_log = request_log(b, LOG_END);
+	if (tl->end_log >= 0)
+		seen(tl, CT_MS_END, b->m->logs[tl->end_log].ts, b->m->logs[tl->end_log].pid);
+}
+
+static void find_report(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	const struct ct_log *l;
+
+	request_id_from_log(b);
+	tl->report_log = request_log(b, LOG_REPORT);
+	if (tl->report_log < 0)
+		return;
+	l = &b->m->logs[tl->report_log];
+	seen(tl, CT_MS_REPORT, l->ts, l->pid);
+	if (l->ev->have & LOG_HAVE_INIT_DURATION) {
+		tl->have_report_init = true;
+		tl->report_init_ms = l->ev->init_duration_ms;
+	}
+	if (l->ev->have & LOG_HAVE_DURATION) {
+		tl->have_report_duration = true;
+		tl->report_duration_ms = l->ev->duration_ms;
+	}
+}
+
+/* Exits: not seen means still running, not missing. */
+static void proc_exit(struct ct_timeline *tl, const struct ct_proc *p, uint32_t pid, enum ct_ms ms)
+{
+	if (p && p->exited)
+		seen(tl, ms, p->exit_ts, pid);
+	else
+		na(tl, ms);
+}
+
+static void find_runtime_exit(struct tl_build *b)
+{
+	proc_exit(b->tl, b->tl->runtime, b->tl->runtime_pid, CT_MS_RUNTIME_EXIT);
+}
+
+static void find_agent_exit(struct tl_build *b)
+{
+	proc_exit(b->tl, b->tl->agent, b->tl->agent_pid, CT_MS_AGENT_EXIT);
+}
+
+/*
+ * The milestones, in the order their finders run (the enum's): a finder may
+ * use what the ones above it found. A new milestone is an enum ct_ms value,
+ * a line here and its finder.
+ */
+static const struct {
+	const char *name, *key;
+	void (*find)(struct tl_build *b);
+} ms_defs[CT_MS_COUNT] = {
+	[CT_MS_AGENT_EXEC] = {"agent exec", "agent_exec", find_agent_exec},
+	[CT_MS_AGENT_RT_START] = {"agent Go runtime start", "agent_go_runtime", find_agent_rt_start},
+	[CT_MS_AGENT_INITS] = {"agent package inits done", "agent_inits_done", find_agent_inits},
+	[CT_MS_AGENT_MAIN] = {"agent main.main", "agent_main", find_agent_main},
+	[CT_MS_AGENT_READY] = {"Runtime API listening", "agent_ready", find_agent_ready},
+	[CT_MS_INIT_START] = {"INIT_START", "init_start", find_init_start},
+	[CT_MS_RUNTIME_EXEC] = {"runtime exec", "runtime_exec", find_runtime_exec},
+	[CT_MS_RUNTIME_RT_START] = {"runtime Go runtime start", "runtime_go_runtime", find_runtime_rt_start},
+	[CT_MS_RUNTIME_INITS] = {"runtime package inits done", "runtime_inits_done", find_runtime_inits},
+	[CT_MS_RUNTIME_MAIN] = {"runtime main.main", "runtime_main", find_runtime_main},
+	[CT_MS_FIRST_NEXT] = {"first /next", "first_next", find_first_next},
+	[CT_MS_INIT_REPORT] = {"INIT REPORT", "init_report", find_init_report},
+	[CT_MS_INVOKE] = {"invocation delivered", "invocation", find_invoke},
+	[CT_MS_RESPONSE] = {"response posted", "response", find_response},
+	[CT_MS_END] = {"END", "end", find_end},
+	[CT_MS_REPORT] = {"REPORT", "report", find_report},
+	[CT_MS_RUNTIME_EXIT] = {"runtime exit", "runtime_exit", find_runtime_exit},
+	[CT_MS_AGENT_EXIT] = {"agent exit", "agent_exit", find_agent_exit},
+};
+
+const char *ct_ms_name(enum ct_ms ms)
+{
+	return (unsigned)ms < CT_MS_COUNT ? ms_defs[ms].name : "?";
+}
+
+const char *ct_ms_key(enum ct_ms ms)
+{
+	return (unsigned)ms < CT_MS_COUNT ? ms_defs[ms].key : "unknown";
+}
+
+/* ---- the phases, from the milestones ---- */
+
+static uint32_t phase_pid(const struct ct_timeline *tl, const struct ct_phase *ph)
+{
+	const struct ct_milestone *a = &tl->ms[ph->from], *b = &tl->ms[ph->to];
+
+	switch (ph_defs[ph->id].owner) {
+	case PH_OWNER_AGENT:
+		return tl->agent_pid;
+	case PH_OWNER_END:
+		if (b->pid)
+			return b->pid;
+		break;
+	case PH_OWNER_RUNTIME:
+		if (b->pid)
+			return tl->runtime_pid ? tl->runtime_pid : b->pid;
+		break;
+	case PH_OWNER_START:
+		break;
+	}
+	return a->pid ? a->pid : b->pid;
+}
+
+static void set_phases(struct ct_timeline *tl)
+{
 	for (int p = 0; p < CT_PH_COUNT; p++) {
 		struct ct_phase *ph = &tl->ph[p];
 		const struct ct_milestone *a = &tl->ms[ph_defs[p].from], *b = &tl->ms[ph_defs[p].to];
@@ -719,20 +933,17 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 		ph->depth = ph_defs[p].depth;
 		ph->start = a->state == CT_MS_SEEN ? a->ts : 0;
 		ph->end = b->state == CT_MS_SEEN ? b->ts : 0;
-		ph->pid = a->pid ? a->pid : b->pid;
+		ph->pid = phase_pid(tl, ph);
 		ph->complete = ph->start && ph->end && ph->end >= ph->start;
 		ph->dur = ph->complete ? ph->end - ph->start : 0;
 	}
-	tl->ph[CT_PH_TOTAL].pid = tl->agent_pid;
-	if (tl->ms[CT_MS_FIRST_NEXT].pid)
-		tl->ph[CT_PH_FUNC_INIT].pid = tl->runtime_pid ? tl->runtime_pid : tl->ms[CT_MS_FIRST_NEXT].pid;
-	tl->ph[CT_PH_RUNTIME_START].pid = tl->agent_pid;
-	tl->ph[CT_PH_FUNC_INIT_AGENT].pid = tl->agent_pid;
-	tl->ph[CT_PH_DELIVER].pid = tl->agent_pid;
-	if (tl->ms[CT_MS_RESPONSE].pid)
-		tl->ph[CT_PH_INVOKE].pid = tl->ms[CT_MS_RESPONSE].pid;
+}
 
-	/* What is missing, the span, the holds, the note. */
+/* What is missing, the span of what was seen, and whether the chain of
+ * consecutive phases is complete (details, a Go milestone or END/REPORT
+ * lines, may still be listed as missing). */
+static void summarize(struct ct_timeline *tl)
+{
 	tl->t0 = UINT64_MAX;
 	for (int k = 0; k < CT_MS_COUNT; k++) {
 		if (tl->ms[k].state == CT_MS_MISSING)
@@ -746,12 +957,29 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 	}
 	if (tl->t0 == UINT64_MAX)
 		tl->t0 = 0;
-	/* complete: the chain of consecutive phases is; details (a Go
-	 * milestone, END/REPORT lines) may still be listed as missing */
 	tl->complete = true;
 	for (int p = 0; p < CT_PH_COUNT; p++)
 		if (tl->ph[p].in_sum && !tl->ph[p].complete)
 			tl->complete = false;
+}
+
+static void build_one(const struct ct_model *m, const struct cand *c, struct ct_timeline *tl)
+{
+	struct tl_build b = {.m = m, .tl = tl};
+
+	memset(tl, 0, sizeof(*tl));
+	tl->next_http = tl->invoke_http = tl->response_http = -1;
+	tl->init_start_log = tl->init_report_log = tl->end_log = tl->report_log = -1;
+	tl->agent_pid = c->pid;
+	tl->agent = proc_of(m, c->pid);
+	tl->agent_from_listener = c->from_listener;
+	tl->api_port = c->port;
+
+	find_requests(&b);
+	for (int k = 0; k < CT_MS_COUNT; k++)
+		ms_defs[k].find(&b);
+	set_phases(tl);
+	summarize(tl);
 	holds(m, tl);
 	build_note(m, tl);
 	if (!tl->note[0] && !tl->complete)
@@ -793,7 +1021,7 @@ int ct_timelines_build(const struct ct_model *m, struct ct_timelines *out)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct ct_proc *p = proc_of(m, c[i].pid);
-		const struct ct_image *im = p ? ct_proc_image((struct ct_proc *)p) : NULL;
+		const struct ct_image *im = p ? ct_proc_image_const(p) : NULL;
 
 		c[i].order = im && im->exec_ts ? im->exec_ts : p ? p->start_ts : UINT64_MAX;
 	}
