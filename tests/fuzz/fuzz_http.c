@@ -8,7 +8,7 @@
  *   2    truncate captures (cap_len < len) now and then
  *   3-4  chunk size class: 1 byte, up to 16, up to 512, up to 8192
  *   5    tell the stream about pending HEAD requests (expect_response)
- *   6    call http_stream_finish at the end
+ *   6    call http_stream_finish at the end (a head cut there: HTTP_F_EOF)
  * Checks, in the callback: every string NUL-terminated inside its array,
  * enums in range, lengths sane, timestamps ordered, message indexes
  * consecutive. Without truncation, the chunked run must give exactly the
@@ -30,6 +30,7 @@ struct run {
 	uint32_t next_index;
 	uint64_t last_ts;
 	bool frozen;
+	bool finishing; /* inside http_stream_finish */
 };
 
 static bool nul_in(const char *s, size_t n)
@@ -82,6 +83,10 @@ static void cb(void *ctx, const struct http_msg *m)
 		CHECK(m->head_len > 0 && m->head_len <= HTTP_HEAD_MAX);
 		CHECK(m->body_len >= -1);
 		CHECK(m->body <= HTTP_BODY_UNKNOWN);
+		/* cut by the end of the stream: only in finish, only a cut head */
+		if (m->flags & HTTP_F_EOF)
+			CHECK(r->finishing && (m->flags & HTTP_F_INCOMPLETE) &&
+			      m->body == HTTP_BODY_UNKNOWN);
 		if (m->body == HTTP_BODY_LENGTH)
 			CHECK(m->body_len > 0);
 		if (m->body == HTTP_BODY_NONE)
@@ -191,15 +196,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(http_stream_stats(&A)->bytes == total_len);
 	CHECK(http_stream_stats(&A)->messages == ra.next_index);
-	if (mode & 0x40)
+	if (mode & 0x40) {
+		ra.finishing = true;
 		http_stream_finish(&A, ts, cb, &ra);
+	}
 
 	/* without truncation, chunking must not change anything */
 	if (!(mode & 4) && !(mode & 0x20)) {
 		http_stream_init(&B, mode & 3);
 		http_stream_feed(&B, data, size, size, 1, cb, &rb);
-		if (mode & 0x40)
+		if (mode & 0x40) {
+			rb.finishing = true;
 			http_stream_finish(&B, ts, cb, &rb);
+		}
 		if (ra.events != rb.events || ra.hash != rb.hash) {
 			fprintf(stderr, "chunked run differs: %u vs %u events\n",
 				ra.events, rb.events);

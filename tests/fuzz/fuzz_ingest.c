@@ -268,7 +268,7 @@ static void render(const struct ct_model *m, int v, const struct ct_render_opts 
 	sb_reset(sb);
 	switch (v) {
 	case V_TEXT: ct_render_text(m, sb, o); break;
-	case V_INITTRACE: ct_render_inittrace(m, sb); break;
+	case V_INITTRACE: ct_render_inittrace(m, sb, o); break;
 	case V_JSONL: ct_render_jsonl(m, sb, o); break;
 	case V_PERFETTO: ct_render_perfetto(m, sb, o); break;
 	case V_SVG: ct_render_svg(m, sb, o); break;

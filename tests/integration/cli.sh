@@ -34,6 +34,41 @@ nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$
 expect "version works without root" 0 "" -- nobody "$ct" --version
 grep -q '^coldtrace ' out.txt || bad "version output" "$(cat out.txt)"
 expect "help works without root" 0 "" -- nobody "$ct" run --help
+
+# Every command has its own --help: exit 0, its own usage on stdout, nothing
+# on stderr; the overview lists every command.
+printf 'garbage\n' >./--help # inspect --help must not read it as a file
+for c in run watch report inspect; do
+	expect "$c --help: exit 0" 0 "" -- "$ct" "$c" --help
+	if head -1 out.txt | grep -q "^Usage: coldtrace $c " && [ ! -s err.txt ]; then
+		ok "$c --help: its own usage"
+	else
+		bad "$c --help: its own usage" "$(head -2 out.txt)" "stderr: $(cat err.txt)"
+	fi
+	expect "help $c: the same" 0 "" -- "$ct" help "$c"
+	head -1 out.txt | grep -q "^Usage: coldtrace $c " && ok "help $c: its usage" || bad "help $c: its usage" "$(head -2 out.txt)"
+done
+expect "--help: the overview" 0 "" -- "$ct" --help
+n=0
+for c in run watch report inspect; do grep -q "^  $c  " out.txt && n=$((n + 1)); done
+[ $n = 4 ] && ok "--help lists the 4 commands" || bad "--help lists the 4 commands" "$(cat out.txt)"
+expect "no command: the overview on stderr" 2 "" -- "$ct"
+grep -q "^Commands:" err.txt && ok "no command: overview" || bad "no command: overview" "$(cat err.txt)"
+expect "unknown command" 2 "" -- "$ct" frobnicate
+grep -q "^coldtrace: unknown command 'frobnicate'" err.txt && ok "unknown command: said" || bad "unknown command: said" "$(cat err.txt)"
+expect "inspect: unknown option" 2 "" -- "$ct" inspect --bogus
+expect "inspect -- FILE reads FILE" 1 "^coldtrace: --help: not a Go binary" -- "$ct" inspect -- --help
+
+# --top: one range and one error, word for word, in run, watch and report.
+top_err="^coldtrace: --top takes a number from 1 to 1000000, not '0'\$"
+expect "run --top 0: one-line error" 2 "$top_err" -- "$ct" run --top 0 -- /bin/true
+run_err=$(cat err.txt)
+expect "watch --top 0: the same error" 2 "$top_err" -- "$ct" watch --top 0 --comm x
+[ "$(cat err.txt)" = "$run_err" ] && ok "watch --top: same text as run" || bad "watch --top: same text as run" "$(cat err.txt)"
+expect "report --top 0: the same error" 2 "$top_err" -- "$ct" report --top 0 x.jsonl
+[ "$(cat err.txt)" = "$run_err" ] && ok "report --top: same text as run" || bad "report --top: same text as run" "$(cat err.txt)"
+expect "report -n 1000001: the same range" 2 "from 1 to 1000000, not '1000001'" -- "$ct" report -n 1000001 x.jsonl
+expect "run -n 1000001: the same range" 2 "from 1 to 1000000, not '1000001'" -- "$ct" run -n 1000001 -- /bin/true
 expect "no BPF permission: one-line error" 77 "permission denied.*root" -- nobody "$ct" run -- /bin/true
 expect "command not found" 127 "nosuchcommand-xyz: command not found" -- "$ct" run -- nosuchcommand-xyz
 printf 'not a program\n' >plain.txt

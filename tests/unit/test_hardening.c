@@ -161,7 +161,7 @@ static void render(const struct ct_model *m, enum view v, const struct ct_render
 	sb_reset(out);
 	switch (v) {
 	case V_TEXT: ct_render_text(m, out, o); break;
-	case V_INITTRACE: ct_render_inittrace(m, out); break;
+	case V_INITTRACE: ct_render_inittrace(m, out, o); break;
 	case V_JSONL: ct_render_jsonl(m, out, o); break;
 	case V_PERFETTO: ct_render_perfetto(m, out, o); break;
 	case V_SVG: ct_render_svg(m, out, o); break;

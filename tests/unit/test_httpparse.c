@@ -924,8 +924,45 @@ CT_TEST(body_until_close)
 	feed_str(&S, "GET /x HTTP/1.1\r\nHost: a\r\n", 1, &R);
 	http_stream_finish(&S, 2, rec_cb, &R);
 	CT_EQ_INT(R.n, 2);
-	CT_TRUE(R.ev[0].flags & HTTP_F_INCOMPLETE);
+	CT_EQ_INT(R.ev[0].kind, HTTP_REQUEST);
+	CT_EQ_INT(R.ev[0].flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF), HTTP_F_INCOMPLETE | HTTP_F_EOF);
+	CT_EQ_STR(R.ev[0].path, "/x");
+	CT_EQ_STR(http_msg_header(&R.ev[0], HTTP_H_HOST), "a");
+	CT_EQ_INT(R.ev[0].body, HTTP_BODY_UNKNOWN);
+	CT_EQ_U64(R.ev[0].ts_head, 2);
+	CT_EQ_INT(R.ev[1].kind, HTTP_DESYNC);
 	CT_EQ_INT(R.ev[1].err, HTTP_ERR_EOF_IN_HEAD);
+	CT_EQ_INT(http_stream_state(&S), HTTP_S_START);
+
+	/* finish inside a start line: nothing to deliver, the cut is reported */
+	memset(&R, 0, sizeof(R));
+	http_stream_init(&S, HTTP_EMIT_DESYNC);
+	feed_str(&S, "GET / HTTP/1.1\r\n\r\nGET /z HT", 1, &R);
+	http_stream_finish(&S, 2, rec_cb, &R);
+	CT_EQ_INT(R.n, 2);
+	CT_EQ_INT(R.ev[0].flags & HTTP_F_EOF, 0);
+	CT_EQ_INT(R.ev[1].kind, HTTP_DESYNC);
+	CT_EQ_INT(R.ev[1].err, HTTP_ERR_EOF_IN_HEAD);
+
+	/* a cut by missing bytes is not one by the end of the stream */
+	memset(&R, 0, sizeof(R));
+	http_stream_init(&S, HTTP_EMIT_DESYNC);
+	http_stream_feed(&S, (const uint8_t *)"GET /y HTTP/1.1\r\n", 17, 40, 1, rec_cb, &R);
+	CT_EQ_INT(R.n, 2);
+	CT_TRUE(R.ev[0].flags & HTTP_F_INCOMPLETE);
+	CT_EQ_INT(R.ev[0].flags & HTTP_F_EOF, 0);
+	CT_EQ_INT(R.ev[1].err, HTTP_ERR_GAP_IN_HEAD);
+
+	/* between messages, and at the end of a length-delimited body: nothing */
+	memset(&R, 0, sizeof(R));
+	http_stream_init(&S, HTTP_EMIT_DESYNC);
+	feed_str(&S, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nab", 1, &R);
+	http_stream_finish(&S, 2, rec_cb, &R);
+	feed_str(&S, "GET / HTTP/1.1\r\n\r\n", 3, &R);
+	http_stream_finish(&S, 4, rec_cb, &R);
+	CT_EQ_INT(R.n, 2);
+	CT_EQ_INT(R.ev[1].kind, HTTP_REQUEST);
+	CT_EQ_INT(R.ev[1].flags, 0);
 }
 
 CT_TEST(line_ends_and_bad_headers)
@@ -1178,7 +1215,6 @@ CT_TEST(names_and_limits)
 	CT_EQ_INT(R.n, 1);
 	CT_EQ_INT(R.ev[0].body_len, 1);
 	CT_EQ_INT(R.ev[0].flags & HTTP_F_HEAD_RESPONSE, 0);
-	http_stream_free(&S);
 }
 
 int main(void)

@@ -135,7 +135,7 @@ CT_TEST(inittrace_format)
 	ct_model_add_root(&m, 100, 1);
 	go_program(&m, 100, 0);
 	sb_init(&sb);
-	ct_render_inittrace(&m, &sb);
+	ct_render_inittrace(&m, &sb, NULL);
 	CT_EQ_STR(sb.buf, "init example.com/p1 @0.010 ms, 0.047 ms clock, 0 bytes, 0 allocs\n"
 			  "init example.com/p2 @1.0 ms, 0.50 ms clock, 0 bytes, 0 allocs\n"
 			  "init example.com/p3 @2.0 ms, 11 ms clock, 0 bytes, 0 allocs\n");
@@ -160,7 +160,7 @@ CT_TEST(two_go_processes_have_headers)
 	CT_EQ_INT(ct_model_add_event(&m, &f, sizeof(f)), 0);
 	go_program(&m, 102, 0x555500000000ull);
 	sb_init(&sb);
-	ct_render_inittrace(&m, &sb);
+	ct_render_inittrace(&m, &sb, NULL);
 	CT_TRUE(strstr(sb.buf, "# pid 101 /bin/prog\ninit example.com/p1 ") == sb.buf);
 	CT_TRUE(strstr(sb.buf, "\n# pid 102 /bin/prog\ninit example.com/p1 ") != NULL);
 	CT_EQ_INT(ct_model_proc(&m, 101)->ppid, 100);

@@ -487,6 +487,59 @@ CT_TEST(malformed_io)
 	ct_model_free(&m);
 }
 
+/* A head cut by the end of its stream is kept, flagged, and counted: when
+ * its process exits inside the header block, and when the trace ends there. */
+CT_TEST(head_cut_at_end_of_stream)
+{
+	struct ct_model m;
+	struct ct_exit x = {0};
+	const struct ct_http *h;
+
+	ct_model_init(&m, NULL);
+	/* the runtime sends a whole /next, then half of another, and exits */
+	io(&m, RUNTIME, 2000, 5, CT_IO_WRITE, &rt_end, next_again);
+	io(&m, RUNTIME, 2100, 5, CT_IO_WRITE, &rt_end, next_req1);
+	CT_EQ_INT(m.nhttp, 1);
+	x.h.type = CT_EV_EXIT;
+	x.h.pid = RUNTIME;
+	x.h.tid = RUNTIME;
+	x.h.ts = 2500;
+	CT_EQ_INT(ct_model_add_event(&m, &x, sizeof(x)), 0);
+	CT_EQ_INT(m.nhttp, 2); /* kept at the exit, before ct_model_finish */
+	CT_EQ_INT(m.http_desyncs, 1);
+	/* the agent reads the start line of a response's head, then the trace ends */
+	io(&m, AGENT, 2600, 7, CT_IO_READ, &ag_end, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConte");
+	/* and a stream between messages ends quietly */
+	io(&m, OTHER, 2700, 9, CT_IO_WRITE, &rt_end, next_again);
+	ct_model_finish(&m);
+	CT_EQ_INT(m.nhttp, 4);
+	CT_EQ_INT(m.http_desyncs, 2);
+
+	h = find_http(&m, RUNTIME, CT_IO_WRITE, HTTP_REQUEST, 0);
+	CT_TRUE(h && !(h->flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF)));
+	h = find_http(&m, RUNTIME, CT_IO_WRITE, HTTP_REQUEST, 1);
+	CT_TRUE(h != NULL);
+	if (h) {
+		CT_EQ_INT(h->flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF), HTTP_F_INCOMPLETE | HTTP_F_EOF);
+		CT_EQ_INT(h->api, LAMBDA_API_NEXT);
+		CT_EQ_STR(h->hdr[HTTP_H_HOST], "127.0.0.1:9001");
+		CT_EQ_INT(h->body_len, -1);
+		CT_EQ_U64(h->ts, 2100);
+		CT_EQ_U64(h->ts_head, 2500); /* where the stream ended */
+	}
+	h = find_http(&m, AGENT, CT_IO_READ, HTTP_RESPONSE, 0);
+	CT_TRUE(h != NULL);
+	if (h) {
+		CT_EQ_INT(h->flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF), HTTP_F_INCOMPLETE | HTTP_F_EOF);
+		CT_EQ_INT(h->status, 200);
+		CT_EQ_STR(h->hdr[HTTP_H_CONTENT_TYPE], "text/plain");
+		CT_EQ_U64(h->ts_head, 2700);
+	}
+	h = find_http(&m, OTHER, CT_IO_WRITE, HTTP_REQUEST, 0);
+	CT_TRUE(h && !(h->flags & HTTP_F_INCOMPLETE));
+	ct_model_free(&m);
+}
+
 static int count_str(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -595,6 +648,7 @@ int main(void)
 	CT_RUN(time_order);
 	CT_RUN(authorization_never_kept);
 	CT_RUN(malformed_io);
+	CT_RUN(head_cut_at_end_of_stream);
 	CT_RUN(jsonl_view);
 	CT_RUN(text_view);
 	free(io_buf);

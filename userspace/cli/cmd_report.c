@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "options.h"
 #include "report.h"
 #include "strbuf.h"
 
@@ -162,19 +163,6 @@ out:
 	return ret;
 }
 
-static int parse_top(const char *s, int *top)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < 1 || v > 1000000)
-		return -1;
-	*top = (int)v;
-	return 0;
-}
-
 int ct_cmd_report(int argc, char **argv)
 {
 	struct ct_report_opts opts = {.top = 0};
@@ -228,8 +216,8 @@ int ct_cmd_report(int argc, char **argv)
 				ret = usage_err("--top needs a number", NULL);
 				goto done;
 			}
-			if (parse_top(val, &opts.top)) {
-				ret = usage_err("--top needs a number from 1 to 1000000, not", val);
+			if (!cli_parse_top(val, &opts.top)) {
+				ret = 2; /* the one-line error is run's, word for word */
 				goto done;
 			}
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f") || !strncmp(a, "--format=", 9)) {

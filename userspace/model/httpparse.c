@@ -165,11 +165,6 @@ void http_stream_reset(struct http_stream *s)
 	http_stream_init(s, s->emit);
 }
 
-void http_stream_free(struct http_stream *s)
-{
-	(void)s;
-}
-
 enum http_state http_stream_state(const struct http_stream *s)
 {
 	return s->state;
@@ -313,15 +308,16 @@ static void message_end(struct http_stream *s, uint64_t ts, http_cb cb,
 	s->remain = 0;
 }
 
-/* The head was cut (missing bytes, size limit): hand over what was seen. */
-static void deliver_partial(struct http_stream *s, uint64_t ts, http_cb cb,
-			    void *ctx)
+/* The head was cut (missing bytes, size limit, end of stream: flags says
+ * which besides HTTP_F_INCOMPLETE): hand over what was seen. */
+static void deliver_partial(struct http_stream *s, uint64_t ts, unsigned flags,
+			    http_cb cb, void *ctx)
 {
 	if (!s->line1_done)
 		return;
 	s->msg.body = HTTP_BODY_UNKNOWN;
 	s->msg.body_len = -1;
-	deliver_head(s, ts, HTTP_F_INCOMPLETE, cb, ctx);
+	deliver_head(s, ts, HTTP_F_INCOMPLETE | flags, cb, ctx);
 }
 
 /* ---- start line and header lines ---- */
@@ -634,7 +630,7 @@ static size_t st_head(struct http_stream *s, const uint8_t *p, size_t n,
 			to_resync(s, false);
 			return 0;
 		}
-		deliver_partial(s, ts, cb, ctx);
+		deliver_partial(s, ts, 0, cb, ctx);
 		scrub_head(s);
 		desync(s, HTTP_ERR_HEAD_TOO_LARGE, ts, false, cb, ctx);
 		return 0;
@@ -825,7 +821,7 @@ static void apply_gap(struct http_stream *s, uint64_t gap, uint64_t ts,
 			 * stream the benefit of the doubt */
 			if (s->head_len >= 4)
 				s->seen_http = true;
-			deliver_partial(s, ts, cb, ctx);
+			deliver_partial(s, ts, 0, cb, ctx);
 			scrub_head(s);
 			desync(s, HTTP_ERR_GAP_IN_HEAD, ts, false, cb, ctx);
 			return;
@@ -921,7 +917,7 @@ void http_stream_finish(struct http_stream *s, uint64_t ts, http_cb cb,
 		message_end(s, ts, cb, ctx);
 	} else if (s->state == HTTP_S_HEAD && s->head_len > 0 &&
 		   !(s->tentative && !s->line1_done)) {
-		deliver_partial(s, ts, cb, ctx);
+		deliver_partial(s, ts, HTTP_F_EOF, cb, ctx);
 		desync(s, HTTP_ERR_EOF_IN_HEAD, ts, false, cb, ctx);
 	}
 	scrub_head(s);

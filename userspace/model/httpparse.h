@@ -124,6 +124,9 @@ enum http_msg_flags {
 	HTTP_F_TE_AND_CL = 1 << 7,     /* both framing headers; TE used */
 	HTTP_F_BODY_SKIPPED = 1 << 8,  /* BODY_END: some body bytes were not
 					* captured (counted, not seen) */
+	HTTP_F_EOF = 1 << 9,           /* with INCOMPLETE: the head was cut by
+					* the end of the stream
+					* (http_stream_finish), not by a gap */
 };
 
 struct http_msg {
@@ -222,10 +225,10 @@ struct http_stream {
 
 /* emit: 0 or enum http_emit bits. */
 void http_stream_init(struct http_stream *s, unsigned emit);
-/* Forget everything (keeps emit): the next byte must start a message. */
+/* Forget everything (keeps emit): the next byte must start a message.
+ * The stream owns no memory: there is nothing to free; call
+ * http_stream_finish() when the connection or its process ends. */
 void http_stream_reset(struct http_stream *s);
-/* No-op (the stream owns no memory); for symmetry. */
-void http_stream_free(struct http_stream *s);
 
 /*
  * Feed one captured chunk: data[0 .. cap_len) was captured, len bytes were
@@ -237,9 +240,11 @@ void http_stream_feed(struct http_stream *s, const uint8_t *data,
 		      void *ctx);
 
 /*
- * The connection closed: ends a body that runs to EOF (BODY_END) and reports
- * a half-received head (DESYNC, HTTP_ERR_EOF_IN_HEAD) when those events are
- * enabled. The stream is then reset.
+ * The connection closed (or its process ended): ends a body that runs to EOF
+ * (BODY_END) and reports a half-received head: its start line and the header
+ * lines seen in full as a message flagged HTTP_F_INCOMPLETE | HTTP_F_EOF
+ * (when the start line was complete), then DESYNC with HTTP_ERR_EOF_IN_HEAD,
+ * when those events are enabled. The stream is then reset.
  */
 void http_stream_finish(struct http_stream *s, uint64_t ts, http_cb cb,
 			void *ctx);

@@ -93,9 +93,11 @@ static void image_free(struct ct_image *im)
 	free(im->pkgs);
 }
 
+static void drop_streams(struct ct_model *m, bool flush);
+
 void ct_model_free(struct ct_model *m)
 {
-	ct_model_close_streams(m);
+	drop_streams(m, false);
 	for (size_t i = 0; i < m->nhttp; i++) {
 		for (int k = 0; k < HTTP_H_COUNT; k++)
 			free(m->http[i].hdr[k]);
@@ -278,7 +280,7 @@ static struct ct_proc *live_proc(struct ct_model *m, uint32_t pid, uint64_t ts)
 
 static void on_io(struct ct_model *m, const struct ct_io *e, size_t size);
 static void on_listen(struct ct_model *m, const struct ct_listen *e);
-static void close_streams_of(struct ct_model *m, uint32_t pid, bool all);
+static void close_streams_of(struct ct_model *m, uint32_t pid, bool all, bool flush);
 
 static void copy_str(char *dst, size_t dstlen, const char *src, size_t srclen)
 {
@@ -350,7 +352,7 @@ static void on_exit_ev(struct ct_model *m, const struct ct_exit *e)
 	p->exited = true;
 	p->exit_ts = e->h.ts;
 	if (m->nstreams)
-		close_streams_of(m, e->h.pid, false);
+		close_streams_of(m, e->h.pid, false, true);
 	p->exit_status = e->code;
 	if (!p->nspid)
 		p->nspid = e->h.nspid;
@@ -915,8 +917,13 @@ static void on_listen(struct ct_model *m, const struct ct_listen *e)
 	l->ep.sock_id = e->sock_id;
 }
 
-/* Flush and free the parsers of one process (it exited). */
-static void close_streams_of(struct ct_model *m, uint32_t pid, bool all)
+/*
+ * Free the parsers of one process (it exited) or all; with flush, first end
+ * their streams: a log line without its newline is kept, and an HTTP head cut
+ * by the end (the process's socket is gone) is kept flagged HTTP_F_INCOMPLETE
+ * | HTTP_F_EOF and counted as a desync (http_stream_finish).
+ */
+static void close_streams_of(struct ct_model *m, uint32_t pid, bool all, bool flush)
 {
 	bool removed = false;
 
@@ -926,8 +933,10 @@ static void close_streams_of(struct ct_model *m, uint32_t pid, bool all)
 
 		if (!st || (!all && st->pid != pid))
 			continue;
-		if (st->is_log)
+		if (flush && st->is_log)
 			log_stream_flush(&st->u.log, m->last_ts, on_log_line, &c);
+		else if (flush)
+			http_stream_finish(&st->u.http, m->last_ts, on_http_msg, &c);
 		mem_give(m, stream_size(st->is_log) + MEM_OVERHEAD);
 		free(st);
 		m->streams[i] = NULL;
@@ -938,9 +947,9 @@ static void close_streams_of(struct ct_model *m, uint32_t pid, bool all)
 		streams_rehash(m, m->streams_cap); /* close the probe chains' gaps */
 }
 
-void ct_model_close_streams(struct ct_model *m)
+static void drop_streams(struct ct_model *m, bool flush)
 {
-	close_streams_of(m, 0, true);
+	close_streams_of(m, 0, true, flush);
 	if (m->streams_cap)
 		mem_give(m, m->streams_cap * sizeof(*m->streams) + MEM_OVERHEAD);
 	free(m->streams);
@@ -1107,7 +1116,7 @@ static void sort_records(void *base, size_t n, size_t elem, int (*cmp)(const voi
 
 void ct_model_finish(struct ct_model *m)
 {
-	ct_model_close_streams(m);
+	drop_streams(m, true);
 	sort_records(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
 	sort_records(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);
 	sort_records(m->listens, m->nlistens, sizeof(*m->listens), cmp_listen_ts);

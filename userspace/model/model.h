@@ -95,7 +95,9 @@ struct ct_http {
 	uint8_t api;      /* enum lambda_api */
 	int status;
 	uint32_t index;   /* message number on its stream */
-	unsigned flags;   /* enum http_msg_flags */
+	unsigned flags;   /* enum http_msg_flags; HTTP_F_INCOMPLETE | HTTP_F_EOF: the
+			   * head was cut by the end of the stream (its process
+			   * exited, or the trace ended, inside the header block) */
 	int64_t body_len;
 	struct ct_endpoint ep;
 	char *path; /* request target ("" for responses): allocated, not fixed,
@@ -185,11 +187,11 @@ struct ct_model {
 #define CT_MODEL_MEM_DEFAULT (64ull << 20) /* mem_budget 0: 64 MiB */
 #define CT_MODEL_MAX_STREAMS 8192          /* parsers alive at once */
 
-/* After the last event: flush and free the parsers, sort the I/O records by
- * time and pair every sent HTTP message with its reading by the other end
- * (when both ends are traced; sets ct_http.peer). */
+/* After the last event: end every stream still open (as a process's exit
+ * does for its own: see struct ct_http's flags) and free the parsers, sort the
+ * I/O records by time and pair every sent HTTP message with its reading by
+ * the other end (when both ends are traced; sets ct_http.peer). */
 void ct_model_finish(struct ct_model *m);
-void ct_model_close_streams(struct ct_model *m);
 
 /* "127.0.0.1:9001", "[::1]:9001", "unix" into buf. */
 void ct_endpoint_str(const struct ct_endpoint *ep, bool local, char *buf, size_t len);

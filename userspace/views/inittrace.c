@@ -56,7 +56,7 @@ size_t ct_model_go_images(const struct ct_model *m)
 	return n;
 }
 
-void ct_render_inittrace(const struct ct_model *m, struct strbuf *out)
+void ct_render_inittrace(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	bool headers = ct_model_go_images(m) > 1;
 

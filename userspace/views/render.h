@@ -16,12 +16,31 @@ struct ct_render_opts {
 	 * CT_CMDLINE_MAX bytes) and escapes it for its format */
 	const char *command;
 	int top;             /* how many slowest package inits to list */
-	bool color;
+	bool color;          /* the output is a terminal: views with colours use them */
 	uint64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
 };
 
+/*
+ * A view: one output format, drawn from the model. Every view has the same
+ * render signature, and the table of them (views.c) is all the CLI knows of
+ * views: -f NAME, the extension of the files it writes, the list in --help.
+ */
+typedef void ct_render_fn(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+
+struct ct_view {
+	const char *name;      /* -f NAME */
+	const char *extension; /* of its files: DIR/run-001.EXTENSION */
+	ct_render_fn *render;
+	const char *about;     /* what it is, a few words for --help */
+};
+
+extern const struct ct_view ct_views[];
+extern const size_t ct_nviews;
+/* The view called name, or NULL. */
+const struct ct_view *ct_view_find(const char *name);
+
 /* Go's own GODEBUG=inittrace=1 lines (inittrace.c). */
-void ct_render_inittrace(const struct ct_model *m, struct strbuf *out);
+void ct_render_inittrace(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
 /* Go's fmtNSAsMS: "0.047", "2.5", "15" (two significant digits below 10 ms). */
 void ct_fmt_ns_as_ms(uint64_t ns, char *buf, size_t len);
 

@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The views, one line each: adding a view is its file plus its line here. */
+#include <string.h>
+
+#include "render.h"
+
+const struct ct_view ct_views[] = {
+	/* the first is the default */
+	{"text", "txt", ct_render_text, "processes and Go package inits, for a terminal"},
+	{"inittrace", "inittrace.txt", ct_render_inittrace, "Go's own GODEBUG=inittrace=1 lines"},
+	{"jsonl", "jsonl", ct_render_jsonl, "the model, one JSON object per line"},
+	{"perfetto", "perfetto.json", ct_render_perfetto, "Chrome Trace Event JSON (Perfetto UI, chrome://tracing)"},
+	{"svg", "svg", ct_render_svg, "the cold start as a picture"},
+	{"otlp", "otlp.json", ct_render_otlp, "OpenTelemetry OTLP/JSON traces"},
+};
+
+const size_t ct_nviews = sizeof(ct_views) / sizeof(ct_views[0]);
+
+const struct ct_view *ct_view_find(const char *name)
+{
+	for (size_t i = 0; i < ct_nviews; i++)
+		if (!strcmp(ct_views[i].name, name))
+			return &ct_views[i];
+	return NULL;
+}
