@@ -10,13 +10,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct ct_exit {
+struct ct_wait {
 	bool signaled; /* killed by a signal */
 	int value;     /* the signal number if signaled, else the exit code */
 };
 
 /* Decode a wait(2) status. */
-struct ct_exit ct_exit_decode(int wait_status);
+struct ct_wait ct_exit_decode(int wait_status);
 
 /* The shell's number for it: the exit code, or 128 + the signal. */
 int ct_exit_shell_code(int wait_status);

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "exitstatus.h"
 #include "phases.h"
 #include "render.h"
 
@@ -299,10 +299,8 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 		ct_proc_label(p, name, sizeof(name));
 		if (!p->exited)
 			snprintf(st, sizeof(st), "still running");
-		else if (WIFSIGNALED(p->exit_status))
-			snprintf(st, sizeof(st), "killed by signal %d", WTERMSIG(p->exit_status));
 		else
-			snprintf(st, sizeof(st), "exit %d", WEXITSTATUS(p->exit_status));
+			ct_exit_str(p->exit_status, CT_EXIT_SHORT, st, sizeof(st));
 		fmt_ms(end - start, d, sizeof(d));
 		snprintf(label, sizeof(label), "%s%s (pid %u)", name, role == 1 ? " [agent]" : role == 2 ? " [runtime]" : "",
 			 p->pid);

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "exitstatus.h"
 #include "phases.h"
 #include "redact.h"
 #include "render.h"
@@ -26,10 +26,8 @@ static void status_str(const struct ct_proc *p, char *buf, size_t len)
 {
 	if (!p->exited)
 		snprintf(buf, len, "still running");
-	else if (WIFSIGNALED(p->exit_status))
-		snprintf(buf, len, "killed by signal %d", WTERMSIG(p->exit_status));
 	else
-		snprintf(buf, len, "exit %d", WEXITSTATUS(p->exit_status));
+		ct_exit_str(p->exit_status, CT_EXIT_SHORT, buf, len);
 }
 
 static int by_clock_desc(const void *a, const void *b)
