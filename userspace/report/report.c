@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonread.h"
+#include "jsonw.h"
 #include "report.h"
 
 #define NFIG 3
@@ -902,15 +903,17 @@ static void put_stats_header(struct strbuf *out, const char *title, size_t width
 	sb_printf(out, " %6s %9s %9s %9s %9s\n", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
 }
 
-static void put_stats_json(struct strbuf *out, const struct ct_stats *st)
+static void put_stats_json(struct jsonw *w, const struct ct_stats *st)
 {
-	if (!st->count) {
-		sb_puts(out, "{\"count\":0}");
-		return;
+	jw_obj_open(w);
+	jw_kuint(w, "count", st->count);
+	if (st->count) {
+		jw_kuint(w, "p50_ns", st->p50);
+		jw_kuint(w, "p90_ns", st->p90);
+		jw_kuint(w, "p99_ns", st->p99);
+		jw_kuint(w, "max_ns", st->max);
 	}
-	sb_printf(out, "{\"count\":%zu,\"p50_ns\":%llu,\"p90_ns\":%llu,\"p99_ns\":%llu,\"max_ns\":%llu}",
-		  st->count, (unsigned long long)st->p50, (unsigned long long)st->p90,
-		  (unsigned long long)st->p99, (unsigned long long)st->max);
+	jw_obj_close(w);
 }
 
 struct pkg_rank {
@@ -952,52 +955,66 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 	struct pkg_rank *pk = rank_pkgs(r);
 	size_t npk = r->npkgs;
 	struct ct_stats st;
+	struct jsonw w;
 
 	if (o && o->top > 0 && (size_t)o->top < npk)
 		npk = (size_t)o->top;
-	sb_printf(out, "{\"type\":\"report\",\"runs\":%zu,\"incomplete_runs\":[", r->nruns);
-	for (size_t i = 0, k = 0; i < r->nruns; i++) {
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_kstr(&w, "type", "report");
+	jw_kuint(&w, "runs", r->nruns);
+	jw_key(&w, "incomplete_runs");
+	jw_arr_open(&w);
+	for (size_t i = 0; i < r->nruns; i++) {
 		if (r->runs[i].complete)
 			continue;
-		sb_puts(out, k++ ? ",{\"file\":" : "{\"file\":");
-		sb_json_str(out, r->runs[i].name);
-		sb_puts(out, ",\"reason\":");
-		sb_json_str(out, r->runs[i].reason);
-		sb_putc(out, '}');
+		jw_obj_open(&w);
+		jw_kstr(&w, "file", r->runs[i].name);
+		jw_kstr(&w, "reason", r->runs[i].reason);
+		jw_obj_close(&w);
 	}
-	sb_printf(out, "],\"percentiles\":\"nearest-rank\",\"phases_minus_held\":%s,\"phases\":[",
-		  r->minus_held ? "true" : "false");
+	jw_arr_close(&w);
+	jw_kstr(&w, "percentiles", "nearest-rank");
+	jw_kbool(&w, "phases_minus_held", r->minus_held);
+	jw_key(&w, "phases");
+	jw_arr_open(&w);
 	for (size_t i = 0; i < r->nphases; i++) {
-		sb_puts(out, i ? ",{\"name\":" : "{\"name\":");
-		sb_json_str(out, r->phases[i].name);
-		sb_printf(out, ",\"incomplete\":%zu,\"stats\":", r->phases[i].incomplete);
+		jw_obj_open(&w);
+		jw_kstr(&w, "name", r->phases[i].name);
+		jw_kuint(&w, "incomplete", r->phases[i].incomplete);
+		jw_key(&w, "stats");
 		vec_stats(&r->phases[i].dur, &st);
-		put_stats_json(out, &st);
-		sb_putc(out, '}');
+		put_stats_json(&w, &st);
+		jw_obj_close(&w);
 	}
-	sb_puts(out, "],\"programs\":[");
+	jw_arr_close(&w);
+	jw_key(&w, "programs");
+	jw_arr_open(&w);
 	for (size_t i = 0; i < r->nprogs; i++) {
-		sb_puts(out, i ? ",{\"name\":" : "{\"name\":");
-		sb_json_str(out, r->progs[i].name);
-		sb_printf(out, ",\"starts\":%zu", r->progs[i].starts);
+		jw_obj_open(&w);
+		jw_kstr(&w, "name", r->progs[i].name);
+		jw_kuint(&w, "starts", r->progs[i].starts);
 		for (int f = 0; f < NFIG; f++) {
-			sb_printf(out, ",\"%s\":", fig_json[f]);
+			jw_key(&w, fig_json[f]);
 			vec_stats(&r->progs[i].fig[f], &st);
-			put_stats_json(out, &st);
+			put_stats_json(&w, &st);
 		}
-		sb_putc(out, '}');
+		jw_obj_close(&w);
 	}
-	sb_printf(out, "],\"packages_total\":%zu,\"packages\":[", r->npkgs);
+	jw_arr_close(&w);
+	jw_kuint(&w, "packages_total", r->npkgs);
+	jw_key(&w, "packages");
+	jw_arr_open(&w);
 	for (size_t i = 0; pk && i < npk; i++) {
-		sb_puts(out, i ? ",{\"program\":" : "{\"program\":");
-		sb_json_str(out, pk[i].prog);
-		sb_puts(out, ",\"pkg\":");
-		sb_json_str(out, pk[i].p->name);
-		sb_puts(out, ",\"stats\":");
-		put_stats_json(out, &pk[i].st);
-		sb_putc(out, '}');
+		jw_obj_open(&w);
+		jw_kstr(&w, "program", pk[i].prog);
+		jw_kstr(&w, "pkg", pk[i].p->name);
+		jw_key(&w, "stats");
+		put_stats_json(&w, &pk[i].st);
+		jw_obj_close(&w);
 	}
-	sb_puts(out, "]}\n");
+	jw_arr_close(&w);
+	jw_obj_close(&w);
 	free(pk);
 }
 
@@ -1118,7 +1135,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 
 /* ---- compare ---- */
 
-enum { ROW_PHASE, ROW_STARTUP, ROW_PKG };
+enum { ROW_PHASE, ROW_STARTUP, ROW_PKG, NROWKINDS };
 
 struct cmp_row {
 	int kind, fig;
@@ -1275,9 +1292,9 @@ static double row_pct(const struct cmp_row *row)
 
 /* The headline: the "total" phase if both sides have it, else the row with
  * the largest difference among phases, else startup figures, else packages. */
-static const struct cmp_row *headline(struct rows *sets[3])
+static const struct cmp_row *headline(struct rows *sets[NROWKINDS])
 {
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < NROWKINDS; k++) {
 		const struct cmp_row *best = NULL;
 
 		for (size_t i = 0; i < sets[k]->n; i++) {
@@ -1342,52 +1359,94 @@ static void put_cmp_cells(struct strbuf *out, const struct cmp_row *row)
 	sb_printf(out, "  %zu/%zu\n", row->na, row->nb);
 }
 
-static void put_cmp_json(struct strbuf *out, const struct cmp_row *row)
+static void put_cmp_json(struct jsonw *w, const struct cmp_row *row)
 {
-	if (row->prog) {
-		sb_puts(out, "\"program\":");
-		sb_json_str(out, row->prog);
-		sb_putc(out, ',');
-	}
-	sb_puts(out, row->kind == ROW_PKG ? "\"pkg\":" : "\"name\":");
-	sb_json_str(out, row->kind == ROW_STARTUP ? fig_json[row->fig] : row->name);
-	sb_printf(out, ",\"a_count\":%zu,\"b_count\":%zu,\"a_p50_ns\":", row->na, row->nb);
+	jw_obj_open(w);
+	if (row->prog)
+		jw_kstr(w, "program", row->prog);
+	jw_kstr(w, row->kind == ROW_PKG ? "pkg" : "name",
+		row->kind == ROW_STARTUP ? fig_json[row->fig] : row->name);
+	jw_kuint(w, "a_count", row->na);
+	jw_kuint(w, "b_count", row->nb);
+	jw_key(w, "a_p50_ns");
 	if (row->na)
-		sb_printf(out, "%llu", (unsigned long long)row->a);
+		jw_uint(w, row->a);
 	else
-		sb_puts(out, "null");
-	sb_puts(out, ",\"b_p50_ns\":");
+		jw_null(w);
+	jw_key(w, "b_p50_ns");
 	if (row->nb)
-		sb_printf(out, "%llu", (unsigned long long)row->b);
+		jw_uint(w, row->b);
 	else
-		sb_puts(out, "null");
-	sb_puts(out, ",\"diff_ns\":");
+		jw_null(w);
+	jw_key(w, "diff_ns");
 	if (row->na && row->nb)
-		sb_printf(out, "%lld", row->b >= row->a ? (long long)(row->b - row->a)
-							 : -(long long)(row->a - row->b));
+		jw_int(w, row->b >= row->a ? (long long)(row->b - row->a) : -(long long)(row->a - row->b));
 	else
-		sb_puts(out, "null");
-	sb_puts(out, ",\"diff_pct\":");
+		jw_null(w);
+	jw_key(w, "diff_pct");
 	if (row->na && row->nb && row->a)
-		sb_printf(out, "%.1f", row_pct(row));
+		jw_fixed(w, row_pct(row), 1);
 	else
-		sb_puts(out, "null");
+		jw_null(w);
+	jw_obj_close(w);
+}
+
+static void render_compare_json(struct ct_report *a, struct ct_report *b, struct rows *sets[NROWKINDS],
+				struct strbuf *out, const struct ct_report_opts *o)
+{
+	static const char *const jnames[NROWKINDS] = {"phases", "startup", "packages"};
+	struct strbuf line;
+	struct jsonw w;
+
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_kstr(&w, "type", "compare");
+	jw_key(&w, "a");
+	jw_obj_open(&w);
+	jw_kuint(&w, "runs", a->nruns);
+	jw_kuint(&w, "incomplete", a->nincomplete);
+	jw_obj_close(&w);
+	jw_key(&w, "b");
+	jw_obj_open(&w);
+	jw_kuint(&w, "runs", b->nruns);
+	jw_kuint(&w, "incomplete", b->nincomplete);
+	jw_obj_close(&w);
+	sb_init(&line);
+	summary_line(&line, headline(sets));
+	jw_key(&w, "summary");
+	jw_strn(&w, line.buf ? line.buf : "", line.len);
+	sb_free(&line);
+	jw_kstr(&w, "percentiles", "nearest-rank");
+	for (int k = 0; k < NROWKINDS; k++) {
+		size_t n = sets[k]->n;
+
+		if (k == ROW_PKG) {
+			jw_kuint(&w, "packages_total", n);
+			if (o && o->top > 0 && (size_t)o->top < n)
+				n = (size_t)o->top;
+		}
+		jw_key(&w, jnames[k]);
+		jw_arr_open(&w);
+		for (size_t i = 0; i < n; i++)
+			put_cmp_json(&w, &sets[k]->v[i]);
+		jw_arr_close(&w);
+	}
+	jw_obj_close(&w);
 }
 
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 			      const struct ct_report_opts *o)
 {
 	struct rows ph = {0}, su = {0}, pk = {0};
-	struct rows *sets[3] = {&ph, &su, &pk};
-	static const char *const titles[3] = {"phase", "Go program startup", "package init"};
-	static const char *const jnames[3] = {"phases", "startup", "packages"};
+	struct rows *sets[NROWKINDS] = {&ph, &su, &pk};
+	static const char *const titles[NROWKINDS] = {"phase", "Go program startup", "package init"};
 	size_t top = o && o->top > 0 ? (size_t)o->top : 10;
 	bool json = o && o->json;
 
 	phase_rows(a, b, &ph);
 	startup_rows(a, b, &su);
 	pkg_rows(a, b, &pk);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < NROWKINDS; k++)
 		if (sets[k]->n)
 			qsort(sets[k]->v, sets[k]->n, sizeof(struct cmp_row), cmp_rows);
 	if (ph.oom || su.oom || pk.oom) {
@@ -1395,32 +1454,7 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 		goto out;
 	}
 	if (json) {
-		struct strbuf line;
-
-		sb_printf(out, "{\"type\":\"compare\",\"a\":{\"runs\":%zu,\"incomplete\":%zu},\"b\":{\"runs\":%zu,\"incomplete\":%zu},\"summary\":",
-			  a->nruns, a->nincomplete, b->nruns, b->nincomplete);
-		sb_init(&line);
-		summary_line(&line, headline(sets));
-		sb_json_strn(out, line.buf ? line.buf : "", line.len);
-		sb_free(&line);
-		sb_puts(out, ",\"percentiles\":\"nearest-rank\"");
-		for (int k = 0; k < 3; k++) {
-			size_t n = sets[k]->n;
-
-			if (k == ROW_PKG) {
-				sb_printf(out, ",\"packages_total\":%zu", n);
-				if (o && o->top > 0 && (size_t)o->top < n)
-					n = (size_t)o->top;
-			}
-			sb_printf(out, ",\"%s\":[", jnames[k]);
-			for (size_t i = 0; i < n; i++) {
-				sb_puts(out, i ? ",{" : "{");
-				put_cmp_json(out, &sets[k]->v[i]);
-				sb_putc(out, '}');
-			}
-			sb_putc(out, ']');
-		}
-		sb_puts(out, "}\n");
+		render_compare_json(a, b, sets, out, o);
 		goto out;
 	}
 	sb_printf(out, "coldtrace report --compare: A %zu run%s (%zu incomplete), B %zu run%s (%zu incomplete)\n",
@@ -1428,7 +1462,7 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 		  b->nincomplete);
 	summary_line(out, headline(sets));
 	sb_puts(out, "\n\n");
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < NROWKINDS; k++) {
 		size_t n = sets[k]->n, w = 30;
 		char title[96];
 

@@ -69,20 +69,27 @@ void sb_putc(struct strbuf *sb, char c)
 	sb_putn(sb, &c, 1);
 }
 
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0 || !sb_grow(sb, (size_t)n))
+		return;
+	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
+	sb->len += (size_t)n;
+}
+
 void sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
+	sb_vprintf(sb, fmt, ap);
 	va_end(ap);
-	if (n < 0 || !sb_grow(sb, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(sb->buf + sb->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	sb->len += (size_t)n;
 }
 
 size_t utf8_seq_len(const unsigned char *s, size_t n)
@@ -115,49 +122,6 @@ size_t utf8_seq_len(const unsigned char *s, size_t n)
 	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		return 0;
 	return len;
-}
-
-void sb_json_strn(struct strbuf *sb, const char *str, size_t n)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-
-	sb_putc(sb, '"');
-	while (i < n) {
-		unsigned char c = s[i];
-		size_t l;
-
-		switch (c) {
-		case '"': sb_puts(sb, "\\\""); i++; continue;
-		case '\\': sb_puts(sb, "\\\\"); i++; continue;
-		case '\n': sb_puts(sb, "\\n"); i++; continue;
-		case '\r': sb_puts(sb, "\\r"); i++; continue;
-		case '\t': sb_puts(sb, "\\t"); i++; continue;
-		}
-		if (c < 0x20 || c == 0x7f) {
-			sb_printf(sb, "\\u%04x", c);
-			i++;
-			continue;
-		}
-		l = utf8_seq_len(s + i, n - i);
-		if (l == 0) {
-			sb_printf(sb, "\\u%04x", c); /* an invalid byte, kept visible */
-			i++;
-			continue;
-		}
-		sb_putn(sb, (const char *)s + i, l);
-		i += l;
-	}
-	sb_putc(sb, '"');
-}
-
-void sb_json_str(struct strbuf *sb, const char *s)
-{
-	if (!s) {
-		sb_puts(sb, "null");
-		return;
-	}
-	sb_json_strn(sb, s, strlen(s));
 }
 
 /* The escaped form of the character at s (n >= 1 bytes left, s[0] != 0)

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* strbuf: a growable NUL-terminated byte buffer for the renderers. */
+/* strbuf: a growable NUL-terminated byte buffer for the renderers (JSON
+ * goes through jsonw.h on top of it). */
 #ifndef COLDTRACE_STRBUF_H
 #define COLDTRACE_STRBUF_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -19,10 +21,7 @@ void sb_putn(struct strbuf *sb, const char *s, size_t n);
 void sb_puts(struct strbuf *sb, const char *s);
 void sb_putc(struct strbuf *sb, char c);
 void sb_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* A JSON string literal, quotes included; bytes that are not valid UTF-8
- * are written as \u00XX of their value so the output is always valid. */
-void sb_json_str(struct strbuf *sb, const char *s);
-void sb_json_strn(struct strbuf *sb, const char *s, size_t n);
+void sb_vprintf(struct strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* Length of the valid UTF-8 sequence at s (n >= 1 bytes left), 0 if the
  * bytes there are not valid UTF-8 (overlong forms and surrogates too). */
 size_t utf8_seq_len(const unsigned char *s, size_t n);

@@ -11,11 +11,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "exitstatus.h"
+#include "jsonw.h"
 #include "phases.h"
 #include "redact.h"
 #include "render.h"
+
+#define ADDR_MAX 64 /* ct_endpoint_str: "[IPv6]:port" */
 
 static const char *event_name(int t)
 {
@@ -31,132 +34,142 @@ static const char *event_name(int t)
 	return "other";
 }
 
-static void argv_json(struct strbuf *out, const struct ct_image *im)
+static void argv_json(struct jsonw *w, const struct ct_image *im)
 {
 	size_t i = 0;
-	bool first = true;
 
-	sb_putc(out, '[');
+	jw_arr_open(w);
 	while (im->argv && i < im->argv_len) {
 		size_t n = strnlen(im->argv + i, im->argv_len - i);
 
-		if (!first)
-			sb_putc(out, ',');
-		sb_json_strn(out, im->argv + i, n);
-		first = false;
+		jw_strn(w, im->argv + i, n);
 		i += n + 1;
 	}
-	sb_putc(out, ']');
+	jw_arr_close(w);
 }
 
-static void http_json(struct strbuf *out, const struct ct_model *m, const struct ct_http *h)
+static const char *dir_name(uint8_t dir)
 {
-	char l[64], r[64];
-	bool first = true;
+	return dir == CT_IO_WRITE ? "send" : "recv";
+}
+
+static void http_json(struct jsonw *w, const struct ct_model *m, const struct ct_http *h)
+{
+	char l[ADDR_MAX], r[ADDR_MAX];
 
 	ct_endpoint_str(&h->ep, true, l, sizeof(l));
 	ct_endpoint_str(&h->ep, false, r, sizeof(r));
-	sb_printf(out, "{\"type\":\"http\",\"ts_ns\":%llu,\"head_ns\":%llu,\"pid\":%u,\"tid\":%u,\"dir\":\"%s\",\"kind\":\"%s\"",
-		  (unsigned long long)h->ts, (unsigned long long)h->ts_head, h->pid, h->tid,
-		  h->dir == CT_IO_WRITE ? "send" : "recv", h->kind == HTTP_REQUEST ? "request" : "response");
+	jw_obj_open(w);
+	jw_kstr(w, "type", "http");
+	jw_kuint(w, "ts_ns", h->ts);
+	jw_kuint(w, "head_ns", h->ts_head);
+	jw_kuint(w, "pid", h->pid);
+	jw_kuint(w, "tid", h->tid);
+	jw_kstr(w, "dir", dir_name(h->dir));
+	jw_kstr(w, "kind", h->kind == HTTP_REQUEST ? "request" : "response");
 	if (h->kind == HTTP_REQUEST) {
-		sb_printf(out, ",\"method\":\"%s\",\"path\":", http_method_name(h->method));
-		sb_json_str(out, h->path);
-		sb_printf(out, ",\"api\":\"%s\"", lambda_api_name(h->api));
-		if (h->api_id[0]) {
-			sb_puts(out, ",\"api_id\":");
-			sb_json_str(out, h->api_id);
-		}
+		jw_kstr(w, "method", http_method_name(h->method));
+		jw_kstr(w, "path", h->path);
+		jw_kstr(w, "api", lambda_api_name(h->api));
+		if (h->api_id[0])
+			jw_kstr(w, "api_id", h->api_id);
 	} else {
-		sb_printf(out, ",\"status\":%d,\"reason\":", h->status);
-		sb_json_str(out, h->reason);
+		jw_kint(w, "status", h->status);
+		jw_kstr(w, "reason", h->reason);
 	}
-	sb_printf(out, ",\"local\":\"%s\",\"remote\":\"%s\",\"sock\":\"%llx\",\"stream_index\":%u,\"headers\":{",
-		  l, r, (unsigned long long)h->ep.sock_id, h->index);
-	for (int k = 0; k < HTTP_H_COUNT; k++) {
-		if (!h->hdr[k])
-			continue;
-		if (!first)
-			sb_putc(out, ',');
-		first = false;
-		sb_json_str(out, http_header_name(k));
-		sb_putc(out, ':');
-		sb_json_str(out, h->hdr[k]);
-	}
-	sb_putc(out, '}');
+	jw_kstr(w, "local", l);
+	jw_kstr(w, "remote", r);
+	jw_key(w, "sock");
+	jw_strf(w, "%llx", (unsigned long long)h->ep.sock_id);
+	jw_kuint(w, "stream_index", h->index);
+	jw_key(w, "headers");
+	jw_obj_open(w);
+	for (int k = 0; k < HTTP_H_COUNT; k++)
+		if (h->hdr[k])
+			jw_kstr(w, http_header_name(k), h->hdr[k]);
+	jw_obj_close(w);
 	if (h->body_len >= 0)
-		sb_printf(out, ",\"body_len\":%lld", (long long)h->body_len);
+		jw_kint(w, "body_len", (long long)h->body_len);
 	if (h->peer >= 0) {
 		const struct ct_http *p = &m->http[h->peer];
 
-		sb_printf(out, ",\"peer_pid\":%u,\"peer_ts_ns\":%llu", p->pid, (unsigned long long)p->ts);
+		jw_kuint(w, "peer_pid", p->pid);
+		jw_kuint(w, "peer_ts_ns", p->ts);
 	}
-	if (h->flags & (HTTP_F_RESYNCED | HTTP_F_INCOMPLETE | HTTP_F_PATH_TRUNC | HTTP_F_HDR_TRUNC))
-		sb_printf(out, ",\"incomplete\":%s,\"resynced\":%s,\"truncated\":%s",
-			  h->flags & HTTP_F_INCOMPLETE ? "true" : "false",
-			  h->flags & HTTP_F_RESYNCED ? "true" : "false",
-			  h->flags & (HTTP_F_PATH_TRUNC | HTTP_F_HDR_TRUNC) ? "true" : "false");
-	sb_puts(out, "}\n");
+	if (h->flags & (HTTP_F_RESYNCED | HTTP_F_INCOMPLETE | HTTP_F_PATH_TRUNC | HTTP_F_HDR_TRUNC)) {
+		jw_kbool(w, "incomplete", h->flags & HTTP_F_INCOMPLETE);
+		jw_kbool(w, "resynced", h->flags & HTTP_F_RESYNCED);
+		jw_kbool(w, "truncated", h->flags & (HTTP_F_PATH_TRUNC | HTTP_F_HDR_TRUNC));
+	}
+	jw_obj_close(w);
 }
 
-static void str_field(struct strbuf *out, const char *name, const char *v)
-{
-	sb_printf(out, ",\"%s\":", name);
-	sb_json_str(out, v);
-}
-
-static void log_json(struct strbuf *out, const struct ct_log *l)
+static void log_json(struct jsonw *w, const struct ct_log *l)
 {
 	const struct log_event *ev = l->ev;
 
-	sb_printf(out, "{\"type\":\"log\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"fd\":%u,\"kind\":\"%s\"",
-		  (unsigned long long)l->ts, l->pid, l->tid, l->fd, log_kind_name(ev->kind));
+	jw_obj_open(w);
+	jw_kstr(w, "type", "log");
+	jw_kuint(w, "ts_ns", l->ts);
+	jw_kuint(w, "pid", l->pid);
+	jw_kuint(w, "tid", l->tid);
+	jw_kuint(w, "fd", l->fd);
+	jw_kstr(w, "kind", log_kind_name(ev->kind));
 	if (ev->have & LOG_HAVE_REQUEST_ID)
-		str_field(out, "request_id", ev->request_id);
+		jw_kstr(w, "request_id", ev->request_id);
 	if (ev->have & LOG_HAVE_VERSION)
-		str_field(out, "version", ev->version);
+		jw_kstr(w, "version", ev->version);
 	if (ev->have & LOG_HAVE_ARN)
-		str_field(out, "arn", ev->arn);
+		jw_kstr(w, "arn", ev->arn);
 	if (ev->have & LOG_HAVE_INIT_TYPE)
-		str_field(out, "init_type", ev->init_type);
+		jw_kstr(w, "init_type", ev->init_type);
 	if (ev->have & LOG_HAVE_PHASE)
-		str_field(out, "phase", ev->phase);
+		jw_kstr(w, "phase", ev->phase);
 	if (ev->have & LOG_HAVE_STATUS)
-		str_field(out, "status", ev->status);
+		jw_kstr(w, "status", ev->status);
 	if (ev->have & LOG_HAVE_ERROR_TYPE)
-		str_field(out, "error_type", ev->error_type);
+		jw_kstr(w, "error_type", ev->error_type);
 	if (ev->have & LOG_HAVE_DURATION)
-		sb_printf(out, ",\"duration_ms\":%.3f", ev->duration_ms);
+		jw_kfixed(w, "duration_ms", ev->duration_ms, 3);
 	if (ev->have & LOG_HAVE_INIT_DURATION)
-		sb_printf(out, ",\"init_duration_ms\":%.3f", ev->init_duration_ms);
+		jw_kfixed(w, "init_duration_ms", ev->init_duration_ms, 3);
 	if (ev->have & LOG_HAVE_BILLED)
-		sb_printf(out, ",\"billed_ms\":%.0f", ev->billed_ms);
+		jw_kfixed(w, "billed_ms", ev->billed_ms, 0);
 	if (ev->have & LOG_HAVE_MEMORY)
-		sb_printf(out, ",\"memory_mb\":%llu", (unsigned long long)ev->memory_mb);
+		jw_kuint(w, "memory_mb", ev->memory_mb);
 	if (ev->have & LOG_HAVE_MAX_MEMORY)
-		sb_printf(out, ",\"max_memory_mb\":%llu", (unsigned long long)ev->max_memory_mb);
+		jw_kuint(w, "max_memory_mb", ev->max_memory_mb);
 	if (ev->kind == LOG_GO_INIT) {
-		str_field(out, "pkg", ev->pkg);
-		sb_printf(out, ",\"go_at_ms\":%g,\"go_clock_ms\":%g", ev->go_at_ms, ev->go_clock_ms);
+		jw_kstr(w, "pkg", ev->pkg);
+		jw_key(w, "go_at_ms");
+		jw_double_g(w, ev->go_at_ms);
+		jw_key(w, "go_clock_ms");
+		jw_double_g(w, ev->go_clock_ms);
 	}
-	sb_puts(out, ",\"line\":");
-	sb_json_strn(out, ev->line, ev->line_len);
+	jw_key(w, "line");
+	jw_strn(w, ev->line, ev->line_len);
 	if (ev->flags & (LOG_F_TRUNC | LOG_F_INCOMPLETE))
-		sb_puts(out, ",\"truncated\":true");
-	sb_puts(out, "}\n");
+		jw_kbool(w, "truncated", true);
+	jw_obj_close(w);
 }
 
-static void listen_json(struct strbuf *out, const struct ct_listen_rec *l)
+static void listen_json(struct jsonw *w, const struct ct_listen_rec *l)
 {
-	char a[64];
+	char a[ADDR_MAX];
 
 	ct_endpoint_str(&l->ep, true, a, sizeof(a));
-	sb_printf(out, "{\"type\":\"listen\",\"ts_ns\":%llu,\"pid\":%u,\"tid\":%u,\"addr\":\"%s\",\"port\":%u}\n",
-		  (unsigned long long)l->ts, l->pid, l->tid, a, l->ep.lport);
+	jw_obj_open(w);
+	jw_kstr(w, "type", "listen");
+	jw_kuint(w, "ts_ns", l->ts);
+	jw_kuint(w, "pid", l->pid);
+	jw_kuint(w, "tid", l->tid);
+	jw_kstr(w, "addr", a);
+	jw_kuint(w, "port", l->ep.lport);
+	jw_obj_close(w);
 }
 
 /* The I/O records of the three kinds, merged in time order. */
-static void io_records(struct strbuf *out, const struct ct_model *m)
+static void io_records(struct jsonw *w, const struct ct_model *m)
 {
 	size_t h = 0, l = 0, s = 0;
 
@@ -166,16 +179,92 @@ static void io_records(struct strbuf *out, const struct ct_model *m)
 		uint64_t ts = s < m->nlistens ? m->listens[s].ts : UINT64_MAX;
 
 		if (ts <= th && ts <= tl)
-			listen_json(out, &m->listens[s++]);
+			listen_json(w, &m->listens[s++]);
 		else if (th <= tl)
-			http_json(out, m, &m->http[h++]);
+			http_json(w, m, &m->http[h++]);
 		else
-			log_json(out, &m->logs[l++]);
+			log_json(w, &m->logs[l++]);
 	}
 }
 
+static void phase_json(struct jsonw *w, size_t t, const struct ct_phase *ph)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "phase");
+	jw_kuint(w, "sandbox", t);
+	jw_kstr(w, "name", ct_phase_key(ph->id));
+	jw_kstr(w, "label", ct_phase_name(ph->id));
+	if (ph->start)
+		jw_kuint(w, "start_ns", ph->start);
+	if (ph->end)
+		jw_kuint(w, "end_ns", ph->end);
+	if (ph->complete)
+		jw_kuint(w, "dur_ns", ph->dur);
+	jw_kuint(w, "pid", ph->pid);
+	jw_kstr(w, "from", ct_ms_key(ph->from));
+	jw_kstr(w, "to", ct_ms_key(ph->to));
+	jw_kbool(w, "complete", ph->complete);
+	jw_kbool(w, "in_sum", ph->in_sum);
+	jw_kuint(w, "held_ns", ph->held_ns);
+	jw_obj_close(w);
+}
+
+static void milestone_json(struct jsonw *w, size_t t, enum ct_ms k, const struct ct_milestone *ms)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "milestone");
+	jw_kuint(w, "sandbox", t);
+	jw_kstr(w, "name", ct_ms_key(k));
+	jw_kstr(w, "label", ct_ms_name(k));
+	if (ms->state == CT_MS_SEEN) {
+		jw_kuint(w, "ts_ns", ms->ts);
+		jw_kuint(w, "pid", ms->pid);
+	}
+	jw_kbool(w, "seen", ms->state == CT_MS_SEEN);
+	jw_obj_close(w);
+}
+
+static void timeline_json(struct jsonw *w, size_t t, const struct ct_timeline *tl)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "timeline");
+	jw_kuint(w, "sandbox", t);
+	jw_kuint(w, "agent_pid", tl->agent_pid);
+	jw_kuint(w, "runtime_pid", tl->runtime_pid);
+	jw_kuint(w, "sender_pid", tl->sender_pid);
+	jw_kuint(w, "api_port", tl->api_port);
+	jw_kstr(w, "request_id", tl->request_id[0] ? tl->request_id : NULL);
+	jw_kbool(w, "complete", tl->complete);
+	jw_key(w, "missing");
+	jw_arr_open(w);
+	for (size_t k = 0; k < tl->nmissing; k++)
+		jw_str(w, ct_ms_key(tl->missing[k]));
+	jw_arr_close(w);
+	if (tl->ph[CT_PH_TOTAL].complete)
+		jw_kuint(w, "total_ns", tl->ph[CT_PH_TOTAL].dur);
+	if (tl->ph[CT_PH_FUNC_INIT].complete)
+		jw_kuint(w, "function_init_ns", tl->ph[CT_PH_FUNC_INIT].dur);
+	jw_key(w, "init_report_ms");
+	if (tl->have_init_report)
+		jw_fixed(w, tl->init_report_ms, 3);
+	else
+		jw_null(w);
+	if (tl->have_report_init)
+		jw_kfixed(w, "report_init_duration_ms", tl->report_init_ms, 3);
+	if (tl->init_status[0])
+		jw_kstr(w, "init_status", tl->init_status);
+	jw_kuint(w, "held_ns", tl->held_ns);
+	jw_kbool(w, "runtime_guessed", tl->runtime_guessed);
+	jw_kbool(w, "agent_from_listener", tl->agent_from_listener);
+	jw_kbool(w, "request_id_from_log", tl->request_id_from_log);
+	jw_kbool(w, "answered_error", tl->answered_error);
+	if (tl->note[0])
+		jw_kstr(w, "note", tl->note);
+	jw_obj_close(w);
+}
+
 /* The cold-start timeline of each sandbox (phases.h). */
-static void timelines_json(struct strbuf *out, const struct ct_model *m)
+static void timelines_json(struct jsonw *w, const struct ct_model *m)
 {
 	struct ct_timelines tls;
 
@@ -184,160 +273,154 @@ static void timelines_json(struct strbuf *out, const struct ct_model *m)
 	for (size_t t = 0; t < tls.n; t++) {
 		const struct ct_timeline *tl = &tls.v[t];
 
-		for (int p = 0; p < CT_PH_COUNT; p++) {
-			const struct ct_phase *ph = &tl->ph[p];
-
-			sb_printf(out, "{\"type\":\"phase\",\"sandbox\":%zu,\"name\":\"%s\",\"label\":", t,
-				  ct_phase_key(ph->id));
-			sb_json_str(out, ct_phase_name(ph->id));
-			if (ph->start)
-				sb_printf(out, ",\"start_ns\":%llu", (unsigned long long)ph->start);
-			if (ph->end)
-				sb_printf(out, ",\"end_ns\":%llu", (unsigned long long)ph->end);
-			if (ph->complete)
-				sb_printf(out, ",\"dur_ns\":%llu", (unsigned long long)ph->dur);
-			sb_printf(out, ",\"pid\":%u,\"from\":\"%s\",\"to\":\"%s\",\"complete\":%s,\"in_sum\":%s,\"held_ns\":%llu}\n",
-				  ph->pid, ct_ms_key(ph->from), ct_ms_key(ph->to), ph->complete ? "true" : "false",
-				  ph->in_sum ? "true" : "false", (unsigned long long)ph->held_ns);
-		}
-		for (int k = 0; k < CT_MS_COUNT; k++) {
-			const struct ct_milestone *ms = &tl->ms[k];
-
-			if (ms->state == CT_MS_NA)
-				continue;
-			sb_printf(out, "{\"type\":\"milestone\",\"sandbox\":%zu,\"name\":\"%s\",\"label\":", t,
-				  ct_ms_key((enum ct_ms)k));
-			sb_json_str(out, ct_ms_name((enum ct_ms)k));
-			if (ms->state == CT_MS_SEEN)
-				sb_printf(out, ",\"ts_ns\":%llu,\"pid\":%u,\"seen\":true}\n",
-					  (unsigned long long)ms->ts, ms->pid);
-			else
-				sb_puts(out, ",\"seen\":false}\n");
-		}
-		sb_printf(out, "{\"type\":\"timeline\",\"sandbox\":%zu,\"agent_pid\":%u,\"runtime_pid\":%u,\"sender_pid\":%u,\"api_port\":%u,\"request_id\":",
-			  t, tl->agent_pid, tl->runtime_pid, tl->sender_pid, tl->api_port);
-		sb_json_str(out, tl->request_id[0] ? tl->request_id : NULL);
-		sb_printf(out, ",\"complete\":%s,\"missing\":[", tl->complete ? "true" : "false");
-		for (size_t k = 0; k < tl->nmissing; k++)
-			sb_printf(out, "%s\"%s\"", k ? "," : "", ct_ms_key(tl->missing[k]));
-		sb_puts(out, "]");
-		if (tl->ph[CT_PH_TOTAL].complete)
-			sb_printf(out, ",\"total_ns\":%llu", (unsigned long long)tl->ph[CT_PH_TOTAL].dur);
-		if (tl->ph[CT_PH_FUNC_INIT].complete)
-			sb_printf(out, ",\"function_init_ns\":%llu", (unsigned long long)tl->ph[CT_PH_FUNC_INIT].dur);
-		if (tl->have_init_report)
-			sb_printf(out, ",\"init_report_ms\":%.3f", tl->init_report_ms);
-		else
-			sb_puts(out, ",\"init_report_ms\":null");
-		if (tl->have_report_init)
-			sb_printf(out, ",\"report_init_duration_ms\":%.3f", tl->report_init_ms);
-		if (tl->init_status[0]) {
-			sb_puts(out, ",\"init_status\":");
-			sb_json_str(out, tl->init_status);
-		}
-		sb_printf(out, ",\"held_ns\":%llu,\"runtime_guessed\":%s,\"agent_from_listener\":%s,\"request_id_from_log\":%s,\"answered_error\":%s",
-			  (unsigned long long)tl->held_ns, tl->runtime_guessed ? "true" : "false",
-			  tl->agent_from_listener ? "true" : "false", tl->request_id_from_log ? "true" : "false",
-			  tl->answered_error ? "true" : "false");
-		if (tl->note[0]) {
-			sb_puts(out, ",\"note\":");
-			sb_json_str(out, tl->note);
-		}
-		sb_puts(out, "}\n");
+		for (int p = 0; p < CT_PH_COUNT; p++)
+			phase_json(w, t, &tl->ph[p]);
+		for (int k = 0; k < CT_MS_COUNT; k++)
+			if (tl->ms[k].state != CT_MS_NA)
+				milestone_json(w, t, (enum ct_ms)k, &tl->ms[k]);
+		timeline_json(w, t, tl);
 	}
 	ct_timelines_free(&tls);
 }
 
-void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
+static void header_json(struct jsonw *w, const struct ct_model *m, const struct ct_render_opts *o)
 {
 	char cmd[CT_CMDLINE_MAX + 64];
+
+	jw_obj_open(w);
+	jw_kstr(w, "type", "header");
+	jw_kstr(w, "schema", CT_JSONL_SCHEMA);
+	jw_kstr(w, "version", COLDTRACE_VERSION);
+	jw_kstr(w, "clock", "monotonic");
+	jw_kuint(w, "realtime_offset_ns", o ? o->realtime_offset_ns : 0);
+	jw_kstr(w, "command", o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : NULL);
+	jw_kuint(w, "root_pid", m->root_pid);
+	jw_obj_close(w);
+}
+
+static void process_json(struct jsonw *w, const struct ct_proc *p)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "process");
+	jw_kuint(w, "pid", p->pid);
+	jw_kuint(w, "ppid", p->ppid);
+	jw_kuint(w, "nspid", p->nspid);
+	jw_kbool(w, "root", p->is_root);
+	jw_kuint(w, "start_ns", p->start_ts);
+	if (p->exited) {
+		struct ct_wait ex = ct_exit_decode(p->exit_status);
+
+		jw_kuint(w, "exit_ns", p->exit_ts);
+		jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
+	}
+	jw_obj_close(w);
+}
+
+static void exec_json(struct jsonw *w, const struct ct_proc *p, const struct ct_image *im)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "exec");
+	jw_kuint(w, "pid", p->pid);
+	jw_kuint(w, "ts_ns", im->exec_ts);
+	jw_kstr(w, "path", im->path);
+	jw_kstr(w, "comm", im->comm);
+	jw_key(w, "argv");
+	argv_json(w, im);
+	if (im->argv_truncated)
+		jw_kbool(w, "argv_truncated", true);
+	if (im->held_ns)
+		jw_kuint(w, "held_ns", im->held_ns);
+	if (im->is_go)
+		jw_kstr(w, "go_version", im->go_version[0] ? im->go_version : NULL);
+	if (im->go_note[0])
+		jw_kstr(w, "note", im->go_note);
+	jw_obj_close(w);
+}
+
+/* A record of a moment of a process: {"type":TYPE,"pid":..,"ts_ns":..}. */
+static void instant_json(struct jsonw *w, const char *type, uint32_t pid, uint64_t ts)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", type);
+	jw_kuint(w, "pid", pid);
+	jw_kuint(w, "ts_ns", ts);
+	jw_obj_close(w);
+}
+
+static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct ct_image *im, size_t k)
+{
+	const struct ct_pkginit *pk = &im->pkgs[k];
+
+	jw_obj_open(w);
+	jw_kstr(w, "type", "go_init");
+	jw_kuint(w, "pid", p->pid);
+	jw_kuint(w, "seq", k);
+	jw_kstr(w, "pkg", pk->pkg);
+	jw_kuint(w, "start_ns", pk->start);
+	jw_kuint(w, "nfns", pk->nfns);
+	if (pk->end) {
+		jw_kuint(w, "end_ns", pk->end);
+		jw_kuint(w, "clock_ns", pk->end - pk->start);
+	}
+	if (im->rt_start && pk->start >= im->rt_start)
+		jw_kuint(w, "at_ns", pk->start - im->rt_start);
+	jw_obj_close(w);
+}
+
+static void summary_json(struct jsonw *w, const struct ct_model *m)
+{
 	uint64_t lost = 0;
 
-	sb_printf(out, "{\"type\":\"header\",\"schema\":\"coldtrace/1\",\"version\":\"%s\",\"clock\":\"monotonic\",\"realtime_offset_ns\":%llu,\"command\":",
-		  COLDTRACE_VERSION, (unsigned long long)(o ? o->realtime_offset_ns : 0));
-	sb_json_str(out, o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : NULL);
-	sb_printf(out, ",\"root_pid\":%u}\n", m->root_pid);
+	jw_obj_open(w);
+	jw_kstr(w, "type", "summary");
+	jw_key(w, "lost");
+	jw_obj_open(w);
+	for (int t = 1; t < CT_EV_MAX; t++) {
+		jw_kuint(w, event_name(t), m->lost[t]);
+		lost += m->lost[t];
+	}
+	jw_obj_close(w);
+	jw_kuint(w, "lost_total", lost);
+	jw_kuint(w, "bad_events", m->bad_events);
+	jw_kuint(w, "unpaired", m->unpaired);
+	jw_kuint(w, "bad_tasks", m->bad_tasks);
+	jw_kuint(w, "dropped_records", m->dropped_records);
+	jw_kuint(w, "dropped_over_budget", m->dropped_budget);
+	jw_kuint(w, "memory_budget", ct_model_budget(m));
+	jw_kuint(w, "io_events", m->io_events);
+	jw_kuint(w, "io_bytes", m->io_bytes);
+	jw_kuint(w, "io_bytes_not_captured", m->io_bytes_lost);
+	jw_kuint(w, "http_desyncs", m->http_desyncs);
+	jw_kbool(w, "complete", !lost && !m->dropped_records);
+	jw_obj_close(w);
+}
 
+void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
+{
+	struct jsonw w;
+
+	jw_init(&w, out);
+	header_json(&w, m, o);
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct ct_proc *p = &m->procs[i];
 
-		sb_printf(out, "{\"type\":\"process\",\"pid\":%u,\"ppid\":%u,\"nspid\":%u,\"root\":%s,\"start_ns\":%llu",
-			  p->pid, p->ppid, p->nspid, p->is_root ? "true" : "false",
-			  (unsigned long long)p->start_ts);
-		if (p->exited) {
-			sb_printf(out, ",\"exit_ns\":%llu", (unsigned long long)p->exit_ts);
-			if (WIFSIGNALED(p->exit_status))
-				sb_printf(out, ",\"exit_signal\":%d", WTERMSIG(p->exit_status));
-			else
-				sb_printf(out, ",\"exit_code\":%d", WEXITSTATUS(p->exit_status));
-		}
-		sb_puts(out, "}\n");
-
+		process_json(&w, p);
 		for (size_t j = 0; j < p->nimages; j++) {
 			const struct ct_image *im = &p->images[j];
 
-			if (im->exec_ts) {
-				sb_printf(out, "{\"type\":\"exec\",\"pid\":%u,\"ts_ns\":%llu,\"path\":", p->pid,
-					  (unsigned long long)im->exec_ts);
-				sb_json_str(out, im->path);
-				sb_puts(out, ",\"comm\":");
-				sb_json_str(out, im->comm);
-				sb_puts(out, ",\"argv\":");
-				argv_json(out, im);
-				if (im->argv_truncated)
-					sb_puts(out, ",\"argv_truncated\":true");
-				if (im->held_ns)
-					sb_printf(out, ",\"held_ns\":%llu", (unsigned long long)im->held_ns);
-				if (im->is_go) {
-					sb_puts(out, ",\"go_version\":");
-					sb_json_str(out, im->go_version[0] ? im->go_version : NULL);
-				}
-				if (im->go_note[0]) {
-					sb_puts(out, ",\"note\":");
-					sb_json_str(out, im->go_note);
-				}
-				sb_puts(out, "}\n");
-			}
+			if (im->exec_ts)
+				exec_json(&w, p, im);
 			if (!im->is_go)
 				continue;
 			if (im->rt_start)
-				sb_printf(out, "{\"type\":\"go_runtime\",\"pid\":%u,\"ts_ns\":%llu}\n", p->pid,
-					  (unsigned long long)im->rt_start);
-			for (size_t k = 0; k < im->npkgs; k++) {
-				const struct ct_pkginit *pk = &im->pkgs[k];
-
-				sb_printf(out, "{\"type\":\"go_init\",\"pid\":%u,\"seq\":%zu,\"pkg\":", p->pid, k);
-				sb_json_str(out, pk->pkg);
-				sb_printf(out, ",\"start_ns\":%llu,\"nfns\":%u", (unsigned long long)pk->start,
-					  pk->nfns);
-				if (pk->end)
-					sb_printf(out, ",\"end_ns\":%llu,\"clock_ns\":%llu",
-						  (unsigned long long)pk->end,
-						  (unsigned long long)(pk->end - pk->start));
-				if (im->rt_start && pk->start >= im->rt_start)
-					sb_printf(out, ",\"at_ns\":%llu",
-						  (unsigned long long)(pk->start - im->rt_start));
-				sb_puts(out, "}\n");
-			}
+				instant_json(&w, "go_runtime", p->pid, im->rt_start);
+			for (size_t k = 0; k < im->npkgs; k++)
+				go_init_json(&w, p, im, k);
 			if (im->main_main)
-				sb_printf(out, "{\"type\":\"go_main\",\"pid\":%u,\"ts_ns\":%llu}\n", p->pid,
-					  (unsigned long long)im->main_main);
+				instant_json(&w, "go_main", p->pid, im->main_main);
 		}
 	}
-	io_records(out, m);
-	timelines_json(out, m);
-	sb_puts(out, "{\"type\":\"summary\",\"lost\":{");
-	for (int t = 1; t < CT_EV_MAX; t++) {
-		sb_printf(out, "%s\"%s\":%llu", t > 1 ? "," : "", event_name(t),
-			  (unsigned long long)m->lost[t]);
-		lost += m->lost[t];
-	}
-	sb_printf(out, "},\"lost_total\":%llu,\"bad_events\":%llu,\"unpaired\":%llu,\"bad_tasks\":%llu,\"dropped_records\":%llu,\"dropped_over_budget\":%llu,\"memory_budget\":%llu,\"io_events\":%llu,\"io_bytes\":%llu,\"io_bytes_not_captured\":%llu,\"http_desyncs\":%llu,\"complete\":%s}\n",
-		  (unsigned long long)lost, (unsigned long long)m->bad_events,
-		  (unsigned long long)m->unpaired, (unsigned long long)m->bad_tasks,
-		  (unsigned long long)m->dropped_records, (unsigned long long)m->dropped_budget,
-		  (unsigned long long)ct_model_budget(m),
-		  (unsigned long long)m->io_events, (unsigned long long)m->io_bytes,
-		  (unsigned long long)m->io_bytes_lost, (unsigned long long)m->http_desyncs,
-		  lost || m->dropped_records ? "false" : "true");
+	io_records(&w, m);
+	timelines_json(&w, m);
+	summary_json(&w, m);
 }

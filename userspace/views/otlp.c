@@ -14,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "exitstatus.h"
+#include "jsonw.h"
 #include "phases.h"
 #include "render.h"
 
 #define MAX_SPANS 20000 /* per trace */
+#define OTLP_SPAN_KIND_INTERNAL 1
+#define OTLP_STATUS_CODE_ERROR 2
 
 static uint64_t mix(uint64_t x)
 {
@@ -30,11 +33,10 @@ static uint64_t mix(uint64_t x)
 }
 
 struct ot {
-	struct strbuf *out;
+	struct jsonw *w;
 	uint64_t off;
 	uint64_t tid[2];
 	uint64_t n;
-	bool first;
 };
 
 static uint64_t span_id(const struct ot *t, uint64_t n)
@@ -44,60 +46,96 @@ static uint64_t span_id(const struct ot *t, uint64_t n)
 	return id ? id : 1;
 }
 
-static void attr_str(struct strbuf *out, bool *first, const char *k, const char *v)
+/* {"key":k,"value":{"<type>Value": (the caller writes the value) */
+static void attr_open(struct jsonw *w, const char *k, const char *type)
 {
-	sb_printf(out, "%s{\"key\":\"%s\",\"value\":{\"stringValue\":", *first ? "" : ",", k);
-	sb_json_str(out, v ? v : "");
-	sb_puts(out, "}}");
-	*first = false;
+	jw_obj_open(w);
+	jw_kstr(w, "key", k);
+	jw_key(w, "value");
+	jw_obj_open(w);
+	jw_key(w, type);
 }
 
-static void attr_int(struct strbuf *out, bool *first, const char *k, long long v)
+static void attr_close(struct jsonw *w)
 {
-	sb_printf(out, "%s{\"key\":\"%s\",\"value\":{\"intValue\":\"%lld\"}}", *first ? "" : ",", k, v);
-	*first = false;
+	jw_obj_close(w);
+	jw_obj_close(w);
 }
 
-static void attr_dbl(struct strbuf *out, bool *first, const char *k, double v)
+static void attr_str(struct jsonw *w, const char *k, const char *v)
 {
-	sb_printf(out, "%s{\"key\":\"%s\",\"value\":{\"doubleValue\":%.3f}}", *first ? "" : ",", k, v);
-	*first = false;
+	attr_open(w, k, "stringValue");
+	jw_str(w, v ? v : "");
+	attr_close(w);
 }
 
-static void attr_bool(struct strbuf *out, bool *first, const char *k, bool v)
+/* OTLP/JSON writes 64-bit integers as strings. */
+static void attr_int(struct jsonw *w, const char *k, long long v)
 {
-	sb_printf(out, "%s{\"key\":\"%s\",\"value\":{\"boolValue\":%s}}", *first ? "" : ",", k, v ? "true" : "false");
-	*first = false;
+	attr_open(w, k, "intValue");
+	jw_strf(w, "%lld", v);
+	attr_close(w);
 }
 
-/* Opens a span; the caller writes attributes, then calls span_end. */
+static void attr_dbl(struct jsonw *w, const char *k, double v)
+{
+	attr_open(w, k, "doubleValue");
+	jw_fixed(w, v, 3);
+	attr_close(w);
+}
+
+static void attr_bool(struct jsonw *w, const char *k, bool v)
+{
+	attr_open(w, k, "boolValue");
+	jw_bool(w, v);
+	attr_close(w);
+}
+
+static void time_field(struct jsonw *w, const char *key, uint64_t ns)
+{
+	jw_key(w, key);
+	jw_strf(w, "%llu", (unsigned long long)ns);
+}
+
+/* Opens a span on a line of its own, and its attributes; the caller writes
+ * attributes, then calls span_end. */
 static uint64_t span_begin(struct ot *t, const char *name, uint64_t parent, uint64_t start, uint64_t end)
 {
+	struct jsonw *w = t->w;
 	uint64_t id = span_id(t, ++t->n);
 
 	if (end < start)
 		end = start;
-	sb_puts(t->out, t->first ? "\n" : ",\n");
-	t->first = false;
-	sb_printf(t->out, "{\"traceId\":\"%016llx%016llx\",\"spanId\":\"%016llx\"", (unsigned long long)t->tid[0],
-		  (unsigned long long)t->tid[1], (unsigned long long)id);
-	if (parent)
-		sb_printf(t->out, ",\"parentSpanId\":\"%016llx\"", (unsigned long long)parent);
-	sb_puts(t->out, ",\"name\":");
-	sb_json_str(t->out, name);
-	sb_printf(t->out, ",\"kind\":1,\"startTimeUnixNano\":\"%llu\",\"endTimeUnixNano\":\"%llu\",\"attributes\":[",
-		  (unsigned long long)(start + t->off), (unsigned long long)(end + t->off));
+	jw_nl(w);
+	jw_obj_open(w);
+	jw_key(w, "traceId");
+	jw_strf(w, "%016llx%016llx", (unsigned long long)t->tid[0], (unsigned long long)t->tid[1]);
+	jw_key(w, "spanId");
+	jw_strf(w, "%016llx", (unsigned long long)id);
+	if (parent) {
+		jw_key(w, "parentSpanId");
+		jw_strf(w, "%016llx", (unsigned long long)parent);
+	}
+	jw_kstr(w, "name", name);
+	jw_kint(w, "kind", OTLP_SPAN_KIND_INTERNAL);
+	time_field(w, "startTimeUnixNano", start + t->off);
+	time_field(w, "endTimeUnixNano", end + t->off);
+	jw_key(w, "attributes");
+	jw_arr_open(w);
 	return id;
 }
 
+/* Closes the attributes and the span. */
 static void span_end(struct ot *t)
 {
-	sb_puts(t->out, "]}");
+	jw_arr_close(t->w);
+	jw_obj_close(t->w);
 }
 
 static void process_spans(struct ot *t, const struct ct_model *m, const struct ct_timeline *tl,
 			  uint64_t root, uint64_t t_end)
 {
+	struct jsonw *w = t->w;
 	const struct ct_proc **procs;
 	size_t n = ct_timeline_procs(m, tl, &procs);
 	char label[80], name[112];
@@ -106,7 +144,6 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 		const struct ct_proc *p = procs[i];
 		const struct ct_image *im = ct_proc_image((struct ct_proc *)p);
 		uint64_t start = p->start_ts, end = p->exited ? p->exit_ts : t_end, id;
-		bool f = true;
 		const char *role = p == tl->agent ? "agent" : p == tl->runtime ? "runtime" : NULL;
 
 		if (!start && im)
@@ -116,21 +153,20 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 		ct_proc_label(p, label, sizeof(label));
 		snprintf(name, sizeof(name), "process %s", label);
 		id = span_begin(t, name, root, start, end);
-		attr_int(t->out, &f, "process.pid", p->pid);
-		attr_int(t->out, &f, "process.parent_pid", p->ppid);
+		attr_int(w, "process.pid", p->pid);
+		attr_int(w, "process.parent_pid", p->ppid);
 		if (im && im->path[0])
-			attr_str(t->out, &f, "process.executable.path", im->path);
+			attr_str(w, "process.executable.path", im->path);
 		if (role)
-			attr_str(t->out, &f, "coldtrace.role", role);
+			attr_str(w, "coldtrace.role", role);
 		if (im && im->is_go)
-			attr_str(t->out, &f, "go.version", im->go_version[0] ? im->go_version : "?");
+			attr_str(w, "go.version", im->go_version[0] ? im->go_version : "?");
 		if (im && im->held_ns)
-			attr_int(t->out, &f, "coldtrace.held_ns", (long long)im->held_ns);
+			attr_int(w, "coldtrace.held_ns", (long long)im->held_ns);
 		if (p->exited) {
-			if (WIFSIGNALED(p->exit_status))
-				attr_int(t->out, &f, "process.exit.signal", WTERMSIG(p->exit_status));
-			else
-				attr_int(t->out, &f, "process.exit.code", WEXITSTATUS(p->exit_status));
+			struct ct_wait ex = ct_exit_decode(p->exit_status);
+
+			attr_int(w, ex.signaled ? "process.exit.signal" : "process.exit.code", ex.value);
 		}
 		span_end(t);
 		for (size_t j = 0; j < p->nimages; j++) {
@@ -139,13 +175,12 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 			for (size_t k = 0; k < gi->npkgs && t->n < MAX_SPANS; k++) {
 				const struct ct_pkginit *pk = &gi->pkgs[k];
 
-				f = true;
 				span_begin(t, pk->pkg, id, pk->start, pk->end ? pk->end : pk->start);
-				attr_str(t->out, &f, "go.package", pk->pkg);
-				attr_int(t->out, &f, "go.init.seq", (long long)k);
-				attr_int(t->out, &f, "go.init.functions", pk->nfns);
+				attr_str(w, "go.package", pk->pkg);
+				attr_int(w, "go.init.seq", (long long)k);
+				attr_int(w, "go.init.functions", pk->nfns);
 				if (!pk->end)
-					attr_bool(t->out, &f, "go.init.returned", false);
+					attr_bool(w, "go.init.returned", false);
 				span_end(t);
 			}
 		}
@@ -153,114 +188,154 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 	free(procs);
 }
 
-static void one_trace(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl,
-		      const struct ct_render_opts *o)
+static void resource(struct jsonw *w, const struct ct_timeline *tl, const struct ct_render_opts *o)
 {
-	struct ot t = {.out = out, .off = o ? o->realtime_offset_ns : 0, .first = true};
-	const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
-	uint64_t start = tot->start ? tot->start : tl->t0;
-	uint64_t end = tot->complete ? tot->end : tl->t_end;
-	uint64_t root;
 	char label[80], cmd[CT_CMDLINE_MAX + 64];
-	bool f = true;
 
-	t.tid[0] = mix(((uint64_t)tl->agent_pid << 32) ^ tl->runtime_pid ^ mix(start));
-	t.tid[1] = mix(t.tid[0] ^ start);
-	if (!t.tid[0] && !t.tid[1])
-		t.tid[1] = 1;
-	sb_puts(out, "{\"resource\":{\"attributes\":[");
-	attr_str(out, &f, "service.name", "coldtrace");
+	jw_key(w, "resource");
+	jw_obj_open(w);
+	jw_key(w, "attributes");
+	jw_arr_open(w);
+	attr_str(w, "service.name", "coldtrace");
 	ct_proc_label(tl->agent, label, sizeof(label));
-	attr_str(out, &f, "coldtrace.agent", label);
+	attr_str(w, "coldtrace.agent", label);
 	ct_proc_label(tl->runtime, label, sizeof(label));
-	attr_str(out, &f, "coldtrace.runtime", label);
+	attr_str(w, "coldtrace.runtime", label);
 	if (o && o->command)
-		attr_str(out, &f, "process.command_line", ct_redact_cmdline(o->command, cmd, sizeof(cmd)));
-	sb_puts(out, "]},\"scopeSpans\":[{\"scope\":{\"name\":\"coldtrace\",\"version\":\"" COLDTRACE_VERSION
-		     "\"},\"spans\":[");
+		attr_str(w, "process.command_line", ct_redact_cmdline(o->command, cmd, sizeof(cmd)));
+	jw_arr_close(w);
+	jw_obj_close(w);
+}
 
-	root = span_begin(&t, "cold start", 0, start, end);
-	f = true;
-	attr_int(out, &f, "coldtrace.agent.pid", tl->agent_pid);
-	attr_int(out, &f, "coldtrace.runtime.pid", tl->runtime_pid);
+/* The root span "cold start": the timeline's facts, milestones as events. */
+static uint64_t root_span(struct ot *t, const struct ct_timeline *tl, uint64_t start, uint64_t end)
+{
+	struct jsonw *w = t->w;
+	uint64_t root = span_begin(t, "cold start", 0, start, end);
+
+	attr_int(w, "coldtrace.agent.pid", tl->agent_pid);
+	attr_int(w, "coldtrace.runtime.pid", tl->runtime_pid);
 	if (tl->request_id[0])
-		attr_str(out, &f, "faas.invocation_id", tl->request_id);
-	attr_bool(out, &f, "coldtrace.complete", tl->complete);
+		attr_str(w, "faas.invocation_id", tl->request_id);
+	attr_bool(w, "coldtrace.complete", tl->complete);
 	if (tl->nmissing) {
 		struct strbuf sb;
 
 		sb_init(&sb);
 		for (size_t i = 0; i < tl->nmissing; i++)
 			sb_printf(&sb, "%s%s", i ? "," : "", ct_ms_key(tl->missing[i]));
-		attr_str(out, &f, "coldtrace.missing", sb.buf);
+		attr_str(w, "coldtrace.missing", sb.buf);
 		sb_free(&sb);
 	}
 	if (tl->note[0])
-		attr_str(out, &f, "coldtrace.note", tl->note);
+		attr_str(w, "coldtrace.note", tl->note);
 	if (tl->have_init_report)
-		attr_dbl(out, &f, "coldtrace.agent.init_report_ms", tl->init_report_ms);
+		attr_dbl(w, "coldtrace.agent.init_report_ms", tl->init_report_ms);
 	if (tl->have_report_init)
-		attr_dbl(out, &f, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
+		attr_dbl(w, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
 	if (tl->held_ns)
-		attr_int(out, &f, "coldtrace.held_ns", (long long)tl->held_ns);
-	sb_puts(out, "],\"events\":[");
-	f = true;
+		attr_int(w, "coldtrace.held_ns", (long long)tl->held_ns);
+	jw_arr_close(w);
+	jw_key(w, "events");
+	jw_arr_open(w);
 	for (int k = 0; k < CT_MS_COUNT; k++) {
 		const struct ct_milestone *ms = &tl->ms[k];
 
 		if (ms->state != CT_MS_SEEN)
 			continue;
-		sb_printf(out, "%s{\"timeUnixNano\":\"%llu\",\"name\":", f ? "" : ",",
-			  (unsigned long long)(ms->ts + t.off));
-		sb_json_str(out, ct_ms_name((enum ct_ms)k));
-		sb_printf(out, ",\"attributes\":[{\"key\":\"pid\",\"value\":{\"intValue\":\"%u\"}}]}", ms->pid);
-		f = false;
+		jw_obj_open(w);
+		time_field(w, "timeUnixNano", ms->ts + t->off);
+		jw_kstr(w, "name", ct_ms_name((enum ct_ms)k));
+		jw_key(w, "attributes");
+		jw_arr_open(w);
+		attr_int(w, "pid", ms->pid);
+		jw_arr_close(w);
+		jw_obj_close(w);
 	}
-	sb_puts(out, "]");
+	jw_arr_close(w);
 	if (!tl->complete) {
-		sb_puts(out, ",\"status\":{\"code\":2,\"message\":");
-		sb_json_str(out, tl->note[0] ? tl->note : "incomplete");
-		sb_putc(out, '}');
+		jw_key(w, "status");
+		jw_obj_open(w);
+		jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
+		jw_kstr(w, "message", tl->note[0] ? tl->note : "incomplete");
+		jw_obj_close(w);
 	}
-	sb_putc(out, '}');
+	jw_obj_close(w);
+	return root;
+}
 
+static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct_timeline *tl,
+		      const struct ct_render_opts *o)
+{
+	struct ot t = {.w = w, .off = o ? o->realtime_offset_ns : 0};
+	const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
+	uint64_t start = tot->start ? tot->start : tl->t0;
+	uint64_t end = tot->complete ? tot->end : tl->t_end;
+	uint64_t root;
+
+	t.tid[0] = mix(((uint64_t)tl->agent_pid << 32) ^ tl->runtime_pid ^ mix(start));
+	t.tid[1] = mix(t.tid[0] ^ start);
+	if (!t.tid[0] && !t.tid[1])
+		t.tid[1] = 1;
+	jw_obj_open(t.w);
+	resource(t.w, tl, o);
+	jw_key(t.w, "scopeSpans");
+	jw_arr_open(t.w);
+	jw_obj_open(t.w);
+	jw_key(t.w, "scope");
+	jw_obj_open(t.w);
+	jw_kstr(t.w, "name", "coldtrace");
+	jw_kstr(t.w, "version", COLDTRACE_VERSION);
+	jw_obj_close(t.w);
+	jw_key(t.w, "spans");
+	jw_arr_open(t.w);
+
+	root = root_span(&t, tl, start, end);
 	for (int k = 0; k < CT_PH_COUNT; k++) {
 		const struct ct_phase *ph = &tl->ph[k];
 		uint64_t pe = ph->complete ? ph->end : end;
 
 		if (k == CT_PH_TOTAL || !ph->start || pe < ph->start || !ct_phase_applies(tl, ph))
 			continue;
-		f = true;
 		span_begin(&t, ct_phase_name(ph->id), root, ph->start, pe);
-		attr_str(out, &f, "coldtrace.phase", ct_phase_key(ph->id));
-		attr_int(out, &f, "process.pid", ph->pid);
-		attr_bool(out, &f, "coldtrace.complete", ph->complete);
+		attr_str(t.w, "coldtrace.phase", ct_phase_key(ph->id));
+		attr_int(t.w, "process.pid", ph->pid);
+		attr_bool(t.w, "coldtrace.complete", ph->complete);
 		if (ph->held_ns)
-			attr_int(out, &f, "coldtrace.held_ns", (long long)ph->held_ns);
+			attr_int(t.w, "coldtrace.held_ns", (long long)ph->held_ns);
 		if (ph->id == CT_PH_FUNC_INIT_AGENT && tl->have_init_report)
-			attr_dbl(out, &f, "coldtrace.agent.init_report_ms", tl->init_report_ms);
+			attr_dbl(t.w, "coldtrace.agent.init_report_ms", tl->init_report_ms);
 		if (ph->id == CT_PH_FUNC_INIT && tl->have_report_init)
-			attr_dbl(out, &f, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
+			attr_dbl(t.w, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
 		if ((ph->id == CT_PH_INVOKE || ph->id == CT_PH_DELIVER) && tl->request_id[0])
-			attr_str(out, &f, "faas.invocation_id", tl->request_id);
+			attr_str(t.w, "faas.invocation_id", tl->request_id);
 		span_end(&t);
 	}
 	process_spans(&t, m, tl, root, end);
-	sb_puts(out, "\n]}]}");
+	jw_raw(t.w, "\n");
+	jw_arr_close(t.w); /* spans */
+	jw_obj_close(t.w);
+	jw_arr_close(t.w); /* scopeSpans */
+	jw_obj_close(t.w);
 }
 
 void ct_render_otlp(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	struct ct_timelines tls;
+	struct jsonw w;
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
-	sb_puts(out, "{\"resourceSpans\":[");
+	jw_init(&w, out);
+	jw_obj_open(&w);
+	jw_key(&w, "resourceSpans");
+	jw_arr_open(&w);
 	for (size_t i = 0; i < tls.n; i++) {
 		if (i)
-			sb_puts(out, ",\n");
-		one_trace(out, m, &tls.v[i], o);
+			jw_nl(&w);
+		one_trace(&w, m, &tls.v[i], o);
 	}
-	sb_puts(out, "]}\n");
+	jw_arr_close(&w);
+	jw_obj_close(&w);
 	ct_timelines_free(&tls);
 }
