@@ -183,8 +183,12 @@ struct ct_listen {
 	__u64 sock_id;
 };
 
-/* Per-CPU loss counters, one slot per event type. */
+/* Loss counters, one slot per event type: per CPU for the whole tracer
+ * (lost), and per sandbox (lost_root, by its root tgid). */
 #define CT_LOST_SLOTS CT_EV_MAX
+struct ct_lost_val {
+	__u64 n[CT_LOST_SLOTS];
+};
 
 /* State kept per known binary (dev, ino) so exec of a known one never stops. */
 struct ct_bin_key {

@@ -83,7 +83,7 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 kind = CT_COOKIE_KIND(cookie);
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u32 sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
 	__u32 reg = CT_COOKIE_REG(cookie);
 	__u64 *hits, value = 0, task = 0;
 	__u32 nfns = 0, st = 0;
@@ -92,7 +92,7 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 	hits = bpf_map_lookup_elem(&go_hits, &kind);
 	if (hits)
 		*hits += 1; /* per-CPU slot: no atomic needed */
-	if (!ct_traced(tgid))
+	if (!sandbox)
 		return 0;
 
 	if (reg != CT_REG_NONE) {
@@ -134,7 +134,7 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		ct_count_lost(CT_EV_GO);
+		ct_count_lost(CT_EV_GO, sandbox);
 		return 0;
 	}
 	ct_fill_hdr(&e->h, CT_EV_GO, (struct task_struct *)bpf_get_current_task());

@@ -31,6 +31,16 @@ struct {
 	__type(value, __u64);
 } lost SEC(".maps") __weak;
 
+/* The same per sandbox: root tgid -> counts. Userspace deletes an entry
+ * when it writes the sandbox; when the map is full, a loss is only in the
+ * global counts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct ct_lost_val);
+} lost_root SEC(".maps") __weak;
+
 /*
  * Submit without waking the loader unless the ring is filling up: a wakeup
  * costs the traced process time inside the very intervals we measure. The
@@ -66,12 +76,28 @@ static __always_inline __u32 ct_sandbox(__u32 tgid)
 	return v ? *v : 0;
 }
 
-static __always_inline void ct_count_lost(__u32 type)
+/* A record of @type for a process of @sandbox (0: not traced yet) could
+ * not be sent. */
+static __always_inline void ct_count_lost(__u32 type, __u32 sandbox)
 {
-	__u64 *n = bpf_map_lookup_elem(&lost, &type);
+	__u32 key = type; /* its own copy: type keeps its constant value */
+	__u64 *n = bpf_map_lookup_elem(&lost, &key);
+	struct ct_lost_val *v;
 
 	if (n)
 		__sync_fetch_and_add(n, 1);
+	if (!sandbox || type >= CT_LOST_SLOTS)
+		return;
+	v = bpf_map_lookup_elem(&lost_root, &sandbox);
+	if (!v) {
+		struct ct_lost_val zero = {};
+
+		bpf_map_update_elem(&lost_root, &sandbox, &zero, BPF_NOEXIST);
+		v = bpf_map_lookup_elem(&lost_root, &sandbox);
+		if (!v)
+			return;
+	}
+	__sync_fetch_and_add(&v->n[type], 1);
 }
 
 /* The pid of @task in its own (innermost) pid namespace. */

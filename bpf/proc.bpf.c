@@ -154,7 +154,7 @@ int BPF_PROG(ct_fork, struct task_struct *parent, struct task_struct *child)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		ct_count_lost(CT_EV_FORK);
+		ct_count_lost(CT_EV_FORK, sandbox);
 		return 0;
 	}
 	ct_fill_hdr(&e->h, CT_EV_FORK, parent);
@@ -214,7 +214,7 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		/* nobody would hear of a hold: never take one */
-		ct_count_lost(CT_EV_EXEC);
+		ct_count_lost(CT_EV_EXEC, ct_sandbox(tgid));
 		return 0;
 	}
 	if (stop && !may_signal(p)) {
@@ -297,7 +297,7 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		ct_count_lost(CT_EV_EXIT);
+		ct_count_lost(CT_EV_EXIT, sandbox);
 		return 0;
 	}
 	ct_fill_hdr(&e->h, CT_EV_EXIT, p);
@@ -330,7 +330,7 @@ int BPF_PROG(ct_signal, int sig, struct kernel_siginfo *info, struct task_struct
 		return 0; /* not a process we held */
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		ct_count_lost(CT_EV_RESUME);
+		ct_count_lost(CT_EV_RESUME, ct_sandbox(tgid));
 		return 0;
 	}
 	ct_fill_hdr(&e->h, CT_EV_RESUME, task);

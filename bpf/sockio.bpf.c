@@ -200,7 +200,7 @@ static __always_inline void io_end(struct ct_io *e)
 	if (bpf_ringbuf_output(&events, e, size,
 			       bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > wakeup_bytes
 				       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP))
-		ct_count_lost(CT_EV_IO);
+		ct_count_lost(CT_EV_IO, e->h.sandbox);
 }
 
 static __always_inline void io_buf(struct ct_io *e, const void *buf, long ret)
@@ -242,7 +242,7 @@ static __always_inline void on_listen(__u32 fd)
 		return;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
-		ct_count_lost(CT_EV_LISTEN);
+		ct_count_lost(CT_EV_LISTEN, ct_sandbox(bpf_get_current_pid_tgid() >> 32));
 		return;
 	}
 	ct_fill_hdr(&e->h, CT_EV_LISTEN, task);

@@ -1135,6 +1135,25 @@ uint64_t ct_tracer_lost_total(struct ct_tracer *t)
 	return total;
 }
 
+int ct_tracer_lost_root(struct ct_tracer *t, uint32_t root, uint64_t lost[CT_EV_MAX])
+{
+	struct ct_lost_val v;
+	int fd = bpf_map__fd(t->skel->maps.lost_root);
+
+	memset(lost, 0, CT_EV_MAX * sizeof(*lost));
+	if (bpf_map_lookup_and_delete_elem(fd, &root, &v)) {
+		/* older kernels have no lookup-and-delete for hash maps */
+		if (errno == ENOENT)
+			return 0;
+		if (bpf_map_lookup_elem(fd, &root, &v))
+			return errno == ENOENT ? 0 : -errno;
+		bpf_map_delete_elem(fd, &root);
+	}
+	for (uint32_t i = 1; i < CT_EV_MAX && i < CT_LOST_SLOTS; i++)
+		lost[i] = v.n[i];
+	return 0;
+}
+
 /* Known non-Go binaries from the cache never need a hold. */
 static void seed_known(struct ct_tracer *t)
 {
@@ -1221,6 +1240,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		bpf_map__set_map_flags(t->skel->maps.known_bins, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.ct_held, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.ct_resuming, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.lost_root, BPF_F_NO_PREALLOC);
 	}
 	/* wake the loader when a quarter of the ring is used */
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
