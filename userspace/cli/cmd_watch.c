@@ -73,7 +73,8 @@ static void usage(FILE *f)
 struct sandbox {
 	uint32_t root;
 	struct ct_model m;
-	uint64_t lost_at_start;
+	uint64_t lost[CT_EV_MAX];     /* its own, by type, read so far */
+	uint64_t unattributed_at_start; /* watch.unattributed when it opened */
 };
 
 struct watch {
@@ -86,7 +87,35 @@ struct watch {
 	size_t ncomms;
 	bool *said_empty;
 	int written;
+	uint64_t attributed; /* losses read from the per-sandbox counters */
 };
+
+/*
+ * Losses, per sandbox and by type, as the kernel charged them (its root's
+ * counters, ct_tracer_lost_root), gathered from every open sandbox; returns
+ * those no sandbox could be charged with so far: records of processes not
+ * yet known to be in one (the exec that would have started a sandbox), or
+ * of one the kernel's table had no room for. Those are shared: each sandbox
+ * open meanwhile says how many there were, as such.
+ */
+static uint64_t gather_losses(struct watch *w)
+{
+	uint64_t total;
+
+	for (size_t i = 0; i < w->nsb; i++) {
+		struct sandbox *s = w->sb[i];
+		uint64_t lost[CT_EV_MAX];
+
+		if (!s || ct_tracer_lost_root(w->t, s->root, lost))
+			continue; /* left unattributed */
+		for (int t = 1; t < CT_EV_MAX; t++) {
+			s->lost[t] += lost[t];
+			w->attributed += lost[t];
+		}
+	}
+	total = ct_tracer_lost_total(w->t); /* after: it holds all those read */
+	return total > w->attributed ? total - w->attributed : 0;
+}
 
 static struct sandbox *sandbox_find(struct watch *w, uint32_t root)
 {
@@ -108,12 +137,12 @@ static struct sandbox *sandbox_new(struct watch *w, uint32_t root, uint64_t ts)
 		return NULL;
 	}
 	w->sb = nsb;
+	s->unattributed_at_start = gather_losses(w);
 	s->root = root;
 	ct_model_init(&s->m, NULL);
 	session_model_options(&s->m);
 	ct_tracer_bind_model(w->t, &s->m);
 	ct_model_add_root(&s->m, root, ts);
-	s->lost_at_start = ct_tracer_lost_total(w->t);
 	w->sb[w->nsb++] = s;
 	return s;
 }
@@ -222,15 +251,22 @@ static void sandbox_write(struct watch *w, struct sandbox *s, bool cut)
 	struct ct_render_opts ropts = {0};
 	const struct ct_proc *root = ct_model_proc(&s->m, s->root);
 	const struct ct_image *im = root ? root->images : NULL;
-	uint64_t lost = ct_tracer_lost_total(w->t) - s->lost_at_start;
-	char cmd[CT_PATH_LEN + 64], path[PATH_MAX];
+	uint64_t shared = gather_losses(w) - s->unattributed_at_start;
+	char cmd[CT_PATH_LEN + 160], lost_note[96] = "", path[PATH_MAX];
 	struct strbuf out;
 
 	ct_model_finish(&s->m);
-	if (lost)
-		s->m.lost[CT_EV_IO] += lost; /* not attributable per sandbox: counted here */
-	snprintf(cmd, sizeof(cmd), "sandbox %u %s%s", s->root, im ? im->path : "?",
-		 cut ? " (cut short: coldtrace stopped)" : "");
+	for (int t = 1; t < CT_EV_MAX; t++)
+		s->m.lost[t] += s->lost[t];
+	if (shared) {
+		snprintf(lost_note, sizeof(lost_note), " (meanwhile %llu events of no known sandbox lost)",
+			 (unsigned long long)shared);
+		if (!env.quiet)
+			fprintf(stderr, "coldtrace: sandbox %u: %llu events lost while it ran could not be charged to any sandbox (ring buffer full)\n",
+				s->root, (unsigned long long)shared);
+	}
+	snprintf(cmd, sizeof(cmd), "sandbox %u %s%s%s", s->root, im ? im->path : "?",
+		 cut ? " (cut short: coldtrace stopped)" : "", lost_note);
 	ropts.command = cmd;
 	ropts.top = env.top;
 	ropts.color = !env.output && isatty(STDOUT_FILENO);
@@ -330,7 +366,7 @@ int cmd_watch(int argc, char **argv)
 	struct ct_tracer *tracer;
 	struct ct_model dummy;
 	double duration = 0;
-	uint64_t deadline = 0, next_scan = 0;
+	uint64_t deadline = 0, next_scan = 0, unattributed;
 	int opt, sfd, efd, stop = 0;
 	sigset_t sigs, oldmask;
 
@@ -438,13 +474,19 @@ int cmd_watch(int argc, char **argv)
 	for (size_t i = 0; i < w.nsb; i++) {
 		sandbox_write(&w, w.sb[i], true);
 		free(w.sb[i]);
+		w.sb[i] = NULL;
 	}
+	w.nsb = 0;
+	unattributed = gather_losses(&w);
 	close(efd);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	ct_tracer_close(tracer); /* every probe and program detached here */
 	if (!env.quiet)
 		fprintf(stderr, "coldtrace: %d sandbox%s written\n", w.written, w.written == 1 ? "" : "es");
+	if (unattributed && !env.quiet)
+		fprintf(stderr, "coldtrace: %llu events of no known sandbox were lost (ring buffer full): a sandbox may have been missed; try --ringbuf-size\n",
+			(unsigned long long)unattributed);
 	free(w.sb);
 	for (size_t i = 0; i < w.nglobs; i++)
 		free(w.globs[i]);
