@@ -9,6 +9,7 @@
 
 #include "jsonread.h"
 #include "jsonw.h"
+#include "model.h"
 #include "report.h"
 
 #define NFIG 3
@@ -618,9 +619,10 @@ int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err,
 			return errf(r, err, errlen, "not a coldtrace jsonl file (first record is \"%s\", not a header)",
 				    clean(type, tb, sizeof(tb)));
 		if (jr_get_str(&r->jo, "schema", &schema, &tlen))
-			return errf(r, err, errlen, "header without a \"schema\" string (expected \"coldtrace/1\")");
-		if (strcmp(schema, "coldtrace/1") || tlen != 11)
-			return errf(r, err, errlen, "schema \"%s\" is not supported (expected \"coldtrace/1\")",
+			return errf(r, err, errlen, "header without a \"schema\" string (expected \"" CT_JSONL_SCHEMA "\")");
+		/* the length too: a NUL inside the string must not pass */
+		if (tlen != strlen(CT_JSONL_SCHEMA) || memcmp(schema, CT_JSONL_SCHEMA, tlen))
+			return errf(r, err, errlen, "schema \"%s\" is not supported (expected \"" CT_JSONL_SCHEMA "\")",
 				    clean(schema, tb, sizeof(tb)));
 		c->header = true;
 		return 0;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * The model as JSON lines (schema "coldtrace/1", documented in README.md).
+ * The model as JSON lines (schema CT_JSONL_SCHEMA, "coldtrace/1", documented
+ * in README.md).
  * Times are CLOCK_MONOTONIC nanoseconds; the header carries the offset to
  * wall-clock time. One object per line, in this order: header, then per
  * process: "process", its "exec"s, each Go image's "go_runtime",
