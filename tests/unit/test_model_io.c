@@ -263,7 +263,6 @@ CT_TEST(http_records)
 		CT_EQ_STR(h->hdr[HTTP_H_CONTENT_TYPE], "application/json");
 		CT_EQ_STR(h->hdr[HTTP_H_CONTENT_LENGTH], "2");
 		CT_EQ_INT(h->body_len, 2);
-		CT_TRUE(h->hdr_present & (1u << HTTP_H_REQUEST_ID));
 		check_ep(h, API_PORT, RT_PORT, SOCK_AG);
 	}
 	h = find_http(&m, RUNTIME, CT_IO_READ, HTTP_RESPONSE, 0);

@@ -139,6 +139,11 @@ static const struct {
 };
 #define START_TOKEN_MAX 8
 
+#define CL_DIGITS_MAX 18       /* Content-Length digits: 10^18 - 1 < 2^63 */
+#define CHUNK_DIGITS_MAX 15    /* chunk size hex digits: 16^15 - 1 < 2^63 */
+#define CHUNK_LINE_MAX 4096    /* chunk size line, extensions included */
+#define PEND_MAX 64            /* expect_response queue: bits of pend_head */
+
 /* buf[0..n) can still begin a request or status line. */
 static bool start_prefix_ok(const char *buf, size_t n)
 {
@@ -183,7 +188,7 @@ const struct http_stats *http_stream_stats(const struct http_stream *s)
 void http_stream_expect_response(struct http_stream *resp,
 				 enum http_method req_method)
 {
-	if (resp->pend_n >= 64)
+	if (resp->pend_n >= PEND_MAX)
 		return;
 	if (req_method == HTTP_M_HEAD)
 		resp->pend_head |= 1ull << resp->pend_n;
@@ -471,7 +476,7 @@ static bool parse_content_length(const struct http_msg *m, uint64_t *out)
 	if (m->hdr_trunc & (1u << HTTP_H_CONTENT_LENGTH))
 		return false;
 	for (i = 0; v[i]; i++) {
-		if (v[i] < '0' || v[i] > '9' || i >= 18)
+		if (v[i] < '0' || v[i] > '9' || i >= CL_DIGITS_MAX)
 			return false;
 		x = x * 10 + (uint64_t)(v[i] - '0');
 	}
@@ -701,7 +706,7 @@ static size_t st_chunk_size(struct http_stream *s, const uint8_t *p, size_t n,
 		unsigned char c = p[i];
 		int h;
 
-		if (++s->aux_len > 4096) {
+		if (++s->aux_len > CHUNK_LINE_MAX) {
 			chunk_error(s, ts, cb, ctx);
 			return i;
 		}
@@ -720,7 +725,7 @@ static size_t st_chunk_size(struct http_stream *s, const uint8_t *p, size_t n,
 			return i + 1;
 		}
 		if (!s->chunk_ext && (h = hexval(c)) >= 0) {
-			if (s->chunk_digits >= 15) {
+			if (s->chunk_digits >= CHUNK_DIGITS_MAX) {
 				chunk_error(s, ts, cb, ctx);
 				return i;
 			}

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "model.h"
 #include "redact.h"
@@ -21,6 +22,14 @@ void ct_model_init(struct ct_model *m, const struct ct_model_ops *ops)
 /* ---- the memory budget ---- */
 
 #define MEM_OVERHEAD 16 /* malloc's bookkeeping per allocation, about */
+#define GROW_MIN 16         /* elements of an array's first allocation */
+#define PID_INDEX_MIN 1024  /* slots of the pid index's first allocation */
+/* Go's initTask.state while its package's init runs (0: not started, 2: done) */
+#define GO_TASK_RUNNING 1
+/* Redaction may lengthen a string (a short secret becomes CT_REDACTED; what
+ * does not fit is cut): room for a redacted request target, header value. */
+#define REDACTED_PATH_MAX (4 * HTTP_PATH_MAX)
+#define REDACTED_VALUE_MAX (2 * HTTP_VALUE_MAX + 16)
 
 uint64_t ct_model_budget(const struct ct_model *m)
 {
@@ -71,7 +80,7 @@ static void *grow(struct ct_model *m, void *arr, size_t *cap, size_t n, size_t e
 
 	if (n < *cap)
 		return arr;
-	ncap = *cap ? *cap * 2 : 16;
+	ncap = *cap ? *cap * 2 : GROW_MIN;
 	room = mem_room(m, io);
 	room = room > MEM_OVERHEAD ? (room - MEM_OVERHEAD) / elem : 0;
 	if (ncap - *cap > room) {
@@ -128,7 +137,7 @@ static int index_put(struct ct_model *m, uint32_t pid, size_t idx);
 
 static int index_grow(struct ct_model *m)
 {
-	size_t ncap = m->index_cap ? m->index_cap * 2 : 1024;
+	size_t ncap = m->index_cap ? m->index_cap * 2 : PID_INDEX_MIN;
 	uint32_t *old = m->index;
 	size_t ocap = m->index_cap;
 
@@ -240,8 +249,6 @@ static struct ct_proc *new_proc(struct ct_model *m, uint32_t pid, uint32_t ppid,
 		if (im) {
 			memcpy(im->path, inherit->path, sizeof(im->path));
 			memcpy(im->comm, inherit->comm, sizeof(im->comm));
-			im->dev = inherit->dev;
-			im->ino = inherit->ino;
 		}
 	}
 	return p;
@@ -320,8 +327,6 @@ static void on_exec(struct ct_model *m, const struct ct_exec *e)
 	if (!im)
 		return;
 	im->exec_ts = e->h.ts;
-	im->dev = e->dev;
-	im->ino = e->ino;
 	/* secrets out (redact.h) before anything keeps them */
 	ct_redact(im->path, sizeof(im->path), e->path, strnlen(e->path, sizeof(e->path)), 0, NULL);
 	ct_redact(im->comm, sizeof(im->comm), e->comm, strnlen(e->comm, sizeof(e->comm)), 0, NULL);
@@ -396,7 +401,6 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 		if (v)
 			copy_str(im->go_version, sizeof(im->go_version), v, strlen(v) + 1);
 	}
-	im->go_events++;
 
 	switch (CT_COOKIE_KIND(e->cookie)) {
 	case CT_GO_RTSTART:
@@ -419,7 +423,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 			im->pkgs[im->cur].start = e->h.ts;
 			break;
 		}
-		if (e->state != 1)
+		if (e->state != GO_TASK_RUNNING)
 			m->bad_tasks++; /* the register did not hold a running task */
 		pk = new_pkg(m, im, pkg ? pkg : "?", e->h.ts);
 		if (!pk)
@@ -746,7 +750,7 @@ static void on_http_msg(void *vctx, const struct http_msg *msg)
 {
 	struct io_ctx *c = vctx;
 	struct ct_model *m = c->m;
-	char path[4 * HTTP_PATH_MAX], vals[HTTP_H_COUNT][2 * HTTP_VALUE_MAX + 16];
+	char path[REDACTED_PATH_MAX], vals[HTTP_H_COUNT][REDACTED_VALUE_MAX];
 	size_t vlen[HTTP_H_COUNT];
 	struct ct_http *h;
 	struct ct_http *na;
@@ -805,7 +809,6 @@ static void on_http_msg(void *vctx, const struct http_msg *msg)
 		h->path = no_path;
 	ct_redact(h->api_id, sizeof(h->api_id), msg->api_id, strnlen(msg->api_id, sizeof(msg->api_id)), 0, NULL);
 	ct_redact(h->reason, sizeof(h->reason), msg->reason, strnlen(msg->reason, sizeof(msg->reason)), 0, NULL);
-	h->hdr_present = msg->hdr_present;
 	for (int i = 0; i < HTTP_H_COUNT; i++)
 		if (msg->hdr_present & (1u << i))
 			h->hdr[i] = strndup(vals[i], vlen[i]);
@@ -864,7 +867,7 @@ static void on_log_line(void *vctx, const struct log_event *ev)
 
 static void on_io(struct ct_model *m, const struct ct_io *e, size_t size)
 {
-	bool is_log = !(e->flags & CT_IO_SOCK) || e->family == 1 /* AF_UNIX */;
+	bool is_log = !(e->flags & CT_IO_SOCK) || e->family == AF_UNIX;
 	size_t cap = e->cap_len;
 	struct ct_stream *st;
 	struct io_ctx c;

@@ -43,7 +43,6 @@ struct ct_image {
 	char *argv; /* NUL-separated, argv_len bytes */
 	size_t argv_len;
 	bool argv_truncated;
-	uint64_t dev, ino;
 
 	/* Go (filled when the loader recognised the binary or a Go probe fired) */
 	bool is_go;
@@ -52,7 +51,6 @@ struct ct_image {
 	char go_note[320]; /* why Go init could not be traced, if it could not */
 	uint64_t rt_start;  /* runtimeInitTime (0: unknown) */
 	uint64_t main_main; /* main.main entered (0: not seen) */
-	uint64_t go_events;
 	struct ct_pkginit *pkgs;
 	size_t npkgs, cap;
 	/* pairing of init calls and returns (per image: Go inits on one thread) */
@@ -104,7 +102,6 @@ struct ct_http {
 		     * so that a long trace of a busy server stays small */
 	char api_id[64];
 	char reason[48];
-	uint32_t hdr_present; /* bit (1 << enum http_hdr) */
 	char *hdr[HTTP_H_COUNT]; /* allowlisted values (NULL: absent) */
 	long peer;        /* index of the same message seen by the other end, -1 */
 };

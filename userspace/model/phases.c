@@ -551,7 +551,6 @@ static void find_init_start(struct tl_build *b)
 		if (l->pid != tl->agent_pid || l->ts < after || l->ts > lim)
 			continue;
 		if (l->ev->kind == LOG_INIT_START || l->ev->kind == LOG_RIE_INIT_START) {
-			tl->init_start_log = (long)i;
 			seen(tl, CT_MS_INIT_START, l->ts, l->pid);
 			break;
 		}
@@ -673,7 +672,6 @@ static void find_first_next(struct tl_build *b)
 
 	if (!n)
 		return;
-	tl->next_http = (long)(n - b->m->http);
 	seen(tl, CT_MS_FIRST_NEXT, n->ts, b->next_w ? b->next_w->pid : tl->runtime_pid);
 }
 
@@ -684,6 +682,7 @@ static void find_init_report(struct tl_build *b)
 	const struct ct_model *m = b->m;
 	struct ct_timeline *tl = b->tl;
 	uint64_t after = ms_ts(tl, CT_MS_INIT_START);
+	bool found = false;
 
 	if (!after)
 		after = ms_ts(tl, CT_MS_AGENT_EXEC);
@@ -694,8 +693,8 @@ static void find_init_report(struct tl_build *b)
 			continue;
 		if (l->ev->kind == LOG_INIT_RTDONE && !tl->init_status[0] && (l->ev->have & LOG_HAVE_STATUS))
 			snprintf(tl->init_status, sizeof(tl->init_status), "%s", l->ev->status);
-		if (l->ev->kind == LOG_INIT_REPORT && tl->init_report_log < 0) {
-			tl->init_report_log = (long)i;
+		if (l->ev->kind == LOG_INIT_REPORT && !found) {
+			found = true;
 			seen(tl, CT_MS_INIT_REPORT, l->ts, l->pid);
 			if (l->ev->have & LOG_HAVE_DURATION) {
 				tl->have_init_report = true;
@@ -704,7 +703,7 @@ static void find_init_report(struct tl_build *b)
 			if (!tl->init_status[0] && (l->ev->have & LOG_HAVE_STATUS))
 				snprintf(tl->init_status, sizeof(tl->init_status), "%s", l->ev->status);
 		}
-		if (tl->init_report_log >= 0 && tl->init_status[0])
+		if (found && tl->init_status[0])
 			break;
 	}
 	if (tl->ms[CT_MS_INIT_REPORT].state != CT_MS_SEEN)
@@ -765,7 +764,6 @@ static void find_response(struct tl_build *b)
 			break;
 	}
 	if (best) {
-		tl->response_http = (long)(best - m->http);
 		tl->answered_error = best->api == LAMBDA_API_ERROR;
 		seen(tl, CT_MS_RESPONSE, best->ts, best->pid);
 	}
@@ -810,24 +808,25 @@ static long request_log(const struct tl_build *b, enum log_kind kind)
 
 static void find_end(struct tl_build *b)
 {
-	struct ct_timeline *tl = b->tl;
+	long i;
 
 	request_id_from_log(b);
-	tl->end_log = request_log(b, LOG_END);
-	if (tl->end_log >= 0)
-		seen(tl, CT_MS_END, b->m->logs[tl->end_log].ts, b->m->logs[tl->end_log].pid);
+	i = request_log(b, LOG_END);
+	if (i >= 0)
+		seen(b->tl, CT_MS_END, b->m->logs[i].ts, b->m->logs[i].pid);
 }
 
 static void find_report(struct tl_build *b)
 {
 	struct ct_timeline *tl = b->tl;
 	const struct ct_log *l;
+	long i;
 
 	request_id_from_log(b);
-	tl->report_log = request_log(b, LOG_REPORT);
-	if (tl->report_log < 0)
+	i = request_log(b, LOG_REPORT);
+	if (i < 0)
 		return;
-	l = &b->m->logs[tl->report_log];
+	l = &b->m->logs[i];
 	seen(tl, CT_MS_REPORT, l->ts, l->pid);
 	if (l->ev->have & LOG_HAVE_INIT_DURATION) {
 		tl->have_report_init = true;
@@ -968,8 +967,7 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 	struct tl_build b = {.m = m, .tl = tl};
 
 	memset(tl, 0, sizeof(*tl));
-	tl->next_http = tl->invoke_http = tl->response_http = -1;
-	tl->init_start_log = tl->init_report_log = tl->end_log = tl->report_log = -1;
+	tl->invoke_http = -1;
 	tl->agent_pid = c->pid;
 	tl->agent = proc_of(m, c->pid);
 	tl->agent_from_listener = c->from_listener;

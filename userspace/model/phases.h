@@ -126,9 +126,7 @@ struct ct_timeline {
 	uint64_t t0, t_end; /* first and last seen milestone */
 	uint64_t held_ns;   /* coldtrace holds inside [t0, t_end] (union) */
 
-	/* Records used (indices into the model's arrays, -1: none) */
-	long next_http, invoke_http, response_http;
-	long init_start_log, init_report_log, end_log, report_log;
+	long invoke_http; /* the agent's answer to the first /next (m->http index, -1: none) */
 };
 
 struct ct_timelines {
