@@ -50,25 +50,24 @@ static const struct cli_option run_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const char run_about[] =
+	"Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
+	"\n"
+	"Start CMD traced from its first instruction, follow every process it forks\n"
+	"and execs, and when the tree has exited (or on Ctrl-C) show where its start\n"
+	"went: process tree and, for every Go binary, each package's init - the\n"
+	"facts GODEBUG=inittrace=1 prints, without setting GODEBUG or touching the\n"
+	"binary (stripped binaries too). CMD's exit status is coldtrace's.\n";
+
+static const char run_examples[] =
+	"Examples:\n"
+	"  coldtrace run -- ./myagent --port 9001      where a Go program's start goes\n"
+	"  coldtrace run -f inittrace -- ./prog        GODEBUG=inittrace=1 lines, from BPF\n"
+	"  coldtrace run -f jsonl -o run1.jsonl -- ./driver\n";
+
 static void usage(FILE *f)
 {
-	fputs("Usage: coldtrace run [OPTIONS] -- CMD [ARGS...]\n"
-	      "\n"
-	      "Start CMD traced from its first instruction, follow every process it forks\n"
-	      "and execs, and when the tree has exited (or on Ctrl-C) show where its start\n"
-	      "went: process tree and, for every Go binary, each package's init - the\n"
-	      "facts GODEBUG=inittrace=1 prints, without setting GODEBUG or touching the\n"
-	      "binary (stripped binaries too). CMD's exit status is coldtrace's.\n"
-	      "\n"
-	      "Options:\n", f);
-	cli_print_options(f, run_options);
-	fputs("\n"
-	      "Examples:\n"
-	      "  coldtrace run -- ./myagent --port 9001      where a Go program's start goes\n"
-	      "  coldtrace run -f inittrace -- ./prog        GODEBUG=inittrace=1 lines, from BPF\n"
-	      "  coldtrace run -f jsonl -o run1.jsonl -- ./driver\n"
-	      "\n"
-	      "Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.\n", f);
+	cli_print_help(f, run_about, run_options, run_examples);
 }
 
 static char *join_argv(char **argv)

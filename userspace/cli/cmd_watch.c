@@ -52,22 +52,21 @@ static const struct cli_option watch_options[] = {
 	{NULL, 0, NULL, NULL},
 };
 
+static const char watch_about[] =
+	"Usage: coldtrace watch [--binary PATH|GLOB]... [--comm NAME]... [--duration S] [-o DIR]\n"
+	"\n"
+	"Wait, system-wide, for processes that exec a watched binary, and trace each\n"
+	"as the root of a sandbox, from its exec, with its descendants, exactly as\n"
+	"run does. Each sandbox is written when its tree has exited, or at Ctrl-C\n"
+	"or --duration (marked as cut short).\n";
+
+static const char watch_examples[] =
+	"Example:\n"
+	"  coldtrace watch --binary /usr/local/bin/aws-lambda-rie -f jsonl -o runs/\n";
+
 static void usage(FILE *f)
 {
-	fputs("Usage: coldtrace watch [--binary PATH|GLOB]... [--comm NAME]... [--duration S] [-o DIR]\n"
-	      "\n"
-	      "Wait, system-wide, for processes that exec a watched binary, and trace each\n"
-	      "as the root of a sandbox, from its exec, with its descendants, exactly as\n"
-	      "run does. Each sandbox is written when its tree has exited, or at Ctrl-C\n"
-	      "or --duration (marked as cut short).\n"
-	      "\n"
-	      "Options:\n", f);
-	cli_print_options(f, watch_options);
-	fputs("\n"
-	      "Example:\n"
-	      "  coldtrace watch --binary /usr/local/bin/aws-lambda-rie -f jsonl -o runs/\n"
-	      "\n"
-	      "Needs root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.\n", f);
+	cli_print_help(f, watch_about, watch_options, watch_examples);
 }
 
 struct sandbox {

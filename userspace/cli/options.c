@@ -207,3 +207,10 @@ void cli_print_options(FILE *f, const struct cli_option *opts)
 	for (opts = shared_options; opts->name; opts++)
 		print_option(f, opts);
 }
+
+void cli_print_help(FILE *f, const char *about, const struct cli_option *opts, const char *examples)
+{
+	fprintf(f, "%s\nOptions:\n", about);
+	cli_print_options(f, opts);
+	fprintf(f, "\n%s\nNeeds root (or CAP_BPF + CAP_PERFMON) and a kernel with BTF.\n", examples);
+}

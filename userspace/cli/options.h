@@ -79,6 +79,9 @@ void cli_getopt_init(struct cli_getopt *g, const struct cli_option *opts, bool i
 /* A command's own options, then the shared ones, as --help shows them;
  * -f lists the views (views.c). */
 void cli_print_options(FILE *f, const struct cli_option *opts);
+/* run's or watch's --help: about (usage, what it does), its options and the
+ * shared ones, examples, what tracing needs. */
+void cli_print_help(FILE *f, const char *about, const struct cli_option *opts, const char *examples);
 
 /* --top N into *top; false after a one-line error on stderr. */
 bool cli_parse_top(const char *v, int *top);
