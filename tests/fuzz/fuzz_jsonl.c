@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/report/jsonread.c userspace/report/report.c userspace/util/strbuf.c userspace/util/jsonw.c */
+/* fuzz-sources: userspace/report/jsonread.c userspace/report/report.c userspace/util/strbuf.c userspace/util/jsonw.c userspace/util/hashmap.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Arbitrary bytes as saved jsonl runs for `coldtrace report`: the input is

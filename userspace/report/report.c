@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hashmap.h"
 #include "jsonread.h"
 #include "jsonw.h"
 #include "model.h"
@@ -110,97 +111,6 @@ static void vec_stats(struct u64vec *v, struct ct_stats *st)
 	st->max = v->v[v->n - 1];
 }
 
-/* A byte-string keyed hash map (open addressing) to an index. */
-struct hent {
-	char *key; /* NULL: empty slot */
-	size_t klen;
-	uint64_t h;
-	size_t val;
-};
-
-struct hmap {
-	struct hent *e;
-	size_t cap, n;
-};
-
-static uint64_t hash_bytes(const void *k, size_t n)
-{
-	const unsigned char *p = k;
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ull;
-	}
-	return h;
-}
-
-static struct hent *hmap_slot(const struct hmap *m, const void *k, size_t n, uint64_t h)
-{
-	size_t i = (size_t)h & (m->cap - 1);
-
-	for (;;) {
-		struct hent *e = &m->e[i];
-
-		if (!e->key || (e->h == h && e->klen == n && !memcmp(e->key, k, n)))
-			return e;
-		i = (i + 1) & (m->cap - 1);
-	}
-}
-
-static bool hmap_get(const struct hmap *m, const void *k, size_t n, size_t *val)
-{
-	struct hent *e;
-
-	if (!m->cap)
-		return false;
-	e = hmap_slot(m, k, n, hash_bytes(k, n));
-	if (!e->key)
-		return false;
-	*val = e->val;
-	return true;
-}
-
-static int hmap_set(struct hmap *m, const void *k, size_t n, size_t val)
-{
-	uint64_t h = hash_bytes(k, n);
-	struct hent *e;
-
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t nc = m->cap ? m->cap * 2 : 64;
-		struct hent *ne = calloc(nc, sizeof(*ne));
-		struct hmap nm = {.e = ne, .cap = nc, .n = m->n};
-
-		if (!ne)
-			return -1;
-		for (size_t i = 0; i < m->cap; i++)
-			if (m->e[i].key)
-				*hmap_slot(&nm, m->e[i].key, m->e[i].klen, m->e[i].h) = m->e[i];
-		free(m->e);
-		*m = nm;
-	}
-	e = hmap_slot(m, k, n, h);
-	if (!e->key) {
-		e->key = malloc(n ? n : 1);
-		if (!e->key)
-			return -1;
-		memcpy(e->key, k, n);
-		e->klen = n;
-		e->h = h;
-		m->n++;
-	}
-	e->val = val;
-	return 0;
-}
-
-static void hmap_free(struct hmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->e[i].key);
-	free(m->e);
-	memset(m, 0, sizeof(*m));
-}
-
 static char *dupn(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
@@ -265,7 +175,7 @@ struct cur_run {
 	uint64_t lost;
 	struct st_image *imgs;
 	size_t nimgs, cap_imgs;
-	struct hmap pid_img; /* pid -> its latest image */
+	struct ct_hmap pid_img; /* pid -> its latest image */
 	struct st_pkg *pkgs;
 	size_t npkgs, cap_pkgs;
 	struct st_phase *phases;
@@ -280,22 +190,54 @@ struct ct_report {
 	size_t nprogs, cap_progs;
 	struct agg_pkg *pkgs;
 	size_t npkgs, cap_pkgs;
-	struct hmap phase_map, prog_map, pkg_map;
+	struct ct_hmap phase_map, prog_map, pkg_map; /* name (and program) -> index */
 	struct run_rec *runs;
 	size_t nruns, cap_runs, nincomplete;
 	struct cur_run cur;
 	struct jr_obj jo;
-	struct strbuf key;
 };
+
+/* ---- the maps' keys ---- */
+
+static bool pid_img_eq(const void *ctx, uintptr_t v, const void *key)
+{
+	return ((const struct cur_run *)ctx)->imgs[v].pid == *(const uint64_t *)key;
+}
+
+static bool phase_eq(const void *ctx, uintptr_t v, const void *key)
+{
+	return !strcmp(((const struct ct_report *)ctx)->phases[v].name, key);
+}
+
+static bool prog_eq(const void *ctx, uintptr_t v, const void *key)
+{
+	return !strcmp(((const struct ct_report *)ctx)->progs[v].name, key);
+}
+
+struct pkg_key {
+	size_t prog;
+	const char *name;
+};
+
+static bool pkg_eq(const void *ctx, uintptr_t v, const void *key)
+{
+	const struct agg_pkg *p = &((const struct ct_report *)ctx)->pkgs[v];
+	const struct pkg_key *k = key;
+
+	return p->prog == k->prog && !strcmp(p->name, k->name);
+}
+
+static uint64_t pkg_hash(const struct pkg_key *k)
+{
+	return ct_hash_str(k->name) ^ ct_hash_u64(k->prog);
+}
 
 struct ct_report *ct_report_new(void)
 {
 	struct ct_report *r = calloc(1, sizeof(*r));
 
-	if (r) {
+	if (r)
 		jr_init(&r->jo);
-		sb_init(&r->key);
-	}
 	return r;
 }
 
@@ -311,7 +253,7 @@ static void cur_clear(struct cur_run *c)
 	free(c->pkgs);
 	free(c->phases);
 	free(c->name);
-	hmap_free(&c->pid_img);
+	ct_hmap_free(&c->pid_img);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -339,11 +281,10 @@ void ct_report_free(struct ct_report *r)
 	free(r->progs);
 	free(r->pkgs);
 	free(r->runs);
-	hmap_free(&r->phase_map);
-	hmap_free(&r->prog_map);
-	hmap_free(&r->pkg_map);
+	ct_hmap_free(&r->phase_map);
+	ct_hmap_free(&r->prog_map);
+	ct_hmap_free(&r->pkg_map);
 	jr_free(&r->jo);
-	sb_free(&r->key);
 	free(r);
 }
 
@@ -417,10 +358,10 @@ void ct_report_begin_run(struct ct_report *r, const char *name)
  * without an exec (program "(unknown)"). -1 on OOM. */
 static long image_of(struct cur_run *c, uint64_t pid)
 {
-	size_t idx;
+	uintptr_t idx;
 	struct st_image *im;
 
-	if (hmap_get(&c->pid_img, &pid, sizeof(pid), &idx))
+	if (ct_hmap_get(&c->pid_img, ct_hash_u64(pid), &pid, pid_img_eq, c, &idx))
 		return (long)idx;
 	if (GROW(c->imgs, c->nimgs, c->cap_imgs))
 		return -1;
@@ -428,7 +369,7 @@ static long image_of(struct cur_run *c, uint64_t pid)
 	memset(im, 0, sizeof(*im));
 	im->pid = pid;
 	im->prog = dupn("(unknown)", 9);
-	if (!im->prog || hmap_set(&c->pid_img, &pid, sizeof(pid), c->nimgs)) {
+	if (!im->prog || ct_hmap_put(&c->pid_img, ct_hash_u64(pid), &pid, pid_img_eq, c, c->nimgs)) {
 		free(im->prog);
 		return -1;
 	}
@@ -474,7 +415,7 @@ static int rec_exec(struct ct_report *r, char *err, size_t errlen)
 	im->prog = dupn(base, strlen(base));
 	if (!im->prog)
 		return OOM();
-	if (hmap_set(&c->pid_img, &pid, sizeof(pid), c->nimgs)) {
+	if (ct_hmap_put(&c->pid_img, ct_hash_u64(pid), &pid, pid_img_eq, c, c->nimgs)) {
 		free(im->prog);
 		return OOM();
 	}
@@ -642,39 +583,32 @@ int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err,
 
 static long agg_prog_of(struct ct_report *r, const char *name)
 {
-	size_t idx, n = strlen(name);
+	uint64_t h = ct_hash_str(name);
+	uintptr_t idx;
 	struct agg_prog *p;
 
-	if (hmap_get(&r->prog_map, name, n, &idx))
+	if (ct_hmap_get(&r->prog_map, h, name, prog_eq, r, &idx))
 		return (long)idx;
 	if (GROW(r->progs, r->nprogs, r->cap_progs))
 		return -1;
 	p = &r->progs[r->nprogs];
 	memset(p, 0, sizeof(*p));
-	p->name = dupn(name, n);
-	if (!p->name || hmap_set(&r->prog_map, name, n, r->nprogs)) {
+	p->name = dupn(name, strlen(name));
+	if (!p->name || ct_hmap_put(&r->prog_map, h, name, prog_eq, r, r->nprogs)) {
 		free(p->name);
 		return -1;
 	}
 	return (long)r->nprogs++;
 }
 
-static void pkg_key(struct ct_report *r, size_t prog, const char *name)
-{
-	sb_reset(&r->key);
-	sb_putn(&r->key, (const char *)&prog, sizeof(prog));
-	sb_puts(&r->key, name);
-}
-
 static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *name)
 {
-	size_t idx;
+	struct pkg_key k = {prog, name};
+	uint64_t h = pkg_hash(&k);
+	uintptr_t idx;
 	struct agg_pkg *p;
 
-	pkg_key(r, prog, name);
-	if (r->key.oom)
-		return NULL;
-	if (hmap_get(&r->pkg_map, r->key.buf, r->key.len, &idx))
+	if (ct_hmap_get(&r->pkg_map, h, &k, pkg_eq, r, &idx))
 		return &r->pkgs[idx];
 	if (GROW(r->pkgs, r->npkgs, r->cap_pkgs))
 		return NULL;
@@ -682,7 +616,7 @@ static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *
 	memset(p, 0, sizeof(*p));
 	p->prog = prog;
 	p->name = dupn(name, strlen(name));
-	if (!p->name || hmap_set(&r->pkg_map, r->key.buf, r->key.len, r->npkgs)) {
+	if (!p->name || ct_hmap_put(&r->pkg_map, h, &k, pkg_eq, r, r->npkgs)) {
 		free(p->name);
 		return NULL;
 	}
@@ -692,17 +626,18 @@ static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *
 
 static struct agg_phase *agg_phase_of(struct ct_report *r, const char *name)
 {
-	size_t idx, n = strlen(name);
+	uint64_t h = ct_hash_str(name);
+	uintptr_t idx;
 	struct agg_phase *p;
 
-	if (hmap_get(&r->phase_map, name, n, &idx))
+	if (ct_hmap_get(&r->phase_map, h, name, phase_eq, r, &idx))
 		return &r->phases[idx];
 	if (GROW(r->phases, r->nphases, r->cap_phases))
 		return NULL;
 	p = &r->phases[r->nphases];
 	memset(p, 0, sizeof(*p));
-	p->name = dupn(name, n);
-	if (!p->name || hmap_set(&r->phase_map, name, n, r->nphases)) {
+	p->name = dupn(name, strlen(name));
+	if (!p->name || ct_hmap_put(&r->phase_map, h, name, phase_eq, r, r->nphases)) {
 		free(p->name);
 		return NULL;
 	}
@@ -809,9 +744,9 @@ int ct_report_add_buffer(struct ct_report *r, const char *name, const char *data
 bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stats *st,
 			   size_t *incomplete)
 {
-	size_t idx;
+	uintptr_t idx;
 
-	if (!hmap_get(&r->phase_map, name, strlen(name), &idx))
+	if (!ct_hmap_get(&r->phase_map, ct_hash_str(name), name, phase_eq, r, &idx))
 		return false;
 	vec_stats(&r->phases[idx].dur, st);
 	if (incomplete)
@@ -821,9 +756,9 @@ bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stat
 
 bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, struct ct_stats *st)
 {
-	size_t idx;
+	uintptr_t idx;
 
-	if (figure < 0 || figure >= NFIG || !hmap_get(&r->prog_map, prog, strlen(prog), &idx))
+	if (figure < 0 || figure >= NFIG || !ct_hmap_get(&r->prog_map, ct_hash_str(prog), prog, prog_eq, r, &idx))
 		return false;
 	vec_stats(&r->progs[idx].fig[figure], st);
 	return true;
@@ -831,12 +766,13 @@ bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, 
 
 static struct agg_pkg *find_pkg(struct ct_report *r, const char *prog, const char *pkg)
 {
-	size_t pi, idx;
+	struct pkg_key k = {0, pkg};
+	uintptr_t pi, idx;
 
-	if (!hmap_get(&r->prog_map, prog, strlen(prog), &pi))
+	if (!ct_hmap_get(&r->prog_map, ct_hash_str(prog), prog, prog_eq, r, &pi))
 		return NULL;
-	pkg_key(r, pi, pkg);
-	if (r->key.oom || !hmap_get(&r->pkg_map, r->key.buf, r->key.len, &idx))
+	k.prog = pi;
+	if (!ct_hmap_get(&r->pkg_map, pkg_hash(&k), &k, pkg_eq, r, &idx))
 		return NULL;
 	return &r->pkgs[idx];
 }
@@ -1228,9 +1164,7 @@ static void startup_rows(struct ct_report *a, struct ct_report *b, struct rows *
 		}
 	}
 	for (size_t i = 0; i < b->nprogs; i++) {
-		size_t idx;
-
-		if (hmap_get(&a->prog_map, b->progs[i].name, strlen(b->progs[i].name), &idx))
+		if (ct_hmap_get(&a->prog_map, ct_hash_str(b->progs[i].name), b->progs[i].name, prog_eq, a, NULL))
 			continue;
 		for (int f = 0; f < NFIG; f++) {
 			struct cmp_row row = {.kind = ROW_STARTUP, .fig = f, .prog = b->progs[i].name,

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "exitstatus.h"
+#include "hashmap.h"
 #include "jsonw.h"
 #include "phases.h"
 #include "render.h"
@@ -23,14 +24,6 @@
 #define MAX_SPANS 20000 /* per trace */
 #define OTLP_SPAN_KIND_INTERNAL 1
 #define OTLP_STATUS_CODE_ERROR 2
-
-static uint64_t mix(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
 
 struct ot {
 	struct jsonw *w;
@@ -41,7 +34,7 @@ struct ot {
 
 static uint64_t span_id(const struct ot *t, uint64_t n)
 {
-	uint64_t id = mix(t->tid[0] ^ mix(t->tid[1] ^ n));
+	uint64_t id = ct_hash_u64(t->tid[0] ^ ct_hash_u64(t->tid[1] ^ n));
 
 	return id ? id : 1;
 }
@@ -273,8 +266,8 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 	uint64_t end = tot->complete ? tot->end : tl->t_end;
 	uint64_t root;
 
-	t.tid[0] = mix(((uint64_t)tl->agent_pid << 32) ^ tl->runtime_pid ^ mix(start));
-	t.tid[1] = mix(t.tid[0] ^ start);
+	t.tid[0] = ct_hash_u64(((uint64_t)tl->agent_pid << 32) ^ tl->runtime_pid ^ ct_hash_u64(start));
+	t.tid[1] = ct_hash_u64(t.tid[0] ^ start);
 	if (!t.tid[0] && !t.tid[1])
 		t.tid[1] = 1;
 	jw_obj_open(t.w);
