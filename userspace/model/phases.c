@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 
+#include "exitstatus.h"
 #include "phases.h"
 
 #define MAX_DEPTH 64 /* ppid links followed, at most */
@@ -330,14 +330,6 @@ out:
 
 /* ---- one timeline ---- */
 
-static void status_text(const struct ct_proc *p, char *buf, size_t len)
-{
-	if (WIFSIGNALED(p->exit_status))
-		snprintf(buf, len, "was killed by signal %d", WTERMSIG(p->exit_status));
-	else
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(p->exit_status));
-}
-
 static void build_note(const struct ct_model *m, struct ct_timeline *tl)
 {
 	char lab[64], st[48];
@@ -360,8 +352,8 @@ static void build_note(const struct ct_model *m, struct ct_timeline *tl)
 		} else {
 			ct_proc_label(tl->runtime, lab, sizeof(lab));
 			if (tl->runtime->exited) {
-				status_text(tl->runtime, st, sizeof(st));
-				NOTE("the runtime (pid %u, %s) %s", tl->runtime_pid, lab, st);
+				NOTE("the runtime (pid %u, %s) %s", tl->runtime_pid, lab,
+				     ct_exit_str(tl->runtime->exit_status, CT_EXIT_SENTENCE, st, sizeof(st)));
 				if (tl->ms[CT_MS_RUNTIME_EXEC].state == CT_MS_SEEN &&
 				    tl->runtime->exit_ts >= tl->ms[CT_MS_RUNTIME_EXEC].ts)
 					NOTE(", %.3f ms after its exec",
