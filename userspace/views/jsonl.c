@@ -21,20 +21,6 @@
 
 #define ADDR_MAX 64 /* ct_endpoint_str: "[IPv6]:port" */
 
-static const char *event_name(int t)
-{
-	switch (t) {
-	case CT_EV_EXEC: return "exec";
-	case CT_EV_FORK: return "fork";
-	case CT_EV_EXIT: return "exit";
-	case CT_EV_GO: return "go";
-	case CT_EV_IO: return "io";
-	case CT_EV_LISTEN: return "listen";
-	case CT_EV_RESUME: return "resume";
-	}
-	return "other";
-}
-
 static void argv_json(struct jsonw *w, const struct ct_image *im)
 {
 	size_t i = 0;
@@ -370,16 +356,14 @@ static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct 
 
 static void summary_json(struct jsonw *w, const struct ct_model *m)
 {
-	uint64_t lost = 0;
+	uint64_t lost = ct_model_lost_total(m);
 
 	jw_obj_open(w);
 	jw_kstr(w, "type", "summary");
 	jw_key(w, "lost");
 	jw_obj_open(w);
-	for (int t = 1; t < CT_EV_MAX; t++) {
-		jw_kuint(w, event_name(t), m->lost[t]);
-		lost += m->lost[t];
-	}
+	for (uint32_t t = 1; t < CT_EV_MAX; t++)
+		jw_kuint(w, ct_event_name(t), m->lost[t]);
 	jw_obj_close(w);
 	jw_kuint(w, "lost_total", lost);
 	jw_kuint(w, "bad_events", m->bad_events);

@@ -135,7 +135,7 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 
 	for (size_t i = 0; i < n && t->n < MAX_SPANS; i++) {
 		const struct ct_proc *p = procs[i];
-		const struct ct_image *im = ct_proc_image((struct ct_proc *)p);
+		const struct ct_image *im = ct_proc_image_const(p);
 		uint64_t start = p->start_ts, end = p->exited ? p->exit_ts : t_end, id;
 		const char *role = p == tl->agent ? "agent" : p == tl->runtime ? "runtime" : NULL;
 

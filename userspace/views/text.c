@@ -453,7 +453,7 @@ static void cold_starts(struct strbuf *out, const struct ct_model *m, const stru
 
 void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
-	const struct ct_proc *root = ct_model_proc((struct ct_model *)m, m->root_pid);
+	const struct ct_proc *root = ct_model_proc_const(m, m->root_pid);
 	size_t ngo = ct_model_go_images(m);
 	char st[48], cmd[CT_CMDLINE_MAX + 64], eb[EB], gv[160];
 
@@ -490,16 +490,9 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 		}
 	}
 	timeline(out, m, m->first_ts, o);
-	for (int t = 1; t < CT_EV_MAX; t++)
-		if (m->lost[t]) {
-			uint64_t total = 0;
-
-			for (int k = 1; k < CT_EV_MAX; k++)
-				total += m->lost[k];
-			sb_printf(out, "\n%swarning:%s %llu events were lost (ring buffer full): the trace is incomplete\n",
-				  c_on(o, "\033[33m"), c_on(o, "\033[0m"), (unsigned long long)total);
-			break;
-		}
+	if (ct_model_lost_total(m))
+		sb_printf(out, "\n%swarning:%s %llu events were lost (ring buffer full): the trace is incomplete\n",
+			  c_on(o, "\033[33m"), c_on(o, "\033[0m"), (unsigned long long)ct_model_lost_total(m));
 	if (m->dropped_records) {
 		sb_printf(out, "\n%swarning:%s %llu records were not kept", c_on(o, "\033[33m"), c_on(o, "\033[0m"),
 			  (unsigned long long)m->dropped_records);
