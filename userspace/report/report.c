@@ -21,6 +21,15 @@ static const char *const fig_text[NFIG] = {
 };
 static const char *const fig_json[NFIG] = {"exec_to_runtime", "exec_to_last_init", "exec_to_main"};
 
+/* Terminal tables: name column widths (at least / at most), in characters */
+#define NAME_W_MIN 28     /* phases and programs */
+#define PROG_W_MIN 8      /* packages table: program */
+#define PROG_W_MAX 24
+#define PKG_W_MIN 8       /* packages table: package */
+#define PKG_W_MAX 56
+#define CMP_NAME_W_MIN 30 /* --compare */
+#define CMP_NAME_W_MAX 80
+
 /* ---- small containers ---- */
 
 static int grow(void **p, size_t *cap, size_t n, size_t elsz)
@@ -82,12 +91,11 @@ uint64_t ct_percentile(const uint64_t *sorted, size_t n, unsigned pct)
 	return sorted[rank - 1];
 }
 
-void ct_stats_of(uint64_t *v, size_t n, struct ct_stats *st)
+static void stats_of_sorted(const uint64_t *v, size_t n, struct ct_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	if (!n)
 		return;
-	qsort(v, n, sizeof(*v), cmp_u64);
 	st->count = n;
 	st->p50 = ct_percentile(v, n, 50);
 	st->p90 = ct_percentile(v, n, 90);
@@ -95,20 +103,21 @@ void ct_stats_of(uint64_t *v, size_t n, struct ct_stats *st)
 	st->max = v[n - 1];
 }
 
+void ct_stats_of(uint64_t *v, size_t n, struct ct_stats *st)
+{
+	if (n)
+		qsort(v, n, sizeof(*v), cmp_u64);
+	stats_of_sorted(v, n, st);
+}
+
+/* The samples are sorted once, when first asked for. */
 static void vec_stats(struct u64vec *v, struct ct_stats *st)
 {
 	if (!v->sorted && v->n) {
 		qsort(v->v, v->n, sizeof(*v->v), cmp_u64);
 		v->sorted = true;
 	}
-	memset(st, 0, sizeof(*st));
-	if (!v->n)
-		return;
-	st->count = v->n;
-	st->p50 = ct_percentile(v->v, v->n, 50);
-	st->p90 = ct_percentile(v->v, v->n, 90);
-	st->p99 = ct_percentile(v->v, v->n, 99);
-	st->max = v->v[v->n - 1];
+	stats_of_sorted(v->v, v->n, st);
 }
 
 static char *dupn(const char *s, size_t n)
@@ -967,7 +976,8 @@ static void footnote(struct ct_report *r, struct strbuf *out)
 void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o)
 {
 	struct pkg_rank *pk;
-	size_t top = o && o->top > 0 ? (size_t)o->top : 10, w = 28, wprog = 8, wpkg = 8;
+	size_t top = o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT;
+	size_t w = NAME_W_MIN, wprog = PROG_W_MIN, wpkg = PKG_W_MIN;
 	struct ct_stats st;
 
 	if (o && o->json) {
@@ -1041,10 +1051,10 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 		if (name_width(pk[i].p->name) > wpkg)
 			wpkg = name_width(pk[i].p->name);
 	}
-	if (wprog > 24)
-		wprog = 24;
-	if (wpkg > 56)
-		wpkg = 56;
+	if (wprog > PROG_W_MAX)
+		wprog = PROG_W_MAX;
+	if (wpkg > PKG_W_MAX)
+		wpkg = PKG_W_MAX;
 	if (r->npkgs) {
 		char title[96];
 
@@ -1376,7 +1386,7 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 	struct rows ph = {0}, su = {0}, pk = {0};
 	struct rows *sets[NROWKINDS] = {&ph, &su, &pk};
 	static const char *const titles[NROWKINDS] = {"phase", "Go program startup", "package init"};
-	size_t top = o && o->top > 0 ? (size_t)o->top : 10;
+	size_t top = o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT;
 	bool json = o && o->json;
 
 	phase_rows(a, b, &ph);
@@ -1399,7 +1409,7 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 	summary_line(out, headline(sets));
 	sb_puts(out, "\n\n");
 	for (int k = 0; k < NROWKINDS; k++) {
-		size_t n = sets[k]->n, w = 30;
+		size_t n = sets[k]->n, w = CMP_NAME_W_MIN;
 		char title[96];
 
 		if (!n) {
@@ -1415,8 +1425,8 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 			if (rw > w)
 				w = rw;
 		}
-		if (w > 80)
-			w = 80;
+		if (w > CMP_NAME_W_MAX)
+			w = CMP_NAME_W_MAX;
 		if (k == ROW_PKG)
 			snprintf(title, sizeof(title), "%s (%zu of %zu, by |diff|)", titles[k], n, sets[k]->n);
 		else

@@ -75,8 +75,10 @@ bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stat
 bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, struct ct_stats *st);
 bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg, struct ct_stats *st);
 
+#define CT_REPORT_TOP_DEFAULT 10 /* packages listed when top is 0 */
+
 struct ct_report_opts {
-	int top;   /* packages listed (default 10) */
+	int top;   /* packages listed (0: CT_REPORT_TOP_DEFAULT) */
 	bool json; /* one JSON object instead of the terminal tables */
 };
 
