@@ -98,10 +98,20 @@ enum ct_go_probe {
 /* Slots of the per-kind hit counters (go_hits), indexed by enum ct_go_probe. */
 #define CT_GO_SLOTS 8
 
-/* CT_GO_TASKSTART: the cookie's displacement field says how to read the task. */
-enum ct_task_layout {
-	CT_TASK_GO116 = 0, /* Go <= 1.20: {uintptr state, ndeps, nfns; deps[ndeps]; fns[nfns]} */
-	CT_TASK_GO121 = 1, /* Go >= 1.21: {uint32 state, nfns; fns[nfns]} */
+/*
+ * CT_GO_TASKSTART: how to read an init task of the probe's binary. Filled
+ * per binary id by userspace (go_layouts map; goprobe.c knows the Go
+ * generations), so a new Go layout needs no BPF change. Fields are read
+ * little-endian: a size of 4 reads the low half of a word.
+ */
+struct ct_go_layout {
+	__u16 state_off, state_size; /* t.state */
+	__u16 nfns_off, nfns_size;   /* t.nfns */
+	__u16 ndeps_off, ndeps_size; /* t.ndeps before the fns (size 0: none) */
+	__u16 fns_off;               /* first fn at t + fns_off + ndeps * 8 */
+	__u16 skip_done;             /* 1: ignore a task whose state is done_state */
+	__u32 done_state;
+	__u32 _pad;
 };
 
 /*

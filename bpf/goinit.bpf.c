@@ -6,10 +6,10 @@
  *  - CT_GO_RTSTART:  runtime.main stores runtimeInitTime (its first
  *                    nanotime); the stored register holds the value;
  *  - CT_GO_TASKSTART: an init task with functions starts, before Go's own
- *                    inittrace clock starts (see userspace/goprobe.c); the
- *                    register holds the task, from which the probe reads
+ *                    inittrace clock starts (see userspace/capture/goprobe.c);
+ *                    the register holds the task, from which the probe reads
  *                    its state, nfns and first function (which names the
- *                    package);
+ *                    package) where the binary's entry in go_layouts says;
  *  - CT_GO_TASKEND:  its init functions are done, before Go's clock stops;
  *  - CT_GO_INITCALL: the indirect call of an init function (fallback when
  *                    no task start point is known); the operand is the
@@ -35,6 +35,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } go_hits SEC(".maps");
+
+/* Binary id -> how its init tasks are laid out (struct ct_go_layout),
+ * filled by userspace before the binary's probes are attached. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct ct_go_layout);
+} go_layouts SEC(".maps");
 
 /* Offset in pt_regs of a register named by enum ct_reg; -1 if unknown. */
 static __always_inline int ct_reg_off(__u32 reg)
@@ -79,6 +88,15 @@ static __always_inline __u64 ct_reg(struct pt_regs *ctx, __u32 reg)
 	return v;
 }
 
+/* A little-endian word of 4 or 8 bytes at a user address (0 if unreadable). */
+static __always_inline __u64 read_word(__u64 addr, __u16 size)
+{
+	__u64 v = 0;
+
+	bpf_probe_read_user(&v, size == 4 ? 4 : 8, (void *)addr);
+	return v;
+}
+
 static __always_inline int go_probe(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
@@ -105,31 +123,23 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 		}
 	}
 	if (kind == CT_GO_TASKSTART) {
+		__u32 bin = CT_COOKIE_BIN(cookie);
+		struct ct_go_layout *l = bpf_map_lookup_elem(&go_layouts, &bin);
 		__u64 t = value, ndeps = 0;
 
+		if (!l)
+			return 0; /* userspace fills it before it attaches */
 		task = t;
-		if (CT_COOKIE_DISP(cookie) == CT_TASK_GO121) {
-			/* doInit1's entry (a fallback point) also sees finished
-			 * tasks: skip them */
-			bpf_probe_read_user(&st, sizeof(st), (void *)t);
-			if (st == 2)
-				return 0;
-			bpf_probe_read_user(&nfns, sizeof(nfns), (void *)(t + 4));
-			value = 0;
-			bpf_probe_read_user(&value, sizeof(value), (void *)(t + 8));
-		} else {
-			__u64 n = 0, st64 = 0;
-
-			bpf_probe_read_user(&st64, sizeof(st64), (void *)t);
-			st = (__u32)st64;
-			bpf_probe_read_user(&ndeps, sizeof(ndeps), (void *)(t + 8));
-			bpf_probe_read_user(&n, sizeof(n), (void *)(t + 16));
-			nfns = (__u32)n;
-			value = 0;
-			if (ndeps < (1 << 20))
-				bpf_probe_read_user(&value, sizeof(value),
-						    (void *)(t + 24 + ndeps * 8));
-		}
+		st = (__u32)read_word(t + l->state_off, l->state_size);
+		/* doInit1's entry (a fallback point) also sees finished tasks */
+		if (l->skip_done && st == l->done_state)
+			return 0;
+		nfns = (__u32)read_word(t + l->nfns_off, l->nfns_size);
+		if (l->ndeps_size)
+			ndeps = read_word(t + l->ndeps_off, l->ndeps_size);
+		value = 0;
+		if (ndeps < (1 << 20))
+			value = read_word(t + l->fns_off + ndeps * 8, 8);
 	}
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);

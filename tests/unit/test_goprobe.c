@@ -52,6 +52,7 @@ static void check_plan(const char *name, enum goelf_arch arch)
 		CT_TRUE(ret->vaddr > ts->vaddr && ret->vaddr < doinit->end);
 		CT_TRUE(ts->reg != CT_REG_NONE && !ts->mem);
 		CT_EQ_INT(ts->disp, CT_TASK_GO116);
+		CT_TRUE(goprobe_plan_layout(&plan) == goprobe_task_layout(CT_TASK_GO116));
 	}
 	if (rt) {
 		const struct goelf_func *f = goelf_func_at(g, rt->vaddr);
@@ -359,6 +360,57 @@ CT_TEST(cookie_roundtrip)
 	CT_EQ_INT(CT_COOKIE_DISP(c), CT_DISP_MIN);
 }
 
+/* Read an init task as goinit.bpf.c does with a struct ct_go_layout. */
+static uint64_t word(const uint8_t *t, unsigned off, unsigned size)
+{
+	uint64_t v = 0;
+
+	memcpy(&v, t + off, size == 4 ? 4 : 8); /* little-endian, as BPF reads */
+	return v;
+}
+
+static bool read_task(const struct ct_go_layout *l, const uint8_t *t, uint32_t *state,
+		      uint32_t *nfns, uint64_t *fn)
+{
+	uint64_t ndeps = l->ndeps_size ? word(t, l->ndeps_off, l->ndeps_size) : 0;
+
+	*state = (uint32_t)word(t, l->state_off, l->state_size);
+	if (l->skip_done && *state == l->done_state)
+		return false;
+	*nfns = (uint32_t)word(t, l->nfns_off, l->nfns_size);
+	*fn = word(t, l->fns_off + (unsigned)ndeps * 8, 8);
+	return true;
+}
+
+CT_TEST(task_layouts)
+{
+	/* Go 1.20: {state, ndeps, nfns uintptr; deps [2]*initTask; fns [3]func()} */
+	const uint64_t go120[] = {1, 2, 3, 0xd1, 0xd2, 0xf1, 0xf2, 0xf3};
+	/* Go 1.21: {state, nfns uint32; fns [2]func()}, running, then done */
+	struct {
+		uint32_t state, nfns;
+		uint64_t fns[2];
+	} go121 = {1, 2, {0xf1, 0xf2}};
+	const struct ct_go_layout *l;
+	uint32_t st = 0, nfns = 0;
+	uint64_t fn = 0;
+
+	l = goprobe_task_layout(CT_TASK_GO116);
+	CT_TRUE(l && read_task(l, (const uint8_t *)go120, &st, &nfns, &fn));
+	CT_EQ_INT(st, 1);
+	CT_EQ_INT(nfns, 3);
+	CT_EQ_U64(fn, 0xf1);
+	l = goprobe_task_layout(CT_TASK_GO121);
+	CT_TRUE(l && read_task(l, (const uint8_t *)&go121, &st, &nfns, &fn));
+	CT_EQ_INT(st, 1);
+	CT_EQ_INT(nfns, 2);
+	CT_EQ_U64(fn, 0xf1);
+	go121.state = 2; /* done: doInit1's entry sees it again, and skips it */
+	CT_TRUE(!read_task(l, (const uint8_t *)&go121, &st, &nfns, &fn));
+	CT_TRUE(goprobe_task_layout(CT_TASK_LAYOUTS) == NULL);
+	CT_TRUE(goprobe_task_layout(-1) == NULL);
+}
+
 int main(void)
 {
 	CT_RUN(plan_static);
@@ -373,5 +425,6 @@ int main(void)
 	CT_RUN(loop_nop_operand_x86);
 	CT_RUN(loop_arm64);
 	CT_RUN(cookie_roundtrip);
+	CT_RUN(task_layouts);
 	return ct_summary();
 }

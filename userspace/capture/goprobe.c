@@ -681,3 +681,27 @@ const char *goprobe_kind_name(enum ct_go_probe kind)
 	}
 	return "?";
 }
+
+/* Go's initTask, as runtime/proc.go declares it in each generation. */
+static const struct ct_go_layout task_layouts[CT_TASK_LAYOUTS] = {
+	/* Go 1.13 - 1.20: {state, ndeps, nfns uintptr; deps [ndeps]*initTask;
+	 * fns [nfns]func()} */
+	[CT_TASK_GO116] = {.state_off = 0, .state_size = 8, .nfns_off = 16, .nfns_size = 8,
+			   .ndeps_off = 8, .ndeps_size = 8, .fns_off = 24},
+	/* Go 1.21+: {state, nfns uint32; fns [nfns]func()}; doInit1's entry
+	 * also sees tasks already done (state 2) */
+	[CT_TASK_GO121] = {.state_off = 0, .state_size = 4, .nfns_off = 4, .nfns_size = 4,
+			   .fns_off = 8, .skip_done = 1, .done_state = 2},
+};
+
+const struct ct_go_layout *goprobe_task_layout(int32_t layout)
+{
+	return layout >= 0 && layout < CT_TASK_LAYOUTS ? &task_layouts[layout] : NULL;
+}
+
+const struct ct_go_layout *goprobe_plan_layout(const struct goprobe_plan *plan)
+{
+	const struct goprobe *p = goprobe_find(plan, CT_GO_TASKSTART);
+
+	return p ? goprobe_task_layout(p->disp) : NULL;
+}

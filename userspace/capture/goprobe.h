@@ -17,6 +17,15 @@
 
 #define GOPROBE_MAX 8 /* per binary */
 
+/* Init task layouts, by Go generation. A CT_GO_TASKSTART probe's disp holds
+ * one (kept in the plan and the binary cache); the tracer gives BPF its
+ * struct ct_go_layout (goprobe_task_layout) in the go_layouts map. */
+enum ct_task_layout {
+	CT_TASK_GO116 = 0, /* Go <= 1.20: {uintptr state, ndeps, nfns; deps[ndeps]; fns[nfns]} */
+	CT_TASK_GO121 = 1, /* Go >= 1.21: {uint32 state, nfns; fns[nfns]} */
+	CT_TASK_LAYOUTS
+};
+
 struct goprobe {
 	enum ct_go_probe kind;
 	uint64_t vaddr;  /* link-time address of the probed instruction */
@@ -63,5 +72,12 @@ int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, si
 const struct goprobe *goprobe_find(const struct goprobe_plan *plan, enum ct_go_probe kind);
 
 const char *goprobe_kind_name(enum ct_go_probe kind);
+
+/* What BPF needs to read an init task of @layout (enum ct_task_layout), or
+ * NULL if there is no such layout. */
+const struct ct_go_layout *goprobe_task_layout(int32_t layout);
+
+/* The layout @plan's CT_GO_TASKSTART probe reads, or NULL if it has none. */
+const struct ct_go_layout *goprobe_plan_layout(const struct goprobe_plan *plan);
 
 #endif /* COLDTRACE_GOPROBE_H */

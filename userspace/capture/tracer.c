@@ -374,12 +374,30 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 	uint64_t offsets[GOPROBE_MAX], cookies[GOPROBE_MAX];
 	char fdpath[64];
 
+	if (goprobe_find(&b->plan, CT_GO_TASKSTART)) {
+		/* the task-start probe reads the init task as go_layouts says */
+		const struct ct_go_layout *l = goprobe_plan_layout(&b->plan);
+
+		if (!l) {
+			snprintf(b->note, sizeof(b->note), "unknown init task layout: package init not traced");
+			warnx(t, "%s: %s", b->path, b->note);
+			return;
+		}
+		if (bpf_map__update_elem(t->skel->maps.go_layouts, &b->id, sizeof(b->id), l, sizeof(*l),
+					 BPF_ANY)) {
+			snprintf(b->note, sizeof(b->note), "cannot record the init task layout: %s",
+				 strerror(errno));
+			warnx(t, "%s: %s", b->path, b->note);
+			return;
+		}
+	}
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	for (size_t i = 0; i < b->plan.n; i++) {
 		const struct goprobe *p = &b->plan.probes[i];
 
 		offsets[i] = p->offset;
-		cookies[i] = CT_COOKIE(p->kind, b->id, p->reg, p->mem, p->disp);
+		/* disp is a memory operand's; a task start's layout is in go_layouts */
+		cookies[i] = CT_COOKIE(p->kind, b->id, p->reg, p->mem, p->mem ? p->disp : 0);
 	}
 	if (t->multi) {
 		int l = uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
@@ -1241,6 +1259,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 		bpf_map__set_map_flags(t->skel->maps.ct_held, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.ct_resuming, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.lost_root, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.go_layouts, BPF_F_NO_PREALLOC);
 	}
 	/* wake the loader when a quarter of the ring is used */
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
