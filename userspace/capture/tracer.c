@@ -36,6 +36,7 @@
 
 #include "bincache.h"
 #include "caps.h"
+#include "kfeatures.h"
 #include "goelf.h"
 #include "goprobe.h"
 #include "guardian.h"
@@ -43,9 +44,6 @@
 #include "tracer.h"
 #include "coldtrace.skel.h"
 
-#ifndef BPF_TRACE_UPROBE_MULTI_ATTACH
-#define BPF_TRACE_UPROBE_MULTI_ATTACH 48 /* enum bpf_attach_type, Linux >= 6.6 */
-#endif
 #define CT_WORKERS 4 /* binaries inspected and attached at once */
 #define CT_DETACHERS 64
 
@@ -121,7 +119,7 @@ struct ct_tracer {
 	uint64_t nheld, held_ns_total, nlate, nchanged, nnotheld;
 };
 
-static bool g_verbose;
+static bool g_verbose, g_quiet;
 
 static uint64_t mono_ns(void)
 {
@@ -131,11 +129,11 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* libbpf's warnings and notes go to stderr (not under -q), its debug log
+ * only with -v. */
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (level == LIBBPF_DEBUG && !g_verbose)
-		return 0;
-	if (!g_verbose)
+	if (level == LIBBPF_DEBUG ? !g_verbose : g_quiet)
 		return 0;
 	return vfprintf(stderr, fmt, args);
 }
@@ -289,64 +287,6 @@ static int mark_known(struct ct_tracer *t, struct ct_bin *b)
 
 /* ---- attaching ---- */
 
-/* BPF_LINK_CREATE for BPF_TRACE_UPROBE_MULTI, by hand: libbpf 1.1 has no
- * API for it. The layout is union bpf_attr's link_create. */
-struct uprobe_multi_attr {
-	uint32_t prog_fd;
-	uint32_t target_fd;
-	uint32_t attach_type;
-	uint32_t flags;
-	uint64_t path;
-	uint64_t offsets;
-	uint64_t ref_ctr_offsets;
-	uint64_t cookies;
-	uint32_t cnt;
-	uint32_t um_flags;
-	uint32_t pid;
-	uint32_t _pad;
-	uint8_t tail[80]; /* the rest of union bpf_attr: zero */
-};
-
-static int uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
-			     const uint64_t *cookies, uint32_t cnt)
-{
-	struct uprobe_multi_attr a;
-	int fd;
-
-	memset(&a, 0, sizeof(a));
-	a.prog_fd = (uint32_t)prog_fd;
-	a.attach_type = BPF_TRACE_UPROBE_MULTI_ATTACH;
-	a.path = (uint64_t)(uintptr_t)path;
-	a.offsets = (uint64_t)(uintptr_t)offsets;
-	a.cookies = (uint64_t)(uintptr_t)cookies;
-	a.cnt = cnt;
-	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
-	return fd < 0 ? -errno : fd;
-}
-
-/* Does this kernel have uprobe_multi links? As libbpf's own probe: a
- * program loaded for them, and a link on "/" that must fail with EBADF. */
-static bool probe_uprobe_multi(void)
-{
-	static const struct bpf_insn insns[] = {
-		{.code = 0xb7, .dst_reg = 0, .imm = 0}, /* r0 = 0 */
-		{.code = 0x95},                        /* exit */
-	};
-	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = BPF_TRACE_UPROBE_MULTI_ATTACH);
-	uint64_t off = 0;
-	int prog, link;
-
-	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", insns, 2, &po);
-	if (prog < 0)
-		return false;
-	link = uprobe_multi_link(prog, "/", &off, NULL, 1);
-	if (link >= 0)
-		close(link);
-	close(prog);
-	return link == -EBADF;
-}
-
-
 /* Open the binary and check it is still the file fid names. */
 static int open_checked(const char *path, const struct ct_bin_id *fid)
 {
@@ -400,7 +340,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 		cookies[i] = CT_COOKIE(p->kind, b->id, p->reg, p->mem, p->mem ? p->disp : 0);
 	}
 	if (t->multi) {
-		int l = uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
+		int l = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
 					  offsets, cookies, (uint32_t)b->plan.n);
 
 		if (l < 0) {
@@ -1216,37 +1156,16 @@ static bool kernel_at_least(int major, int minor)
 	return ma > major || (ma == major && mi >= minor);
 }
 
-int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
-		   char *err, size_t errlen)
+/* Open the skeleton and set it up for t->opts (not loaded yet). 0, -1, or
+ * -EPERM when this kernel's uprobes need a capability we lack. */
+static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 {
-	struct ct_tracer *t = calloc(1, sizeof(*t));
-	struct epoll_event ev = {.events = EPOLLIN};
-	int rc;
+	const struct ct_tracer_opts *opts = &t->opts;
 
-	*out = NULL;
-	if (!t) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	t->opts = *opts;
-	t->m = m;
-	t->efd = t->done_fd = -1;
-	t->guardian.pipe_wr = -1;
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
-	g_verbose = opts->verbose;
-	libbpf_set_print(libbpf_log);
-	install_sigbus();
-	if (getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"))
-		t->fault_delay_ms = (unsigned)strtoul(getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"), NULL, 10) % 600000;
-	t->t_open = mono_ns();
-	/* the binary cache is read while libbpf loads */
-	if (!opts->no_cache && spawn(&t->cache_thread, cache_loader, t) == 0)
-		t->cache_loading = true;
 	t->skel = coldtrace_bpf__open();
 	if (!t->skel) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		goto fail;
+		return -1;
 	}
 	if (opts->ringbuf_bytes)
 		bpf_map__set_max_entries(t->skel->maps.events, (uint32_t)opts->ringbuf_bytes);
@@ -1272,13 +1191,13 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	}
 	if (!opts->capture_bytes) /* no I/O tracing: leave the syscall hook out */
 		bpf_program__set_autoload(t->skel->progs.ct_sys_exit, false);
-	t->multi = !opts->no_uprobe_multi && !getenv("COLDTRACE_NO_UPROBE_MULTI") && probe_uprobe_multi();
+	t->multi = !opts->no_uprobe_multi && !getenv("COLDTRACE_NO_UPROBE_MULTI") &&
+		   ct_feature_has(CT_FEAT_UPROBE_MULTI);
 	if (!t->multi && !ct_has_cap(CT_CAP_SYS_ADMIN)) {
 		/* perf-event uprobes take CAP_SYS_ADMIN: without it every
 		 * attach fails, and a trace without package inits would look
 		 * like a success */
 		snprintf(err, errlen, "permission denied: attaching uprobes on this kernel (no uprobe_multi links) needs CAP_SYS_ADMIN; CAP_BPF and CAP_PERFMON are not enough");
-		ct_tracer_close(t);
 		return -EPERM;
 	}
 	if (t->multi) {
@@ -1288,12 +1207,102 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	} else {
 		bpf_program__set_autoload(t->skel->progs.ct_go_probe_multi, false);
 	}
-	rc = coldtrace_bpf__load(t->skel);
+	/* Every other program attaches with the skeleton (ct_tracer_open);
+	 * these have their own time: the Go probes per binary, the syscall
+	 * hook while I/O is traced (io_attach), exec last (it takes holds:
+	 * what sees a hold's end must be in first). */
+	bpf_program__set_autoattach(t->skel->progs.ct_go_probe, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_go_probe_multi, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_sys_exit, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_exec, false);
+	return 0;
+}
+
+/* The load failed: say which hook this kernel lacks, if that is why. True
+ * if only optional hooks were missing (now left out): load again. */
+static bool explain_load_failure(struct ct_tracer *t, char *err, size_t errlen)
+{
+	struct bpf_program *p;
+	bool retry = false;
+
+	if (!ct_feature_has(CT_FEAT_RINGBUF)) {
+		snprintf(err, errlen, "this kernel has no BPF ring buffer (Linux >= 5.8), which coldtrace's events need");
+		return false;
+	}
+	bpf_object__for_each_program(p, t->skel->obj) {
+		const char *sec = bpf_program__section_name(p);
+
+		if (!bpf_program__autoload(p) || strncmp(sec, "tp_btf/", 7) || ct_feature_tp_btf(sec + 7))
+			continue;
+		if (p == t->skel->progs.ct_sys_exit) {
+			warnx(t, "this kernel has no BTF tracepoint %s (%s): HTTP and log lines not traced",
+			      sec + 7, sec);
+			t->opts.capture_bytes = 0;
+			retry = true;
+			continue;
+		}
+		snprintf(err, errlen, "this kernel has no BTF tracepoint %s (%s), which coldtrace needs%s",
+			 sec + 7, sec, ct_feature_has(CT_FEAT_TP_BTF) ? "" : " (no tp_btf programs at all: is /sys/kernel/btf/vmlinux there?)");
+		return false;
+	}
+	return retry;
+}
+
+int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, struct ct_model *m,
+		   char *err, size_t errlen)
+{
+	struct ct_tracer *t = calloc(1, sizeof(*t));
+	struct epoll_event ev = {.events = EPOLLIN};
+	int rc;
+
+	*out = NULL;
+	if (errlen)
+		err[0] = 0;
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	t->opts = *opts;
+	t->m = m;
+	t->efd = t->done_fd = -1;
+	t->guardian.pipe_wr = -1;
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	g_verbose = opts->verbose;
+	g_quiet = opts->quiet;
+	libbpf_set_print(libbpf_log);
+	install_sigbus();
+	if (getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"))
+		t->fault_delay_ms = (unsigned)strtoul(getenv("COLDTRACE_FAULT_ATTACH_DELAY_MS"), NULL, 10) % 600000;
+	t->t_open = mono_ns();
+	/* the binary cache is read while libbpf loads */
+	if (!opts->no_cache && spawn(&t->cache_thread, cache_loader, t) == 0)
+		t->cache_loading = true;
+	rc = skel_open(t, err, errlen);
 	if (rc) {
-		snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(-rc),
-			 opts->verbose ? "" : " (run with -v for libbpf's log)");
+		ct_tracer_close(t);
+		return rc;
+	}
+	rc = coldtrace_bpf__load(t->skel);
+	if (rc && explain_load_failure(t, err, errlen)) {
+		/* only optional hooks were missing: again without them */
+		coldtrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		if ((rc = skel_open(t, err, errlen))) {
+			ct_tracer_close(t);
+			return rc;
+		}
+		rc = coldtrace_bpf__load(t->skel);
+	}
+	if (rc) {
+		if (!err[0])
+			snprintf(err, errlen, "cannot load BPF programs: %s%s", strerror(-rc),
+				 opts->verbose ? "" : " (run with -v for libbpf's log)");
 		goto fail;
 	}
+	/* what this load proved: its events ring, its tp_btf programs */
+	ct_feature_known(CT_FEAT_RINGBUF, true);
+	ct_feature_known(CT_FEAT_TP_BTF, true);
 	t->t_loaded = mono_ns();
 	join_cache(t);
 	if (ct_holds_init(&t->holds, bpf_map__fd(t->skel->maps.ct_held),
@@ -1317,17 +1326,16 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	if (spawn(&t->workers[0], worker, t) == 0)
 		t->nworkers = 1;
 	pthread_mutex_unlock(&t->lock);
-	/* The Go uprobes are attached per binary; the rest now (the skeleton
-	 * owns these links). */
-	if (!(t->skel->links.ct_signal = bpf_program__attach(t->skel->progs.ct_signal)) ||
-	    !(t->skel->links.ct_fork = bpf_program__attach(t->skel->progs.ct_fork)) ||
-	    !(t->skel->links.ct_exit = bpf_program__attach(t->skel->progs.ct_exit)) ||
+	/* The skeleton attaches and owns every program's link but those
+	 * skel_open left out; exec last. */
+	if ((rc = coldtrace_bpf__attach(t->skel)) ||
 	    !(t->skel->links.ct_exec = bpf_program__attach(t->skel->progs.ct_exec))) {
-		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s", strerror(errno));
+		snprintf(err, errlen, "cannot attach to the sched tracepoints: %s",
+			 strerror(rc ? -rc : errno));
 		goto fail;
 	}
 	/* watch attaches the syscall hook only while a sandbox is live */
-	if (opts->capture_bytes && !opts->watch && io_attach(t)) {
+	if (t->opts.capture_bytes && !opts->watch && io_attach(t)) {
 		snprintf(err, errlen, "cannot attach to raw_syscalls:sys_exit: %s", strerror(errno));
 		goto fail;
 	}
@@ -1436,11 +1444,14 @@ void ct_tracer_stats(struct ct_tracer *t, FILE *f)
 		fprintf(f, "coldtrace: stats: syscall_hook_attaches=%llu attach_ms=%.3f detach_ms=%.3f\n",
 			(unsigned long long)t->io_attaches, (double)t->io_attach_ns / 1e6,
 			(double)t->io_detach_ns / 1e6);
-	fprintf(f, "coldtrace: stats: attach=%s binaries=%zu held=%llu held_ms=%.3f late=%llu changed=%llu not_held=%llu cache=%s\n",
+	char feats[128];
+
+	ct_features_str(feats, sizeof(feats), ",");
+	fprintf(f, "coldtrace: stats: attach=%s binaries=%zu held=%llu held_ms=%.3f late=%llu changed=%llu not_held=%llu cache=%s features=%s\n",
 		t->multi ? "uprobe_multi" : "perf_uprobe", t->nbins, (unsigned long long)t->nheld,
 		(double)t->held_ns_total / 1e6, (unsigned long long)t->nlate,
 		(unsigned long long)t->nchanged, (unsigned long long)t->nnotheld,
-		t->opts.no_cache ? "off" : t->cache.path[0] ? t->cache.path : "unavailable");
+		t->opts.no_cache ? "off" : t->cache.path[0] ? t->cache.path : "unavailable", feats);
 }
 
 /* ---- teardown ---- */
@@ -1536,6 +1547,16 @@ void ct_tracer_close(struct ct_tracer *t)
 			fprintf(stderr, "coldtrace: probes of %zu binaries %s in %.3f ms\n", t->nbins,
 				handed ? "handed to the guardian to detach" : "detached",
 				(double)(mono_ns() - t0) / 1e6);
+		if (t->opts.verbose) {
+			/* at the end: the BTF parse for tp_btf/fentry costs
+			 * as much as the load, and must not delay the start */
+			char feats[128];
+
+			t0 = mono_ns();
+			ct_features_str(feats, sizeof(feats), " ");
+			fprintf(stderr, "coldtrace: kernel features: %s (a '-': missing; probed in %.3f ms)\n",
+				feats, (double)(mono_ns() - t0) / 1e6);
+		}
 		if (t->opts.verbose && t->io_attaches)
 			fprintf(stderr, "coldtrace: syscall hook attached %llu times (%.3f ms in all), detached in %.3f ms in all\n",
 				(unsigned long long)t->io_attaches, (double)t->io_attach_ns / 1e6,
@@ -1557,6 +1578,7 @@ void ct_tracer_close(struct ct_tracer *t)
 	free(t->jobs);
 	free(t->cmdkey);
 	coldtrace_bpf__destroy(t->skel);
+	ct_features_release();
 	ct_guardian_stop(&t->guardian);
 	ct_holds_free(&t->holds);
 	bincache_free(&t->cache);
