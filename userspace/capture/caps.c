@@ -16,6 +16,7 @@ bool ct_has_cap(enum ct_cap cap)
 		return true;
 	if (syscall(SYS_capget, &hdr, data))
 		return false;
+	/* version 3: 64 bits in two 32-bit words */
 	eff = (uint64_t)data[1].effective << 32 | data[0].effective;
 	return (eff >> cap) & 1;
 }

@@ -4,13 +4,21 @@
 #define COLDTRACE_CAPS_H
 
 #include <stdbool.h>
+#include <linux/capability.h>
 
-/* Linux's numbers; CAP_BPF and CAP_PERFMON are newer than some headers. */
+/* CAP_PERFMON and CAP_BPF (Linux 5.8) are newer than some headers. */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
 enum ct_cap {
-	CT_CAP_KILL = 5,
-	CT_CAP_SYS_ADMIN = 21,
-	CT_CAP_PERFMON = 38,
-	CT_CAP_BPF = 39,
+	CT_CAP_KILL = CAP_KILL,
+	CT_CAP_SYS_ADMIN = CAP_SYS_ADMIN,
+	CT_CAP_PERFMON = CAP_PERFMON,
+	CT_CAP_BPF = CAP_BPF,
 };
 
 bool ct_has_cap(enum ct_cap cap);
