@@ -16,8 +16,8 @@
  * is null.
  *
  * Nesting deeper than JW_MAX_DEPTH still writes the brackets, but the commas
- * of the levels beyond it are not tracked (no output of coldtrace goes past
- * 8).
+ * of the levels beyond it are not tracked (the deepest output, OTLP's
+ * attribute values, is 10 levels down).
  */
 #ifndef COLDTRACE_JSONW_H
 #define COLDTRACE_JSONW_H
