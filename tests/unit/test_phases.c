@@ -801,6 +801,25 @@ CT_TEST(json_checker_is_strict)
 	}
 }
 
+/* The milestone and phase tables are whole: every entry named, keys unique
+ * (they are jsonl and report keys), phases between known milestones. */
+CT_TEST(tables_complete)
+{
+	for (int k = 0; k < CT_MS_COUNT; k++) {
+		CT_TRUE(strcmp(ct_ms_name((enum ct_ms)k), "?") != 0);
+		CT_TRUE(strcmp(ct_ms_key((enum ct_ms)k), "unknown") != 0);
+		for (int j = 0; j < k; j++)
+			CT_TRUE(strcmp(ct_ms_key((enum ct_ms)j), ct_ms_key((enum ct_ms)k)) != 0);
+	}
+	for (int p = 0; p < CT_PH_COUNT; p++) {
+		CT_TRUE(strcmp(ct_phase_name((enum ct_phase_id)p), "?") != 0);
+		for (int j = 0; j < p; j++)
+			CT_TRUE(strcmp(ct_phase_key((enum ct_phase_id)j), ct_phase_key((enum ct_phase_id)p)) != 0);
+	}
+	CT_EQ_STR(ct_ms_key(CT_MS_COUNT), "unknown");
+	CT_EQ_STR(ct_phase_name(CT_PH_COUNT), "?");
+}
+
 int main(void)
 {
 	CT_RUN(go_runtime_complete);
@@ -816,5 +835,6 @@ int main(void)
 	CT_RUN(agent_not_traced);
 	CT_RUN(partial_and_empty_models);
 	CT_RUN(json_checker_is_strict);
+	CT_RUN(tables_complete);
 	return ct_summary();
 }

@@ -29,6 +29,15 @@
 
 #include "model.h"
 
+/*
+ * Milestones, in the order phases.c finds them: each has one finder and one
+ * line in its ms_defs table ({name, key, find}); a finder may use the
+ * milestones above it. Phases (enum ct_phase_id) run between two milestones,
+ * one line each in ph_defs ({name, key, from, to, in_sum, depth, owner}).
+ * A runtime that is not Lambda-like adds values, lines and finders here and
+ * in phases.c, not branches: jsonl, text, perfetto and otlp loop over both
+ * enums (svg.c's timeline_rows lists the phases it draws).
+ */
 enum ct_ms {
 	CT_MS_AGENT_EXEC = 0,
 	CT_MS_AGENT_RT_START,   /* the agent image's runtimeInitTime */
