@@ -36,6 +36,9 @@ struct {
 	__type(value, __u64);
 } go_hits SEC(".maps");
 
+/* More dependencies than any program has: a task read wrong, not followed. */
+#define CT_MAX_DEPS (1 << 20)
+
 /* Binary id -> how its init tasks are laid out (struct ct_go_layout),
  * filled by userspace before the binary's probes are attached. */
 struct {
@@ -138,7 +141,7 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 		if (l->ndeps_size)
 			ndeps = read_word(t + l->ndeps_off, l->ndeps_size);
 		value = 0;
-		if (ndeps < (1 << 20))
+		if (ndeps < CT_MAX_DEPS)
 			value = read_word(t + l->fns_off + ndeps * 8, 8);
 	}
 
