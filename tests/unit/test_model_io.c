@@ -539,6 +539,43 @@ CT_TEST(head_cut_at_end_of_stream)
 	ct_model_free(&m);
 }
 
+/* The kernel may give a new connection the address of a closed socket (the
+ * same sock_id): the new connection's messages start at index 0 again, so
+ * they pair with their sender's, and a head the old one cut is kept. */
+CT_TEST(socket_address_reused)
+{
+	struct ct_model m;
+	const struct conn ag1 = {API_PORT, RT_PORT, SOCK_AG}, ag2 = {API_PORT, RT_PORT + 1, SOCK_AG};
+	const struct conn rt2 = {RT_PORT + 1, API_PORT, SOCK_RT + 0x100};
+	const struct ct_http *h;
+
+	ct_model_init(&m, NULL);
+	io(&m, RUNTIME, 1000, 5, CT_IO_WRITE, &rt_end, next_again);
+	io(&m, AGENT, 1010, 7, CT_IO_READ, &ag1, next_again);
+	io(&m, AGENT, 1020, 7, CT_IO_READ, &ag1, next_req1); /* then the connection closes */
+	io(&m, OTHER, 2000, 5, CT_IO_WRITE, &rt2, next_again);
+	io(&m, AGENT, 2010, 7, CT_IO_READ, &ag2, next_again);
+	ct_model_finish(&m);
+	CT_EQ_INT(m.nhttp, 5); /* 2 sent, 2 read, 1 cut */
+	h = find_http(&m, AGENT, CT_IO_READ, HTTP_REQUEST, 1);
+	CT_TRUE(h != NULL);
+	if (h) {
+		CT_EQ_INT(h->flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF), HTTP_F_INCOMPLETE | HTTP_F_EOF);
+		CT_EQ_INT(h->ep.rport, RT_PORT); /* the old connection's */
+		CT_EQ_U64(h->ts_head, 2010);
+	}
+	h = find_http(&m, OTHER, CT_IO_WRITE, HTTP_REQUEST, 0);
+	CT_TRUE(h != NULL && h->peer >= 0);
+	if (h && h->peer >= 0) {
+		CT_EQ_INT(m.http[h->peer].pid, AGENT);
+		CT_EQ_INT(m.http[h->peer].ep.rport, RT_PORT + 1);
+		CT_EQ_U64(m.http[h->peer].ts, 2010);
+	}
+	h = find_http(&m, RUNTIME, CT_IO_WRITE, HTTP_REQUEST, 0);
+	CT_TRUE(h != NULL && h->peer >= 0 && m.http[h->peer].ts == 1010);
+	ct_model_free(&m);
+}
+
 static int count_str(const char *hay, const char *needle)
 {
 	int n = 0;
@@ -648,6 +685,7 @@ int main(void)
 	CT_RUN(authorization_never_kept);
 	CT_RUN(malformed_io);
 	CT_RUN(head_cut_at_end_of_stream);
+	CT_RUN(socket_address_reused);
 	CT_RUN(jsonl_view);
 	CT_RUN(text_view);
 	free(io_buf);

@@ -865,6 +865,13 @@ static void on_log_line(void *vctx, const struct log_event *ev)
 	m->nlogs++;
 }
 
+/* Is e on the connection the stream has followed so far (same ends)? */
+static bool same_conn(const struct ct_endpoint *ep, const struct ct_io *e)
+{
+	return ep->family == e->family && ep->lport == e->lport && ep->rport == e->rport &&
+	       !memcmp(ep->laddr, e->laddr, sizeof(ep->laddr)) && !memcmp(ep->raddr, e->raddr, sizeof(ep->raddr));
+}
+
 static void on_io(struct ct_model *m, const struct ct_io *e, size_t size)
 {
 	bool is_log = !(e->flags & CT_IO_SOCK) || e->family == AF_UNIX;
@@ -883,6 +890,12 @@ static void on_io(struct ct_model *m, const struct ct_io *e, size_t size)
 	st = get_stream(m, e, is_log);
 	if (!st)
 		return;
+	c.m = m;
+	c.st = st;
+	if (!is_log && st->ep.family && !same_conn(&st->ep, e))
+		/* a new connection on the address of a closed socket (the kernel
+		 * reused it): the old connection's stream ended there */
+		http_stream_finish(&st->u.http, e->h.ts, on_http_msg, &c);
 	st->tid = e->h.tid;
 	st->ep.family = (uint16_t)e->family;
 	st->ep.lport = e->lport;
@@ -890,8 +903,6 @@ static void on_io(struct ct_model *m, const struct ct_io *e, size_t size)
 	memcpy(st->ep.laddr, e->laddr, sizeof(st->ep.laddr));
 	memcpy(st->ep.raddr, e->raddr, sizeof(st->ep.raddr));
 	st->ep.sock_id = e->sock_id;
-	c.m = m;
-	c.st = st;
 	if (is_log)
 		log_stream_feed(&st->u.log, e->data, cap, e->len, e->h.ts, on_log_line, &c);
 	else
