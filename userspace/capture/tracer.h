@@ -62,10 +62,10 @@ int ct_tracer_watch_binary(struct ct_tracer *t, const char *path);
 int ct_tracer_watch_comm(struct ct_tracer *t, const char *comm);
 /* The global loss counters so far (sum over event types). */
 uint64_t ct_tracer_lost_total(struct ct_tracer *t);
-/* The records lost so far in the sandbox whose root tgid is root, per
- * event type (index enum ct_event_type), into lost[]; the sandbox's
- * counters are then deleted: call it once, when the sandbox is written.
- * Losses of processes not yet known to be traced are not in any sandbox
+/* The records lost in the sandbox whose root tgid is root since the last
+ * call for it (its counters are deleted as they are read), per event type
+ * (index enum ct_event_type), into lost[]. Losses of processes not yet
+ * known to be traced, or beyond the kernel table's room, are in no sandbox
  * (only in ct_tracer_lost_total). 0, or -errno. */
 int ct_tracer_lost_root(struct ct_tracer *t, uint32_t root, uint64_t lost[CT_EV_MAX]);
 
