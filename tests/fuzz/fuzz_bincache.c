@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/capture/bincache.c userspace/util/strbuf.c userspace/capture/goelf.c */
+/* fuzz-sources: userspace/capture/bincache.c userspace/util/strbuf.c userspace/capture/goelf.c userspace/util/hashmap.c */
 /*
  * libFuzzer target for userspace/capture/bincache.c's text form.
  *

@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/capture/goelf.c */
+/* fuzz-sources: userspace/capture/goelf.c userspace/util/hashmap.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * libFuzzer target for goelf: open any bytes as a Go ELF and call every

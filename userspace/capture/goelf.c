@@ -22,6 +22,7 @@
  *      4096 bytes of headers in front of .text there).
  */
 #include "goelf.h"
+#include "hashmap.h"
 
 #include <endian.h>
 #include <errno.h>
@@ -47,7 +48,7 @@
 #define MAX_VERSION_CANDIDATES 16
 #define MAX_MAIN_PATH 4096
 #define MAX_PHDRS 4096
-#define MAX_FUNCS 0x7fffffffu /* indexes are stored + 1 in uint32 hash slots */
+#define MAX_FUNCS 0x7fffffffu /* far above any real binary; bounds the allocations */
 
 static const char buildinfo_magic[14] = "\xff Go buildinf:";
 
@@ -57,13 +58,8 @@ struct seg {
 	uint32_t flags;
 };
 
-/* Name hash tables: open addressing, one slot per distinct name. */
-struct hslot {
-	uint64_t hash;
-	uint32_t idx; /* index + 1; 0 = empty */
-};
-
-/* A longer probe means crafted collisions: stop rather than go quadratic. */
+/* The name maps' probe limit: a longer probe means crafted collisions, stop
+ * rather than go quadratic. */
 #define MAX_PROBE 1024
 
 struct sym {
@@ -93,13 +89,11 @@ struct goelf {
 
 	struct goelf_func *funcs;
 	size_t nfuncs;
-	struct hslot *fhash; /* unique names -> lowest index */
-	size_t fhash_mask;
+	struct ct_hmap fhash; /* unique names -> lowest index into funcs */
 
 	struct sym *syms; /* sorted by addr, rank, idx */
 	size_t nsyms;
-	struct hslot *shash; /* unique names -> preferred symbol */
-	size_t shash_mask;
+	struct ct_hmap shash; /* unique names -> index of the preferred symbol */
 };
 
 /* Section facts collected while opening. */
@@ -142,58 +136,15 @@ static inline uint64_t rd64(const uint8_t *p)
 	return le64toh(v);
 }
 
-/* FNV-1a, 64-bit, with a final mix so every bit reaches the slot index. */
-static uint64_t hash_str(const char *s, size_t n)
+/* Names are NUL-terminated where they are (checked when read). */
+static bool func_name_eq(const void *ctx, uintptr_t v, const void *key)
 {
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (uint8_t)s[i];
-		h *= 0x100000001b3ull;
-	}
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	return h;
+	return strcmp(((const struct goelf *)ctx)->funcs[v].name, key) == 0;
 }
 
-/*
- * Find name (hash h) in table t; name_of(ctx, i) gives the name of index i.
- * Returns the slot holding it, or the empty slot where it belongs; NULL if
- * the probe grew too long.
- */
-static struct hslot *hslot_find(struct hslot *t, size_t mask, uint64_t h, const char *name,
-				const char *(*name_of)(const void *ctx, uint32_t i),
-				const void *ctx)
+static bool sym_name_eq(const void *ctx, uintptr_t v, const void *key)
 {
-	size_t j = h & mask;
-
-	for (int probe = 0; probe < MAX_PROBE; probe++, j = (j + 1) & mask) {
-		if (!t[j].idx)
-			return &t[j];
-		if (t[j].hash == h && strcmp(name_of(ctx, t[j].idx - 1), name) == 0)
-			return &t[j];
-	}
-	return NULL;
-}
-
-static const char *func_name_of(const void *ctx, uint32_t i)
-{
-	return ((const struct goelf *)ctx)->funcs[i].name;
-}
-
-static const char *sym_name_of(const void *ctx, uint32_t i)
-{
-	return ((const struct goelf *)ctx)->syms[i].name;
-}
-
-static size_t hash_slots(size_t n)
-{
-	size_t s = 16;
-
-	while (s < 2 * n)
-		s <<= 1;
-	return s;
+	return strcmp(((const struct goelf *)ctx)->syms[v].name, key) == 0;
 }
 
 /* True if [off, off+len) lies within [0, size). */
@@ -402,11 +353,9 @@ static bool text_from_segments(const struct goelf *g, uint64_t *text)
 static void free_funcs(struct goelf *g)
 {
 	free(g->funcs);
-	free(g->fhash);
+	ct_hmap_free(&g->fhash);
 	g->funcs = NULL;
-	g->fhash = NULL;
 	g->nfuncs = 0;
-	g->fhash_mask = 0;
 }
 
 /*
@@ -419,7 +368,6 @@ static int parse_pcln(struct goelf *g, const uint8_t *p, uint64_t n, uint64_t pc
 	struct pcln_hdr h;
 	const uint8_t *ftab;
 	uint64_t base = 0, budget, nfunc, last;
-	size_t slots;
 	int ret;
 
 	ret = pcln_header(p, n, &h, why);
@@ -438,14 +386,12 @@ static int parse_pcln(struct goelf *g, const uint8_t *p, uint64_t n, uint64_t pc
 	}
 
 	g->funcs = calloc(nfunc, sizeof(*g->funcs));
-	slots = hash_slots(nfunc);
-	g->fhash = calloc(slots, sizeof(*g->fhash));
-	if (!g->funcs || !g->fhash) {
+	ct_hmap_init(&g->fhash, MAX_PROBE);
+	if (!g->funcs || ct_hmap_reserve(&g->fhash, nfunc)) {
 		free_funcs(g);
 		*why = "out of memory";
 		return GOELF_E_NOMEM;
 	}
-	g->fhash_mask = slots - 1;
 
 	/* Names are read with memchr: bound the total so crafted overlapping
 	 * names cannot make this quadratic. Real tables read each name once. */
@@ -517,18 +463,15 @@ static int parse_pcln(struct goelf *g, const uint8_t *p, uint64_t n, uint64_t pc
 		budget -= (uint64_t)(nul - name) + 1;
 		g->funcs[i].name = (const char *)name;
 		{
-			uint64_t hv = hash_str((const char *)name, (size_t)(nul - name));
-			struct hslot *sl = hslot_find(g->fhash, g->fhash_mask, hv,
-						      (const char *)name, func_name_of, g);
+			uint64_t hv = ct_hash_bytes(name, (size_t)(nul - name));
+			struct ct_hslot *sl = ct_hmap_find(&g->fhash, hv, name, func_name_eq, g);
 
 			if (!sl) {
 				*why = "pclntab names collide too much";
 				goto bad;
 			}
-			if (!sl->idx) { /* duplicates keep the first (lowest) */
-				sl->hash = hv;
-				sl->idx = (uint32_t)(i + 1);
-			}
+			if (!ct_hslot_used(sl)) /* duplicates keep the first (lowest) */
+				ct_hmap_fill(&g->fhash, sl, hv, (uintptr_t)i);
 		}
 	}
 	if (strict && !vaddr_in_exec(g, g->funcs[0].entry)) {
@@ -913,7 +856,7 @@ static int load_symtab(struct goelf *g, Elf *elf, Elf_Scn *scn, const GElf_Shdr 
 	const char *str;
 	uint64_t strsize;
 	const uint8_t *lastnul;
-	size_t n, slots;
+	size_t n;
 
 	strscn = elf_getscn(elf, sh->sh_link);
 	if (!strscn || !gelf_getshdr(strscn, &strsh) || strsh.sh_type != SHT_STRTAB)
@@ -960,26 +903,25 @@ static int load_symtab(struct goelf *g, Elf *elf, Elf_Scn *scn, const GElf_Shdr 
 	if (!g->nsyms)
 		return 0;
 	qsort(g->syms, g->nsyms, sizeof(*g->syms), sym_cmp);
-	slots = hash_slots(g->nsyms);
-	g->shash = calloc(slots, sizeof(*g->shash));
-	if (!g->shash)
+	ct_hmap_init(&g->shash, MAX_PROBE);
+	if (ct_hmap_reserve(&g->shash, g->nsyms))
 		return GOELF_E_NOMEM;
-	g->shash_mask = slots - 1;
 	for (size_t i = 0; i < g->nsyms; i++) {
 		const struct sym *y = &g->syms[i], *old;
-		uint64_t hv = hash_str(y->name, strlen(y->name));
-		struct hslot *sl = hslot_find(g->shash, g->shash_mask, hv, y->name, sym_name_of, g);
+		uint64_t hv = ct_hash_str(y->name);
+		struct ct_hslot *sl = ct_hmap_find(&g->shash, hv, y->name, sym_name_eq, g);
 
 		if (!sl)
 			continue; /* crafted collisions: not findable by name */
-		if (sl->idx) {
-			/* same name: prefer FUNC, then OBJECT, then symtab order */
-			old = &g->syms[sl->idx - 1];
-			if (old->rank < y->rank || (old->rank == y->rank && old->idx < y->idx))
-				continue;
+		if (!ct_hslot_used(sl)) {
+			ct_hmap_fill(&g->shash, sl, hv, (uintptr_t)i);
+			continue;
 		}
-		sl->hash = hv;
-		sl->idx = (uint32_t)(i + 1);
+		/* same name: prefer FUNC, then OBJECT, then symtab order */
+		old = &g->syms[sl->val];
+		if (old->rank < y->rank || (old->rank == y->rank && old->idx < y->idx))
+			continue;
+		sl->val = (uintptr_t)i;
 	}
 	return 0;
 }
@@ -1239,9 +1181,9 @@ void goelf_close(struct goelf *g)
 		return;
 	free(g->segs);
 	free(g->funcs);
-	free(g->fhash);
+	ct_hmap_free(&g->fhash);
 	free(g->syms);
-	free(g->shash);
+	ct_hmap_free(&g->shash);
 	free(g->main_path);
 	if (g->map)
 		munmap(g->map, g->maplen);
@@ -1302,13 +1244,13 @@ const struct goelf_func *goelf_func_by_index(const struct goelf *g, size_t i)
 
 const struct goelf_func *goelf_find_func(const struct goelf *g, const char *name)
 {
-	const struct hslot *sl;
+	uintptr_t i;
 
 	if (!g || !name || !g->nfuncs)
 		return NULL;
-	sl = hslot_find(g->fhash, g->fhash_mask, hash_str(name, strlen(name)), name,
-			func_name_of, g);
-	return sl && sl->idx ? &g->funcs[sl->idx - 1] : NULL;
+	if (!ct_hmap_get(&g->fhash, ct_hash_str(name), name, func_name_eq, g, &i))
+		return NULL;
+	return &g->funcs[i];
 }
 
 const struct goelf_func *goelf_func_at(const struct goelf *g, uint64_t addr)
@@ -1336,13 +1278,13 @@ const struct goelf_func *goelf_func_at(const struct goelf *g, uint64_t addr)
 
 static const struct sym *sym_by_name(const struct goelf *g, const char *name)
 {
-	const struct hslot *sl;
+	uintptr_t i;
 
 	if (!g->nsyms)
 		return NULL;
-	sl = hslot_find(g->shash, g->shash_mask, hash_str(name, strlen(name)), name,
-			sym_name_of, g);
-	return sl && sl->idx ? &g->syms[sl->idx - 1] : NULL;
+	if (!ct_hmap_get(&g->shash, ct_hash_str(name), name, sym_name_eq, g, &i))
+		return NULL;
+	return &g->syms[i];
 }
 
 int goelf_sym_addr(const struct goelf *g, const char *name, uint64_t *addr, uint64_t *size)
