@@ -743,7 +743,7 @@ static void drain_done(struct ct_tracer *t)
 			bin_to_model(b, m, w->pid);
 			if (w->late && m) {
 				/* the resume event said so already; keep its note */
-				struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, w->pid));
+				struct ct_image *im = ct_proc_image(ct_model_proc(m, w->pid));
 
 				if (im && !strstr(im->go_note, "before its probes"))
 					snprintf(im->go_note, sizeof(im->go_note),
@@ -894,7 +894,7 @@ static void on_resume(struct ct_tracer *t, struct ct_model *m, const struct ct_r
 		return;
 	ct_model_set_resumed(m, r->h.pid, r->h.ts);
 	{
-		struct ct_image *im = ct_proc_image((struct ct_proc *)ct_model_proc(m, r->h.pid));
+		struct ct_image *im = ct_proc_image(ct_model_proc(m, r->h.pid));
 		bool early = false;
 
 		if (!im)
