@@ -223,10 +223,8 @@ static int run_once(struct run *r)
 		ct_tracer_stats(r->tracer, stderr);
 	}
 	{
-		uint64_t lost = 0;
+		uint64_t lost = ct_model_lost_total(&model);
 
-		for (int t = 1; t < CT_EV_MAX; t++)
-			lost += model.lost[t];
 		if (lost)
 			fprintf(stderr, "coldtrace: %llu events lost (ring buffer full); the trace is incomplete, try --ringbuf-size\n",
 				(unsigned long long)lost);
