@@ -820,6 +820,58 @@ CT_TEST(tables_complete)
 	CT_EQ_STR(ct_phase_name(CT_PH_COUNT), "?");
 }
 
+/* Every phase that applies gets a row in text and svg, whatever its kind:
+ * the views draw from the table, not from a list of their own. svg's rows
+ * run by start milestone, a nested phase under its parent. */
+CT_TEST(every_phase_drawn)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+	const char *prev = NULL;
+
+	build(&m, RT_GO);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT((int)tls.n, 1);
+	sb_init(&sb);
+	ct_render_svg(&m, &sb, &ropts);
+	for (int p = 0; p < CT_PH_COUNT && tls.n; p++) {
+		const struct ct_phase *ph = &tls.v[0].ph[p];
+		char want[96], name[64];
+		const char *at, *arrow;
+
+		CT_TRUE(ct_phase_applies(&tls.v[0], ph)); /* all of them, for a Go runtime */
+		snprintf(name, sizeof(name), "%s", ct_phase_name(ph->id));
+		arrow = strstr(name, "->");
+		if (arrow) /* svg escapes '>' */
+			snprintf(name + (arrow - name), sizeof(name) - (size_t)(arrow - name), "-&gt;%s",
+				 strstr(ct_phase_name(ph->id), "->") + 2);
+		snprintf(want, sizeof(want), "\">%s%s</text>", ph->depth == 2 ? "    " : ph->depth == 1 ? "  " : "",
+			 name);
+		at = strstr(sb.buf, want);
+		CT_TRUE(at != NULL);
+		if (p == CT_PH_FUNC_INIT_AGENT) /* starts at INIT_START: before function init */
+			CT_TRUE(at && at < strstr(sb.buf, "\">  function init</text>"));
+		if (p == CT_PH_TOTAL)
+			prev = at;
+	}
+	CT_TRUE(prev && prev < strstr(sb.buf, "\">  agent init</text>"));
+	sb_reset(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	for (int p = 0; p < CT_PH_COUNT; p++) {
+		char nm[64], want[64];
+
+		/* its name (nested: indented), cut to 24 columns */
+		snprintf(nm, sizeof(nm), "%s%s", tls.n && tls.v[0].ph[p].depth == 2 ? "  " : "",
+			 ct_phase_name((enum ct_phase_id)p));
+		snprintf(want, sizeof(want), "\n  %.24s", nm);
+		CT_TRUE(strstr(sb.buf, want) != NULL);
+	}
+	sb_free(&sb);
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
 int main(void)
 {
 	CT_RUN(go_runtime_complete);
@@ -836,5 +888,6 @@ int main(void)
 	CT_RUN(partial_and_empty_models);
 	CT_RUN(json_checker_is_strict);
 	CT_RUN(tables_complete);
+	CT_RUN(every_phase_drawn);
 	return ct_summary();
 }

@@ -17,33 +17,36 @@ enum ph_owner {
 	PH_OWNER_RUNTIME,   /* the runtime root's once its end was seen */
 };
 
-/* The phases: a new one is an enum ct_phase_id value and a line here.
- * The milestones (ms_defs, with their finders) are further down. */
+/* The phases: a new one is an enum ct_phase_id value and a line here (its
+ * kind gives its colour; every view draws it). The milestones (ms_defs, with their finders) are further down. */
 static const struct {
 	const char *name, *key;
 	enum ct_ms from, to;
 	bool in_sum;
 	int depth;
 	enum ph_owner owner;
+	enum ct_phase_kind kind;
 } ph_defs[CT_PH_COUNT] = {
-	[CT_PH_TOTAL] = {"cold start", "total", CT_MS_AGENT_EXEC, CT_MS_RESPONSE, false, 0, PH_OWNER_AGENT},
+	[CT_PH_TOTAL] = {"cold start", "total", CT_MS_AGENT_EXEC, CT_MS_RESPONSE, false, 0, PH_OWNER_AGENT,
+			 CT_PK_TOTAL},
 	[CT_PH_AGENT_INIT] = {"agent init", "agent_init", CT_MS_AGENT_EXEC, CT_MS_AGENT_READY, true, 1,
-			      PH_OWNER_START},
+			      PH_OWNER_START, CT_PK_AGENT},
 	[CT_PH_AGENT_GO] = {"agent Go init", "agent_go_init", CT_MS_AGENT_RT_START, CT_MS_AGENT_MAIN, false, 2,
-			    PH_OWNER_START},
+			    PH_OWNER_START, CT_PK_AGENT},
 	[CT_PH_WAIT_INIT] = {"ready -> INIT_START", "ready_to_init_start", CT_MS_AGENT_READY, CT_MS_INIT_START,
-			     true, 1, PH_OWNER_START},
+			     true, 1, PH_OWNER_START, CT_PK_HANDOFF},
 	[CT_PH_RUNTIME_START] = {"runtime start", "runtime_start", CT_MS_INIT_START, CT_MS_RUNTIME_EXEC, true, 1,
-				 PH_OWNER_AGENT},
+				 PH_OWNER_AGENT, CT_PK_HANDOFF},
 	[CT_PH_FUNC_INIT] = {"function init", "function_init", CT_MS_RUNTIME_EXEC, CT_MS_FIRST_NEXT, true, 1,
-			     PH_OWNER_RUNTIME},
+			     PH_OWNER_RUNTIME, CT_PK_RUNTIME},
 	[CT_PH_RUNTIME_GO] = {"runtime Go init", "runtime_go_init", CT_MS_RUNTIME_RT_START, CT_MS_RUNTIME_MAIN,
-			      false, 2, PH_OWNER_START},
+			      false, 2, PH_OWNER_START, CT_PK_RUNTIME},
 	[CT_PH_FUNC_INIT_AGENT] = {"INIT_START -> /next", "init_start_to_next", CT_MS_INIT_START,
-				   CT_MS_FIRST_NEXT, false, 2, PH_OWNER_AGENT},
+				   CT_MS_FIRST_NEXT, false, 2, PH_OWNER_AGENT, CT_PK_AGENT_VIEW},
 	[CT_PH_DELIVER] = {"invocation delivery", "delivery", CT_MS_FIRST_NEXT, CT_MS_INVOKE, true, 1,
-			   PH_OWNER_AGENT},
-	[CT_PH_INVOKE] = {"first invoke", "first_invoke", CT_MS_INVOKE, CT_MS_RESPONSE, true, 1, PH_OWNER_END},
+			   PH_OWNER_AGENT, CT_PK_INVOKE},
+	[CT_PH_INVOKE] = {"first invoke", "first_invoke", CT_MS_INVOKE, CT_MS_RESPONSE, true, 1, PH_OWNER_END,
+			  CT_PK_INVOKE},
 };
 
 const char *ct_phase_name(enum ct_phase_id ph)
@@ -922,6 +925,7 @@ static void set_phases(struct ct_timeline *tl)
 		ph->to = ph_defs[p].to;
 		ph->in_sum = ph_defs[p].in_sum;
 		ph->depth = ph_defs[p].depth;
+		ph->kind = ph_defs[p].kind;
 		ph->start = a->state == CT_MS_SEEN ? a->ts : 0;
 		ph->end = b->state == CT_MS_SEEN ? b->ts : 0;
 		ph->pid = phase_pid(tl, ph);

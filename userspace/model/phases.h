@@ -33,10 +33,12 @@
  * Milestones, in the order phases.c finds them: each has one finder and one
  * line in its ms_defs table ({name, key, find}); a finder may use the
  * milestones above it. Phases (enum ct_phase_id) run between two milestones,
- * one line each in ph_defs ({name, key, from, to, in_sum, depth, owner}).
- * A runtime that is not Lambda-like adds values, lines and finders here and
- * in phases.c, not branches: jsonl, text, perfetto and otlp loop over both
- * enums (svg.c's timeline_rows lists the phases it draws).
+ * one line each in ph_defs ({name, key, from, to, in_sum, depth, owner,
+ * kind}). A runtime that is not Lambda-like adds values, lines and finders
+ * here and in phases.c, not branches: every view loops over both enums.
+ * jsonl, perfetto and otlp keep the enum's order; text too, with the total
+ * (depth 0) last; svg draws a Gantt chart, by start milestone then depth.
+ * A phase's colour comes from its kind (text and svg).
  */
 enum ct_ms {
 	CT_MS_AGENT_EXEC = 0,
@@ -86,8 +88,19 @@ enum ct_phase_id {
 	CT_PH_COUNT
 };
 
+/* What a phase is: its colour in text and svg (svg draws depth 2 lighter). */
+enum ct_phase_kind {
+	CT_PK_HANDOFF = 0, /* waiting, a hand-off between processes (the default) */
+	CT_PK_TOTAL,       /* the whole cold start */
+	CT_PK_AGENT,       /* the agent's own work */
+	CT_PK_RUNTIME,     /* the runtime's (the function's) own work */
+	CT_PK_AGENT_VIEW,  /* the runtime's work as the agent measures it */
+	CT_PK_INVOKE,      /* the invocation */
+};
+
 struct ct_phase {
 	enum ct_phase_id id;
+	enum ct_phase_kind kind;
 	enum ct_ms from, to;
 	uint64_t start, end; /* 0 when the milestone was not seen */
 	uint64_t dur;        /* end - start when complete */

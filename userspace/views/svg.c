@@ -155,27 +155,44 @@ static void row_name(struct svg *g, const char *text, const char *cls)
 	sb_puts(g->b, "</text>\n");
 }
 
-static const char *phase_class(enum ct_phase_id id)
+/* A phase's class: from its kind, lighter when nested (depth 2); a kind
+ * without one here is drawn as a hand-off. */
+static const char *phase_class(const struct ct_phase *ph)
 {
-	switch (id) {
-	case CT_PH_TOTAL: return "total";
-	case CT_PH_AGENT_INIT: return "agent";
-	case CT_PH_AGENT_GO: return "agentgo";
-	case CT_PH_FUNC_INIT: return "runtime";
-	case CT_PH_RUNTIME_GO: return "runtimego";
-	case CT_PH_FUNC_INIT_AGENT: return "view";
-	case CT_PH_DELIVER:
-	case CT_PH_INVOKE: return "invoke";
-	default: return "wait";
-	}
+	static const struct {
+		const char *cls, *nested;
+	} by_kind[] = {
+		[CT_PK_HANDOFF] = {"wait", "wait"},
+		[CT_PK_TOTAL] = {"total", "total"},
+		[CT_PK_AGENT] = {"agent", "agentgo"},
+		[CT_PK_RUNTIME] = {"runtime", "runtimego"},
+		[CT_PK_AGENT_VIEW] = {"view", "view"},
+		[CT_PK_INVOKE] = {"invoke", "invoke"},
+	};
+	const char *c = NULL;
+
+	if ((size_t)ph->kind < sizeof(by_kind) / sizeof(by_kind[0]))
+		c = ph->depth == 2 ? by_kind[ph->kind].nested : by_kind[ph->kind].cls;
+	return c ? c : "wait";
+}
+
+/* The rows of a Gantt chart: by start milestone, then depth (the total
+ * first, a nested phase under its parent), then the table's order. */
+static int by_row(const void *a, const void *b)
+{
+	const struct ct_phase *x = *(const struct ct_phase *const *)a;
+	const struct ct_phase *y = *(const struct ct_phase *const *)b;
+
+	if (x->from != y->from)
+		return x->from < y->from ? -1 : 1;
+	if (x->depth != y->depth)
+		return x->depth < y->depth ? -1 : 1;
+	return (int)x->id - (int)y->id;
 }
 
 static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t idx, size_t n)
 {
-	static const enum ct_phase_id order[] = {
-		CT_PH_TOTAL, CT_PH_AGENT_INIT, CT_PH_AGENT_GO, CT_PH_WAIT_INIT, CT_PH_RUNTIME_START,
-		CT_PH_FUNC_INIT_AGENT, CT_PH_FUNC_INIT, CT_PH_RUNTIME_GO, CT_PH_DELIVER, CT_PH_INVOKE,
-	};
+	const struct ct_phase *rows[CT_PH_COUNT];
 	char a[64], r[64], head[256], tip[512], label[320], d[32];
 
 	ct_proc_label(tl->agent, a, sizeof(a));
@@ -187,8 +204,11 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 		snprintf(head, sizeof(head), "cold start: agent %s (pid %u) -> runtime %s (pid %u)", a, tl->agent_pid,
 			 r, tl->runtime_pid);
 	heading(g, head);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-		const struct ct_phase *ph = &tl->ph[order[i]];
+	for (size_t i = 0; i < CT_PH_COUNT; i++)
+		rows[i] = &tl->ph[i];
+	qsort(rows, CT_PH_COUNT, sizeof(rows[0]), by_row);
+	for (size_t i = 0; i < CT_PH_COUNT; i++) {
+		const struct ct_phase *ph = rows[i];
 		const char *name = ct_phase_name(ph->id);
 
 		if (!ct_phase_applies(tl, ph))
@@ -222,7 +242,7 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 				snprintf(tip + l, sizeof(tip) - l, "; of it %s held by coldtrace", d);
 			}
 			bar(g, g->y + (ROW - BAR) / 2.0, ph->depth == 2 ? BAR - 4 : BAR, ph->start, ph->end,
-			    phase_class(ph->id), tip, label);
+			    phase_class(ph), tip, label);
 		} else {
 			snprintf(tip, sizeof(tip), "%s (incomplete: %s not seen)", name, ct_ms_name(ph->to));
 			snprintf(label, sizeof(label), "incomplete: no %s", ct_ms_name(ph->to));

@@ -270,18 +270,30 @@ static void wrapped(struct strbuf *out, const char *first, const char *text, int
 	sb_putc(out, '\n');
 }
 
+/* A phase's colour, from its kind (a kind without one here: grey). */
 static const char *phase_color(const struct ct_phase *ph)
 {
-	switch (ph->id) {
-	case CT_PH_AGENT_INIT:
-	case CT_PH_AGENT_GO: return "\033[34m";
-	case CT_PH_FUNC_INIT:
-	case CT_PH_RUNTIME_GO: return "\033[32m";
-	case CT_PH_DELIVER:
-	case CT_PH_INVOKE: return "\033[33m";
-	case CT_PH_TOTAL: return "\033[36m";
-	default: return "\033[90m";
-	}
+	static const char *const by_kind[] = {
+		[CT_PK_TOTAL] = "\033[36m",
+		[CT_PK_AGENT] = "\033[34m",
+		[CT_PK_RUNTIME] = "\033[32m",
+		[CT_PK_INVOKE] = "\033[33m",
+	};
+	const char *c = (size_t)ph->kind < sizeof(by_kind) / sizeof(by_kind[0]) ? by_kind[ph->kind] : NULL;
+
+	return c ? c : "\033[90m";
+}
+
+/* The rows: the table's order, the total (depth 0) last as a sum line. */
+static size_t phase_rows(const struct ct_timeline *tl, const struct ct_phase *rows[CT_PH_COUNT])
+{
+	size_t n = 0;
+
+	for (int last = 0; last < 2; last++)
+		for (int p = 0; p < CT_PH_COUNT; p++)
+			if ((tl->ph[p].depth == 0) == last)
+				rows[n++] = &tl->ph[p];
+	return n;
 }
 
 static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const struct ct_phase *ph,
@@ -324,11 +336,8 @@ static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const st
 static void cold_start(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl,
 		       size_t idx, size_t n, const struct ct_render_opts *o)
 {
-	static const enum ct_phase_id order[] = {
-		CT_PH_AGENT_INIT, CT_PH_AGENT_GO, CT_PH_WAIT_INIT, CT_PH_RUNTIME_START,
-		CT_PH_FUNC_INIT, CT_PH_RUNTIME_GO, CT_PH_FUNC_INIT_AGENT, CT_PH_DELIVER,
-		CT_PH_INVOKE, CT_PH_TOTAL,
-	};
+	const struct ct_phase *rows[CT_PH_COUNT];
+	size_t nrows = phase_rows(tl, rows);
 	const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
 	uint64_t t0 = tl->t0, t1 = tot->complete ? tot->end : tl->t_end;
 	char a[64], r[64], line[512], ax[16], eb[EB];
@@ -353,9 +362,9 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 			  tl->request_id_from_log ? " (from the agent's log)" : "");
 	snprintf(ax, sizeof(ax), "%.1f ms", MS(t1 > t0 ? t1 - t0 : 0));
 	sb_printf(out, "  %-24s%9s  |0 ms%*s|\n", "phase", "ms", BAR_W - 4, ax);
-	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-		if (ct_phase_applies(tl, &tl->ph[order[i]]))
-			phase_row(out, tl, &tl->ph[order[i]], t0, t1, o);
+	for (size_t i = 0; i < nrows; i++)
+		if (ct_phase_applies(tl, rows[i]))
+			phase_row(out, tl, rows[i], t0, t1, o);
 
 	if (tl->have_init_report || tl->have_report_init) {
 		const struct ct_phase *fa = &tl->ph[CT_PH_FUNC_INIT_AGENT], *fi = &tl->ph[CT_PH_FUNC_INIT];
@@ -384,8 +393,8 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 		sb_printf(out, "  of this, coldtrace held new binaries stopped %.3f ms to attach probes\n",
 			  MS(tl->held_ns));
 		sb_init(&hb);
-		for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
-			const struct ct_phase *ph = &tl->ph[order[i]];
+		for (size_t i = 0; i < nrows; i++) {
+			const struct ct_phase *ph = rows[i];
 
 			if (!ph->held_ns || !ph->complete || ph->dur < ph->held_ns)
 				continue;
