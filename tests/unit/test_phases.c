@@ -872,6 +872,33 @@ CT_TEST(every_phase_drawn)
 	ct_model_free(&m);
 }
 
+/* A request whose header block the end of the trace cut is kept (flagged
+ * HTTP_F_INCOMPLETE | HTTP_F_EOF): the text view says it was cut. */
+CT_TEST(text_marks_cut_head)
+{
+	struct ct_model m;
+	struct strbuf sb;
+	bool found = false;
+
+	ct_model_init(&m, &ops);
+	sandbox(&m, 100, 0, 9001, RT_GO, true);
+	io_(&m, 102, MS(60), CT_IO_WRITE, 40999, 9001, 0xd0001,
+	    "POST /2018-06-01/runtime/invocation/cut-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConte");
+	ct_model_finish(&m);
+	for (size_t i = 0; i < m.nhttp; i++)
+		if ((m.http[i].flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF)) == (HTTP_F_INCOMPLETE | HTTP_F_EOF))
+			found = true;
+	CT_TRUE(found);
+	sb_init(&sb);
+	ct_render_text(&m, &sb, &ropts);
+	CT_TRUE(strstr(sb.buf, "http    POST /2018-06-01/runtime/invocation/cut-1/response  127.0.0.1:40999 -> "
+			       "127.0.0.1:9001  (cut: the stream ended inside its headers)\n") != NULL);
+	/* the whole messages are not marked */
+	CT_TRUE(strstr(sb.buf, "(cut:") && !strstr(strstr(sb.buf, "(cut:") + 1, "(cut:"));
+	sb_free(&sb);
+	ct_model_free(&m);
+}
+
 int main(void)
 {
 	CT_RUN(go_runtime_complete);
@@ -889,5 +916,6 @@ int main(void)
 	CT_RUN(json_checker_is_strict);
 	CT_RUN(tables_complete);
 	CT_RUN(every_phase_drawn);
+	CT_RUN(text_marks_cut_head);
 	return ct_summary();
 }

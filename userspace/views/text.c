@@ -142,6 +142,10 @@ static void http_line(struct strbuf *out, const struct ct_model *m, const struct
 		sb_printf(out, "  (read by pid %u after %.3f ms)", p->pid,
 			  p->ts >= h->ts ? MS(p->ts - h->ts) : 0.0);
 	}
+	if ((h->flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF)) == (HTTP_F_INCOMPLETE | HTTP_F_EOF))
+		sb_puts(out, "  (cut: the stream ended inside its headers)");
+	else if (h->flags & HTTP_F_INCOMPLETE)
+		sb_puts(out, "  (cut: bytes of its headers were not captured)");
 }
 
 static void timeline(struct strbuf *out, const struct ct_model *m, uint64_t t0,
