@@ -455,7 +455,7 @@ static void one_flood(uint64_t budget, int nlines, int nhttp)
 		CT_TRUE(m.nlogs > 100 && m.nlogs <= (size_t)nlines);
 	if (nhttp && !(m.nhttp > 100 && m.nhttp < (size_t)nhttp))
 		CT__FAIL("%zu of %d requests kept, %llu dropped, %zu streams, peak %llu", m.nhttp, nhttp,
-			 (unsigned long long)m.dropped_records, m.nstreams, (unsigned long long)m.mem_peak);
+			 (unsigned long long)m.dropped_records, m.streams.n, (unsigned long long)m.mem_peak);
 	/* the reserve: a process that comes after the flood is still recorded */
 	p = ct_model_proc(&m, 300);
 	CT_TRUE(p && p->nimages == 1 && !strcmp(p->images[0].path, "/bin/after-the-flood"));

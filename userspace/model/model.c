@@ -356,7 +356,7 @@ static void on_exit_ev(struct ct_model *m, const struct ct_exit *e)
 		return;
 	p->exited = true;
 	p->exit_ts = e->h.ts;
-	if (m->nstreams)
+	if (m->streams.n)
 		close_streams_of(m, e->h.pid, false, true);
 	p->exit_status = e->code;
 	if (!p->nspid)
@@ -658,40 +658,52 @@ struct io_ctx {
 	struct ct_stream *st;
 };
 
-static size_t stream_hash(uint32_t pid, uint64_t key, uint8_t dir, size_t cap)
-{
-	uint64_t h = key * 0x9e3779b97f4a7c15ull ^ ((uint64_t)pid << 1 | dir) * 0xff51afd7ed558ccdull;
+/* The streams table (hashmap.h): (pid, key, dir) -> struct ct_stream *. */
+struct stream_key {
+	uint32_t pid;
+	uint8_t dir;
+	uint64_t key;
+};
 
-	return (size_t)(h ^ h >> 29) & (cap - 1);
+#define STREAMS_MIN 128 /* streams the table's first allocation holds (256 slots) */
+
+/*
+ * The slot index is the low bits: the streams sit in the same slots as in
+ * the table this map replaced, so they end in the same order at the end of
+ * the trace (close_streams_of). Bit 63 is set so that no hash is 0, which
+ * the map would store as 1, off the stream's slot.
+ */
+static uint64_t stream_hash(const struct stream_key *k)
+{
+	uint64_t h = k->key * 0x9e3779b97f4a7c15ull ^ ((uint64_t)k->pid << 1 | k->dir) * 0xff51afd7ed558ccdull;
+
+	return (h ^ h >> 29) | 1ull << 63;
 }
 
-static struct ct_stream **stream_slot(struct ct_model *m, uint32_t pid, uint64_t key, uint8_t dir)
+static bool stream_eq(const void *ctx, uintptr_t val, const void *key)
 {
-	for (size_t s = stream_hash(pid, key, dir, m->streams_cap);; s = (s + 1) & (m->streams_cap - 1)) {
-		struct ct_stream *st = m->streams[s];
+	const struct ct_stream *st = (const struct ct_stream *)val;
+	const struct stream_key *k = key;
 
-		if (!st || (st->pid == pid && st->key == key && st->dir == dir))
-			return &m->streams[s];
-	}
+	(void)ctx;
+	return st->pid == k->pid && st->key == k->key && st->dir == k->dir;
 }
 
-static int streams_rehash(struct ct_model *m, size_t ncap)
+/* Room in the table for n streams, its growth taken from the budget first. */
+static int streams_reserve(struct ct_model *m, size_t n)
 {
-	struct ct_stream **old = m->streams;
-	size_t ocap = m->streams_cap;
+	size_t ocap = m->streams.cap, ncap = ct_hmap_cap_for(n);
+	uint64_t bytes;
 
-	if (ncap > ocap && !mem_take(m, (ncap - ocap) * sizeof(*m->streams) + (ocap ? 0 : MEM_OVERHEAD), true))
+	if (ncap <= ocap)
+		return 0;
+	bytes = (ncap - ocap) * sizeof(struct ct_hslot) + (ocap ? 0 : MEM_OVERHEAD);
+	if (!mem_take(m, bytes, true))
 		return -1;
-	m->streams = calloc(ncap, sizeof(*m->streams));
-	if (!m->streams) {
-		m->streams = old;
+	if (ct_hmap_reserve(&m->streams, n)) {
+		mem_give(m, bytes);
 		return -1;
 	}
-	m->streams_cap = ncap;
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i])
-			*stream_slot(m, old[i]->pid, old[i]->key, old[i]->dir) = old[i];
-	free(old);
 	return 0;
 }
 
@@ -702,26 +714,29 @@ static size_t stream_size(bool is_log)
 
 static struct ct_stream *get_stream(struct ct_model *m, const struct ct_io *e, bool is_log)
 {
-	uint64_t key = is_log ? e->fd : e->sock_id;
-	struct ct_stream **slot, *st;
+	struct stream_key k = {.pid = e->h.pid, .dir = (uint8_t)e->dir, .key = is_log ? e->fd : e->sock_id};
+	uint64_t hash = stream_hash(&k);
+	struct ct_hslot *slot;
+	struct ct_stream *st;
 
-	if (!m->streams_cap && streams_rehash(m, 256)) {
+	if (streams_reserve(m, STREAMS_MIN)) {
 		drop_budget(m);
 		return NULL;
 	}
-	slot = stream_slot(m, e->h.pid, key, (uint8_t)e->dir);
-	if (*slot)
-		return *slot;
-	if (m->nstreams >= CT_MODEL_MAX_STREAMS) {
+	/* not NULL: the table has slots and no probe limit */
+	slot = ct_hmap_find(&m->streams, hash, &k, stream_eq, NULL);
+	if (ct_hslot_used(slot))
+		return (struct ct_stream *)slot->val;
+	if (m->streams.n >= CT_MODEL_MAX_STREAMS) {
 		m->dropped_records++;
 		return NULL;
 	}
-	if ((m->nstreams + 1) * 2 > m->streams_cap) {
-		if (streams_rehash(m, m->streams_cap * 2)) {
+	if (ct_hmap_cap_for(m->streams.n + 1) > m->streams.cap) {
+		if (streams_reserve(m, m->streams.n + 1)) {
 			drop_budget(m);
 			return NULL;
 		}
-		slot = stream_slot(m, e->h.pid, key, (uint8_t)e->dir);
+		slot = ct_hmap_find(&m->streams, hash, &k, stream_eq, NULL);
 	}
 	if (!mem_take(m, stream_size(is_log) + MEM_OVERHEAD, true)) {
 		drop_budget(m);
@@ -732,17 +747,16 @@ static struct ct_stream *get_stream(struct ct_model *m, const struct ct_io *e, b
 		mem_give(m, stream_size(is_log) + MEM_OVERHEAD);
 		return NULL;
 	}
-	st->pid = e->h.pid;
-	st->key = key;
-	st->dir = (uint8_t)e->dir;
+	st->pid = k.pid;
+	st->key = k.key;
+	st->dir = k.dir;
 	st->is_log = is_log;
 	st->fd = e->fd;
 	if (is_log)
 		log_stream_init(&st->u.log, 0);
 	else
 		http_stream_init(&st->u.http, HTTP_EMIT_DESYNC);
-	*slot = st;
-	m->nstreams++;
+	ct_hmap_fill(&m->streams, slot, hash, (uintptr_t)st);
 	return st;
 }
 
@@ -937,15 +951,20 @@ static void on_listen(struct ct_model *m, const struct ct_listen *e)
  * by the end (the process's socket is gone) is kept flagged HTTP_F_INCOMPLETE
  * | HTTP_F_EOF and counted as a desync (http_stream_finish).
  */
+static void streams_compact(struct ct_model *m);
+
 static void close_streams_of(struct ct_model *m, uint32_t pid, bool all, bool flush)
 {
+	struct ct_hmap *t = &m->streams;
 	bool removed = false;
 
-	for (size_t i = 0; i < m->streams_cap; i++) {
-		struct ct_stream *st = m->streams[i];
+	/* in slot order; a closed stream's slot keeps its hash, value 0, until
+	 * the walk is over */
+	for (size_t i = 0; i < t->cap; i++) {
+		struct ct_stream *st = (struct ct_stream *)t->slot[i].val;
 		struct io_ctx c = {.m = m, .st = st};
 
-		if (!st || (!all && st->pid != pid))
+		if (!ct_hslot_used(&t->slot[i]) || (!all && st->pid != pid))
 			continue;
 		if (flush && st->is_log)
 			log_stream_flush(&st->u.log, m->last_ts, on_log_line, &c);
@@ -953,22 +972,53 @@ static void close_streams_of(struct ct_model *m, uint32_t pid, bool all, bool fl
 			http_stream_finish(&st->u.http, m->last_ts, on_http_msg, &c);
 		mem_give(m, stream_size(st->is_log) + MEM_OVERHEAD);
 		free(st);
-		m->streams[i] = NULL;
-		m->nstreams--;
+		t->slot[i].val = 0;
 		removed = true;
 	}
-	if (removed && m->streams_cap)
-		streams_rehash(m, m->streams_cap); /* close the probe chains' gaps */
+	if (removed && !all) /* all: drop_streams frees the table next */
+		streams_compact(m);
+}
+
+/*
+ * Take the closed streams (value 0) out of the table: the others go back in
+ * slot order into a table of the same size, as in the table this map
+ * replaced, so they keep its slots and their order at the end of the trace
+ * (removing in place, ct_hmap_remove, can leave a probe run in another
+ * order). Out of memory, they are removed in place.
+ */
+static void streams_compact(struct ct_model *m)
+{
+	struct ct_hmap *t = &m->streams, nt;
+
+	ct_hmap_init(&nt, t->max_probe);
+	if (!ct_hmap_reserve(&nt, t->cap / 2)) {
+		for (size_t i = 0; i < t->cap; i++) {
+			const struct ct_stream *st = (const struct ct_stream *)t->slot[i].val;
+			struct stream_key k;
+
+			if (!st)
+				continue;
+			k = (struct stream_key){.pid = st->pid, .dir = st->dir, .key = st->key};
+			ct_hmap_fill(&nt, ct_hmap_find(&nt, t->slot[i].hash, &k, stream_eq, NULL), t->slot[i].hash,
+				     t->slot[i].val);
+		}
+		ct_hmap_free(t);
+		*t = nt;
+		return;
+	}
+	for (size_t i = 0; i < t->cap;)
+		if (ct_hslot_used(&t->slot[i]) && !t->slot[i].val)
+			ct_hmap_remove(t, &t->slot[i]); /* another entry may move into slot i */
+		else
+			i++;
 }
 
 static void drop_streams(struct ct_model *m, bool flush)
 {
 	close_streams_of(m, 0, true, flush);
-	if (m->streams_cap)
-		mem_give(m, m->streams_cap * sizeof(*m->streams) + MEM_OVERHEAD);
-	free(m->streams);
-	m->streams = NULL;
-	m->streams_cap = 0;
+	if (m->streams.cap)
+		mem_give(m, m->streams.cap * sizeof(struct ct_hslot) + MEM_OVERHEAD);
+	ct_hmap_free(&m->streams);
 }
 
 /* Connection identity as the sender sees it (local -> remote). */

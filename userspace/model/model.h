@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "coldtrace.h"
+#include "hashmap.h"
 #include "httpparse.h"
 #include "logline.h"
 
@@ -152,8 +153,7 @@ struct ct_model {
 	size_t nlogs, logs_cap;
 	struct ct_listen_rec *listens;
 	size_t nlistens, listens_cap;
-	struct ct_stream **streams; /* open-addressing table */
-	size_t nstreams, streams_cap;
+	struct ct_hmap streams; /* (pid, key, dir) -> struct ct_stream *; .n streams open */
 	uint64_t io_events, io_bytes, io_bytes_lost;
 	uint64_t http_desyncs;
 	uint64_t dropped_records; /* records and parsers not kept (memory budget, limits) */
