@@ -265,6 +265,18 @@ static size_t try_userinfo(struct out *w, const char *s, size_t i, size_t end)
 	}
 	if (p >= end || !colon || colon + 1 == p)
 		return 0;
+	/*
+	 * Redacting again must change nothing. Where a key's rule redacted a
+	 * value inside this span the first time, a blank or '/' in that value
+	 * kept the span from being userinfo then ("://+xCookie:a; b&c:@" ->
+	 * "://+xCookie:<redacted>&c:@"): it is not userinfo now either, and the
+	 * key's rule applies again. (A password that is the marker alone is
+	 * redacted as it is: no change.)
+	 */
+	if (memmem(s + a, p - a, CT_REDACTED, sizeof(CT_REDACTED) - 1) &&
+	    (p - (colon + 1) != sizeof(CT_REDACTED) - 1 ||
+	     memcmp(s + colon + 1, CT_REDACTED, sizeof(CT_REDACTED) - 1)))
+		return 0;
 	put(w, s + i, colon + 1 - i);
 	put_redacted(w);
 	return p;
