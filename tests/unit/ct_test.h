@@ -72,6 +72,16 @@ static const char *ct__cur;
 				 ct_b ? ct_b : "(null)");                      \
 	} while (0)
 
+/* A fixed-seed xorshift64: the same "random" damage on every run, per test binary. */
+static uint64_t ct__rng = 0x9e3779b97f4a7c15ull;
+static inline uint64_t ct_rand(void)
+{
+	ct__rng ^= ct__rng << 13;
+	ct__rng ^= ct__rng >> 7;
+	ct__rng ^= ct__rng << 17;
+	return ct__rng;
+}
+
 static inline int ct_summary(void)
 {
 	printf("%d passed, %d failed\n", ct__passed, ct__failed);

@@ -29,16 +29,6 @@
 
 static char tmpdir[PATH_MAX];
 static const char *seed_dir;
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 static void write_seed(const char *name, const char *text, size_t len)
 {
 	char p[PATH_MAX];
@@ -249,7 +239,7 @@ CT_TEST(test_roundtrip)
 	int fd;
 
 	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = i % 7 ? (uint8_t)rnd() : (i % 14 ? 0 : 0xff);
+		data[i] = i % 7 ? (uint8_t)ct_rand() : (i % 14 ? 0 : 0xff);
 	fd = mkfile("rt", data, sizeof(data), path);
 	CT_TRUE(fd >= 0);
 	if (fd < 0)
@@ -452,7 +442,7 @@ CT_TEST(test_verify)
 	int fd;
 
 	for (size_t i = 0; i < sizeof(data); i++)
-		data[i] = (uint8_t)rnd();
+		data[i] = (uint8_t)ct_rand();
 	for (size_t k = 0; k < 3; k++)
 		plan.probes[k] = (struct goprobe){.kind = (enum ct_go_probe)(k + 1), .offset = offs[k]};
 	fd = mkfile("verify", data, sizeof(data), path);
@@ -511,7 +501,7 @@ CT_TEST(test_eviction)
 	for (uint32_t i = 0; i < BINCACHE_MAX_ENTRIES; i++)
 		perm[i] = i;
 	for (uint32_t i = BINCACHE_MAX_ENTRIES - 1; i > 0; i--) {
-		uint32_t j = (uint32_t)(rnd() % (i + 1)), t = perm[i];
+		uint32_t j = (uint32_t)(ct_rand() % (i + 1)), t = perm[i];
 
 		perm[i] = perm[j];
 		perm[j] = t;
@@ -693,7 +683,7 @@ CT_TEST(test_parse_hostile)
 
 		memcpy(text, HDR, l);
 		while (l < sizeof(text) - 1)
-			text[l++] = round & 1 ? (char)rnd() : alpha[rnd() % (sizeof(alpha) - 1)];
+			text[l++] = round & 1 ? (char)ct_rand() : alpha[ct_rand() % (sizeof(alpha) - 1)];
 		bincache_free(&c);
 		memset(&c, 0, sizeof(c));
 		CT_TRUE(bincache_parse(&c, text, l) >= 0);

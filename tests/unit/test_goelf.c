@@ -1044,16 +1044,6 @@ CT_TEST(synthetic_errors)
 
 /* ---------------- damaged inputs ---------------- */
 
-static uint64_t rng = 0x9e3779b97f4a7c15ull;
-
-static uint64_t xorshift(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
-
 /* Open a malloc'd exact-size copy of data[0..len) and poke the result. */
 static int try_open(const uint8_t *data, size_t len)
 {
@@ -1123,37 +1113,37 @@ CT_TEST(bitflips_and_garbage)
 	pcln = pcln_offset(file, size);
 	copy = malloc(size);
 	for (int round = 0; round < 200; round++) {
-		int nflips = 1 + (int)(xorshift() % 8);
+		int nflips = 1 + (int)(ct_rand() % 8);
 
 		memcpy(copy, file, size);
 		for (int i = 0; i < nflips; i++) {
 			size_t at;
 
-			switch (xorshift() % 4) {
+			switch (ct_rand() % 4) {
 			case 0: /* ELF/program headers */
-				at = xorshift() % 512;
+				at = ct_rand() % 512;
 				break;
 			case 1: /* pclntab header */
-				at = pcln + xorshift() % 80;
+				at = pcln + ct_rand() % 80;
 				break;
 			case 2: /* pclntab function table area */
-				at = pcln + xorshift() % 0x20000;
+				at = pcln + ct_rand() % 0x20000;
 				break;
 			default:
-				at = xorshift() % size;
+				at = ct_rand() % size;
 			}
 			if (at < size)
-				copy[at] ^= (uint8_t)(1u << (xorshift() % 8));
+				copy[at] ^= (uint8_t)(1u << (ct_rand() % 8));
 		}
 		try_open(copy, size);
 	}
 	/* garbage after a valid ELF identification */
 	for (int round = 0; round < 200; round++) {
-		size_t len = 16 + xorshift() % 8192;
+		size_t len = 16 + ct_rand() % 8192;
 		uint8_t *g = malloc(len);
 
 		for (size_t i = 0; i < len; i++)
-			g[i] = (uint8_t)xorshift();
+			g[i] = (uint8_t)ct_rand();
 		if (round % 2) {
 			memcpy(g, file, len < 64 ? len : 64);
 		} else {
@@ -1178,7 +1168,7 @@ CT_TEST(bitflips_and_garbage)
 		for (int round = 0; round < 300; round++) {
 			memcpy(c, img, ssize);
 			for (int i = 0; i < 4; i++)
-				c[xorshift() % ssize] ^= (uint8_t)(1u << (xorshift() % 8));
+				c[ct_rand() % ssize] ^= (uint8_t)(1u << (ct_rand() % 8));
 			try_open(c, ssize);
 		}
 		for (size_t l = 0; l < ssize; l += 97)
