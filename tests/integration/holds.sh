@@ -263,36 +263,43 @@ done
 # 9. Privileges: without uprobe_multi links, CAP_BPF + CAP_PERFMON cannot
 #    attach uprobes: exit 77 naming the capability, nothing traced.
 if id nobody >/dev/null 2>&1; then
-	mkdir -p priv && cp "$progs/initgraph" priv/ig-priv && chown -R nobody priv && chmod 755 "$work"
-	cd priv
+	# nobody must reach the binaries, wherever the checkout is (a clone in a
+	# mode-0700 mktemp folder is not searchable by nobody): a folder of their own
+	privdir=$(mktemp -d /tmp/coldtrace-holds-priv.XXXXXX)
+	cp "$progs/initgraph" "$privdir/ig-priv" && cp "$ct" "$privdir/coldtrace" &&
+		chown -R nobody "$privdir" && chmod 755 "$privdir"
+	ctsrc=$ct ct=$privdir/coldtrace
+	cd "$privdir"
 	COLDTRACE_NO_UPROBE_MULTI=1 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$ct" run -q --no-cache -- "$work/priv/ig-priv" >priv.out 2>priv.err
+		--inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon "$ct" run -q --no-cache -- "$privdir/ig-priv" >priv.out 2>priv.err
 	rc=$?
 	[ $rc = 77 ] && grep -q "CAP_SYS_ADMIN" priv.err && ! grep -q OK priv.out &&
 		ok "perf uprobes without CAP_SYS_ADMIN: exit 77, says why" ||
 		bad "perf uprobes without CAP_SYS_ADMIN: exit 77" "rc=$rc $(cat priv.err)"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon \
-		"$ct" run -q --no-cache -f jsonl -o priv.jsonl -- "$work/priv/ig-priv" >/dev/null 2>priv2.err
+		"$ct" run -q --no-cache -f jsonl -o priv.jsonl -- "$privdir/ig-priv" >/dev/null 2>priv2.err
 	rc=$?
 	[ $rc = 0 ] && grep -q '"type":"go_init"' priv.jsonl &&
 		ok "uprobe_multi with CAP_BPF + CAP_PERFMON: traced" || bad "uprobe_multi with CAP_BPF + CAP_PERFMON" "rc=$rc $(cat priv2.err)"
 	# a root process matched by name cannot be signalled by that watch:
 	# it is never held
-	cp /bin/sleep "$work/ct-rootsleep"
+	cp /bin/sleep "$privdir/ct-rootsleep"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=+bpf,+perfmon --ambient-caps=+bpf,+perfmon \
 		"$ct" watch -q --no-cache --comm ct-rootsleep --duration 5 >/dev/null 2>&1 &
 	wpid=$!
 	sleep 1
 	start=$(date +%s%N)
-	"$work/ct-rootsleep" 0.2
+	"$privdir/ct-rootsleep" 0.2
 	el=$((($(date +%s%N) - start) / 1000000))
 	kill -INT $wpid 2>/dev/null
 	wait $wpid
 	[ $el -lt 1500 ] && ok "a process coldtrace may not signal is never held (${el} ms)" ||
 		bad "a process coldtrace may not signal was held" "$el ms"
 	cd "$work"
+	none_stopped "$privdir" "privileges"
+	rm -rf "$privdir"
+	ct=$ctsrc
 fi
-none_stopped "$work" "privileges"
 
 left=$(leftover_bpf "$bpf_before") && ok "nothing stays attached" || bad "nothing stays attached" "$left"
 echo "$pass passed, $fail failed"
