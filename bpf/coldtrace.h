@@ -20,6 +20,10 @@ enum ct_event_type {
 	CT_EV_IO = 5,     /* bytes read/written by a traced process */
 	CT_EV_LISTEN = 6, /* a traced process listens on a socket */
 	CT_EV_RESUME = 7, /* a process this instance held got SIGCONT */
+	CT_EV_SCHED = 8,  /* a traced thread changed scheduler state */
+	CT_EV_OPEN = 9,   /* a traced process opened a regular file */
+	CT_EV_FREAD = 10, /* a traced process read from a regular file */
+	CT_EV_PCACHE = 11, /* a traced thread added file pages to the page cache */
 	CT_EV_MAX
 };
 
@@ -145,6 +149,19 @@ enum ct_reg {
 	CT_REG_ARM64_SP = 63,
 };
 
+/*
+ * A thread's own counters, read from its task_struct: what getrusage() and
+ * taskstats add up. Sent with every scheduler record and Go probe hit, so a
+ * span between two records of one thread costs no extra probe.
+ */
+struct ct_tcounters {
+	__u64 run_ns;  /* se.sum_exec_runtime: time on a CPU */
+	__u32 min_flt; /* minor page faults */
+	__u32 maj_flt; /* major page faults (read from disk) */
+	__u32 nvcsw;   /* voluntary context switches */
+	__u32 nivcsw;  /* involuntary ones (preempted) */
+};
+
 struct ct_go {
 	struct ct_hdr h;
 	__u64 cookie; /* the attach cookie: kind, binary id, operand */
@@ -153,6 +170,74 @@ struct ct_go {
 	__u64 task;   /* CT_GO_TASKSTART: the initTask's address */
 	__u32 nfns;   /* CT_GO_TASKSTART: its number of init functions */
 	__u32 state;  /* CT_GO_TASKSTART: t.state as read (1 while it runs) */
+	struct ct_tcounters c; /* the thread's counters at the hit */
+};
+
+/*
+ * Scheduler states of a traced thread (sched_switch, sched_wakeup,
+ * sched_wakeup_new). h.pid/h.tid are the thread's (not the CPU's current
+ * task), h.ts the kernel's time of the change.
+ */
+enum ct_sched_what {
+	CT_SCHED_IN = 1,   /* switched in: running from h.ts */
+	CT_SCHED_OUT = 2,  /* switched out, into state */
+	CT_SCHED_WAKE = 3, /* woken: runnable from h.ts */
+	CT_SCHED_NEW = 4,  /* a new thread, runnable for the first time */
+};
+
+enum ct_tstate {
+	CT_TS_RUNNING = 0,
+	CT_TS_RUNNABLE = 1, /* waiting for a CPU (preempted, or woken) */
+	CT_TS_SLEEP = 2,    /* interruptible sleep (waits for an event) */
+	CT_TS_DISK = 3,     /* uninterruptible sleep, not on I/O */
+	CT_TS_IOWAIT = 4,   /* uninterruptible sleep waiting for I/O (in_iowait) */
+	CT_TS_STOPPED = 5,  /* stopped or traced */
+	CT_TS_DEAD = 6,     /* its last switch: the counters are final */
+	CT_TS_COUNT
+};
+
+struct ct_sched {
+	struct ct_hdr h;
+	__u8 what;   /* enum ct_sched_what */
+	__u8 state;  /* enum ct_tstate it entered (OUT), RUNNABLE (WAKE/NEW), RUNNING (IN) */
+	__u16 cpu;
+	__u32 other; /* IN: the tid switched out; OUT: the tid switched in;
+		      * WAKE/NEW: the waker's tid */
+	struct ct_tcounters c; /* the thread's counters (OUT: this switch included) */
+};
+
+/* open/openat/openat2/creat of a regular file by a traced process. */
+struct ct_open {
+	struct ct_hdr h;
+	__s32 fd;       /* the result */
+	__u32 flags;    /* open flags */
+	__u64 dev;      /* kernel-encoded dev_t of the file's fs */
+	__u64 ino;
+	__u64 size;     /* i_size at open */
+	__u32 path_len; /* bytes in path, NUL excluded */
+	__u32 _pad;
+	char path[CT_PATH_LEN]; /* as passed to open (may be relative) */
+};
+
+/* read/pread64/readv/preadv/preadv2 from a regular file by a traced process. */
+struct ct_fread {
+	struct ct_hdr h;
+	__s32 fd;
+	__u32 nr;     /* syscall number */
+	__u64 bytes;  /* the result */
+	__u64 dev;
+	__u64 ino;
+};
+
+/* mm_filemap_add_to_page_cache in a traced thread: file pages it had to
+ * bring in (a page-cache miss: read from disk, or readahead). */
+struct ct_pcache {
+	struct ct_hdr h;
+	__u64 dev;    /* of the file's fs (s_dev) */
+	__u64 ino;
+	__u64 index;  /* first page's index in the file */
+	__u32 pages;  /* pages in the folio */
+	__u32 _pad;
 };
 
 /* Socket I/O (issue: Runtime API traffic). */
