@@ -157,6 +157,7 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 	e->task = task;
 	e->nfns = nfns;
 	e->state = st;
+	ct_read_counters((struct task_struct *)bpf_get_current_task(), &e->c);
 	ct_submit(e);
 	return 0;
 }

@@ -126,4 +126,27 @@ static __always_inline void ct_fill_hdr(struct ct_hdr *h, __u32 type, struct tas
 	h->_hpad = 0;
 }
 
+/* The open file at fd in task's table, or NULL. */
+static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd)
+{
+	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
+	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
+	struct file *f = NULL;
+
+	if (fd >= max)
+		return NULL;
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+/* The task's own counters (struct ct_tcounters): what getrusage() sums. */
+static __always_inline void ct_read_counters(struct task_struct *t, struct ct_tcounters *c)
+{
+	c->run_ns = BPF_CORE_READ(t, se.sum_exec_runtime);
+	c->min_flt = (__u32)BPF_CORE_READ(t, min_flt);
+	c->maj_flt = (__u32)BPF_CORE_READ(t, maj_flt);
+	c->nvcsw = (__u32)BPF_CORE_READ(t, nvcsw);
+	c->nivcsw = (__u32)BPF_CORE_READ(t, nivcsw);
+}
+
 #endif /* COLDTRACE_MAPS_BPF_H */

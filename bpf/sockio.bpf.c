@@ -28,17 +28,23 @@
 #define S_IFCHR 0020000
 #define CT_MAX_IOV 8
 
+#include "files.bpf.h"
+
 /* Syscall numbers, and where the number and arguments are saved. */
 #if defined(__TARGET_ARCH_x86)
 enum { NR_READ = 0, NR_WRITE = 1, NR_READV = 19, NR_WRITEV = 20, NR_SENDTO = 44,
-       NR_RECVFROM = 45, NR_SENDMSG = 46, NR_RECVMSG = 47, NR_LISTEN = 50 };
+       NR_RECVFROM = 45, NR_SENDMSG = 46, NR_RECVMSG = 47, NR_LISTEN = 50,
+       NR_OPEN = 2, NR_CREAT = 85, NR_OPENAT = 257, NR_OPENAT2 = 437, NR_PREAD64 = 17,
+       NR_PREADV = 295, NR_PREADV2 = 327 };
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
 #define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, si)
 #define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, dx)
 #elif defined(__TARGET_ARCH_arm64)
 enum { NR_READ = 63, NR_WRITE = 64, NR_READV = 65, NR_WRITEV = 66, NR_SENDTO = 206,
-       NR_RECVFROM = 207, NR_SENDMSG = 211, NR_RECVMSG = 212, NR_LISTEN = 201 };
+       NR_RECVFROM = 207, NR_SENDMSG = 211, NR_RECVMSG = 212, NR_LISTEN = 201,
+       NR_OPEN = -1, NR_CREAT = -2, NR_OPENAT = 56, NR_OPENAT2 = 437, NR_PREAD64 = 67,
+       NR_PREADV = 69, NR_PREADV2 = 286 }; /* no open/creat on arm64 */
 #define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
 #define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, regs[1])
@@ -54,18 +60,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ct_io);
 } io_scratch SEC(".maps");
-
-static __always_inline struct file *fd_file(struct task_struct *task, __u32 fd)
-{
-	struct file **fds = BPF_CORE_READ(task, files, fdt, fd);
-	unsigned int max = BPF_CORE_READ(task, files, fdt, max_fds);
-	struct file *f = NULL;
-
-	if (fd >= max)
-		return NULL;
-	bpf_core_read(&f, sizeof(f), &fds[fd]);
-	return f;
-}
 
 /* Fill family/addresses of a socket file; false if not INET/INET6/UNIX. */
 static __always_inline bool sock_info(struct file *f, struct ct_io *e)
@@ -101,18 +95,14 @@ static __always_inline bool sock_info(struct file *f, struct ct_io *e)
  * Common part: is this call worth a record? Fills the header and the socket
  * fields of the scratch record and returns it, or NULL.
  */
-static __always_inline struct ct_io *io_begin(__u32 fd, long ret, __u16 dir, __u16 nr)
+static __always_inline struct ct_io *io_begin(struct task_struct *task, struct file *f, __u32 fd,
+					      long ret, __u16 dir, __u16 nr)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	__u32 zero = 0;
 	struct ct_io *e;
-	struct file *f;
 	umode_t mode;
 
-	if (!ct_traced(tgid) || ret <= 0)
-		return NULL;
-	f = fd_file(task, fd);
-	if (!f)
+	if (!capture_bytes)
 		return NULL;
 	e = bpf_map_lookup_elem(&io_scratch, &zero);
 	if (!e)
@@ -265,11 +255,15 @@ SEC("tp_btf/sys_exit")
 int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 {
 	long nr = SYSCALL_NR(regs);
-	__u16 dir;
+	struct task_struct *task;
+	__u32 sandbox, fd;
 	struct ct_io *e;
+	struct file *f;
+	__u16 dir;
 
 	switch (nr) {
 	case NR_READ: case NR_READV: case NR_RECVFROM: case NR_RECVMSG:
+	case NR_PREAD64: case NR_PREADV: case NR_PREADV2:
 		dir = CT_IO_READ;
 		break;
 	case NR_WRITE: case NR_WRITEV: case NR_SENDTO: case NR_SENDMSG:
@@ -279,10 +273,40 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 		if (ret == 0 && ct_traced(bpf_get_current_pid_tgid() >> 32))
 			on_listen((__u32)SYSCALL_ARG1(regs));
 		return 0;
+	case NR_OPEN: case NR_CREAT: case NR_OPENAT: case NR_OPENAT2:
+		if (!files_on || ret < 0)
+			return 0;
+		sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
+		if (!sandbox)
+			return 0;
+		task = (struct task_struct *)bpf_get_current_task();
+		if (nr == NR_OPENAT)
+			on_open(task, sandbox, ret, (const char *)SYSCALL_ARG2(regs), (__u32)SYSCALL_ARG3(regs));
+		else if (nr == NR_OPENAT2) /* flags are in struct open_how */
+			on_open(task, sandbox, ret, (const char *)SYSCALL_ARG2(regs), 0);
+		else if (nr == NR_OPEN)
+			on_open(task, sandbox, ret, (const char *)SYSCALL_ARG1(regs), (__u32)SYSCALL_ARG2(regs));
+		else /* creat: O_CREAT|O_WRONLY|O_TRUNC */
+			on_open(task, sandbox, ret, (const char *)SYSCALL_ARG1(regs), 01101);
+		return 0;
 	default:
 		return 0;
 	}
-	e = io_begin((__u32)SYSCALL_ARG1(regs), ret, dir, (__u16)nr);
+	if (ret <= 0)
+		return 0;
+	sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
+	if (!sandbox)
+		return 0;
+	task = (struct task_struct *)bpf_get_current_task();
+	fd = (__u32)SYSCALL_ARG1(regs);
+	f = fd_file(task, fd);
+	if (!f)
+		return 0;
+	if (dir == CT_IO_READ && files_on && on_file_read(task, sandbox, f, fd, ret, (__u32)nr))
+		return 0;
+	if (nr == NR_PREAD64 || nr == NR_PREADV || nr == NR_PREADV2)
+		return 0; /* only files: no socket or log line comes this way */
+	e = io_begin(task, f, fd, ret, dir, (__u16)nr);
 	if (!e)
 		return 0;
 	switch (nr) {

@@ -663,47 +663,93 @@ static void enqueue(struct ct_tracer *t, struct ct_bin *b, bool urgent)
 
 /* ---- the hooks every process pays for ---- */
 
-/* The syscall hook runs for every syscall on the machine: attached for
- * run's whole life, and under watch only while a sandbox is live. */
+/*
+ * Hooks every process on the machine pays for: the syscall hook (every
+ * syscall), the scheduler hooks (every context switch and wakeup) and the
+ * page-cache hook. run attaches them for its whole life; watch only while a
+ * sandbox is live (a new sandbox's root is held until they are in).
+ */
+static struct bpf_link **live_link(struct ct_tracer *t, size_t i, struct bpf_program **prog)
+{
+	struct coldtrace_bpf *s = t->skel;
+	struct {
+		struct bpf_program *p;
+		struct bpf_link **l;
+	} tab[] = {
+		{s->progs.ct_sys_exit, &s->links.ct_sys_exit},
+		{s->progs.ct_sched_switch, &s->links.ct_sched_switch},
+		{s->progs.ct_sched_wakeup, &s->links.ct_sched_wakeup},
+		{s->progs.ct_sched_wakeup_new, &s->links.ct_sched_wakeup_new},
+		{s->progs.ct_pcache, &s->links.ct_pcache},
+	};
+
+	if (i >= sizeof(tab) / sizeof(tab[0]))
+		return NULL;
+	*prog = tab[i].p;
+	return tab[i].l;
+}
+
+static bool live_attached(struct ct_tracer *t)
+{
+	struct bpf_program *p;
+	struct bpf_link **l;
+
+	for (size_t i = 0; (l = live_link(t, i, &p)); i++)
+		if (*l)
+			return true;
+	return false;
+}
+
 static int io_attach(struct ct_tracer *t)
 {
-	uint64_t t0;
+	struct bpf_program *p;
+	struct bpf_link **l;
+	uint64_t t0 = mono_ns();
+	bool any = false;
+	int rc = 0;
 
-	if (!t->opts.capture_bytes)
-		return 0;
-	if (t->skel->links.ct_sys_exit) {
-		t->skel->bss->io_live = true;
-		return 0;
-	}
-	t0 = mono_ns();
-	t->skel->links.ct_sys_exit = bpf_program__attach(t->skel->progs.ct_sys_exit);
-	if (!t->skel->links.ct_sys_exit) {
-		warnx(t, "cannot attach to raw_syscalls:sys_exit: %s; HTTP and log lines not traced",
-		      strerror(errno));
-		return -1;
+	for (size_t i = 0; (l = live_link(t, i, &p)); i++) {
+		if (*l || !bpf_program__autoload(p))
+			continue;
+		*l = bpf_program__attach(p);
+		if (!*l) {
+			rc = -errno;
+			warnx(t, "cannot attach %s (%s): %s%s", bpf_program__name(p),
+			      bpf_program__section_name(p), strerror(-rc),
+			      p == t->skel->progs.ct_sys_exit ? "; HTTP, log lines and files not traced"
+							      : "; the kernel breakdown is incomplete");
+			continue;
+		}
+		any = true;
 	}
 	t->skel->bss->io_live = true;
-	t->io_attach_ns += mono_ns() - t0;
-	t->io_attaches++;
-	return 0;
+	if (any) {
+		t->io_attach_ns += mono_ns() - t0;
+		t->io_attaches++;
+	}
+	return rc;
 }
 
 void ct_tracer_idle(struct ct_tracer *t)
 {
+	struct bpf_program *p;
+	struct bpf_link **l;
 	uint64_t t0;
 
-	if (!t->opts.watch || !t->skel->links.ct_sys_exit)
+	if (!t->opts.watch || !live_attached(t))
 		return;
 	t0 = mono_ns();
-	/* first: a new sandbox's root is held until the hook is back; one
+	/* first: a new sandbox's root is held until the hooks are back; one
 	 * that started just before is in the ring: then stay attached */
 	t->skel->bss->io_live = false;
 	__sync_synchronize();
 	ring_buffer__consume(t->rb);
 	if (t->skel->bss->io_live)
 		return;
-	bpf_link__destroy(t->skel->links.ct_sys_exit);
-	t->skel->links.ct_sys_exit = NULL;
+	for (size_t i = 0; (l = live_link(t, i, &p)); i++) {
+		bpf_link__destroy(*l);
+		*l = NULL;
+	}
 	t->io_detach_ns += mono_ns() - t0;
 }
 
@@ -1184,13 +1230,21 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
 	t->skel->rodata->watch_mode = opts->watch;
-	t->skel->rodata->lazy_io = opts->watch && opts->capture_bytes;
+	t->skel->rodata->files_on = !opts->no_files;
+	t->skel->rodata->lazy_io = opts->watch && (opts->capture_bytes || !opts->no_files || !opts->no_sched);
 	if (opts->hold_only_uid) {
 		t->skel->rodata->hold_uid = (uint32_t)geteuid();
 		t->skel->rodata->hold_ruid = (uint32_t)getuid();
 	}
-	if (!opts->capture_bytes) /* no I/O tracing: leave the syscall hook out */
+	if (!opts->capture_bytes && opts->no_files) /* no I/O tracing: leave the syscall hook out */
 		bpf_program__set_autoload(t->skel->progs.ct_sys_exit, false);
+	if (opts->no_sched) {
+		bpf_program__set_autoload(t->skel->progs.ct_sched_switch, false);
+		bpf_program__set_autoload(t->skel->progs.ct_sched_wakeup, false);
+		bpf_program__set_autoload(t->skel->progs.ct_sched_wakeup_new, false);
+	}
+	if (opts->no_files)
+		bpf_program__set_autoload(t->skel->progs.ct_pcache, false);
 	t->multi = !opts->no_uprobe_multi && !getenv("COLDTRACE_NO_UPROBE_MULTI") &&
 		   ct_feature_has(CT_FEAT_UPROBE_MULTI);
 	if (!t->multi && !ct_has_cap(CT_CAP_SYS_ADMIN)) {
@@ -1214,6 +1268,10 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 	bpf_program__set_autoattach(t->skel->progs.ct_go_probe, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_go_probe_multi, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_sys_exit, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_sched_switch, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_sched_wakeup, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_sched_wakeup_new, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_pcache, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_exec, false);
 	return 0;
 }
@@ -1235,9 +1293,25 @@ static bool explain_load_failure(struct ct_tracer *t, char *err, size_t errlen)
 		if (!bpf_program__autoload(p) || strncmp(sec, "tp_btf/", 7) || ct_feature_tp_btf(sec + 7))
 			continue;
 		if (p == t->skel->progs.ct_sys_exit) {
-			warnx(t, "this kernel has no BTF tracepoint %s (%s): HTTP and log lines not traced",
+			warnx(t, "this kernel has no BTF tracepoint %s (%s): HTTP, log lines and files not traced",
 			      sec + 7, sec);
 			t->opts.capture_bytes = 0;
+			t->opts.no_files = true;
+			retry = true;
+			continue;
+		}
+		if (p == t->skel->progs.ct_sched_switch || p == t->skel->progs.ct_sched_wakeup ||
+		    p == t->skel->progs.ct_sched_wakeup_new) {
+			warnx(t, "this kernel has no BTF tracepoint %s (%s): no scheduler states (as with --no-sched)",
+			      sec + 7, sec);
+			t->opts.no_sched = true;
+			retry = true;
+			continue;
+		}
+		if (p == t->skel->progs.ct_pcache) {
+			warnx(t, "this kernel has no BTF tracepoint %s (%s): page-cache misses not traced",
+			      sec + 7, sec);
+			t->opts.no_files = true;
 			retry = true;
 			continue;
 		}
@@ -1334,8 +1408,10 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 			 strerror(rc ? -rc : errno));
 		goto fail;
 	}
-	/* watch attaches the syscall hook only while a sandbox is live */
-	if (t->opts.capture_bytes && !opts->watch && io_attach(t)) {
+	/* watch attaches the hooks every process pays for only while a
+	 * sandbox is live; run, now (a failure is a warning: the timeline
+	 * does not need them) */
+	if (!opts->watch && io_attach(t) && t->opts.capture_bytes && !t->skel->links.ct_sys_exit) {
 		snprintf(err, errlen, "cannot attach to raw_syscalls:sys_exit: %s", strerror(errno));
 		goto fail;
 	}
@@ -1441,7 +1517,7 @@ size_t ct_tracer_go_binaries(struct ct_tracer *t)
 void ct_tracer_stats(struct ct_tracer *t, FILE *f)
 {
 	if (t->io_attaches)
-		fprintf(f, "coldtrace: stats: syscall_hook_attaches=%llu attach_ms=%.3f detach_ms=%.3f\n",
+		fprintf(f, "coldtrace: stats: live_hook_attaches=%llu attach_ms=%.3f detach_ms=%.3f\n",
 			(unsigned long long)t->io_attaches, (double)t->io_attach_ns / 1e6,
 			(double)t->io_detach_ns / 1e6);
 	char feats[128];
@@ -1558,7 +1634,7 @@ void ct_tracer_close(struct ct_tracer *t)
 				feats, (double)(mono_ns() - t0) / 1e6);
 		}
 		if (t->opts.verbose && t->io_attaches)
-			fprintf(stderr, "coldtrace: syscall hook attached %llu times (%.3f ms in all), detached in %.3f ms in all\n",
+			fprintf(stderr, "coldtrace: syscall and scheduler hooks attached %llu times (%.3f ms in all), detached in %.3f ms in all\n",
 				(unsigned long long)t->io_attaches, (double)t->io_attach_ns / 1e6,
 				(double)t->io_detach_ns / 1e6);
 	}

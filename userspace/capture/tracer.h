@@ -26,6 +26,8 @@ struct ct_tracer_opts {
 	const char *cache_dir;  /* NULL: $XDG_CACHE_HOME/coldtrace or ~/.cache/coldtrace */
 	bool hold_only_uid;     /* no CAP_KILL: hold only processes of our uids */
 	bool no_uprobe_multi;   /* perf-event uprobes even where uprobe_multi exists */
+	bool no_sched;          /* no scheduler states nor thread counters (--no-sched) */
+	bool no_files;          /* no files opened/read, no page-cache misses (--no-files) */
 };
 
 #define CT_DEFAULT_MAX_HOLD_NS (2000ull * 1000000ull) /* 2 s */

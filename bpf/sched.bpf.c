@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * coldtrace: the scheduler states of every thread of a traced tree, for the
+ * kernel-level breakdown (running, runnable, sleeping, in uninterruptible
+ * sleep, waiting for I/O), with the thread's own counters at each change:
+ * time on a CPU, minor and major faults, voluntary and involuntary switches.
+ * The same counters that getrusage() and taskstats add up, read where the
+ * kernel keeps them, so sums over a thread's records match the kernel's.
+ *
+ * sched_switch runs for every context switch on the machine. A thread of
+ * another process pays one inlined per-CPU array load (was the task being
+ * switched out traced? noted when it was switched in) and one hash lookup
+ * (is the task switched in traced?); nothing is read from the tasks before
+ * that. bench/sched_cost.sh measures it.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "maps.bpf.h"
+
+/* Task states (include/linux/sched.h); stable across kernels. */
+#define TASK_INTERRUPTIBLE 0x0001
+#define TASK_UNINTERRUPTIBLE 0x0002
+#define __TASK_STOPPED 0x0004
+#define __TASK_TRACED 0x0008
+#define TASK_PARKED 0x0040
+#define TASK_DEAD 0x0080
+#define TASK_NOLOAD 0x0400
+
+/* Per CPU: the sandbox of the task running there (0: not traced), set
+ * when it was switched in. Saves a hash lookup on every switch out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} sched_cur SEC(".maps");
+
+/* The task's state word: __state since 5.14, state before. */
+struct task_struct___old {
+	long state;
+} __attribute__((preserve_access_index));
+
+static __always_inline unsigned int task_state(struct task_struct *t)
+{
+	if (bpf_core_field_exists(t->__state))
+		return BPF_CORE_READ(t, __state);
+	return (unsigned int)BPF_CORE_READ((struct task_struct___old *)t, state);
+}
+
+static __always_inline __u8 out_state(bool preempt, struct task_struct *t)
+{
+	unsigned int s = task_state(t);
+
+	if (preempt || s == 0)
+		return CT_TS_RUNNABLE; /* still on the run queue */
+	if (s & TASK_DEAD)
+		return CT_TS_DEAD;
+	if (s & (__TASK_STOPPED | __TASK_TRACED))
+		return CT_TS_STOPPED;
+	/* TASK_IDLE (uninterruptible but not counted as load) waits for
+	 * work, as a sleep does */
+	if ((s & TASK_UNINTERRUPTIBLE) && !(s & TASK_NOLOAD))
+		return BPF_CORE_READ_BITFIELD_PROBED(t, in_iowait) ? CT_TS_IOWAIT : CT_TS_DISK;
+	return CT_TS_SLEEP; /* interruptible, parked, idle */
+}
+
+static __always_inline void sched_event(struct task_struct *t, __u32 sandbox, __u8 what, __u8 state,
+					__u32 other)
+{
+	struct ct_sched *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		ct_count_lost(CT_EV_SCHED, sandbox);
+		return;
+	}
+	e->h.type = CT_EV_SCHED;
+	e->h.pid = BPF_CORE_READ(t, tgid);
+	e->h.tid = BPF_CORE_READ(t, pid);
+	e->h.nspid = 0; /* not read here: the exec and fork records have it */
+	e->h.ts = bpf_ktime_get_ns();
+	e->h.sandbox = sandbox;
+	e->h._hpad = 0;
+	e->what = what;
+	e->state = state;
+	e->cpu = (__u16)bpf_get_smp_processor_id();
+	e->other = other;
+	ct_read_counters(t, &e->c);
+	ct_submit(e);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	__u32 zero = 0, tgid, *cur = bpf_map_lookup_elem(&sched_cur, &zero);
+	__u32 prev_sb, next_sb;
+
+	if (!cur)
+		return 0;
+	prev_sb = *cur;
+	tgid = BPF_CORE_READ(next, tgid);
+	next_sb = ct_sandbox(tgid);
+	*cur = next_sb;
+	if (prev_sb)
+		sched_event(prev, prev_sb, CT_SCHED_OUT, out_state(preempt, prev),
+			    BPF_CORE_READ(next, pid));
+	if (next_sb)
+		sched_event(next, next_sb, CT_SCHED_IN, CT_TS_RUNNING, BPF_CORE_READ(prev, pid));
+	return 0;
+}
+
+static __always_inline int on_wakeup(struct task_struct *p, __u8 what)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u32 sandbox = ct_sandbox(tgid);
+
+	if (sandbox)
+		sched_event(p, sandbox, what, CT_TS_RUNNABLE, (__u32)bpf_get_current_pid_tgid());
+	return 0;
+}
+
+SEC("tp_btf/sched_wakeup")
+int BPF_PROG(ct_sched_wakeup, struct task_struct *p)
+{
+	return on_wakeup(p, CT_SCHED_WAKE);
+}
+
+SEC("tp_btf/sched_wakeup_new")
+int BPF_PROG(ct_sched_wakeup_new, struct task_struct *p)
+{
+	return on_wakeup(p, CT_SCHED_NEW);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
