@@ -24,6 +24,12 @@
 #define CT_PKG_LEN 256
 #define CT_INIT_STACK 16
 
+/* A thread's counters (coldtrace.h struct ct_tcounters), or their sum over
+ * threads, in 64 bits. */
+struct ct_counts {
+	uint64_t run_ns, min_flt, maj_flt, nvcsw, nivcsw;
+};
+
 struct ct_pkginit {
 	char pkg[CT_PKG_LEN]; /* as Go's inittrace names it */
 	uint64_t start;       /* first init function called (ns, CLOCK_MONOTONIC) */
@@ -31,12 +37,19 @@ struct ct_pkginit {
 	uint32_t nfns;        /* init functions that returned (or were called) */
 	uint32_t nfns_task;   /* functions the task declares (0: unknown) */
 	uint64_t task;        /* the initTask's address (0: unknown) */
+	/* The thread's counters at the first and the last probe hit of the
+	 * package (struct ct_go's c): figures are known only when both were
+	 * seen on the same thread (breakdown.h: ct_bd_pkginit). */
+	struct ct_tcounters c_start, c_end;
+	uint32_t tid_start, tid_end; /* 0: that hit was not seen (or had no counters) */
 };
 
 /* One program image: what a process runs after an exec (or, for the image
  * before any exec we saw, what it inherited from its parent). */
 struct ct_image {
 	uint64_t exec_ts; /* 0 for an inherited image */
+	uint64_t dev, ino; /* the exec'd file (0, 0: unknown); page-cache misses
+			    * of a file no open names are the image's when they match */
 	uint64_t held_ns; /* coldtrace held the process stopped this long after
 			   * exec, to attach probes (first exec of a binary) */
 	char path[CT_PATH_LEN];
@@ -72,6 +85,17 @@ struct ct_proc {
 	bool is_root;
 	struct ct_image *images; /* in exec order */
 	size_t nimages;
+
+	/* Scheduler figures, summed at ct_model_finish over the process's
+	 * threads (m->have_sched; 0 otherwise). The kernel's accounting, to
+	 * compare with wait4()'s rusage and taskstats (model/acct.c). */
+	struct ct_counts sum;     /* each thread's last counters, added */
+	uint32_t nthreads;        /* threads seen (any scheduler record) */
+	uint32_t dead_nonleader;  /* threads other than the leader whose final
+				   * switch (CT_TS_DEAD) was seen: rusage misses
+				   * that switch, so its nvcsw is less by this */
+	uint64_t state_ns[CT_TS_COUNT]; /* time in each state, over its threads */
+	uint64_t runnable_ns;     /* state_ns[CT_TS_RUNNABLE] */
 };
 
 /* One end of a connection as a traced process saw it. */
@@ -118,6 +142,76 @@ struct ct_listen_rec {
 	uint64_t ts;
 	uint32_t pid, tid;
 	struct ct_endpoint ep; /* lport/laddr: where it listens */
+};
+
+/*
+ * A thread, from its scheduler records (CT_EV_SCHED). One per thread life:
+ * a tid seen again after its final switch (CT_TS_DEAD), or under another
+ * pid, starts a new one.
+ */
+struct ct_thread {
+	uint32_t pid, tid;
+	bool leader;   /* tid == pid */
+	bool dead;     /* its final switch was seen: last is final */
+	uint8_t state; /* enum ct_tstate it is in; CT_TS_COUNT: unknown */
+	uint64_t since;            /* when it entered state (state known) */
+	struct ct_tcounters at;    /* counters when state began (at_known) */
+	bool at_known;
+	uint64_t first_ts, last_ts; /* its first and last record */
+	struct ct_tcounters first, last; /* counters at them (last: the newest) */
+	uint64_t state_ns[CT_TS_COUNT]; /* closed spans, per state (also those
+					 * whose span record was dropped) */
+};
+
+/* A span of one thread in one scheduler state. Spans start and end at
+ * records: a state whose start (or end) was not seen is not invented. */
+struct ct_tspan {
+	uint64_t start, end; /* ns, start <= end */
+	uint32_t pid, tid;
+	uint8_t state;       /* enum ct_tstate, never CT_TS_DEAD */
+	uint8_t flags;       /* enum ct_tspan_flags */
+	uint16_t _pad;
+	/* CT_TS_RUNNING with CT_TSPAN_COUNTED: the counters' change (OUT.c -
+	 * IN.c): CPU time, faults, and the switches, the one ending it included */
+	uint32_t min_flt, maj_flt, nvcsw, nivcsw;
+	uint64_t run_ns;
+};
+
+enum ct_tspan_flags {
+	CT_TSPAN_COUNTED = 1 << 0, /* counter deltas known (both ends had counters) */
+	CT_TSPAN_CUT = 1 << 1,     /* ended by its process's exit or the trace's end */
+};
+
+/* A regular file opened by a traced process (CT_EV_OPEN). */
+struct ct_file {
+	uint64_t ts;
+	uint32_t pid, tid;
+	int32_t fd;
+	uint32_t flags;    /* open flags */
+	uint64_t dev, ino; /* kernel-encoded dev_t, inode */
+	uint64_t size;     /* i_size at open */
+	char *path;        /* as passed to open (may be relative); allocated */
+	uint64_t read_bytes, reads; /* attributed reads (struct ct_fread_rec) */
+	uint64_t miss_pages;        /* page-cache misses attributed to it */
+};
+
+/* Bytes read from a regular file (CT_EV_FREAD), in arrival order. */
+struct ct_fread_rec {
+	uint64_t ts;
+	uint32_t pid, tid;
+	long file; /* m->files index: the open of (pid, fd), else the newest open
+		    * of (dev, ino); -1: none seen */
+	uint64_t bytes;
+	uint64_t dev, ino;
+};
+
+/* File pages a thread brought into the page cache (CT_EV_PCACHE). */
+struct ct_miss_rec {
+	uint64_t ts;
+	uint32_t pid, tid;
+	long file; /* m->files index of the newest open of (dev, ino), -1 */
+	uint64_t dev, ino;
+	uint64_t pages;
 };
 
 /* Parser state for one (process, socket or fd, direction). */
@@ -175,6 +269,35 @@ struct ct_model {
 	 */
 	bool keep_query;
 	uint64_t mem_budget;
+
+	/*
+	 * The kernel-level breakdown (issue 12). have_*: at least one such
+	 * record came, so views tell "off" (--no-sched, --no-files) from zero.
+	 * Spans, files, reads and misses count against the budget like I/O
+	 * records; what does not fit is counted in dropped_records and in
+	 * dropped_sched / dropped_files (the breakdown is then incomplete).
+	 * After ct_model_finish tspans, freads and misses are sorted by time.
+	 */
+	bool have_sched, have_files, have_pcache;
+	struct ct_thread *threads;
+	size_t nthreads, threads_cap;
+	struct ct_hmap thread_map; /* tid -> threads index of its newest life */
+	struct ct_tspan *tspans;
+	size_t ntspans, tspans_cap;
+	struct ct_file *files;
+	size_t nfiles, files_cap;
+	struct ct_hmap fd_map;  /* (pid, fd) -> files index of the newest open */
+	struct ct_hmap ino_map; /* (dev, ino) -> files index of the newest open */
+	struct ct_fread_rec *freads;
+	size_t nfreads, freads_cap;
+	struct ct_miss_rec *misses;
+	size_t nmisses, misses_cap;
+	uint64_t sched_events, sched_late; /* late: older than its thread's state */
+	uint64_t sched_gaps;    /* a state ended by a record that did not follow it
+				 * (a record between was lost): its span is not kept */
+	uint64_t dropped_sched; /* spans and threads not kept (budget) */
+	uint64_t dropped_files; /* opens, reads, misses not kept (budget) */
+	uint32_t page_size;     /* bytes per page-cache page (4096 unless set) */
 
 	uint64_t mem_used;       /* bytes held now (allocation sizes + 16 each) */
 	uint64_t mem_peak;       /* the most mem_used ever was */
