@@ -2,8 +2,9 @@
 /*
  * report: percentiles, aggregation of hand-written runs (golden numbers),
  * incomplete runs and phases, the compare view, the CLI's errors and exit
- * statuses, and two real runs of the demo sandbox (trimmed, from the fuzz
- * seed corpus).
+ * statuses, two real runs of the demo sandbox (trimmed, from the fuzz seed
+ * corpus), and the kernel-level breakdown's figures per phase and package
+ * (runs without them still load).
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -659,6 +660,231 @@ CT_TEST(real_runs)
 	sb_free(&sb);
 }
 
+
+/*
+ * A run with the kernel-level breakdown, k scaling its figures: function_init
+ * (10k ms) with a "breakdown" record (CPU 2k ms, wall running 3k, runnable
+ * k, I/O wait 5k ms, 0 uninterruptible, 100k minor and 10k major faults, k
+ * voluntary switches, 0 involuntary, 3k files, k MiB read, k/2 MiB missed);
+ * program "fn" with package example.com/b (clock k ms, CPU k/2 ms, 7k minor
+ * faults, k major).
+ */
+static void make_bd_run(struct strbuf *sb, unsigned k)
+{
+	uint64_t exec = 1000 * MS_NS;
+
+	sb_reset(sb);
+	sb_puts(sb, "{\"type\":\"header\",\"schema\":\"coldtrace/1\",\"version\":\"0.2.0\"}\n");
+	sb_printf(sb, "{\"type\":\"exec\",\"pid\":20,\"ts_ns\":%llu,\"path\":\"/var/task/fn\",\"comm\":\"fn\"}\n",
+		  (unsigned long long)exec);
+	sb_printf(sb, "{\"type\":\"go_init\",\"pid\":20,\"seq\":0,\"pkg\":\"example.com/b\",\"start_ns\":%llu,\"nfns\":1,\"end_ns\":%llu,\"clock_ns\":%llu,\"tid\":20,\"cpu_ns\":%llu,\"min_flt\":%u,\"maj_flt\":%u,\"nvcsw\":0,\"nivcsw\":0}\n",
+		  (unsigned long long)(exec + MS_NS), (unsigned long long)(exec + MS_NS + k * MS_NS),
+		  (unsigned long long)(k * MS_NS), (unsigned long long)(k * MS_NS / 2), 7 * k, k);
+	sb_printf(sb, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"function_init\",\"start_ns\":%llu,\"end_ns\":%llu,\"dur_ns\":%llu,\"pid\":20,\"complete\":true}\n",
+		  (unsigned long long)exec, (unsigned long long)(exec + 10 * k * MS_NS),
+		  (unsigned long long)(10 * k * MS_NS));
+	sb_printf(sb, "{\"type\":\"breakdown\",\"sandbox\":0,\"phase\":\"function_init\",\"scope\":\"runtime\",\"start_ns\":%llu,\"end_ns\":%llu,\"dur_ns\":%llu,\"sched\":true,\"files\":true,\"pcache\":true,\"complete\":true,"
+		      "\"wall_running_ns\":%llu,\"wall_runnable_ns\":%llu,\"wall_iowait_ns\":%llu,\"wall_disk_ns\":0,\"wall_sleep_ns\":%llu,\"wall_stopped_ns\":0,\"wall_unknown_ns\":0,"
+		      "\"cpu_ns\":%llu,\"min_flt\":%u,\"maj_flt\":%u,\"nvcsw\":%u,\"nivcsw\":0,\"threads\":2,\"procs\":1,"
+		      "\"files_opened\":%u,\"read_bytes\":%llu,\"reads\":9,\"miss_bytes\":%llu,\"file_bytes\":1,\"group\":\"node_modules\",\"group_bytes\":1,"
+		      "\"top\":[{\"path\":\"/x\",\"dev\":1,\"ino\":2,\"read_bytes\":1,\"miss_bytes\":0,\"bytes\":1}],\"summary\":\"function init ...\"}\n",
+		  (unsigned long long)exec, (unsigned long long)(exec + 10 * k * MS_NS),
+		  (unsigned long long)(10 * k * MS_NS), (unsigned long long)(3 * k * MS_NS),
+		  (unsigned long long)(k * MS_NS), (unsigned long long)(5 * k * MS_NS), (unsigned long long)(k * MS_NS),
+		  (unsigned long long)(2 * k * MS_NS), 100 * k, 10 * k, k, 3 * k, (unsigned long long)k << 20,
+		  (unsigned long long)k << 19);
+	sb_puts(sb, "{\"type\":\"summary\",\"lost_total\":0,\"complete\":true,\"sched\":true,\"files\":true,\"pcache\":true}\n");
+}
+
+/* Runs k = from..to with the breakdown, and one without (old): added to r. */
+static void add_bd_runs(struct ct_report *r, unsigned from, unsigned to, bool old)
+{
+	struct strbuf sb;
+	char err[256], name[32];
+
+	sb_init(&sb);
+	for (unsigned k = from; k <= to; k++) {
+		make_bd_run(&sb, k);
+		snprintf(name, sizeof(name), "bd%u.jsonl", k);
+		err[0] = 0;
+		if (ct_report_add_buffer(r, name, sb.buf, sb.len, err, sizeof(err)))
+			CT__FAIL("run %u: %s", k, err);
+	}
+	if (old) {
+		make_run(&sb, 1, true, SUM_OK);
+		if (ct_report_add_buffer(r, "old.jsonl", sb.buf, sb.len, err, sizeof(err)))
+			CT__FAIL("old run: %s", err);
+	}
+	sb_free(&sb);
+}
+
+CT_TEST(breakdown_figures)
+{
+	struct ct_report *r = ct_report_new();
+	struct ct_stats st;
+
+	add_bd_runs(r, 1, 5, true);
+	CT_EQ_INT(ct_report_nruns(r), 6);
+	/* per phase: 5 samples (the old run has none), nearest-rank */
+	CT_TRUE(ct_report_phase_fig_stats(r, "function_init", CT_RF_CPU, &st));
+	CT_EQ_INT(st.count, 5);
+	CT_EQ_U64(st.p50, 6 * MS_NS);
+	CT_EQ_U64(st.p90, 10 * MS_NS);
+	CT_EQ_U64(st.max, 10 * MS_NS);
+	CT_TRUE(ct_report_phase_fig_stats(r, "function_init", CT_RF_IOWAIT, &st));
+	CT_EQ_U64(st.p50, 15 * MS_NS);
+	CT_TRUE(ct_report_phase_fig_stats(r, "function_init", CT_RF_MAJFLT, &st));
+	CT_EQ_U64(st.p50, 30);
+	CT_EQ_U64(st.p99, 50);
+	CT_TRUE(ct_report_phase_fig_stats(r, "function_init", CT_RF_READ, &st));
+	CT_EQ_U64(st.p50, 3ull << 20);
+	CT_TRUE(ct_report_phase_fig_stats(r, "function_init", CT_RF_MISS, &st));
+	CT_EQ_U64(st.p90, 5ull << 19);
+	CT_TRUE(ct_report_phase_fig_stats(r, "function_init", CT_RF_DISK, &st)); /* 0s are samples */
+	CT_EQ_INT(st.count, 5);
+	CT_EQ_U64(st.max, 0);
+	/* the phase's duration has the old run's sample too */
+	CT_TRUE(ct_report_phase_stats(r, "function_init", &st, NULL));
+	CT_EQ_INT(st.count, 6);
+	/* phases of the old run only: no figures */
+	CT_TRUE(!ct_report_phase_fig_stats(r, "agent_init", CT_RF_CPU, &st));
+	CT_TRUE(!ct_report_phase_fig_stats(r, "nope", CT_RF_CPU, &st));
+	CT_TRUE(!ct_report_phase_fig_stats(r, "function_init", CT_RF_COUNT, &st));
+	/* per package */
+	CT_TRUE(ct_report_pkg_fig_stats(r, "fn", "example.com/b", CT_RF_CPU, &st));
+	CT_EQ_INT(st.count, 5);
+	CT_EQ_U64(st.p50, 3 * MS_NS / 2);
+	CT_TRUE(ct_report_pkg_fig_stats(r, "fn", "example.com/b", CT_RF_MINFLT, &st));
+	CT_EQ_U64(st.p90, 35);
+	CT_TRUE(!ct_report_pkg_fig_stats(r, "fn", "example.com/b", CT_RF_IOWAIT, &st));
+	CT_TRUE(!ct_report_pkg_fig_stats(r, "agent", "example.com/a", CT_RF_CPU, &st)); /* old run */
+	CT_EQ_STR(ct_report_fig_key(CT_RF_MAJFLT), "maj_flt");
+	CT_TRUE(ct_report_fig_key(CT_RF_COUNT) == NULL);
+	ct_report_free(r);
+
+	/* a figure that is not a number is an error with its line */
+	{
+		static const char bad[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+					  "{\"type\":\"breakdown\",\"phase\":\"x\",\"cpu_ns\":-1}\n";
+		static const char nophase[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+					      "{\"type\":\"breakdown\",\"cpu_ns\":1}\n";
+		char err[256];
+
+		r = ct_report_new();
+		CT_EQ_INT(ct_report_add_buffer(r, "b.jsonl", bad, sizeof(bad) - 1, err, sizeof(err)), -1);
+		CT_EQ_STR(err, "b.jsonl:2: breakdown record: \"cpu_ns\" missing or not a non-negative integer");
+		CT_EQ_INT(ct_report_add_buffer(r, "c.jsonl", nophase, sizeof(nophase) - 1, err, sizeof(err)), -1);
+		CT_EQ_STR(err, "c.jsonl:2: breakdown record: \"phase\" missing or not a string");
+		CT_EQ_INT(ct_report_nruns(r), 0);
+		ct_report_free(r);
+	}
+}
+
+static const char golden_bd_text[] =
+	"phase breakdown               count       p50       p90       p99       max\n"
+	"  function_init\n"
+	"    on CPU ms                     5     6.000    10.000    10.000    10.000\n"
+	"    running ms (wall)             5     9.000    15.000    15.000    15.000\n"
+	"    runnable ms                   5     3.000     5.000     5.000     5.000\n"
+	"    I/O wait ms                   5    15.000    25.000    25.000    25.000\n"
+	"    sleeping ms                   5     3.000     5.000     5.000     5.000\n"
+	"    minor faults                  5       300       500       500       500\n"
+	"    major faults                  5        30        50        50        50\n"
+	"    voluntary switches            5         3         5         5         5\n"
+	"    files opened                  5         9        15        15        15\n"
+	"    MB read                       5     3.000     5.000     5.000     5.000\n"
+	"    MB into page cache            5     1.500     2.500     2.500     2.500\n"
+	"  (wall-clock states: at each instant the best state of any thread of the phase's\n"
+	"  processes; on CPU: their CPU time, which two threads on two CPUs count twice;\n"
+	"  figures that are 0 in every run are left out)\n";
+
+CT_TEST(breakdown_render)
+{
+	struct ct_report *r = ct_report_new(), *old = ct_report_new(), *a, *b;
+	struct ct_report_opts o = {.top = 3};
+	struct strbuf sb;
+	struct jr_obj jo;
+	const char *at;
+
+	sb_init(&sb);
+	jr_init(&jo);
+	add_bd_runs(r, 1, 5, true);
+	ct_report_render(r, &sb, &o);
+	at = strstr(sb.buf, "phase breakdown ");
+	CT_TRUE(at != NULL);
+	if (at) {
+		CT_TRUE(!strncmp(at, golden_bd_text, sizeof(golden_bd_text) - 1));
+		if (strncmp(at, golden_bd_text, sizeof(golden_bd_text) - 1))
+			printf("--- got:\n%s---\n", at);
+	}
+	/* after the phases table, before the programs */
+	CT_TRUE(at && at > strstr(sb.buf, "\nphases ") && at < strstr(sb.buf, "\nGo program startup"));
+	CT_TRUE(strstr(sb.buf, "package init breakdown, p50 (the same 3 packages)\n"
+			       "  program   package          CPU ms   min flt   maj flt    vol sw  invol sw\n"
+			       "  fn        example.com/b     1.500        21         3         0         0\n"
+			       "  agent     example.com/a         -         -         -         -         -\n") != NULL);
+
+	/* json: the figures in their own units, in the phase and package objects */
+	sb_reset(&sb);
+	o.json = true;
+	ct_report_render(r, &sb, &o);
+	CT_EQ_INT(jr_parse(&jo, sb.buf, sb.len, NULL), 0);
+	CT_TRUE(strstr(sb.buf, "\"breakdown\":{\"cpu_ns\":{\"count\":5,\"p50\":6000000,\"p90\":10000000,\"p99\":10000000,\"max\":10000000},") != NULL);
+	CT_TRUE(strstr(sb.buf, "\"maj_flt\":{\"count\":5,\"p50\":30,\"p90\":50,\"p99\":50,\"max\":50}") != NULL);
+	CT_TRUE(strstr(sb.buf, "{\"program\":\"fn\",\"pkg\":\"example.com/b\",\"stats\":{\"count\":5,\"p50_ns\":3000000,\"p90_ns\":5000000,\"p99_ns\":5000000,\"max_ns\":5000000},\"breakdown\":{\"cpu_ns\":{\"count\":5,\"p50\":1500000,") != NULL);
+	/* the old run's phases have no "breakdown" key */
+	CT_TRUE(strstr(sb.buf, "{\"name\":\"agent_init\",\"incomplete\":0,\"stats\":{\"count\":1,\"p50_ns\":10000000,\"p90_ns\":10000000,\"p99_ns\":10000000,\"max_ns\":10000000}}") != NULL);
+
+	/* old runs alone: no breakdown section at all */
+	sb_reset(&sb);
+	o.json = false;
+	add_bd_runs(old, 1, 0, true);
+	ct_report_render(old, &sb, &o);
+	CT_TRUE(strstr(sb.buf, "breakdown") == NULL);
+	sb_reset(&sb);
+	o.json = true;
+	ct_report_render(old, &sb, &o);
+	CT_TRUE(strstr(sb.buf, "breakdown") == NULL);
+
+	/* compare: A k = 4..6, B k = 2..4 (and the old run in both) */
+	a = ct_report_new();
+	b = ct_report_new();
+	add_bd_runs(a, 4, 6, true);
+	add_bd_runs(b, 2, 4, true);
+	sb_reset(&sb);
+	o.json = false;
+	ct_report_render_compare(a, b, &sb, &o);
+	CT_TRUE(strstr(sb.buf, "\nphase breakdown                         A p50      B p50       diff     diff  n A/B\n"
+			       "  function_init on CPU ms              10.000      6.000     -4.000   -40.0%  3/3\n") != NULL);
+	CT_TRUE(strstr(sb.buf, "\n  function_init major faults               50         30        -20   -40.0%  3/3\n") != NULL);
+	CT_TRUE(strstr(sb.buf, "\n  function_init MB into page cache      2.500      1.500     -1.000   -40.0%  3/3\n") != NULL);
+	CT_TRUE(strstr(sb.buf, "uninterruptible") == NULL); /* 0 on both sides */
+	CT_TRUE(strstr(sb.buf, "\npackage init breakdown (1 of 1, by |CPU diff|)") != NULL);
+	CT_TRUE(strstr(sb.buf, "\n  fn example.com/b on CPU ms                        2.500      1.500     -1.000   -40.0%  3/3\n") != NULL);
+	CT_TRUE(strstr(sb.buf, "\n  fn example.com/b major faults                         5          3         -2   -40.0%  3/3\n") != NULL);
+	/* the headline is still the total */
+	CT_TRUE(strstr(sb.buf, "\ntotal p50 20.0 -> 20.0 ms (0%)\n") != NULL);
+	if (getenv("CT_SHOW"))
+		printf("--- got:\n%s---\n", sb.buf);
+	sb_reset(&sb);
+	o.json = true;
+	ct_report_render_compare(a, b, &sb, &o);
+	CT_EQ_INT(jr_parse(&jo, sb.buf, sb.len, NULL), 0);
+	CT_TRUE(strstr(sb.buf, "\"phase_breakdown\":[{\"name\":\"function_init\",\"figure\":\"cpu_ns\",\"a_count\":3,\"b_count\":3,\"a_p50\":10000000,\"b_p50\":6000000,\"diff\":-4000000,\"diff_pct\":-40.0},") != NULL);
+	CT_TRUE(strstr(sb.buf, "\"package_breakdown\":[{\"program\":\"fn\",\"pkg\":\"example.com/b\",\"figure\":\"cpu_ns\",") != NULL);
+	/* old runs on both sides: no breakdown in the comparison */
+	sb_reset(&sb);
+	ct_report_render_compare(old, old, &sb, &o);
+	CT_TRUE(strstr(sb.buf, "breakdown") == NULL);
+
+	ct_report_free(a);
+	ct_report_free(b);
+	ct_report_free(old);
+	ct_report_free(r);
+	sb_free(&sb);
+	jr_free(&jo);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/ct-test-report-XXXXXX";
@@ -678,6 +904,8 @@ int main(void)
 	CT_RUN(bad_run_does_not_count);
 	CT_RUN(cli_usage_and_errors);
 	CT_RUN(real_runs);
+	CT_RUN(breakdown_figures);
+	CT_RUN(breakdown_render);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", tmpdir);

@@ -21,6 +21,37 @@ static const char *const fig_text[NFIG] = {
 };
 static const char *const fig_json[NFIG] = {"exec_to_runtime", "exec_to_last_init", "exec_to_main"};
 
+/* The breakdown's figures (report.h enum ct_report_fig): jsonl key, words
+ * with the unit shown, unit. */
+enum { U_NS, U_COUNT, U_BYTES };
+static const struct {
+	const char *key, *text;
+	int unit;
+} rfig[CT_RF_COUNT] = {
+	[CT_RF_CPU] = {"cpu_ns", "on CPU ms", U_NS},
+	[CT_RF_RUNNING] = {"wall_running_ns", "running ms (wall)", U_NS},
+	[CT_RF_RUNNABLE] = {"wall_runnable_ns", "runnable ms", U_NS},
+	[CT_RF_IOWAIT] = {"wall_iowait_ns", "I/O wait ms", U_NS},
+	[CT_RF_DISK] = {"wall_disk_ns", "uninterruptible ms", U_NS},
+	[CT_RF_SLEEP] = {"wall_sleep_ns", "sleeping ms", U_NS},
+	[CT_RF_STOPPED] = {"wall_stopped_ns", "stopped ms", U_NS},
+	[CT_RF_MINFLT] = {"min_flt", "minor faults", U_COUNT},
+	[CT_RF_MAJFLT] = {"maj_flt", "major faults", U_COUNT},
+	[CT_RF_NVCSW] = {"nvcsw", "voluntary switches", U_COUNT},
+	[CT_RF_NIVCSW] = {"nivcsw", "involuntary switches", U_COUNT},
+	[CT_RF_FILES] = {"files_opened", "files opened", U_COUNT},
+	[CT_RF_READ] = {"read_bytes", "MB read", U_BYTES},
+	[CT_RF_MISS] = {"miss_bytes", "MB into page cache", U_BYTES},
+};
+/* The figures a go_init record may have. */
+static const int pkg_figs[] = {CT_RF_CPU, CT_RF_MINFLT, CT_RF_MAJFLT, CT_RF_NVCSW, CT_RF_NIVCSW};
+#define NPKG_FIGS (sizeof(pkg_figs) / sizeof(pkg_figs[0]))
+
+const char *ct_report_fig_key(int fig)
+{
+	return fig >= 0 && fig < CT_RF_COUNT ? rfig[fig].key : NULL;
+}
+
 /* Terminal tables: name column widths (at least / at most), in characters */
 #define NAME_W_MIN 28     /* phases and programs */
 #define PROG_W_MIN 8      /* packages table: program */
@@ -137,6 +168,7 @@ struct agg_phase {
 	char *name;
 	struct u64vec dur;
 	size_t incomplete;
+	struct u64vec bd[CT_RF_COUNT]; /* the breakdown's figures */
 };
 
 struct agg_prog {
@@ -149,6 +181,7 @@ struct agg_pkg {
 	size_t prog;
 	char *name;
 	struct u64vec clock;
+	struct u64vec bd[CT_RF_COUNT]; /* pkg_figs only */
 };
 
 struct run_rec {
@@ -165,10 +198,22 @@ struct st_image {
 	uint64_t rt, last_end, main;
 };
 
+/* A record's breakdown figures: v[f] where have bit f is set. */
+struct st_figs {
+	uint64_t v[CT_RF_COUNT];
+	uint32_t have;
+};
+
 struct st_pkg {
 	size_t image;
 	char *name;
 	uint64_t clock;
+	struct st_figs f;
+};
+
+struct st_bd {
+	char *phase;
+	struct st_figs f;
 };
 
 struct st_phase {
@@ -189,6 +234,8 @@ struct cur_run {
 	size_t npkgs, cap_pkgs;
 	struct st_phase *phases;
 	size_t nphases, cap_phases;
+	struct st_bd *bds;
+	size_t nbds, cap_bds;
 };
 
 struct ct_report {
@@ -258,6 +305,9 @@ static void cur_clear(struct cur_run *c)
 		free(c->pkgs[i].name);
 	for (size_t i = 0; i < c->nphases; i++)
 		free(c->phases[i].name);
+	for (size_t i = 0; i < c->nbds; i++)
+		free(c->bds[i].phase);
+	free(c->bds);
 	free(c->imgs);
 	free(c->pkgs);
 	free(c->phases);
@@ -274,6 +324,8 @@ void ct_report_free(struct ct_report *r)
 	for (size_t i = 0; i < r->nphases; i++) {
 		free(r->phases[i].name);
 		free(r->phases[i].dur.v);
+		for (int f = 0; f < CT_RF_COUNT; f++)
+			free(r->phases[i].bd[f].v);
 	}
 	for (size_t i = 0; i < r->nprogs; i++) {
 		free(r->progs[i].name);
@@ -283,6 +335,8 @@ void ct_report_free(struct ct_report *r)
 	for (size_t i = 0; i < r->npkgs; i++) {
 		free(r->pkgs[i].name);
 		free(r->pkgs[i].clock.v);
+		for (int f = 0; f < CT_RF_COUNT; f++)
+			free(r->pkgs[i].bd[f].v);
 	}
 	for (size_t i = 0; i < r->nruns; i++)
 		free(r->runs[i].name);
@@ -432,6 +486,17 @@ static int rec_exec(struct ct_report *r, char *err, size_t errlen)
 	return 0;
 }
 
+/* Figure fig of the record into f, if the record has it. */
+static int get_fig(struct ct_report *r, const char *type, int fig, struct st_figs *f, char *err, size_t errlen)
+{
+	if (!jr_get(&r->jo, rfig[fig].key))
+		return 0;
+	if (need_u64(r, type, rfig[fig].key, &f->v[fig], err, errlen))
+		return -1;
+	f->have |= 1u << fig;
+	return 0;
+}
+
 static int rec_go(struct ct_report *r, const char *type, char *err, size_t errlen)
 {
 	struct cur_run *c = &r->cur;
@@ -472,6 +537,10 @@ static int rec_go(struct ct_report *r, const char *type, char *err, size_t errle
 		return -1;
 	if (GROW(c->pkgs, c->npkgs, c->cap_pkgs))
 		return OOM();
+	memset(&c->pkgs[c->npkgs].f, 0, sizeof(c->pkgs[c->npkgs].f));
+	for (size_t i = 0; i < NPKG_FIGS; i++)
+		if (get_fig(r, type, pkg_figs[i], &c->pkgs[c->npkgs].f, err, errlen))
+			return -1;
 	c->pkgs[c->npkgs].image = (size_t)idx;
 	c->pkgs[c->npkgs].clock = clock;
 	c->pkgs[c->npkgs].name = dupn(pkg, strlen(pkg));
@@ -514,6 +583,30 @@ static int rec_phase(struct ct_report *r, char *err, size_t errlen)
 	if (!ph->name)
 		return OOM();
 	c->nphases++;
+	return 0;
+}
+
+/* {"type":"breakdown"}: the figures of one phase of one sandbox. */
+static int rec_breakdown(struct ct_report *r, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	const char *phase;
+	size_t len;
+	struct st_bd *b;
+
+	if (jr_get_str(&r->jo, "phase", &phase, &len))
+		return errf(r, err, errlen, "breakdown record: \"phase\" missing or not a string");
+	if (GROW(c->bds, c->nbds, c->cap_bds))
+		return OOM();
+	b = &c->bds[c->nbds];
+	memset(b, 0, sizeof(*b));
+	for (int f = 0; f < CT_RF_COUNT; f++)
+		if (get_fig(r, "breakdown", f, &b->f, err, errlen))
+			return -1;
+	b->phase = dupn(phase, strlen(phase));
+	if (!b->phase)
+		return OOM();
+	c->nbds++;
 	return 0;
 }
 
@@ -587,6 +680,8 @@ int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err,
 		return rec_phase(r, err, errlen);
 	if (!strcmp(type, "summary"))
 		return rec_summary(r, err, errlen);
+	if (!strcmp(type, "breakdown"))
+		return rec_breakdown(r, err, errlen);
 	return 0; /* a type this version does not aggregate */
 }
 
@@ -654,6 +749,14 @@ static struct agg_phase *agg_phase_of(struct ct_report *r, const char *name)
 	return &r->phases[r->nphases - 1];
 }
 
+static int push_figs(struct u64vec *bd, const struct st_figs *f)
+{
+	for (int k = 0; k < CT_RF_COUNT; k++)
+		if ((f->have & (1u << k)) && vec_push(&bd[k], f->v[k]))
+			return -1;
+	return 0;
+}
+
 int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 {
 	struct cur_run *c = &r->cur;
@@ -707,7 +810,13 @@ int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 	for (size_t i = 0; i < c->npkgs; i++) {
 		struct agg_pkg *p = agg_pkg_of(r, (size_t)prog_of[c->pkgs[i].image], c->pkgs[i].name);
 
-		if (!p || vec_push(&p->clock, c->pkgs[i].clock))
+		if (!p || vec_push(&p->clock, c->pkgs[i].clock) || push_figs(p->bd, &c->pkgs[i].f))
+			goto oom;
+	}
+	for (size_t i = 0; i < c->nbds; i++) {
+		struct agg_phase *p = agg_phase_of(r, c->bds[i].phase);
+
+		if (!p || push_figs(p->bd, &c->bds[i].f))
 			goto oom;
 	}
 	for (size_t i = 0; i < c->nphases; i++) {
@@ -794,6 +903,27 @@ bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg,
 		return false;
 	vec_stats(&p->clock, st);
 	return true;
+}
+
+bool ct_report_phase_fig_stats(struct ct_report *r, const char *phase, int fig, struct ct_stats *st)
+{
+	uintptr_t idx;
+
+	if (fig < 0 || fig >= CT_RF_COUNT || !ct_hmap_get(&r->phase_map, ct_hash_str(phase), phase, phase_eq, r, &idx))
+		return false;
+	vec_stats(&r->phases[idx].bd[fig], st);
+	return st->count > 0;
+}
+
+bool ct_report_pkg_fig_stats(struct ct_report *r, const char *prog, const char *pkg, int fig,
+			     struct ct_stats *st)
+{
+	struct agg_pkg *p = find_pkg(r, prog, pkg);
+
+	if (!p || fig < 0 || fig >= CT_RF_COUNT)
+		return false;
+	vec_stats(&p->bd[fig], st);
+	return st->count > 0;
 }
 
 /* ---- rendering ---- */
@@ -897,6 +1027,146 @@ static struct pkg_rank *rank_pkgs(struct ct_report *r)
 	return v;
 }
 
+/* ---- the breakdown's figures ---- */
+
+/* A figure's value in its unit: ms, a count, MB. */
+static void put_fig_val(struct strbuf *out, int unit, uint64_t v, int width)
+{
+	if (unit == U_NS)
+		sb_printf(out, " %*.3f", width, MS(v));
+	else if (unit == U_BYTES)
+		sb_printf(out, " %*.3f", width, (double)v / 1048576.0);
+	else
+		sb_printf(out, " %*llu", width, (unsigned long long)v);
+}
+
+static void put_fig_cells(struct strbuf *out, const struct ct_stats *st, int unit)
+{
+	sb_printf(out, " %6zu", st->count);
+	put_fig_val(out, unit, st->p50, 9);
+	put_fig_val(out, unit, st->p90, 9);
+	put_fig_val(out, unit, st->p99, 9);
+	put_fig_val(out, unit, st->max, 9);
+}
+
+/* {"count":n,"p50":...,"max":...} in the figure's own unit (its key says it). */
+static void put_fig_json(struct jsonw *w, const struct ct_stats *st)
+{
+	jw_obj_open(w);
+	jw_kuint(w, "count", st->count);
+	jw_kuint(w, "p50", st->p50);
+	jw_kuint(w, "p90", st->p90);
+	jw_kuint(w, "p99", st->p99);
+	jw_kuint(w, "max", st->max);
+	jw_obj_close(w);
+}
+
+/* "breakdown":{"cpu_ns":{stats},...}: the figures with samples (none: no key). */
+static void put_figs_json(struct jsonw *w, struct u64vec *bd)
+{
+	struct ct_stats st;
+	bool open = false;
+
+	for (int f = 0; f < CT_RF_COUNT; f++) {
+		vec_stats(&bd[f], &st);
+		if (!st.count)
+			continue;
+		if (!open) {
+			jw_key(w, "breakdown");
+			jw_obj_open(w);
+			open = true;
+		}
+		jw_key(w, rfig[f].key);
+		put_fig_json(w, &st);
+	}
+	if (open)
+		jw_obj_close(w);
+}
+
+static bool has_figs(const struct u64vec *bd)
+{
+	for (int f = 0; f < CT_RF_COUNT; f++)
+		if (bd[f].n)
+			return true;
+	return false;
+}
+
+/* The phases' breakdown: per phase, each figure that is not 0 in every run. */
+static void render_phase_figs(struct ct_report *r, struct strbuf *out, size_t w)
+{
+	struct ct_stats st;
+	bool any = false, zero = false;
+
+	for (size_t i = 0; i < r->nphases && !any; i++)
+		any = has_figs(r->phases[i].bd);
+	if (!any)
+		return;
+	if (w < 26)
+		w = 26;
+	put_name(out, "phase breakdown", w);
+	sb_printf(out, " %6s %9s %9s %9s %9s\n", "count", "p50", "p90", "p99", "max");
+	for (size_t i = 0; i < r->nphases; i++) {
+		if (!has_figs(r->phases[i].bd))
+			continue;
+		sb_puts(out, "  ");
+		put_name(out, r->phases[i].name, 0);
+		sb_putc(out, '\n');
+		for (int f = 0; f < CT_RF_COUNT; f++) {
+			vec_stats(&r->phases[i].bd[f], &st);
+			if (!st.count)
+				continue;
+			if (!st.max) {
+				zero = true;
+				continue;
+			}
+			sb_puts(out, "    ");
+			put_name(out, rfig[f].text, w - 4);
+			put_fig_cells(out, &st, rfig[f].unit);
+			sb_putc(out, '\n');
+		}
+	}
+	sb_puts(out, "  (wall-clock states: at each instant the best state of any thread of the phase's\n"
+		     "  processes; on CPU: their CPU time, which two threads on two CPUs count twice");
+	sb_puts(out, zero ? ";\n  figures that are 0 in every run are left out)\n\n" : ")\n\n");
+}
+
+/* The listed packages' figures, p50 each ("-": no sample). */
+static void render_pkg_figs(struct strbuf *out, const struct pkg_rank *pk, size_t top, size_t wprog, size_t wpkg)
+{
+	static const char *const head[NPKG_FIGS] = {"CPU ms", "min flt", "maj flt", "vol sw", "invol sw"};
+	bool any = false;
+
+	for (size_t i = 0; i < top && !any; i++)
+		any = has_figs(pk[i].p->bd);
+	if (!any)
+		return;
+	sb_printf(out, "package init breakdown, p50 (the same %zu packages)\n", top);
+	sb_puts(out, "  ");
+	put_name(out, "program", wprog);
+	sb_puts(out, "  ");
+	put_name(out, "package", wpkg);
+	for (size_t f = 0; f < NPKG_FIGS; f++)
+		sb_printf(out, " %9s", head[f]);
+	sb_putc(out, '\n');
+	for (size_t i = 0; i < top; i++) {
+		sb_puts(out, "  ");
+		put_name(out, pk[i].prog, wprog);
+		sb_puts(out, "  ");
+		put_name(out, pk[i].p->name, wpkg);
+		for (size_t f = 0; f < NPKG_FIGS; f++) {
+			struct ct_stats st;
+
+			vec_stats(&pk[i].p->bd[pkg_figs[f]], &st);
+			if (st.count)
+				put_fig_val(out, rfig[pkg_figs[f]].unit, st.p50, 9);
+			else
+				sb_printf(out, " %9s", "-");
+		}
+		sb_putc(out, '\n');
+	}
+	sb_putc(out, '\n');
+}
+
 static void render_json(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o)
 {
 	struct pkg_rank *pk = rank_pkgs(r);
@@ -932,6 +1202,7 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 		jw_key(&w, "stats");
 		vec_stats(&r->phases[i].dur, &st);
 		put_stats_json(&w, &st);
+		put_figs_json(&w, r->phases[i].bd);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
@@ -958,6 +1229,7 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 		jw_kstr(&w, "pkg", pk[i].p->name);
 		jw_key(&w, "stats");
 		put_stats_json(&w, &pk[i].st);
+		put_figs_json(&w, pk[i].p->bd);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
@@ -1019,6 +1291,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 		}
 		sb_putc(out, '\n');
 	}
+	render_phase_figs(r, out, w);
 
 	if (!r->nprogs) {
 		sb_puts(out, "Go programs: none in these runs\n\n");
@@ -1074,6 +1347,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 			sb_putc(out, '\n');
 		}
 		sb_putc(out, '\n');
+		render_pkg_figs(out, pk, top, wprog, wpkg);
 	} else {
 		sb_puts(out, "package inits: none with a clock in these runs\n\n");
 	}
@@ -1337,8 +1611,254 @@ static void put_cmp_json(struct jsonw *w, const struct cmp_row *row)
 	jw_obj_close(w);
 }
 
+/* ---- compare: the breakdown's figures ---- */
+
+struct fig_row {
+	const char *prog, *name; /* prog NULL: a phase */
+	int fig;
+	size_t na, nb;
+	uint64_t a, b; /* p50s */
+};
+
+struct fig_rows {
+	struct fig_row *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void add_fig_rows(struct fig_rows *rs, const char *prog, const char *name, struct u64vec *va,
+			 struct u64vec *vb, const int *figs, size_t nfigs)
+{
+	for (size_t i = 0; i < nfigs; i++) {
+		struct fig_row row = {.prog = prog, .name = name, .fig = figs[i]};
+		struct ct_stats sa = {0}, sb = {0};
+
+		if (va)
+			vec_stats(&va[figs[i]], &sa);
+		if (vb)
+			vec_stats(&vb[figs[i]], &sb);
+		row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
+		if (!row.na && !row.nb)
+			continue;
+		if (!row.a && !row.b)
+			continue; /* 0 on both sides */
+		if (rs->oom || GROW(rs->v, rs->n, rs->cap)) {
+			rs->oom = true;
+			return;
+		}
+		rs->v[rs->n++] = row;
+	}
+}
+
+static const int all_figs[CT_RF_COUNT] = {
+	CT_RF_CPU,    CT_RF_RUNNING, CT_RF_RUNNABLE, CT_RF_IOWAIT, CT_RF_DISK,  CT_RF_SLEEP, CT_RF_STOPPED,
+	CT_RF_MINFLT, CT_RF_MAJFLT,  CT_RF_NVCSW,    CT_RF_NIVCSW, CT_RF_FILES, CT_RF_READ,  CT_RF_MISS,
+};
+
+/* Per phase of a, then those only in b: each figure, in the table's order. */
+static void phase_fig_rows(struct ct_report *a, struct ct_report *b, struct fig_rows *rs)
+{
+	uintptr_t idx;
+
+	for (size_t i = 0; i < a->nphases; i++) {
+		const char *name = a->phases[i].name;
+		struct u64vec *vb = NULL;
+
+		if (ct_hmap_get(&b->phase_map, ct_hash_str(name), name, phase_eq, b, &idx))
+			vb = b->phases[idx].bd;
+		add_fig_rows(rs, NULL, name, a->phases[i].bd, vb, all_figs, CT_RF_COUNT);
+	}
+	for (size_t i = 0; i < b->nphases; i++) {
+		const char *name = b->phases[i].name;
+
+		if (!ct_hmap_get(&a->phase_map, ct_hash_str(name), name, phase_eq, a, &idx))
+			add_fig_rows(rs, NULL, name, NULL, b->phases[i].bd, all_figs, CT_RF_COUNT);
+	}
+}
+
+struct pkg_pair {
+	const char *prog, *name;
+	struct agg_pkg *a, *b;
+	uint64_t diff; /* |CPU p50 of b - of a|, 0 unless both */
+	bool both;
+};
+
+static int cmp_pairs(const void *x, const void *y)
+{
+	const struct pkg_pair *a = x, *b = y;
+	int c;
+
+	if (a->both != b->both)
+		return a->both ? -1 : 1;
+	if (a->diff != b->diff)
+		return a->diff < b->diff ? 1 : -1;
+	c = strcmp(a->prog, b->prog);
+	return c ? c : strcmp(a->name, b->name);
+}
+
+static uint64_t cpu_p50(struct agg_pkg *p, bool *have)
+{
+	struct ct_stats st;
+
+	vec_stats(&p->bd[CT_RF_CPU], &st);
+	*have = st.count > 0;
+	return st.p50;
+}
+
+/* The packages with figures on either side, by the difference of their
+ * CPU time (both sides first); their figures for the top ones. */
+static void pkg_fig_rows(struct ct_report *a, struct ct_report *b, size_t top, struct fig_rows *rs,
+			 size_t *npkgs)
+{
+	struct pkg_pair *v = calloc(a->npkgs + b->npkgs + 1, sizeof(*v));
+	size_t n = 0;
+
+	*npkgs = 0;
+	if (!v) {
+		rs->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < a->npkgs; i++) {
+		struct agg_pkg *pa = &a->pkgs[i];
+		const char *prog = a->progs[pa->prog].name;
+		struct agg_pkg *pb = find_pkg(b, prog, pa->name);
+		bool ha, hb;
+		uint64_t ca, cb;
+
+		if (!has_figs(pa->bd) && !(pb && has_figs(pb->bd)))
+			continue;
+		ca = cpu_p50(pa, &ha);
+		cb = pb ? cpu_p50(pb, &hb) : (hb = false, 0);
+		v[n++] = (struct pkg_pair){prog, pa->name, pa, pb, ha && hb ? (ca > cb ? ca - cb : cb - ca) : 0,
+					   ha && hb};
+	}
+	for (size_t i = 0; i < b->npkgs; i++) {
+		struct agg_pkg *pb = &b->pkgs[i];
+		const char *prog = b->progs[pb->prog].name;
+
+		if (!has_figs(pb->bd) || find_pkg(a, prog, pb->name))
+			continue;
+		v[n++] = (struct pkg_pair){prog, pb->name, NULL, pb, 0, false};
+	}
+	qsort(v, n, sizeof(*v), cmp_pairs);
+	*npkgs = n;
+	for (size_t i = 0; i < n && i < top; i++)
+		add_fig_rows(rs, v[i].prog, v[i].name, v[i].a ? v[i].a->bd : NULL, v[i].b ? v[i].b->bd : NULL,
+			     pkg_figs, NPKG_FIGS);
+	free(v);
+}
+
+static void fig_row_label(struct strbuf *out, const struct fig_row *row)
+{
+	if (row->prog) {
+		put_name(out, row->prog, 0);
+		sb_putc(out, ' ');
+	}
+	put_name(out, row->name, 0);
+	sb_putc(out, ' ');
+	put_name(out, rfig[row->fig].text, 0);
+}
+
+static size_t fig_row_width(const struct fig_row *row)
+{
+	return 2 + name_width(row->name) + 1 + name_width(rfig[row->fig].text) +
+	       (row->prog ? name_width(row->prog) + 1 : 0);
+}
+
+static void put_fig_diff(struct strbuf *out, const struct fig_row *row)
+{
+	int unit = rfig[row->fig].unit;
+	double d;
+
+	if (!row->na || !row->nb) {
+		sb_printf(out, " %10s %8s", "-", row->na ? "only A" : "only B");
+		return;
+	}
+	if (unit == U_COUNT)
+		sb_printf(out, " %+10lld", row->b >= row->a ? (long long)(row->b - row->a) : -(long long)(row->a - row->b));
+	else {
+		d = ((double)row->b - (double)row->a) / (unit == U_NS ? 1e6 : 1048576.0);
+		sb_printf(out, " %+10.3f", d);
+	}
+	if (row->a)
+		sb_printf(out, " %+7.1f%%", ((double)row->b - (double)row->a) * 100.0 / (double)row->a);
+	else
+		sb_printf(out, " %8s", "n/a");
+}
+
+static void render_fig_rows(struct strbuf *out, const char *title, const struct fig_rows *rs)
+{
+	size_t w = CMP_NAME_W_MIN;
+
+	for (size_t i = 0; i < rs->n; i++)
+		if (fig_row_width(&rs->v[i]) > w)
+			w = fig_row_width(&rs->v[i]);
+	if (w > CMP_NAME_W_MAX)
+		w = CMP_NAME_W_MAX;
+	if (name_width(title) > w)
+		w = name_width(title);
+	put_name(out, title, w);
+	sb_printf(out, " %10s %10s %10s %8s  %s\n", "A p50", "B p50", "diff", "diff", "n A/B");
+	for (size_t i = 0; i < rs->n; i++) {
+		const struct fig_row *row = &rs->v[i];
+		int unit = rfig[row->fig].unit;
+
+		sb_puts(out, "  ");
+		fig_row_label(out, row);
+		for (size_t rw = fig_row_width(row); rw < w; rw++)
+			sb_putc(out, ' ');
+		if (row->na)
+			put_fig_val(out, unit, row->a, 10);
+		else
+			sb_printf(out, " %10s", "-");
+		if (row->nb)
+			put_fig_val(out, unit, row->b, 10);
+		else
+			sb_printf(out, " %10s", "-");
+		put_fig_diff(out, row);
+		sb_printf(out, "  %zu/%zu\n", row->na, row->nb);
+	}
+	sb_putc(out, '\n');
+}
+
+static void put_fig_row_json(struct jsonw *w, const struct fig_row *row)
+{
+	jw_obj_open(w);
+	if (row->prog) {
+		jw_kstr(w, "program", row->prog);
+		jw_kstr(w, "pkg", row->name);
+	} else {
+		jw_kstr(w, "name", row->name);
+	}
+	jw_kstr(w, "figure", rfig[row->fig].key);
+	jw_kuint(w, "a_count", row->na);
+	jw_kuint(w, "b_count", row->nb);
+	jw_key(w, "a_p50");
+	if (row->na)
+		jw_uint(w, row->a);
+	else
+		jw_null(w);
+	jw_key(w, "b_p50");
+	if (row->nb)
+		jw_uint(w, row->b);
+	else
+		jw_null(w);
+	jw_key(w, "diff");
+	if (row->na && row->nb)
+		jw_int(w, row->b >= row->a ? (long long)(row->b - row->a) : -(long long)(row->a - row->b));
+	else
+		jw_null(w);
+	jw_key(w, "diff_pct");
+	if (row->na && row->nb && row->a)
+		jw_fixed(w, ((double)row->b - (double)row->a) * 100.0 / (double)row->a, 1);
+	else
+		jw_null(w);
+	jw_obj_close(w);
+}
+
 static void render_compare_json(struct ct_report *a, struct ct_report *b, struct rows *sets[NROWKINDS],
-				struct strbuf *out, const struct ct_report_opts *o)
+				const struct fig_rows *phf, const struct fig_rows *pkf, struct strbuf *out,
+				const struct ct_report_opts *o)
 {
 	static const char *const jnames[NROWKINDS] = {"phases", "startup", "packages"};
 	struct strbuf line;
@@ -1377,6 +1897,20 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 			put_cmp_json(&w, &sets[k]->v[i]);
 		jw_arr_close(&w);
 	}
+	if (phf->n) {
+		jw_key(&w, "phase_breakdown");
+		jw_arr_open(&w);
+		for (size_t i = 0; i < phf->n; i++)
+			put_fig_row_json(&w, &phf->v[i]);
+		jw_arr_close(&w);
+	}
+	if (pkf->n) {
+		jw_key(&w, "package_breakdown");
+		jw_arr_open(&w);
+		for (size_t i = 0; i < pkf->n; i++)
+			put_fig_row_json(&w, &pkf->v[i]);
+		jw_arr_close(&w);
+	}
 	jw_obj_close(&w);
 }
 
@@ -1385,6 +1919,8 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 {
 	struct rows ph = {0}, su = {0}, pk = {0};
 	struct rows *sets[NROWKINDS] = {&ph, &su, &pk};
+	struct fig_rows phf = {0}, pkf = {0};
+	size_t npkf = 0;
 	static const char *const titles[NROWKINDS] = {"phase", "Go program startup", "package init"};
 	size_t top = o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT;
 	bool json = o && o->json;
@@ -1392,15 +1928,17 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 	phase_rows(a, b, &ph);
 	startup_rows(a, b, &su);
 	pkg_rows(a, b, &pk);
+	phase_fig_rows(a, b, &phf);
+	pkg_fig_rows(a, b, json && !(o && o->top > 0) ? SIZE_MAX : top, &pkf, &npkf);
 	for (int k = 0; k < NROWKINDS; k++)
 		if (sets[k]->n)
 			qsort(sets[k]->v, sets[k]->n, sizeof(struct cmp_row), cmp_rows);
-	if (ph.oom || su.oom || pk.oom) {
+	if (ph.oom || su.oom || pk.oom || phf.oom || pkf.oom) {
 		sb_puts(out, json ? "{\"error\":\"out of memory\"}\n" : "coldtrace report: out of memory\n");
 		goto out;
 	}
 	if (json) {
-		render_compare_json(a, b, sets, out, o);
+		render_compare_json(a, b, sets, &phf, &pkf, out, o);
 		goto out;
 	}
 	sb_printf(out, "coldtrace report --compare: A %zu run%s (%zu incomplete), B %zu run%s (%zu incomplete)\n",
@@ -1445,9 +1983,20 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 		}
 		sb_putc(out, '\n');
 	}
+	if (phf.n)
+		render_fig_rows(out, "phase breakdown", &phf);
+	if (pkf.n) {
+		char title[96];
+
+		snprintf(title, sizeof(title), "package init breakdown (%zu of %zu, by |CPU diff|)",
+			 npkf < top ? npkf : top, npkf);
+		render_fig_rows(out, title, &pkf);
+	}
 	footnote(a, out);
 out:
 	free(ph.v);
 	free(su.v);
 	free(pk.v);
+	free(phf.v);
+	free(pkf.v);
 }

@@ -11,6 +11,14 @@
  * nearest-rank: the ceil(p/100 * n)-th smallest of the n samples (so always
  * one of the samples; p50 of 4 samples is the 2nd smallest).
  *
+ * The kernel-level breakdown (issue 12, breakdown.h): each "breakdown"
+ * record's figures (CPU time, wall-clock time per scheduler state, faults,
+ * switches, files opened, bytes read and missed in the page cache) are
+ * samples of its phase ("phase", the key a "phase" record calls "name");
+ * the figures of a "go_init" record (cpu_ns, faults, switches) samples of
+ * its package. A figure a record lacks (traced without the breakdown, or
+ * by an older coldtrace) is no sample: old runs load, their figures absent.
+ *
  * A run counts fully or not at all: its records are staged and merged when
  * the run ends without error. A run whose summary says "complete":false, or
  * that has no summary, is counted and flagged as incomplete, and its samples
@@ -75,6 +83,31 @@ bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stat
 bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, struct ct_stats *st);
 bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg, struct ct_stats *st);
 
+/* The breakdown's figures: their jsonl keys, in this order. */
+enum ct_report_fig {
+	CT_RF_CPU,      /* cpu_ns: on a CPU, the threads' own counters */
+	CT_RF_RUNNING,  /* wall_running_ns: wall clock, some thread running */
+	CT_RF_RUNNABLE, /* wall_runnable_ns: ... waiting for a CPU */
+	CT_RF_IOWAIT,   /* wall_iowait_ns */
+	CT_RF_DISK,     /* wall_disk_ns: other uninterruptible sleep */
+	CT_RF_SLEEP,    /* wall_sleep_ns */
+	CT_RF_STOPPED,  /* wall_stopped_ns */
+	CT_RF_MINFLT,   /* min_flt */
+	CT_RF_MAJFLT,   /* maj_flt */
+	CT_RF_NVCSW,    /* nvcsw */
+	CT_RF_NIVCSW,   /* nivcsw */
+	CT_RF_FILES,    /* files_opened */
+	CT_RF_READ,     /* read_bytes */
+	CT_RF_MISS,     /* miss_bytes: brought into the page cache */
+	CT_RF_COUNT
+};
+/* Its jsonl key ("cpu_ns"), NULL past the enum. */
+const char *ct_report_fig_key(int fig);
+/* Stats of a figure of one phase / one package (false if none). */
+bool ct_report_phase_fig_stats(struct ct_report *r, const char *phase, int fig, struct ct_stats *st);
+bool ct_report_pkg_fig_stats(struct ct_report *r, const char *prog, const char *pkg, int fig,
+			     struct ct_stats *st);
+
 #define CT_REPORT_TOP_DEFAULT 10 /* packages listed when top is 0 */
 
 struct ct_report_opts {
@@ -85,7 +118,9 @@ struct ct_report_opts {
 void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o);
 /* Before (a) / after (b): per phase, startup figure and package, p50 of a,
  * p50 of b, difference (ms and %), sorted by absolute difference; first a
- * one-line summary. */
+ * one-line summary. Then, where either side has them, the breakdown's
+ * figures per phase (in the phases' order) and per package (the top
+ * packages by the difference of their CPU time), in their units. */
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 			      const struct ct_report_opts *o);
 
