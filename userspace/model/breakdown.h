@@ -133,8 +133,8 @@ int ct_bd_process(const struct ct_model *m, const struct ct_proc *p, struct ct_b
 
 /* Names of the states: "running", "runnable", "iowait", "disk", "sleep",
  * "stopped", "unknown" (jsonl keys), and the text view's words ("on CPU",
- * "runnable", "waiting for I/O", "in uninterruptible sleep", "blocked",
- * "stopped", "unknown"). */
+ * "waiting for a CPU", "waiting for disk", "in uninterruptible sleep",
+ * "blocked", "stopped", "not seen"). */
 const char *ct_bd_state_key(enum ct_bd_state s);
 const char *ct_bd_state_words(enum ct_bd_state s);
 /* The wall-clock state of a thread state (CT_TS_DEAD, unknown: UNKNOWN). */
@@ -148,14 +148,18 @@ enum ct_bd_state ct_bd_dominant_wait(const struct ct_bd *bd);
 
 /*
  * One line, what dominates: "function init 74 ms: 21 ms on CPU, 48 ms
- * waiting for I/O (312 major faults, 9.1 MB of node_modules read)". CPU
+ * waiting for disk (312 major faults, 9.1 MB of node_modules read)". CPU
  * first, then the dominant wait when it is at least 1% of the interval;
  * the parenthesis has major faults (or minor ones when there are no major
- * ones) and the bytes of the biggest group. Says "(breakdown off)" or
- * "(incomplete)" where it applies. Returns strlen of the whole line
- * (snprintf's contract).
+ * ones) and the bytes of the biggest group ("X MB of G read" when it has
+ * half the bytes or more, else "X MB read, most from G"). Says "breakdown
+ * off", "scheduler states off" or "[incomplete]" where it applies. Returns
+ * what snprintf returns for the whole line.
  */
 int ct_bd_summary(const struct ct_bd *bd, const char *label, char *buf, size_t len);
+
+/* "9.1 MB" (from 100 kB on) or "12.3 kB" into buf. */
+void ct_bd_bytes_str(uint64_t bytes, char *buf, size_t len);
 
 /* The group of a file path (see above) into buf ("" for ""). */
 void ct_bd_group_of(const char *path, char *buf, size_t len);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "redact.h"
@@ -14,9 +15,12 @@ static char no_path[1];
 
 void ct_model_init(struct ct_model *m, const struct ct_model_ops *ops)
 {
+	long ps = sysconf(_SC_PAGESIZE);
+
 	memset(m, 0, sizeof(*m));
 	if (ops)
 		m->ops = *ops;
+	m->page_size = ps > 0 && ps <= (1l << 30) ? (uint32_t)ps : 4096;
 }
 
 /* ---- the memory budget ---- */
@@ -125,6 +129,16 @@ void ct_model_free(struct ct_model *m)
 	}
 	free(m->procs);
 	free(m->index);
+	free(m->threads);
+	ct_hmap_free(&m->thread_map);
+	free(m->tspans);
+	for (size_t i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
+	free(m->files);
+	ct_hmap_free(&m->fd_map);
+	ct_hmap_free(&m->ino_map);
+	free(m->freads);
+	free(m->misses);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -327,6 +341,8 @@ static void on_exec(struct ct_model *m, const struct ct_exec *e)
 	if (!im)
 		return;
 	im->exec_ts = e->h.ts;
+	im->dev = e->dev;
+	im->ino = e->ino;
 	/* secrets out (redact.h) before anything keeps them */
 	ct_redact(im->path, sizeof(im->path), e->path, strnlen(e->path, sizeof(e->path)), 0, NULL);
 	ct_redact(im->comm, sizeof(im->comm), e->comm, strnlen(e->comm, sizeof(e->comm)), 0, NULL);
@@ -383,6 +399,18 @@ static struct ct_pkginit *new_pkg(struct ct_model *m, struct ct_image *im, const
 	return pk;
 }
 
+/* The thread's counters at a package's first (or last: end) probe hit. */
+static void pkg_counters(struct ct_pkginit *pk, const struct ct_go *e, bool end)
+{
+	if (end) {
+		pk->c_end = e->c;
+		pk->tid_end = e->h.tid;
+	} else {
+		pk->c_start = e->c;
+		pk->tid_start = e->h.tid;
+	}
+}
+
 static void on_go(struct ct_model *m, const struct ct_go *e)
 {
 	struct ct_proc *p = live_proc(m, e->h.pid, e->h.ts);
@@ -421,6 +449,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 		/* morestack replayed doInit1's prologue: same task, nothing ran */
 		if (im->cur >= 0 && !im->cur_returned && im->pkgs[im->cur].task == e->task) {
 			im->pkgs[im->cur].start = e->h.ts;
+			pkg_counters(&im->pkgs[im->cur], e, false);
 			break;
 		}
 		if (e->state != GO_TASK_RUNNING)
@@ -428,6 +457,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 		pk = new_pkg(m, im, pkg ? pkg : "?", e->h.ts);
 		if (!pk)
 			return;
+		pkg_counters(pk, e, false);
 		pk->task = e->task;
 		pk->nfns_task = e->nfns;
 		im->cur = (int)(pk - im->pkgs);
@@ -451,6 +481,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 			pk = new_pkg(m, im, pkg, e->h.ts);
 			if (!pk)
 				return;
+			pkg_counters(pk, e, false);
 			idx = (int)(pk - im->pkgs);
 		}
 		pk->nfns++;
@@ -468,6 +499,7 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 				break;
 			}
 			im->pkgs[im->cur].end = e->h.ts;
+			pkg_counters(&im->pkgs[im->cur], e, true);
 			if (CT_COOKIE_KIND(e->cookie) == CT_GO_TASKEND)
 				im->pkgs[im->cur].nfns = im->pkgs[im->cur].nfns_task;
 			else
@@ -486,11 +518,444 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 			int idx = im->stack[im->depth];
 
 			im->pkgs[idx].end = e->h.ts;
+			pkg_counters(&im->pkgs[idx], e, true);
 			im->last_closed = idx;
 		}
 		break;
 	default:
 		m->bad_events++;
+	}
+}
+
+/* ---- the kernel-level breakdown: threads, scheduler states, files ---- */
+
+/*
+ * Spans, threads, files, reads and misses count against the budget like I/O
+ * records (a watch session runs for days): MEM_IO.
+ */
+#define MEM_IO true
+
+/* Room for n entries in map h, its growth taken from the budget first. */
+static int hmap_reserve_budget(struct ct_model *m, struct ct_hmap *h, size_t n)
+{
+	size_t ocap = h->cap, ncap = ct_hmap_cap_for(n);
+	uint64_t bytes;
+
+	if (ncap <= ocap)
+		return 0;
+	bytes = (ncap - ocap) * sizeof(struct ct_hslot) + (ocap ? 0 : MEM_OVERHEAD);
+	if (!mem_take(m, bytes, MEM_IO))
+		return -1;
+	if (ct_hmap_reserve(h, n)) {
+		mem_give(m, bytes);
+		return -1;
+	}
+	return 0;
+}
+
+static void drop_sched(struct ct_model *m)
+{
+	drop_budget(m);
+	m->dropped_sched++;
+}
+
+static void drop_files(struct ct_model *m)
+{
+	drop_budget(m);
+	m->dropped_files++;
+}
+
+static bool thread_eq(const void *ctx, uintptr_t val, const void *key)
+{
+	const struct ct_model *m = ctx;
+
+	return m->threads[val].tid == *(const uint32_t *)key;
+}
+
+/* A new life of tid (no state yet), or NULL (budget). */
+static struct ct_thread *new_thread(struct ct_model *m, uint32_t pid, uint32_t tid)
+{
+	struct ct_thread *na, *t;
+
+	if (hmap_reserve_budget(m, &m->thread_map, m->nthreads + 1)) {
+		drop_sched(m);
+		return NULL;
+	}
+	na = grow(m, m->threads, &m->threads_cap, m->nthreads, sizeof(*na), MEM_IO);
+	if (!na) {
+		drop_sched(m);
+		return NULL;
+	}
+	m->threads = na;
+	t = &m->threads[m->nthreads];
+	memset(t, 0, sizeof(*t));
+	t->pid = pid;
+	t->tid = tid;
+	t->leader = pid == tid;
+	t->state = CT_TS_COUNT;
+	/* not past the map's probe limit (none): cannot fail after the reserve */
+	if (ct_hmap_put(&m->thread_map, ct_hash_u64(tid), &tid, thread_eq, m, m->nthreads)) {
+		drop_sched(m);
+		return NULL;
+	}
+	m->nthreads++;
+	return t;
+}
+
+/*
+ * The thread a record of (pid, tid) at ts is about, or NULL: a record older
+ * than the thread's newest (records from several CPUs arrive out of order)
+ * changes nothing (sched_late). A tid seen after its final switch, or under
+ * another pid (a non-leader thread exec'd and took the leader's pid, or the
+ * tid was reused after a lost final switch), starts a new life; the old
+ * one's open state ends at ct_model_finish like any other.
+ */
+static struct ct_thread *sched_thread(struct ct_model *m, uint32_t pid, uint32_t tid, uint64_t ts)
+{
+	uintptr_t v;
+
+	if (ct_hmap_get(&m->thread_map, ct_hash_u64(tid), &tid, thread_eq, m, &v)) {
+		struct ct_thread *t = &m->threads[v];
+
+		if (ts < t->last_ts) {
+			m->sched_late++;
+			return NULL;
+		}
+		if (t->pid == pid && !t->dead)
+			return t;
+		if (t->dead && ts == t->last_ts) {
+			m->sched_late++; /* at the very time of its death: not a new life */
+			return NULL;
+		}
+	}
+	return new_thread(m, pid, tid);
+}
+
+static void add_span(struct ct_model *m, const struct ct_thread *t, uint64_t end, uint8_t flags,
+		     const struct ct_tcounters *c)
+{
+	struct ct_tspan *na, *s;
+
+	na = grow(m, m->tspans, &m->tspans_cap, m->ntspans, sizeof(*na), MEM_IO);
+	if (!na) {
+		drop_sched(m);
+		return;
+	}
+	m->tspans = na;
+	s = &m->tspans[m->ntspans++];
+	memset(s, 0, sizeof(*s));
+	s->start = t->since;
+	s->end = end;
+	s->pid = t->pid;
+	s->tid = t->tid;
+	s->state = t->state;
+	s->flags = flags;
+	/* a running span's counters: OUT's minus IN's, when both were read and
+	 * went forward (never trust a record to be sane) */
+	if (t->state == CT_TS_RUNNING && c && t->at_known && c->run_ns >= t->at.run_ns &&
+	    c->min_flt >= t->at.min_flt && c->maj_flt >= t->at.maj_flt && c->nvcsw >= t->at.nvcsw &&
+	    c->nivcsw >= t->at.nivcsw) {
+		s->flags |= CT_TSPAN_COUNTED;
+		s->run_ns = c->run_ns - t->at.run_ns;
+		s->min_flt = c->min_flt - t->at.min_flt;
+		s->maj_flt = c->maj_flt - t->at.maj_flt;
+		s->nvcsw = c->nvcsw - t->at.nvcsw;
+		s->nivcsw = c->nivcsw - t->at.nivcsw;
+	}
+}
+
+/* End the thread's state at ts (a span, kept if the budget allows). */
+static void close_state(struct ct_model *m, struct ct_thread *t, uint64_t ts, uint8_t flags,
+			const struct ct_tcounters *c)
+{
+	if (t->state >= CT_TS_COUNT)
+		return;
+	if (ts >= t->since) {
+		t->state_ns[t->state] += ts - t->since;
+		add_span(m, t, ts, flags, c);
+	}
+	t->state = CT_TS_COUNT;
+	t->at_known = false;
+}
+
+/* The state a record says the thread was in was not the one we know: the
+ * record that ended it was lost, so that span's end is unknown. */
+static void gap_state(struct ct_model *m, struct ct_thread *t)
+{
+	if (t->state < CT_TS_COUNT)
+		m->sched_gaps++;
+	t->state = CT_TS_COUNT;
+	t->at_known = false;
+}
+
+static void open_state(struct ct_thread *t, uint8_t state, uint64_t ts, const struct ct_tcounters *c)
+{
+	t->state = state;
+	t->since = ts;
+	t->at = *c;
+	t->at_known = true;
+}
+
+static bool sleepish(uint8_t state)
+{
+	return state == CT_TS_SLEEP || state == CT_TS_DISK || state == CT_TS_IOWAIT || state == CT_TS_STOPPED;
+}
+
+static void on_sched(struct ct_model *m, const struct ct_sched *e)
+{
+	uint64_t ts = e->h.ts;
+	struct ct_thread *t;
+
+	m->have_sched = true;
+	m->sched_events++;
+	if (e->what < CT_SCHED_IN || e->what > CT_SCHED_NEW ||
+	    (e->what == CT_SCHED_OUT && (e->state == CT_TS_RUNNING || e->state >= CT_TS_COUNT))) {
+		m->bad_events++;
+		return;
+	}
+	t = sched_thread(m, e->h.pid, e->h.tid, ts);
+	if (!t)
+		return;
+	if (!t->first_ts) {
+		t->first_ts = ts ? ts : 1;
+		t->first = e->c;
+	}
+	t->last_ts = ts;
+	t->last = e->c;
+
+	switch (e->what) {
+	case CT_SCHED_IN:
+		if (t->state == CT_TS_RUNNING)
+			gap_state(m, t); /* its switch out was lost */
+		else
+			close_state(m, t, ts, 0, NULL);
+		open_state(t, CT_TS_RUNNING, ts, &e->c);
+		break;
+	case CT_SCHED_OUT:
+		if (t->state == CT_TS_RUNNING)
+			close_state(m, t, ts, 0, &e->c);
+		else
+			gap_state(m, t); /* its switch in was lost */
+		if (e->state == CT_TS_DEAD)
+			t->dead = true;
+		else
+			open_state(t, e->state, ts, &e->c);
+		break;
+	default: /* CT_SCHED_WAKE, CT_SCHED_NEW */
+		if (t->state == CT_TS_RUNNING || t->state == CT_TS_RUNNABLE)
+			break; /* woken while on a CPU or a run queue: nothing changes */
+		if (sleepish(t->state))
+			close_state(m, t, ts, 0, NULL);
+		open_state(t, CT_TS_RUNNABLE, ts, &e->c);
+		break;
+	}
+}
+
+/* (pid, fd) -> the newest open; (dev, ino) -> the newest open */
+struct fd_key {
+	uint32_t pid;
+	int32_t fd;
+};
+
+struct ino_key {
+	uint64_t dev, ino;
+};
+
+static uint64_t fd_hash(uint32_t pid, int32_t fd)
+{
+	return ct_hash_u64((uint64_t)pid << 32 | (uint32_t)fd);
+}
+
+static uint64_t ino_hash(uint64_t dev, uint64_t ino)
+{
+	return ct_hash_u64(dev * 0x9e3779b97f4a7c15ull ^ ino);
+}
+
+static bool fd_eq(const void *ctx, uintptr_t val, const void *key)
+{
+	const struct ct_file *f = &((const struct ct_model *)ctx)->files[val];
+	const struct fd_key *k = key;
+
+	return f->pid == k->pid && f->fd == k->fd;
+}
+
+static bool ino_eq(const void *ctx, uintptr_t val, const void *key)
+{
+	const struct ct_file *f = &((const struct ct_model *)ctx)->files[val];
+	const struct ino_key *k = key;
+
+	return f->dev == k->dev && f->ino == k->ino;
+}
+
+static long file_by_ino(const struct ct_model *m, uint64_t dev, uint64_t ino)
+{
+	struct ino_key k = {dev, ino};
+	uintptr_t v;
+
+	if (!ct_hmap_get(&m->ino_map, ino_hash(dev, ino), &k, ino_eq, m, &v))
+		return -1;
+	return (long)v;
+}
+
+static void on_open(struct ct_model *m, const struct ct_open *e)
+{
+	char path[4 * CT_PATH_LEN];
+	size_t n = e->path_len < sizeof(e->path) ? e->path_len : sizeof(e->path);
+	struct fd_key fk = {e->h.pid, e->fd};
+	struct ino_key ik = {e->dev, e->ino};
+	struct ct_file *na, *f;
+	size_t idx = m->nfiles;
+
+	m->have_files = true;
+	if (e->fd < 0)
+		return; /* the open failed: nothing was opened */
+	n = ct_redact(path, sizeof(path), e->path, strnlen(e->path, n), 0, NULL);
+	if (hmap_reserve_budget(m, &m->fd_map, m->fd_map.n + 1) ||
+	    hmap_reserve_budget(m, &m->ino_map, m->ino_map.n + 1)) {
+		drop_files(m);
+		return;
+	}
+	na = grow(m, m->files, &m->files_cap, m->nfiles, sizeof(*na), MEM_IO);
+	if (!na) {
+		drop_files(m);
+		return;
+	}
+	m->files = na;
+	if (!mem_take(m, n + 1 + MEM_OVERHEAD, MEM_IO)) {
+		drop_files(m);
+		return;
+	}
+	f = &m->files[idx];
+	memset(f, 0, sizeof(*f));
+	f->path = malloc(n + 1);
+	if (!f->path) {
+		mem_give(m, n + 1 + MEM_OVERHEAD);
+		return;
+	}
+	memcpy(f->path, path, n + 1);
+	f->ts = e->h.ts;
+	f->pid = e->h.pid;
+	f->tid = e->h.tid;
+	f->fd = e->fd;
+	f->flags = e->flags;
+	f->dev = e->dev;
+	f->ino = e->ino;
+	f->size = e->size;
+	m->nfiles++;
+	/* no probe limit: cannot fail after the reserves */
+	ct_hmap_put(&m->fd_map, fd_hash(fk.pid, fk.fd), &fk, fd_eq, m, idx);
+	ct_hmap_put(&m->ino_map, ino_hash(ik.dev, ik.ino), &ik, ino_eq, m, idx);
+}
+
+static void on_fread(struct ct_model *m, const struct ct_fread *e)
+{
+	struct fd_key fk = {e->h.pid, e->fd};
+	struct ct_fread_rec *na, *r;
+	long file = -1;
+	uintptr_t v;
+
+	m->have_files = true;
+	if (ct_hmap_get(&m->fd_map, fd_hash(fk.pid, fk.fd), &fk, fd_eq, m, &v) &&
+	    m->files[v].dev == e->dev && m->files[v].ino == e->ino)
+		file = (long)v;
+	else
+		file = file_by_ino(m, e->dev, e->ino);
+	if (file >= 0) {
+		m->files[file].read_bytes += e->bytes;
+		m->files[file].reads++;
+	}
+	na = grow(m, m->freads, &m->freads_cap, m->nfreads, sizeof(*na), MEM_IO);
+	if (!na) {
+		drop_files(m);
+		return;
+	}
+	m->freads = na;
+	r = &m->freads[m->nfreads++];
+	memset(r, 0, sizeof(*r));
+	r->ts = e->h.ts;
+	r->pid = e->h.pid;
+	r->tid = e->h.tid;
+	r->file = file;
+	r->bytes = e->bytes;
+	r->dev = e->dev;
+	r->ino = e->ino;
+}
+
+static void on_pcache(struct ct_model *m, const struct ct_pcache *e)
+{
+	long file = file_by_ino(m, e->dev, e->ino);
+	struct ct_miss_rec *na, *r;
+
+	m->have_pcache = true;
+	if (file >= 0)
+		m->files[file].miss_pages += e->pages;
+	na = grow(m, m->misses, &m->misses_cap, m->nmisses, sizeof(*na), MEM_IO);
+	if (!na) {
+		drop_files(m);
+		return;
+	}
+	m->misses = na;
+	r = &m->misses[m->nmisses++];
+	memset(r, 0, sizeof(*r));
+	r->ts = e->h.ts;
+	r->pid = e->h.pid;
+	r->tid = e->h.tid;
+	r->file = file;
+	r->dev = e->dev;
+	r->ino = e->ino;
+	r->pages = e->pages;
+}
+
+/* The process record pid had at ts: the newest one started by then. */
+static struct ct_proc *proc_at(struct ct_model *m, uint32_t pid, uint64_t ts)
+{
+	struct ct_proc *p = ct_model_proc(m, pid);
+
+	if (!p || p->start_ts <= ts)
+		return p;
+	for (size_t i = (size_t)(p - m->procs); i-- > 0;)
+		if (m->procs[i].pid == pid && m->procs[i].start_ts <= ts)
+			return &m->procs[i];
+	return p;
+}
+
+/*
+ * End of the trace: each thread's open state ends at its process's exit
+ * (or, still running, at the trace's last record), flagged CT_TSPAN_CUT;
+ * then each process gets its threads' sums.
+ */
+static void finish_threads(struct ct_model *m)
+{
+	for (size_t i = 0; i < m->nprocs; i++) {
+		struct ct_proc *p = &m->procs[i];
+
+		memset(&p->sum, 0, sizeof(p->sum));
+		memset(p->state_ns, 0, sizeof(p->state_ns));
+		p->nthreads = p->dead_nonleader = 0;
+		p->runnable_ns = 0;
+	}
+	for (size_t i = 0; i < m->nthreads; i++) {
+		struct ct_thread *t = &m->threads[i];
+		struct ct_proc *p = proc_at(m, t->pid, t->first_ts);
+
+		if (t->state < CT_TS_COUNT) {
+			uint64_t end = p && p->exited && p->exit_ts >= t->since ? p->exit_ts : m->last_ts;
+
+			close_state(m, t, end, CT_TSPAN_CUT, NULL);
+		}
+		if (!p)
+			continue;
+		p->sum.run_ns += t->last.run_ns;
+		p->sum.min_flt += t->last.min_flt;
+		p->sum.maj_flt += t->last.maj_flt;
+		p->sum.nvcsw += t->last.nvcsw;
+		p->sum.nivcsw += t->last.nivcsw;
+		p->nthreads++;
+		if (t->dead && !t->leader)
+			p->dead_nonleader++;
+		for (int s = 0; s < CT_TS_COUNT; s++)
+			p->state_ns[s] += t->state_ns[s];
+		p->runnable_ns = p->state_ns[CT_TS_RUNNABLE];
 	}
 }
 
@@ -531,6 +996,30 @@ static void on_listen_rec(struct ct_model *m, const void *data, size_t size)
 	on_listen(m, data);
 }
 
+static void on_sched_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_sched(m, data);
+}
+
+static void on_open_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_open(m, data);
+}
+
+static void on_fread_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_fread(m, data);
+}
+
+static void on_pcache_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_pcache(m, data);
+}
+
 static const struct ct_event_kind event_kinds[CT_EV_MAX] = {
 	[CT_EV_EXEC] = {CT_EV_EXEC, sizeof(struct ct_exec), "exec", on_exec_rec},
 	[CT_EV_FORK] = {CT_EV_FORK, sizeof(struct ct_fork), "fork", on_fork_rec},
@@ -541,6 +1030,10 @@ static const struct ct_event_kind event_kinds[CT_EV_MAX] = {
 	[CT_EV_LISTEN] = {CT_EV_LISTEN, sizeof(struct ct_listen), "listen", on_listen_rec},
 	/* the tracer's own (it resumes held processes): not a model event */
 	[CT_EV_RESUME] = {CT_EV_RESUME, sizeof(struct ct_resume), "resume", NULL},
+	[CT_EV_SCHED] = {CT_EV_SCHED, sizeof(struct ct_sched), "sched", on_sched_rec},
+	[CT_EV_OPEN] = {CT_EV_OPEN, sizeof(struct ct_open), "open", on_open_rec},
+	[CT_EV_FREAD] = {CT_EV_FREAD, sizeof(struct ct_fread), "fread", on_fread_rec},
+	[CT_EV_PCACHE] = {CT_EV_PCACHE, sizeof(struct ct_pcache), "pcache", on_pcache_rec},
 };
 
 const struct ct_event_kind *ct_event_kind(uint32_t type)
@@ -1178,9 +1671,36 @@ static void sort_records(void *base, size_t n, size_t elem, int (*cmp)(const voi
 	free(idx);
 }
 
+static int cmp_tspan(const void *a, const void *b)
+{
+	const struct ct_tspan *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static int cmp_fread_ts(const void *a, const void *b)
+{
+	const struct ct_fread_rec *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int cmp_miss_ts(const void *a, const void *b)
+{
+	const struct ct_miss_rec *x = a, *y = b;
+
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
 void ct_model_finish(struct ct_model *m)
 {
 	drop_streams(m, true);
+	finish_threads(m);
+	sort_records(m->tspans, m->ntspans, sizeof(*m->tspans), cmp_tspan);
+	sort_records(m->freads, m->nfreads, sizeof(*m->freads), cmp_fread_ts);
+	sort_records(m->misses, m->nmisses, sizeof(*m->misses), cmp_miss_ts);
 	sort_records(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
 	sort_records(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);
 	sort_records(m->listens, m->nlistens, sizeof(*m->listens), cmp_listen_ts);
