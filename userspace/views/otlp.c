@@ -6,6 +6,12 @@
  * process of the sandbox; each Go package init is a child of its process's
  * span. Milestones are events of the root span.
  *
+ * With the kernel-level breakdown (breakdown.h) in the model, the phase
+ * spans and the root carry their figures as attributes (coldtrace.cpu_ms,
+ * coldtrace.runnable_ms, coldtrace.iowait_ms, coldtrace.major_faults ...:
+ * see bd_attrs), process spans their threads' counters, package spans the
+ * init thread's CPU time, faults and switches.
+ *
  * Ids are deterministic: the trace id is a hash of the agent's pid and its
  * exec time, span ids a hash of the trace id and the span's number. Times
  * are CLOCK_MONOTONIC converted with realtime_offset_ns, as decimal strings
@@ -15,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakdown.h"
 #include "exitstatus.h"
 #include "hashmap.h"
 #include "jsonw.h"
@@ -125,6 +132,59 @@ static void span_end(struct ot *t)
 	jw_obj_close(t->w);
 }
 
+static double ms_of(uint64_t ns)
+{
+	return (double)ns / 1e6;
+}
+
+/*
+ * A breakdown's figures as attributes: the CPU time (the threads' own
+ * counters), the wall-clock time per state (ms: at each instant the best
+ * state of any thread of the phase's processes; they add up to the
+ * span), faults and switches; files opened, bytes read and brought into
+ * the page cache. Only the parts that were traced.
+ */
+static void bd_attrs(struct jsonw *w, const struct ct_bd *bd, const char *scope, const char *label)
+{
+	char line[512];
+	static const char *const wall_key[CT_BD_NSTATES] = {
+		[CT_BD_RUNNING] = "coldtrace.running_ms",   [CT_BD_RUNNABLE] = "coldtrace.runnable_ms",
+		[CT_BD_IOWAIT] = "coldtrace.iowait_ms",     [CT_BD_DISK] = "coldtrace.uninterruptible_ms",
+		[CT_BD_SLEEP] = "coldtrace.sleep_ms",       [CT_BD_STOPPED] = "coldtrace.stopped_ms",
+		[CT_BD_UNKNOWN] = "coldtrace.unknown_ms",
+	};
+
+	if (!bd->valid || (bd->sched_off && bd->files_off && bd->pcache_off))
+		return;
+	ct_bd_summary(bd, label, line, sizeof(line));
+	attr_str(w, "coldtrace.breakdown", line);
+	if (scope)
+		attr_str(w, "coldtrace.breakdown.scope", scope);
+	attr_bool(w, "coldtrace.breakdown.complete", !bd->incomplete);
+	if (!bd->sched_off) {
+		attr_dbl(w, "coldtrace.cpu_ms", ms_of(bd->cpu_ns));
+		for (int k = 0; k < CT_BD_NSTATES; k++)
+			if (wall_key[k])
+				attr_dbl(w, wall_key[k], ms_of(bd->wall[k]));
+		attr_int(w, "coldtrace.minor_faults", (long long)bd->min_flt);
+		attr_int(w, "coldtrace.major_faults", (long long)bd->maj_flt);
+		attr_int(w, "coldtrace.voluntary_switches", (long long)bd->nvcsw);
+		attr_int(w, "coldtrace.involuntary_switches", (long long)bd->nivcsw);
+		attr_int(w, "coldtrace.threads", bd->threads);
+		attr_int(w, "coldtrace.processes", bd->procs);
+	}
+	if (!bd->files_off) {
+		attr_int(w, "coldtrace.files_opened", bd->files_opened);
+		attr_int(w, "coldtrace.read_bytes", (long long)bd->read_bytes);
+	}
+	if (!bd->pcache_off)
+		attr_int(w, "coldtrace.page_cache_miss_bytes", (long long)bd->miss_bytes);
+	if (bd->group[0]) {
+		attr_str(w, "coldtrace.top_group", bd->group);
+		attr_int(w, "coldtrace.top_group_bytes", (long long)bd->group_bytes);
+	}
+}
+
 static void process_spans(struct ot *t, const struct ct_model *m, const struct ct_timeline *tl,
 			  uint64_t root, uint64_t t_end)
 {
@@ -161,12 +221,23 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 
 			attr_int(w, ex.signaled ? "process.exit.signal" : "process.exit.code", ex.value);
 		}
+		if (m->have_sched && p->nthreads) {
+			/* its threads' own counters, added: the kernel's accounting */
+			attr_dbl(w, "coldtrace.cpu_ms", ms_of(p->sum.run_ns));
+			attr_dbl(w, "coldtrace.runnable_ms", ms_of(p->runnable_ns));
+			attr_int(w, "coldtrace.minor_faults", (long long)p->sum.min_flt);
+			attr_int(w, "coldtrace.major_faults", (long long)p->sum.maj_flt);
+			attr_int(w, "coldtrace.voluntary_switches", (long long)p->sum.nvcsw);
+			attr_int(w, "coldtrace.involuntary_switches", (long long)p->sum.nivcsw);
+			attr_int(w, "coldtrace.threads", p->nthreads);
+		}
 		span_end(t);
 		for (size_t j = 0; j < p->nimages; j++) {
 			const struct ct_image *gi = &p->images[j];
 
 			for (size_t k = 0; k < gi->npkgs && t->n < MAX_SPANS; k++) {
 				const struct ct_pkginit *pk = &gi->pkgs[k];
+				struct ct_bd_pkg pb;
 
 				span_begin(t, pk->pkg, id, pk->start, pk->end ? pk->end : pk->start);
 				attr_str(w, "go.package", pk->pkg);
@@ -174,6 +245,13 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 				attr_int(w, "go.init.functions", pk->nfns);
 				if (!pk->end)
 					attr_bool(w, "go.init.returned", false);
+				if (ct_bd_pkginit(pk, &pb)) {
+					attr_dbl(w, "coldtrace.cpu_ms", ms_of(pb.cpu_ns));
+					attr_int(w, "coldtrace.minor_faults", (long long)pb.min_flt);
+					attr_int(w, "coldtrace.major_faults", (long long)pb.maj_flt);
+					attr_int(w, "coldtrace.voluntary_switches", (long long)pb.nvcsw);
+					attr_int(w, "coldtrace.involuntary_switches", (long long)pb.nivcsw);
+				}
 				span_end(t);
 			}
 		}
@@ -201,7 +279,8 @@ static void resource(struct jsonw *w, const struct ct_timeline *tl, const struct
 }
 
 /* The root span "cold start": the timeline's facts, milestones as events. */
-static uint64_t root_span(struct ot *t, const struct ct_timeline *tl, uint64_t start, uint64_t end)
+static uint64_t root_span(struct ot *t, const struct ct_timeline *tl, const struct ct_bd *bd, uint64_t start,
+			  uint64_t end)
 {
 	struct jsonw *w = t->w;
 	uint64_t root = span_begin(t, "cold start", 0, start, end);
@@ -228,6 +307,9 @@ static uint64_t root_span(struct ot *t, const struct ct_timeline *tl, uint64_t s
 		attr_dbl(w, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
 	if (tl->held_ns)
 		attr_int(w, "coldtrace.held_ns", (long long)tl->held_ns);
+	if (bd)
+		bd_attrs(w, bd, ct_bd_scope_key(ct_bd_phase_scope(&tl->ph[CT_PH_TOTAL])),
+			 ct_phase_name(CT_PH_TOTAL));
 	jw_arr_close(w);
 	jw_key(w, "events");
 	jw_arr_open(w);
@@ -283,7 +365,12 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 	jw_key(t.w, "spans");
 	jw_arr_open(t.w);
 
-	root = root_span(&t, tl, start, end);
+	{
+		struct ct_bd bd;
+		bool have = tot->complete && !ct_bd_phase(m, tl, tot, &bd);
+
+		root = root_span(&t, tl, have ? &bd : NULL, start, end);
+	}
 	for (int k = 0; k < CT_PH_COUNT; k++) {
 		const struct ct_phase *ph = &tl->ph[k];
 		uint64_t pe = ph->complete ? ph->end : end;
@@ -302,6 +389,12 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 			attr_dbl(t.w, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
 		if ((ph->id == CT_PH_INVOKE || ph->id == CT_PH_DELIVER) && tl->request_id[0])
 			attr_str(t.w, "faas.invocation_id", tl->request_id);
+		if (ph->complete) {
+			struct ct_bd bd;
+
+			if (!ct_bd_phase(m, tl, ph, &bd))
+				bd_attrs(t.w, &bd, ct_bd_scope_key(ct_bd_phase_scope(ph)), ct_phase_name(ph->id));
+		}
 		span_end(&t);
 	}
 	process_spans(&t, m, tl, root, end);

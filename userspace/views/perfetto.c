@@ -9,12 +9,25 @@
  *   - a track per cold start (a synthetic pid, sorted first): the phases as
  *     complete events on three threads (total; the consecutive phases; the
  *     nested and overlapping ones) and the milestones as instants.
+ * With the kernel-level breakdown (breakdown.h) in the model:
+ *   - under each process, a track per thread (tid STATE_TID_BASE + tid,
+ *     named "thread TID states") with its scheduler states as complete
+ *     events named as Perfetto's own scheduling view names them: Running,
+ *     Runnable, Runnable (Preempted), Sleeping, Uninterruptible Sleep (IO),
+ *     Uninterruptible Sleep (non-IO), Stopped; a running slice has the
+ *     thread's CPU time, faults and switches in its args;
+ *   - per process, counters (ph "C"): cumulative page faults (major,
+ *     minor) and MB of files read and brought into the page cache;
+ *   - an instant per file opened, with its path, size and bytes read;
+ *   - the phases' and package inits' args carry their breakdown (CPU time,
+ *     time per state, faults, switches, files).
  * ts and dur are microseconds from the first event (fractional).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakdown.h"
 #include "exitstatus.h"
 #include "jsonw.h"
 #include "phases.h"
@@ -25,10 +38,18 @@
 #define MAX_PROCS 2000             /* tracks drawn, at most */
 #define NS_PER_US_DIGITS 3         /* ts and dur: microseconds with three decimals */
 #define ADDR_MAX 64                /* ct_endpoint_str: "[IPv6]:port" */
+#define STATE_TID_BASE 1000000000u /* tid of a thread's state track: + its tid
+				    * (Linux tids are below 2^22) */
+#define MAX_TSPANS 200000          /* thread-state slices drawn, at most */
+#define MAX_OPENS 20000            /* file-open instants drawn, at most */
+#define BYTES_PER_MB 1048576.0
 
 struct pf {
 	struct jsonw w;
 	uint64_t t0;
+	const uint32_t *order; /* tspans indexes by (pid, tid, start) */
+	size_t norder;
+	size_t tspans_drawn, tspans_left, opens_left;
 };
 
 /* Microseconds since the first event, to the nanosecond. */
@@ -102,6 +123,8 @@ static void meta(struct pf *p, const char *what, uint32_t pid, uint32_t tid, con
 	args_close(p);
 }
 
+static void thread_tracks(struct pf *p, const struct ct_model *m, const struct ct_proc *pr, const char *label);
+
 static void process_track(struct pf *p, const struct ct_model *m, const struct ct_proc *pr)
 {
 	struct jsonw *w = &p->w;
@@ -130,8 +153,20 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 		} else {
 			jw_kstr(w, "state", "still running at the end of the trace");
 		}
+		if (m->have_sched && pr->nthreads) {
+			/* the threads' own counters, added (the kernel's accounting) */
+			jw_kuint(w, "cpu_ns", pr->sum.run_ns);
+			jw_kuint(w, "min_flt", pr->sum.min_flt);
+			jw_kuint(w, "maj_flt", pr->sum.maj_flt);
+			jw_kuint(w, "nvcsw", pr->sum.nvcsw);
+			jw_kuint(w, "nivcsw", pr->sum.nivcsw);
+			jw_kuint(w, "threads", pr->nthreads);
+			jw_kuint(w, "runnable_ns", pr->runnable_ns);
+		}
 		args_close(p);
 	}
+	if (p->norder)
+		thread_tracks(p, m, pr, label);
 	for (size_t j = 0; j < pr->nimages; j++) {
 		const struct ct_image *im = &pr->images[j];
 
@@ -156,6 +191,7 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 			instant(p, "Go runtime start", "go", pr->pid, im->rt_start);
 		for (size_t k = 0; k < im->npkgs; k++) {
 			const struct ct_pkginit *pk = &im->pkgs[k];
+			struct ct_bd_pkg pb;
 
 			ev(p, pk->pkg, "X", pr->pid, pr->pid, pk->start);
 			dur(p, pk->start, pk->end ? pk->end : pk->start);
@@ -166,6 +202,15 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 				jw_kstr(w, "note", "did not return");
 			if (im->rt_start && pk->start >= im->rt_start)
 				jw_kuint(w, "at_ns", pk->start - im->rt_start);
+			if (ct_bd_pkginit(pk, &pb)) {
+				/* the init thread's counters between its first and last hit */
+				jw_kuint(w, "tid", pb.tid);
+				jw_kuint(w, "cpu_ns", pb.cpu_ns);
+				jw_kuint(w, "min_flt", pb.min_flt);
+				jw_kuint(w, "maj_flt", pb.maj_flt);
+				jw_kuint(w, "nvcsw", pb.nvcsw);
+				jw_kuint(w, "nivcsw", pb.nivcsw);
+			}
 			args_close(p);
 		}
 		if (im->main_main)
@@ -173,6 +218,371 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 	}
 	if (pr->exited)
 		instant(p, "exit", "process", pr->pid, pr->exit_ts);
+}
+
+/* ---- the kernel-level breakdown ---- */
+
+/* A thread state as Perfetto's scheduling view names it. */
+static const char *state_name(unsigned state, bool preempted)
+{
+	switch (state) {
+	case CT_TS_RUNNING: return "Running";
+	case CT_TS_RUNNABLE: return preempted ? "Runnable (Preempted)" : "Runnable";
+	case CT_TS_SLEEP: return "Sleeping";
+	case CT_TS_DISK: return "Uninterruptible Sleep (non-IO)";
+	case CT_TS_IOWAIT: return "Uninterruptible Sleep (IO)";
+	case CT_TS_STOPPED: return "Stopped";
+	default: return "Unknown";
+	}
+}
+
+/* chrome://tracing's colour of a thread state (Perfetto picks its own). */
+static const char *state_cname(unsigned state)
+{
+	switch (state) {
+	case CT_TS_RUNNING: return "thread_state_running";
+	case CT_TS_RUNNABLE: return "thread_state_runnable";
+	case CT_TS_SLEEP: return "thread_state_sleeping";
+	case CT_TS_DISK: return "thread_state_uninterruptible";
+	case CT_TS_IOWAIT: return "thread_state_iowait";
+	default: return "thread_state_unknown";
+	}
+}
+
+struct span_key {
+	uint32_t pid, tid;
+	uint64_t start;
+	uint32_t idx;
+};
+
+static int by_thread(const void *a, const void *b)
+{
+	const struct span_key *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* The model's thread-state spans by (pid, tid, start): an array of their
+ * indexes (malloc'ed), NULL if none or out of memory. */
+static uint32_t *spans_by_thread(const struct ct_model *m, size_t *n)
+{
+	struct span_key *k;
+	uint32_t *order;
+	size_t cnt = m->ntspans < UINT32_MAX ? m->ntspans : UINT32_MAX;
+
+	*n = 0;
+	if (!cnt)
+		return NULL;
+	k = malloc(cnt * sizeof(*k));
+	order = malloc(cnt * sizeof(*order));
+	if (!k || !order) {
+		free(k);
+		free(order);
+		return NULL;
+	}
+	for (size_t i = 0; i < cnt; i++)
+		k[i] = (struct span_key){m->tspans[i].pid, m->tspans[i].tid, m->tspans[i].start, (uint32_t)i};
+	qsort(k, cnt, sizeof(*k), by_thread);
+	for (size_t i = 0; i < cnt; i++)
+		order[i] = k[i].idx;
+	free(k);
+	*n = cnt;
+	return order;
+}
+
+/* Where pid's spans begin in p->order. */
+static size_t first_of_pid(const struct pf *p, const struct ct_model *m, uint32_t pid)
+{
+	size_t lo = 0, hi = p->norder;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->tspans[p->order[mid]].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The process's threads, a track each, with their scheduler states. */
+static void thread_tracks(struct pf *p, const struct ct_model *m, const struct ct_proc *pr, const char *label)
+{
+	struct jsonw *w = &p->w;
+	uint64_t from = pr->start_ts, to = pr->exited ? pr->exit_ts : UINT64_MAX;
+	size_t i = first_of_pid(p, m, pr->pid);
+	int sort = 1;
+	char name[128];
+
+	while (i < p->norder && m->tspans[p->order[i]].pid == pr->pid) {
+		uint32_t tid = m->tspans[p->order[i]].tid;
+		const struct ct_tspan *prev = NULL;
+		bool named = false;
+
+		for (; i < p->norder && m->tspans[p->order[i]].pid == pr->pid && m->tspans[p->order[i]].tid == tid;
+		     i++) {
+			const struct ct_tspan *s = &m->tspans[p->order[i]];
+			bool preempted;
+
+			if (s->start < from || s->start > to)
+				continue; /* another process of the same pid */
+			if (p->tspans_drawn >= MAX_TSPANS) {
+				p->tspans_left++;
+				continue;
+			}
+			if (!named) {
+				if (tid == pr->pid)
+					snprintf(name, sizeof(name), "%s %u states", label, tid);
+				else
+					snprintf(name, sizeof(name), "thread %u states", tid);
+				meta(p, "thread_name", pr->pid, STATE_TID_BASE + tid, "name", name, 0);
+				meta(p, "thread_sort_index", pr->pid, STATE_TID_BASE + tid, "sort_index", NULL, sort++);
+				named = true;
+			}
+			/* runnable right after running on a CPU: preempted, not woken */
+			preempted = s->state == CT_TS_RUNNABLE && prev && prev->state == CT_TS_RUNNING &&
+				    prev->end == s->start;
+			ev(p, state_name(s->state, preempted), "X", pr->pid, STATE_TID_BASE + tid, s->start);
+			dur(p, s->start, s->end);
+			jw_kstr(w, "cname", state_cname(s->state));
+			args_open(p, NULL, "sched");
+			jw_kuint(w, "tid", tid);
+			if (s->state == CT_TS_RUNNING && (s->flags & CT_TSPAN_COUNTED)) {
+				jw_kuint(w, "cpu_ns", s->run_ns);
+				jw_kuint(w, "min_flt", s->min_flt);
+				jw_kuint(w, "maj_flt", s->maj_flt);
+				jw_kuint(w, "nvcsw", s->nvcsw);
+				jw_kuint(w, "nivcsw", s->nivcsw);
+			}
+			if (s->flags & CT_TSPAN_CUT)
+				jw_kstr(w, "note", "cut by the process's exit or the end of the trace");
+			args_close(p);
+			p->tspans_drawn++;
+			prev = s;
+		}
+	}
+}
+
+/* A phase's breakdown (breakdown.h) as an object in its args. */
+static void bd_args(struct jsonw *w, const struct ct_bd *bd, const char *label)
+{
+	char line[512];
+
+	if (!bd->valid || (bd->sched_off && bd->files_off && bd->pcache_off))
+		return;
+	jw_key(w, "breakdown");
+	jw_obj_open(w);
+	ct_bd_summary(bd, label, line, sizeof(line));
+	jw_kstr(w, "summary", line);
+	jw_kbool(w, "complete", !bd->incomplete);
+	if (!bd->sched_off) {
+		char key[48];
+
+		jw_kuint(w, "cpu_ns", bd->cpu_ns);
+		for (int k = 0; k < CT_BD_NSTATES; k++) {
+			snprintf(key, sizeof(key), "wall_%s_ns", ct_bd_state_key((enum ct_bd_state)k));
+			jw_kuint(w, key, bd->wall[k]);
+		}
+		jw_kuint(w, "min_flt", bd->min_flt);
+		jw_kuint(w, "maj_flt", bd->maj_flt);
+		jw_kuint(w, "nvcsw", bd->nvcsw);
+		jw_kuint(w, "nivcsw", bd->nivcsw);
+		jw_kuint(w, "threads", bd->threads);
+		jw_kuint(w, "procs", bd->procs);
+	}
+	if (!bd->files_off) {
+		jw_kuint(w, "files_opened", bd->files_opened);
+		jw_kuint(w, "read_bytes", bd->read_bytes);
+		jw_kuint(w, "reads", bd->reads);
+	}
+	if (!bd->pcache_off)
+		jw_kuint(w, "miss_bytes", bd->miss_bytes);
+	if (bd->group[0]) {
+		jw_kstr(w, "group", bd->group);
+		jw_kuint(w, "group_bytes", bd->group_bytes);
+	}
+	if (bd->ntop) {
+		jw_key(w, "top_files");
+		jw_arr_open(w);
+		for (size_t i = 0; i < bd->ntop; i++) {
+			jw_obj_open(w);
+			jw_kstr(w, "path", bd->top[i].path);
+			jw_kuint(w, "bytes", bd->top[i].bytes);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+	}
+	jw_obj_close(w);
+}
+
+/* The index of pid's process record among the n drawn, or -1. */
+static long drawn_proc(const struct ct_model *m, uint32_t pid, size_t n)
+{
+	const struct ct_proc *pr = ct_model_proc_const(m, pid);
+	size_t i;
+
+	if (!pr)
+		return -1;
+	i = (size_t)(pr - m->procs);
+	return i < n ? (long)i : -1;
+}
+
+struct cnt_ev {
+	uint64_t ts;
+	size_t proc;
+	uint64_t a, b;
+};
+
+static int by_ts(const void *x, const void *y)
+{
+	const struct cnt_ev *a = x, *b = y;
+
+	if (a->ts != b->ts)
+		return a->ts < b->ts ? -1 : 1;
+	return a->proc < b->proc ? -1 : a->proc > b->proc;
+}
+
+static uint64_t proc_start(const struct ct_proc *pr)
+{
+	uint64_t start = pr->start_ts;
+
+	for (size_t j = 0; j < pr->nimages && !start; j++)
+		start = pr->images[j].exec_ts;
+	return start;
+}
+
+static void counter_val(struct jsonw *w, const char *key, uint64_t v, double div)
+{
+	jw_key(w, key);
+	if (div == 1)
+		jw_uint(w, v);
+	else
+		jw_fixed(w, (double)v / div, 3);
+}
+
+/* One sample of a process's counter track name, with two values. */
+static void counter(struct pf *p, const char *name, uint32_t pid, uint64_t ts, const char *ka, uint64_t a,
+		    const char *kb, uint64_t b, double div)
+{
+	ev(p, name, "C", pid, pid, ts);
+	jw_kstr(&p->w, "cat", "counter");
+	jw_key(&p->w, "args");
+	jw_obj_open(&p->w);
+	counter_val(&p->w, ka, a, div);
+	counter_val(&p->w, kb, b, div);
+	args_close(p);
+}
+
+/*
+ * Counter tracks per process: name with keys ka/kb, cumulative sums of the
+ * events' a and b (div 1: counts; else MB with 3 decimals), starting at 0
+ * when the process starts. Sorts v.
+ */
+static void counters(struct pf *p, const struct ct_model *m, struct cnt_ev *v, size_t nv, size_t nproc,
+		     const char *name, const char *ka, const char *kb, double div)
+{
+	uint64_t *sum = calloc(nproc ? nproc * 2 : 1, sizeof(*sum));
+	bool *begun = calloc(nproc ? nproc : 1, sizeof(*begun));
+
+	if (!sum || !begun)
+		goto out;
+	qsort(v, nv, sizeof(*v), by_ts);
+	for (size_t i = 0; i < nv; i++) {
+		const struct ct_proc *pr = &m->procs[v[i].proc];
+		uint64_t *s = &sum[v[i].proc * 2];
+
+		if (!begun[v[i].proc]) {
+			uint64_t t = proc_start(pr);
+
+			counter(p, name, pr->pid, t && t < v[i].ts ? t : v[i].ts, ka, 0, kb, 0, div);
+			begun[v[i].proc] = true;
+		}
+		s[0] += v[i].a;
+		s[1] += v[i].b;
+		counter(p, name, pr->pid, v[i].ts, ka, s[0], kb, s[1], div);
+	}
+out:
+	free(sum);
+	free(begun);
+}
+
+/* Page faults and file bytes as counters, file opens as instants. */
+static void breakdown_events(struct pf *p, const struct ct_model *m, size_t nproc)
+{
+	struct jsonw *w = &p->w;
+	size_t cap = m->ntspans > m->nfreads + m->nmisses ? m->ntspans : m->nfreads + m->nmisses, nv = 0;
+	struct cnt_ev *v = cap ? malloc(cap * sizeof(*v)) : NULL;
+	uint64_t page = m->page_size ? m->page_size : 4096;
+	char name[CT_PATH_LEN + 16];
+	size_t opens = 0;
+
+	if (v && m->have_sched) {
+		for (size_t i = 0; i < m->ntspans; i++) {
+			const struct ct_tspan *s = &m->tspans[i];
+			long k;
+
+			if (s->state != CT_TS_RUNNING || !(s->flags & CT_TSPAN_COUNTED) || !(s->maj_flt | s->min_flt))
+				continue;
+			k = drawn_proc(m, s->pid, nproc);
+			if (k >= 0)
+				v[nv++] = (struct cnt_ev){s->end, (size_t)k, s->maj_flt, s->min_flt};
+		}
+		counters(p, m, v, nv, nproc, "page faults", "major", "minor", 1);
+	}
+	nv = 0;
+	if (v && (m->have_files || m->have_pcache)) {
+		for (size_t i = 0; i < m->nfreads; i++) {
+			long k = drawn_proc(m, m->freads[i].pid, nproc);
+
+			if (k >= 0 && m->freads[i].bytes)
+				v[nv++] = (struct cnt_ev){m->freads[i].ts, (size_t)k, m->freads[i].bytes, 0};
+		}
+		for (size_t i = 0; i < m->nmisses; i++) {
+			long k = drawn_proc(m, m->misses[i].pid, nproc);
+
+			if (k >= 0 && m->misses[i].pages)
+				v[nv++] = (struct cnt_ev){m->misses[i].ts, (size_t)k, 0, m->misses[i].pages * page};
+		}
+		counters(p, m, v, nv, nproc, "file MB", "read", "page_cache_miss", BYTES_PER_MB);
+	}
+	free(v);
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct ct_file *f = &m->files[i];
+
+		if (drawn_proc(m, f->pid, nproc) < 0)
+			continue;
+		if (opens >= MAX_OPENS) {
+			p->opens_left++;
+			continue;
+		}
+		opens++;
+		snprintf(name, sizeof(name), "open %s", f->path ? f->path : "?");
+		ev(p, name, "i", f->pid, f->pid, f->ts);
+		args_open(p, "t", "file");
+		jw_kstr(w, "path", f->path ? f->path : "");
+		jw_kuint(w, "tid", f->tid);
+		jw_kint(w, "fd", f->fd);
+		jw_kuint(w, "size", f->size);
+		jw_kuint(w, "read_bytes", f->read_bytes);
+		jw_kuint(w, "reads", f->reads);
+		jw_kuint(w, "miss_bytes", f->miss_pages * page);
+		args_close(p);
+	}
+	if (p->tspans_left || p->opens_left) {
+		snprintf(name, sizeof(name), "coldtrace: %zu thread-state slices and %zu file opens not drawn (all of them: -f jsonl)",
+			 p->tspans_left, p->opens_left);
+		ev(p, name, "i", m->root_pid, m->root_pid, m->first_ts);
+		jw_kstr(w, "s", "g");
+		jw_kstr(w, "cat", "coldtrace");
+		jw_obj_close(w);
+	}
 }
 
 static void io_events(struct pf *p, const struct ct_model *m)
@@ -241,7 +651,7 @@ static void io_events(struct pf *p, const struct ct_model *m)
 /* The threads of a cold-start track. */
 enum { TID_TOTAL = 1, TID_PHASES, TID_NESTED, TID_MILESTONES };
 
-static void timeline_track(struct pf *p, const struct ct_timeline *tl, size_t idx)
+static void timeline_track(struct pf *p, const struct ct_model *m, const struct ct_timeline *tl, size_t idx)
 {
 	struct jsonw *w = &p->w;
 	uint32_t pid = PHASE_PID_BASE + (uint32_t)idx;
@@ -280,6 +690,12 @@ static void timeline_track(struct pf *p, const struct ct_timeline *tl, size_t id
 			jw_kfixed(w, "agent_init_report_ms", tl->init_report_ms, 3);
 		if (ph->id == CT_PH_FUNC_INIT && tl->have_report_init)
 			jw_kfixed(w, "agent_report_init_duration_ms", tl->report_init_ms, 3);
+		if (ph->complete) {
+			struct ct_bd bd;
+
+			if (!ct_bd_phase(m, tl, ph, &bd))
+				bd_args(w, &bd, ct_phase_name(ph->id));
+		}
 		if (ph->id == CT_PH_TOTAL || (!tot->start && ph->depth == 1)) {
 			if (tl->request_id[0])
 				jw_kstr(w, "request_id", tl->request_id);
@@ -329,6 +745,7 @@ void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const stru
 	struct ct_timelines tls = {0};
 	size_t n = m->nprocs < MAX_PROCS ? m->nprocs : MAX_PROCS;
 	char cmd[CT_CMDLINE_MAX + 64];
+	uint32_t *order;
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
@@ -347,13 +764,17 @@ void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const stru
 	jw_obj_close(w);
 	jw_key(w, "traceEvents");
 	jw_arr_open(w);
+	order = spans_by_thread(m, &p.norder);
+	p.order = order;
 	for (size_t i = 0; i < tls.n; i++)
-		timeline_track(&p, &tls.v[i], i);
+		timeline_track(&p, m, &tls.v[i], i);
 	for (size_t i = 0; i < n; i++)
 		process_track(&p, m, &m->procs[i]);
+	breakdown_events(&p, m, n);
 	io_events(&p, m);
 	jw_raw(w, "\n");
 	jw_arr_close(w);
 	jw_obj_close(w);
+	free(order);
 	ct_timelines_free(&tls);
 }

@@ -6,11 +6,20 @@
  * as a band of thin bars under it and marks for its HTTP messages and log
  * lines. Every bar has a <title> tooltip "name (1.23 ms)"; a legend closes
  * it. Standalone SVG 1.1; all text is escaped.
+ *
+ * With the scheduler records of the kernel-level breakdown (breakdown.h), a
+ * thin band under each process bar shades what its threads were doing, one
+ * pixel column at a time: dark green where a thread ran, light green where
+ * one waited for a CPU, orange for I/O wait, red for other uninterruptible
+ * sleep, grey for sleeping or stopped (the state that held the column the
+ * longest, each instant counted once as its best state over the threads);
+ * a phase's tooltip ends with its breakdown.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakdown.h"
 #include "exitstatus.h"
 #include "phases.h"
 #include "render.h"
@@ -25,11 +34,18 @@
 #define MAX_ROWS_PROCS 300 /* processes drawn, at most */
 #define MAX_MARKS 2000     /* HTTP / log marks drawn, at most */
 #define TEXT_MAX 240       /* characters of a label */
+#define TIP_MAX 720        /* characters of a tooltip */
+#define SBAND 5            /* the thread-state band under a process bar */
+#define NCOLS ((size_t)PW + 1) /* its pixel columns */
 
 struct svg {
 	struct strbuf *b;
 	uint64_t t0, span;
 	double y;
+	const struct ct_model *m;
+	uint32_t *by_pid; /* m->tspans indexes by (pid, start); NULL: none */
+	size_t nby_pid;
+	double *cols;     /* NCOLS * CT_BD_NSTATES: ns per column and state */
 };
 
 /* XML text: escaped, control bytes (as spaces), invalid UTF-8, C1 and bidi
@@ -121,7 +137,7 @@ static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const
 		w = 1;
 	sb_printf(g->b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", cls, x1,
 		  y, w, h);
-	esc(g->b, tip);
+	esc_n(g->b, tip, strlen(tip), TIP_MAX);
 	sb_puts(g->b, "</title></rect>\n");
 	if (label) {
 		double tw = 6.2 * (double)strlen(label);
@@ -193,7 +209,7 @@ static int by_row(const void *a, const void *b)
 static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t idx, size_t n)
 {
 	const struct ct_phase *rows[CT_PH_COUNT];
-	char a[64], r[64], head[256], tip[512], label[320], d[32];
+	char a[64], r[64], head[256], tip[1024], label[320], d[32];
 
 	ct_proc_label(tl->agent, a, sizeof(a));
 	ct_proc_label(tl->runtime, r, sizeof(r));
@@ -241,6 +257,17 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 				fmt_ms(ph->held_ns, d, sizeof(d));
 				snprintf(tip + l, sizeof(tip) - l, "; of it %s held by coldtrace", d);
 			}
+			{
+				struct ct_bd bd;
+				size_t l = strlen(tip);
+
+				/* its breakdown: "; agent init 9.4 ms: 3 ms on CPU, ..." */
+				if (!ct_bd_phase(g->m, tl, ph, &bd) && bd.valid &&
+				    !(bd.sched_off && bd.files_off && bd.pcache_off) && l + 2 < sizeof(tip)) {
+					snprintf(tip + l, sizeof(tip) - l, "; ");
+					ct_bd_summary(&bd, name, tip + l + 2, sizeof(tip) - l - 2);
+				}
+			}
 			bar(g, g->y + (ROW - BAR) / 2.0, ph->depth == 2 ? BAR - 4 : BAR, ph->start, ph->end,
 			    phase_class(ph), tip, label);
 		} else {
@@ -283,6 +310,202 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 		sb_free(&sb);
 		g->y += ROW;
 	}
+}
+
+/* ---- thread states: the band under a process bar ---- */
+
+struct pid_key {
+	uint32_t pid;
+	uint32_t idx;
+	uint64_t start;
+};
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct pid_key *x = a, *y = b;
+
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* g->by_pid: the model's thread-state spans by (pid, start). */
+static void index_spans(struct svg *g)
+{
+	const struct ct_model *m = g->m;
+	size_t n = m->ntspans < UINT32_MAX ? m->ntspans : UINT32_MAX;
+	struct pid_key *k;
+
+	if (!n)
+		return;
+	k = malloc(n * sizeof(*k));
+	g->by_pid = malloc(n * sizeof(*g->by_pid));
+	g->cols = calloc(NCOLS * CT_BD_NSTATES, sizeof(*g->cols));
+	if (!k || !g->by_pid || !g->cols) {
+		free(k);
+		free(g->by_pid);
+		free(g->cols);
+		g->by_pid = NULL;
+		g->cols = NULL;
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		k[i] = (struct pid_key){m->tspans[i].pid, (uint32_t)i, m->tspans[i].start};
+	qsort(k, n, sizeof(*k), by_pid);
+	for (size_t i = 0; i < n; i++)
+		g->by_pid[i] = k[i].idx;
+	g->nby_pid = n;
+	free(k);
+}
+
+struct edge {
+	uint64_t ts;
+	int delta; /* +1 the state begins, -1 it ends */
+	uint8_t state; /* enum ct_bd_state */
+};
+
+static int by_edge(const void *a, const void *b)
+{
+	const struct edge *x = a, *y = b;
+
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	return x->delta - y->delta;
+}
+
+/* Add [a, b) in state st to the columns. */
+static void add_cols(struct svg *g, uint64_t a, uint64_t b, int st)
+{
+	double per = (double)g->span / (double)(NCOLS - 1); /* ns per column */
+	double fa = (double)(a - g->t0) / per, fb = (double)(b - g->t0) / per;
+
+	for (size_t c = (size_t)fa; c < NCOLS && (double)c < fb; c++) {
+		double lo = fa > (double)c ? fa : (double)c, hi = fb < (double)(c + 1) ? fb : (double)(c + 1);
+
+		if (hi > lo)
+			g->cols[c * CT_BD_NSTATES + (size_t)st] += (hi - lo) * per;
+	}
+}
+
+static const char *const band_class[CT_BD_NSTATES] = {
+	[CT_BD_RUNNING] = "st-run", [CT_BD_RUNNABLE] = "st-rable", [CT_BD_IOWAIT] = "st-io",
+	[CT_BD_DISK] = "st-d",      [CT_BD_SLEEP] = "st-sl",       [CT_BD_STOPPED] = "st-stop",
+};
+
+/*
+ * The band of process p at g->y: at each instant the best state of any of
+ * its threads (breakdown.h's priority: running, runnable, I/O wait, other
+ * uninterruptible sleep, sleep, stopped), and per pixel column the state
+ * that held it the longest. Returns false (nothing drawn) when p has no
+ * thread-state span.
+ */
+static bool state_band(struct svg *g, const struct ct_proc *p, uint64_t from, uint64_t to)
+{
+	const struct ct_model *m = g->m;
+	size_t lo = 0, hi = g->nby_pid, n = 0, ne = 0;
+	struct edge *e;
+	int cnt[CT_BD_NSTATES] = {0};
+	struct ct_bd bd;
+	char tip[640], label[96];
+
+	if (!g->by_pid)
+		return false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->tspans[g->by_pid[mid]].pid < p->pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = lo; i < g->nby_pid && m->tspans[g->by_pid[i]].pid == p->pid; i++)
+		n++;
+	if (!n || !(e = malloc(2 * n * sizeof(*e))))
+		return false;
+	for (size_t i = lo; i < lo + n; i++) {
+		const struct ct_tspan *s = &m->tspans[g->by_pid[i]];
+		enum ct_bd_state st = ct_bd_of_tstate(s->state);
+
+		/* a span of another process of the same pid, or of no state */
+		if (s->start < from || s->start > to || st >= CT_BD_UNKNOWN || s->end <= s->start)
+			continue;
+		e[ne++] = (struct edge){s->start, 1, (uint8_t)st};
+		e[ne++] = (struct edge){s->end, -1, (uint8_t)st};
+	}
+	if (!ne) {
+		free(e);
+		return false;
+	}
+	qsort(e, ne, sizeof(*e), by_edge);
+	memset(g->cols, 0, NCOLS * CT_BD_NSTATES * sizeof(*g->cols));
+	for (size_t i = 0; i < ne;) {
+		uint64_t t = e[i].ts;
+		int best = CT_BD_UNKNOWN;
+
+		for (; i < ne && e[i].ts == t; i++)
+			cnt[e[i].state] += e[i].delta;
+		for (int k = 0; k < CT_BD_UNKNOWN && best == CT_BD_UNKNOWN; k++)
+			if (cnt[k] > 0)
+				best = k;
+		if (best != CT_BD_UNKNOWN && i < ne && e[i].ts > g->t0)
+			add_cols(g, t > g->t0 ? t : g->t0, e[i].ts, best);
+	}
+	free(e);
+
+	/* the background, its tooltip the process's whole breakdown */
+	ct_proc_label(p, label, sizeof(label));
+	if (!ct_bd_process(m, p, &bd) && bd.valid) {
+		char who[128];
+
+		snprintf(who, sizeof(who), "%s (pid %u), its life,", label, p->pid);
+		ct_bd_summary(&bd, who, tip, sizeof(tip));
+	} else {
+		snprintf(tip, sizeof(tip), "pid %u: thread states", p->pid);
+	}
+	bar(g, g->y, SBAND, from, to, "st-bg", tip, NULL);
+	/* runs of columns of one state */
+	for (size_t c = 0; c < NCOLS;) {
+		const double *col = &g->cols[c * CT_BD_NSTATES];
+		int st = CT_BD_UNKNOWN;
+		double most = 0, in = 0, all = 0;
+		size_t c0 = c;
+
+		for (int k = 0; k < CT_BD_UNKNOWN; k++)
+			if (col[k] > most) {
+				most = col[k];
+				st = k;
+			}
+		for (c++; st != CT_BD_UNKNOWN && c < NCOLS; c++) {
+			const double *nx = &g->cols[c * CT_BD_NSTATES];
+			int nst = CT_BD_UNKNOWN;
+			double nm = 0;
+
+			for (int k = 0; k < CT_BD_UNKNOWN; k++)
+				if (nx[k] > nm) {
+					nm = nx[k];
+					nst = k;
+				}
+			if (nst != st)
+				break;
+		}
+		if (st == CT_BD_UNKNOWN)
+			continue;
+		for (size_t k = c0; k < c; k++) {
+			in += g->cols[k * CT_BD_NSTATES + (size_t)st];
+			for (int j = 0; j < CT_BD_UNKNOWN; j++)
+				all += g->cols[k * CT_BD_NSTATES + (size_t)j];
+		}
+		snprintf(tip, sizeof(tip), "%s: %s %.3f ms of the %.3f ms traced here", label,
+			 ct_bd_state_words((enum ct_bd_state)st), in / 1e6, all / 1e6);
+		sb_printf(g->b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%d\"><title>",
+			  band_class[st], X0 + (double)c0 * PW / (double)(NCOLS - 1), g->y,
+			  (double)(c - c0) * PW / (double)(NCOLS - 1), SBAND);
+		esc(g->b, tip);
+		sb_puts(g->b, "</title></rect>\n");
+	}
+	return true;
 }
 
 static int role_of(const struct ct_timelines *tls, const struct ct_proc *p)
@@ -380,6 +603,8 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 			marks++;
 		}
 		g->y += ROW;
+		if (state_band(g, p, start, end))
+			g->y += SBAND + 3;
 		if (!go)
 			continue;
 		/* the Go package inits: a band of thin bars under the process */
@@ -439,8 +664,15 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 	}
 }
 
-static void legend(struct svg *g)
+static void legend(struct svg *g, bool states)
 {
+	static const struct {
+		const char *cls, *text;
+	} st_items[] = {
+		{"st-run", "thread states: on CPU"}, {"st-rable", "runnable (waiting for a CPU)"},
+		{"st-io", "I/O wait"}, {"st-d", "uninterruptible sleep"}, {"st-sl", "sleeping"},
+		{"st-stop", "stopped"},
+	};
 	static const struct {
 		const char *cls, *text;
 	} items[] = {
@@ -473,6 +705,17 @@ static void legend(struct svg *g)
 	x += 110;
 	sb_printf(g->b, "<rect class=\"log\" x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"14\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">log line</text>\n",
 		  x + 6, y - 1, x + 19, y + 10);
+	if (states) {
+		x = NX;
+		y += 20;
+		for (size_t i = 0; i < sizeof(st_items) / sizeof(st_items[0]); i++) {
+			sb_printf(g->b, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"%d\"/>",
+				  st_items[i].cls, x, y + 4, SBAND);
+			sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 19, y + 10,
+				  st_items[i].text);
+			x += 6.2 * (double)strlen(st_items[i].text) + 36;
+		}
+	}
 	g->y = y + 26;
 }
 
@@ -524,6 +767,8 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 		tls.n = 0;
 	g.t0 = m->first_ts;
 	g.span = m->last_ts > m->first_ts ? m->last_ts - m->first_ts : 1000000;
+	g.m = m;
+	index_spans(&g);
 	sb_init(&body);
 	g.b = &body;
 	top = 78;
@@ -535,7 +780,7 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 	process_rows(&g, m, &tls);
 	bottom = g.y + 4;
 	g.y = bottom + 18;
-	legend(&g);
+	legend(&g, g.by_pid != NULL);
 
 	sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
@@ -568,8 +813,16 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 		     "rect.pkg2 { fill: #c9a227; }\n"
 		     "rect.incomplete { fill: #fff; stroke: #c0392b; stroke-width: 1; stroke-dasharray: 4 2; }\n"
 		     "rect.log { fill: #7b3294; }\n"
-		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n"
-		     "path.ms { fill: #222; }\n"
+		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n");
+	if (g.by_pid)
+		sb_puts(out, "rect.st-bg { fill: #f4f4f4; }\n"
+			     "rect.st-run { fill: #1b7837; }\n"
+			     "rect.st-rable { fill: #a6dba0; }\n"
+			     "rect.st-io { fill: #e66101; }\n"
+			     "rect.st-d { fill: #b2182b; }\n"
+			     "rect.st-sl { fill: #d9d9d9; }\n"
+			     "rect.st-stop { fill: #8c8c8c; }\n");
+	sb_puts(out, "path.ms { fill: #222; }\n"
 		     "rect:hover, circle:hover, path:hover { stroke: #000; stroke-width: 1; }\n"
 		     "</style>\n<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
 	sb_printf(out, "<text class=\"title\" x=\"%.1f\" y=\"24\">coldtrace: where the cold start went</text>\n", NX);
@@ -600,5 +853,7 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 		sb_putn(out, body.buf, body.len);
 	sb_puts(out, "</svg>\n");
 	sb_free(&body);
+	free(g.by_pid);
+	free(g.cols);
 	ct_timelines_free(&tls);
 }
