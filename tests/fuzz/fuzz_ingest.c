@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/views/text.c userspace/views/inittrace.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c userspace/util/jsonw.c userspace/util/exitstatus.c userspace/util/hashmap.c */
+/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/model/breakdown.c userspace/views/text.c userspace/views/inittrace.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c userspace/util/jsonw.c userspace/util/exitstatus.c userspace/util/hashmap.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Ingestion, fuzzed like the parsers: arbitrary bytes cut into records of
@@ -7,7 +7,8 @@
  *
  * Input: byte 0 = options (bit 0 keep_query; bits 1-3 budget class: 0 the
  * default, k: 4 KiB << k), then records, each sel(1) len(2, LE) body(len):
- *   sel % 9   0 exec    pid ppid plen path[plen] comm(8) args[...] (NULs
+ *   kind = (sel & 15) % 13:
+ *             0 exec    pid ppid plen path[plen] comm(8) args[...] (NULs
  *                       separate; bit 7 of sel: args_truncated)
  *             1 fork    pid child
  *             2 exit    pid code(2)
@@ -19,15 +20,25 @@
  *             6 raw     the body is a whole record, any type and size
  *             7 set_go  pid bin note[...] (bit 7: a version too)
  *             8 root / resumed  pid (bit 7: ct_model_set_resumed)
- * pids are 100 + (byte % 8) so processes meet; times increase by
- * 1 + (sel >> 4) us per record except in raw records.
+ *             9 sched   pid thr what state back run(2) min maj vol invol
+ *                       (tid = pid + 100 * (thr % 4); what % 5 and state
+ *                       % 8 reach the invalid ones; the record is back us
+ *                       older than the others, so it may come late)
+ *            10 open    pid fd dev ino path[...] (fd = byte - 4: some fail)
+ *            11 fread   pid fd dev ino bytes(2)
+ *            12 pcache  pid dev ino pages
+ * pids are 100 + (byte % 8) so processes meet; fds 0..7, devs and inodes
+ * % 4 so reads and misses meet opens; times increase by 1 + (sel >> 4) us
+ * per record except in raw records.
  *
  * Oracles: the budget holds (mem_peak <= budget); the jsonl, Perfetto and
  * OTLP outputs are strict JSON (every jsonl line); the text, inittrace and
  * SVG outputs hold no control byte but newline and tab, no C1 or bidi
  * control, no invalid UTF-8; every inittrace line is an "init " line or a
  * "# pid " header, as many init lines as package inits; no view shows the
- * secret planted in the command line.
+ * secret planted in the command line; the breakdown of each process's
+ * life has wall-clock states that add up to it, spans in time order with
+ * start <= end, and a process's threads are threads of the model.
  */
 #include <linux/types.h>
 #include <stddef.h>
@@ -37,6 +48,7 @@
 #include <string.h>
 
 #include "../unit/json_check.h"
+#include "breakdown.h"
 #include "model.h"
 #include "render.h"
 
@@ -73,6 +85,10 @@ static union {
 	struct ct_go go;
 	struct ct_io io;
 	struct ct_listen listen;
+	struct ct_sched sched;
+	struct ct_open open;
+	struct ct_fread fread;
+	struct ct_pcache pcache;
 	uint8_t raw[sizeof(struct ct_io) + 64];
 } rec;
 
@@ -104,7 +120,7 @@ static void one(struct ct_model *m, uint8_t sel, const uint8_t *b, size_t n, uin
 	size_t size = 0;
 
 	memset(&rec, 0, sizeof(rec));
-	switch (sel % 9) {
+	switch ((sel & 15) % 13) {
 	case 0: {
 		size_t plen = (size_t)get(b, n, 2, 1), off = 3;
 
@@ -200,6 +216,53 @@ static void one(struct ct_model *m, uint8_t sel, const uint8_t *b, size_t n, uin
 		else
 			ct_model_add_root(m, pid_of((uint8_t)get(b, n, 0, 1)), ts);
 		return;
+	case 9: {
+		uint64_t back = get(b, n, 4, 1) * 1000;
+
+		hdr(CT_EV_SCHED, pid_of((uint8_t)get(b, n, 0, 1)), back < ts ? ts - back : 0);
+		rec.h.tid = rec.h.pid + 100 * (uint32_t)(get(b, n, 1, 1) % 4);
+		rec.sched.what = (uint8_t)(get(b, n, 2, 1) % 5);
+		rec.sched.state = (uint8_t)(get(b, n, 3, 1) % 8);
+		rec.sched.c.run_ns = get(b, n, 5, 2) * 1000;
+		rec.sched.c.min_flt = (uint32_t)get(b, n, 7, 1);
+		rec.sched.c.maj_flt = (uint32_t)get(b, n, 8, 1);
+		rec.sched.c.nvcsw = (uint32_t)get(b, n, 9, 1);
+		rec.sched.c.nivcsw = (uint32_t)get(b, n, 10, 1);
+		size = sizeof(rec.sched);
+		break;
+	}
+	case 10: {
+		size_t k = n > 4 ? n - 4 : 0;
+
+		if (k > CT_PATH_LEN)
+			k = CT_PATH_LEN;
+		hdr(CT_EV_OPEN, pid_of((uint8_t)get(b, n, 0, 1)), ts);
+		rec.open.fd = (int32_t)(get(b, n, 1, 1) % 12) - 4;
+		rec.open.dev = get(b, n, 2, 1) % 4;
+		rec.open.ino = get(b, n, 3, 1) % 4;
+		rec.open.size = 4096;
+		if (k)
+			memcpy(rec.open.path, b + 4, k);
+		/* the length as sent may be wrong: the model takes the smaller */
+		rec.open.path_len = (uint32_t)k + (uint32_t)(sel >> 7) * 1000;
+		size = sizeof(rec.open);
+		break;
+	}
+	case 11:
+		hdr(CT_EV_FREAD, pid_of((uint8_t)get(b, n, 0, 1)), ts);
+		rec.fread.fd = (int32_t)(get(b, n, 1, 1) % 8);
+		rec.fread.dev = get(b, n, 2, 1) % 4;
+		rec.fread.ino = get(b, n, 3, 1) % 4;
+		rec.fread.bytes = get(b, n, 4, 2);
+		size = sizeof(rec.fread);
+		break;
+	case 12:
+		hdr(CT_EV_PCACHE, pid_of((uint8_t)get(b, n, 0, 1)), ts);
+		rec.pcache.dev = get(b, n, 1, 1) % 4;
+		rec.pcache.ino = get(b, n, 2, 1) % 4;
+		rec.pcache.pages = (uint32_t)get(b, n, 3, 1);
+		size = sizeof(rec.pcache);
+		break;
 	}
 	ct_model_add_event(m, &rec, size);
 }
@@ -250,6 +313,34 @@ static void check_json(const char *str, size_t n)
 	}
 	jv_free(v);
 	free(s);
+}
+
+/* The breakdown of each process's life, and the spans it is made of. */
+static void check_breakdown(const struct ct_model *m)
+{
+	for (size_t i = 0; i < m->ntspans; i++) {
+		CHECK(m->tspans[i].start <= m->tspans[i].end);
+		CHECK(m->tspans[i].state < CT_TS_DEAD);
+		CHECK(!i || m->tspans[i - 1].start <= m->tspans[i].start);
+	}
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct ct_proc *p = &m->procs[i];
+		struct ct_bd bd;
+		uint64_t sum = 0;
+		char line[512];
+
+		CHECK(p->nthreads <= m->nthreads);
+		CHECK(p->dead_nonleader <= p->nthreads);
+		if (ct_bd_process(m, p, &bd))
+			continue; /* out of memory */
+		for (int s = 0; s < CT_BD_NSTATES; s++)
+			sum += bd.wall[s];
+		CHECK(sum == bd.end - bd.start);
+		CHECK(bd.ntop <= CT_BD_TOP);
+		CHECK(bd.group_bytes <= bd.file_bytes);
+		ct_bd_summary(&bd, "life", line, sizeof(line));
+		CHECK(strlen(line) < sizeof(line));
+	}
 }
 
 static size_t count(const struct strbuf *sb, const char *w)
@@ -313,6 +404,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ct_model_finish(&m);
 	CHECK(m.mem_peak <= budget);
 	CHECK(m.dropped_budget <= m.dropped_records);
+	check_breakdown(&m);
 
 	sb_init(&sb);
 	for (int v = 0; v < V_COUNT; v++) {

@@ -47,6 +47,27 @@ def root(pid):
     return rec(8, bytes([pid]))
 
 
+# the kernel-level breakdown (issue 12)
+S_IN, S_OUT, S_WAKE, S_NEW = 1, 2, 3, 4
+RUNNING, RUNNABLE, SLEEP, DISK, IOWAIT, STOPPED, DEAD = range(7)
+
+
+def sched(pid, thr, what, state, run=0, mn=0, mj=0, vol=0, inv=0, back=0):
+    return rec(9, bytes([pid, thr, what, state, back]) + struct.pack("<H", run) + bytes([mn, mj, vol, inv]))
+
+
+def open_(pid, fd, dev, ino, path, sel=0):
+    return rec(sel | 10, bytes([pid, fd + 4, dev, ino]) + path.encode())
+
+
+def fread(pid, fd, dev, ino, nbytes):
+    return rec(11, bytes([pid, fd, dev, ino]) + struct.pack("<H", nbytes))
+
+
+def pcache(pid, dev, ino, pages):
+    return rec(12, bytes([pid, dev, ino, pages]))
+
+
 def go_start(pid, bin_, n):
     out = go(pid, 1, bin_, 1000000000)
     for i in range(n):
@@ -115,9 +136,30 @@ def flood():
 def odd():
     # truncated captures, a raw record of each type with a bad size, exits
     s = root(0) + io(0, 1, RT_SOCK, NEXT[:20], extra=100) + io(0, 1, RT_SOCK, NEXT[40:])
-    for t in range(0, 9):
+    for t in range(0, 13):
         s += rec(6, struct.pack("<IIIIQII", t, 100, 100, 100, 5, 100, 0))
     s += exit_(0, 0x0900) + go(3, 6, 0, 0) + go(3, 3, 0, 0)
+    return bytes([0]) + s
+
+
+def breakdown():
+    # a cold start with threads, files and misses; then records out of order,
+    # lost (an IN after an IN), a thread's death and its tid again
+    s = root(0) + exec_(0, 7, "/opt/agent", "agent", ["agent"])
+    s += sched(0, 0, S_NEW, RUNNABLE) + sched(0, 0, S_IN, RUNNING) + pcache(0, 1, 3, 4)
+    s += open_(0, 3, 1, 2, "/var/task/node_modules/x/index.js") + pcache(0, 1, 2, 2)
+    s += fread(0, 3, 1, 2, 4096) + fread(0, 3, 1, 2, 900)
+    s += sched(0, 1, S_NEW, RUNNABLE) + sched(0, 1, S_IN, RUNNING, 1) + sched(0, 0, S_OUT, IOWAIT, 50, 10, 2, 1)
+    s += sched(0, 0, S_WAKE, RUNNABLE, 50, 10, 2, 1) + sched(0, 0, S_IN, RUNNING, 50, 10, 2, 1)
+    s += sched(0, 1, S_OUT, DEAD, 9, 1, 0, 1) + go_start(0, 1, 2) + listen(0, 9001)
+    s += fork(0, 1) + exec_(1, 0, "/var/task/bootstrap", "bootstrap", ["bootstrap"])
+    s += sched(1, 0, S_NEW, RUNNABLE) + sched(1, 0, S_IN, RUNNING) + fread(1, 3, 1, 2, 100)
+    s += open_(1, -1, 1, 1, "/missing") + open_(1, 4, 2, 3, "rel/site-packages/y.py", 0x80)
+    s += sched(1, 0, S_OUT, SLEEP, 20, 3, 0, 1) + sched(1, 0, S_OUT, DISK, 10, back=5)
+    s += sched(1, 0, S_IN, RUNNING, 20, 3, 0, 1) + sched(1, 0, S_IN, RUNNING, 30, 3, 0, 1)
+    s += sched(1, 0, S_OUT, STOPPED, 2, 0, 0, 0) + sched(1, 0, S_WAKE, RUNNABLE)
+    s += sched(0, 1, S_IN, RUNNING) + sched(1, 0, 7, 9) + sched(0, 0, S_OUT, RUNNING)
+    s += exit_(1, 0) + sched(0, 0, S_OUT, DEAD, 80, 12, 2, 2) + exit_(0, 0)
     return bytes([0]) + s
 
 
@@ -125,7 +167,8 @@ def main():
     os.makedirs(OUT, exist_ok=True)
     a, b = secrets()
     seeds = {"cold_start": bytes([0]) + cold_start(), "secrets": a, "secrets_keep_query": b,
-             "escapes": escapes(), "flood_small_budget": flood(), "odd_records": odd()}
+             "escapes": escapes(), "flood_small_budget": flood(), "odd_records": odd(),
+             "breakdown": breakdown(), "breakdown_small_budget": bytes([1 << 1]) + breakdown()[1:] * 8}
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)

@@ -157,7 +157,8 @@ static void sweep(struct ct_bd *bd, struct edge *ev, size_t n)
 	uint64_t cnt[CT_BD_NSTATES] = {0};
 	uint64_t prev = bd->start;
 
-	qsort(ev, n, sizeof(*ev), cmp_edge);
+	if (n)
+		qsort(ev, n, sizeof(*ev), cmp_edge);
 	for (size_t i = 0; i < n;) {
 		uint64_t t = ev[i].t;
 		int best = CT_BD_UNKNOWN;
@@ -238,7 +239,8 @@ static int sched_part(const struct ct_model *m, const uint32_t *set, size_t nset
 		}
 	}
 	sweep(bd, ev, nev);
-	qsort(tids, ntids, sizeof(*tids), cmp_u64);
+	if (ntids)
+		qsort(tids, ntids, sizeof(*tids), cmp_u64);
 	for (size_t i = 0; i < ntids; i++)
 		if (!i || tids[i] != tids[i - 1])
 			bd->threads++;
@@ -388,7 +390,8 @@ static int files_part(const struct ct_model *m, const uint32_t *set, size_t nset
 			goto out;
 		f->miss += bytes;
 	}
-	qsort(a.v, a.n, sizeof(*a.v), cmp_facc);
+	if (a.n)
+		qsort(a.v, a.n, sizeof(*a.v), cmp_facc);
 	ct_hmap_free(&a.map); /* indices changed: the map is for the groups now */
 	gbytes = calloc(a.n + 1, sizeof(*gbytes));
 	if (!gbytes)
@@ -553,6 +556,8 @@ bool ct_bd_pkginit(const struct ct_pkginit *pk, struct ct_bd_pkg *out)
 	memset(out, 0, sizeof(*out));
 	if (!pk->tid_start || pk->tid_start != pk->tid_end || !pk->end || pk->end < pk->start)
 		return false;
+	if (!a->run_ns && !b->run_ns)
+		return false; /* records without counters: a thread at a probe hit has run */
 	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt ||
 	    b->nvcsw < a->nvcsw || b->nivcsw < a->nivcsw)
 		return false;

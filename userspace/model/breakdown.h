@@ -115,7 +115,8 @@ int ct_bd_phase(const struct ct_model *m, const struct ct_timeline *tl, const st
 
 /* A Go package init, from the counters at its first and last probe hit. */
 struct ct_bd_pkg {
-	bool known; /* both hits had counters, on the same thread, in order */
+	bool known; /* both hits had counters (run_ns not 0 at both: a thread
+		     * at a probe hit has run), on the same thread, in order */
 	uint32_t tid;
 	uint64_t cpu_ns;
 	uint64_t min_flt, maj_flt, nvcsw, nivcsw;

@@ -5,14 +5,17 @@
  * Times are CLOCK_MONOTONIC nanoseconds; the header carries the offset to
  * wall-clock time. One object per line, in this order: header, then per
  * process: "process", its "exec"s, each Go image's "go_runtime",
- * "go_init" (in the order Go ran them) and "go_main"; the I/O records; per
- * sandbox (phases.h) its "phase", "milestone" and "timeline" records; last
- * "summary".
+ * "go_init" (in the order Go ran them) and "go_main"; the I/O records;
+ * the kernel-level breakdown's "thread", "tstate" (by start) and "file"
+ * records; per sandbox (phases.h) its "phase", "milestone" and "timeline"
+ * records, then a "breakdown" per complete phase; last "summary". The
+ * breakdown's records and keys are listed in breakdown.h.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "breakdown.h"
 #include "exitstatus.h"
 #include "jsonw.h"
 #include "phases.h"
@@ -250,6 +253,164 @@ static void timeline_json(struct jsonw *w, size_t t, const struct ct_timeline *t
 	jw_obj_close(w);
 }
 
+/* ---- the kernel-level breakdown (breakdown.h) ---- */
+
+static void counters_json(struct jsonw *w, uint64_t run_ns, uint64_t min_flt, uint64_t maj_flt, uint64_t nvcsw,
+			  uint64_t nivcsw)
+{
+	jw_kuint(w, "run_ns", run_ns);
+	jw_kuint(w, "min_flt", min_flt);
+	jw_kuint(w, "maj_flt", maj_flt);
+	jw_kuint(w, "nvcsw", nvcsw);
+	jw_kuint(w, "nivcsw", nivcsw);
+}
+
+static void thread_json(struct jsonw *w, const struct ct_thread *t)
+{
+	char key[32];
+
+	jw_obj_open(w);
+	jw_kstr(w, "type", "thread");
+	jw_kuint(w, "pid", t->pid);
+	jw_kuint(w, "tid", t->tid);
+	jw_kbool(w, "leader", t->leader);
+	jw_kbool(w, "dead", t->dead);
+	jw_kuint(w, "first_ns", t->first_ts);
+	jw_kuint(w, "last_ns", t->last_ts);
+	counters_json(w, t->last.run_ns, t->last.min_flt, t->last.maj_flt, t->last.nvcsw, t->last.nivcsw);
+	for (unsigned s = 0; s < CT_TS_DEAD; s++) {
+		snprintf(key, sizeof(key), "%s_ns", ct_tstate_key(s));
+		jw_kuint(w, key, t->state_ns[s]);
+	}
+	jw_obj_close(w);
+}
+
+static void tstate_json(struct jsonw *w, const struct ct_tspan *sp)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "tstate");
+	jw_kuint(w, "pid", sp->pid);
+	jw_kuint(w, "tid", sp->tid);
+	jw_kstr(w, "state", ct_tstate_key(sp->state));
+	jw_kuint(w, "start_ns", sp->start);
+	jw_kuint(w, "end_ns", sp->end);
+	jw_kbool(w, "cut", sp->flags & CT_TSPAN_CUT);
+	if (sp->state == CT_TS_RUNNING && (sp->flags & CT_TSPAN_COUNTED))
+		counters_json(w, sp->run_ns, sp->min_flt, sp->maj_flt, sp->nvcsw, sp->nivcsw);
+	jw_obj_close(w);
+}
+
+static void file_json(struct jsonw *w, const struct ct_model *m, const struct ct_file *f)
+{
+	jw_obj_open(w);
+	jw_kstr(w, "type", "file");
+	jw_kuint(w, "pid", f->pid);
+	jw_kuint(w, "tid", f->tid);
+	jw_kuint(w, "ts_ns", f->ts);
+	jw_kint(w, "fd", f->fd);
+	jw_kuint(w, "flags", f->flags);
+	jw_kstr(w, "path", f->path);
+	jw_kuint(w, "dev", f->dev);
+	jw_kuint(w, "ino", f->ino);
+	jw_kuint(w, "size", f->size);
+	jw_kuint(w, "read_bytes", f->read_bytes);
+	jw_kuint(w, "reads", f->reads);
+	jw_kuint(w, "miss_bytes", f->miss_pages * m->page_size);
+	jw_obj_close(w);
+}
+
+static void kernel_records(struct jsonw *w, const struct ct_model *m)
+{
+	for (size_t i = 0; i < m->nthreads; i++)
+		thread_json(w, &m->threads[i]);
+	for (size_t i = 0; i < m->ntspans; i++)
+		tstate_json(w, &m->tspans[i]);
+	for (size_t i = 0; i < m->nfiles; i++)
+		file_json(w, m, &m->files[i]);
+}
+
+static void breakdown_json(struct jsonw *w, size_t t, const struct ct_phase *ph, const struct ct_bd *bd)
+{
+	char key[40], line[1024];
+
+	jw_obj_open(w);
+	jw_kstr(w, "type", "breakdown");
+	jw_kuint(w, "sandbox", t);
+	jw_kstr(w, "phase", ct_phase_key(ph->id));
+	jw_kstr(w, "scope", ct_bd_scope_key(ct_bd_phase_scope(ph)));
+	jw_kuint(w, "start_ns", bd->start);
+	jw_kuint(w, "end_ns", bd->end);
+	jw_kuint(w, "dur_ns", bd->end - bd->start);
+	jw_kbool(w, "sched", !bd->sched_off);
+	jw_kbool(w, "files", !bd->files_off);
+	jw_kbool(w, "pcache", !bd->pcache_off);
+	jw_kbool(w, "complete", !bd->incomplete);
+	if (!bd->sched_off) {
+		for (int s = 0; s < CT_BD_NSTATES; s++) {
+			snprintf(key, sizeof(key), "wall_%s_ns", ct_bd_state_key((enum ct_bd_state)s));
+			jw_kuint(w, key, bd->wall[s]);
+		}
+		for (int s = 0; s < CT_BD_UNKNOWN; s++) {
+			snprintf(key, sizeof(key), "thread_%s_ns", ct_bd_state_key((enum ct_bd_state)s));
+			jw_kuint(w, key, bd->thread_ns[s]);
+		}
+		jw_kuint(w, "cpu_ns", bd->cpu_ns);
+		jw_kuint(w, "min_flt", bd->min_flt);
+		jw_kuint(w, "maj_flt", bd->maj_flt);
+		jw_kuint(w, "nvcsw", bd->nvcsw);
+		jw_kuint(w, "nivcsw", bd->nivcsw);
+		jw_kuint(w, "threads", bd->threads);
+		jw_kuint(w, "procs", bd->procs);
+	}
+	if (!bd->files_off) {
+		jw_kuint(w, "files_opened", bd->files_opened);
+		jw_kuint(w, "read_bytes", bd->read_bytes);
+		jw_kuint(w, "reads", bd->reads);
+	}
+	if (!bd->pcache_off)
+		jw_kuint(w, "miss_bytes", bd->miss_bytes);
+	if (!bd->files_off || !bd->pcache_off) {
+		jw_kuint(w, "file_bytes", bd->file_bytes);
+		jw_kstr(w, "group", bd->group);
+		jw_kuint(w, "group_bytes", bd->group_bytes);
+		jw_key(w, "top");
+		jw_arr_open(w);
+		for (size_t i = 0; i < bd->ntop; i++) {
+			const struct ct_bd_file *f = &bd->top[i];
+
+			jw_obj_open(w);
+			jw_kstr(w, "path", f->path);
+			jw_kuint(w, "dev", f->dev);
+			jw_kuint(w, "ino", f->ino);
+			jw_kuint(w, "read_bytes", f->read_bytes);
+			jw_kuint(w, "miss_bytes", f->miss_bytes);
+			jw_kuint(w, "bytes", f->bytes);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+	}
+	ct_bd_summary(bd, ct_phase_name(ph->id), line, sizeof(line));
+	jw_kstr(w, "summary", line);
+	jw_obj_close(w);
+}
+
+/* The breakdown of each complete phase of a timeline that has any of it. */
+static void breakdowns_json(struct jsonw *w, const struct ct_model *m, size_t t, const struct ct_timeline *tl)
+{
+	struct ct_bd bd;
+
+	if (!m->have_sched && !m->have_files && !m->have_pcache)
+		return;
+	for (int p = 0; p < CT_PH_COUNT; p++) {
+		const struct ct_phase *ph = &tl->ph[p];
+
+		if (!ph->complete || !ct_phase_applies(tl, ph))
+			continue;
+		if (!ct_bd_phase(m, tl, ph, &bd) && bd.valid)
+			breakdown_json(w, t, ph, &bd);
+	}
+}
+
 /* The cold-start timeline of each sandbox (phases.h). */
 static void timelines_json(struct jsonw *w, const struct ct_model *m)
 {
@@ -266,6 +427,7 @@ static void timelines_json(struct jsonw *w, const struct ct_model *m)
 			if (tl->ms[k].state != CT_MS_NA)
 				milestone_json(w, t, (enum ct_ms)k, &tl->ms[k]);
 		timeline_json(w, t, tl);
+		breakdowns_json(w, m, t, tl);
 	}
 	ct_timelines_free(&tls);
 }
@@ -300,6 +462,12 @@ static void process_json(struct jsonw *w, const struct ct_proc *p)
 		jw_kuint(w, "exit_ns", p->exit_ts);
 		jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
 	}
+	if (p->nthreads) {
+		counters_json(w, p->sum.run_ns, p->sum.min_flt, p->sum.maj_flt, p->sum.nvcsw, p->sum.nivcsw);
+		jw_kuint(w, "threads", p->nthreads);
+		jw_kuint(w, "dead_nonleader", p->dead_nonleader);
+		jw_kuint(w, "runnable_ns", p->runnable_ns);
+	}
 	jw_obj_close(w);
 }
 
@@ -321,6 +489,10 @@ static void exec_json(struct jsonw *w, const struct ct_proc *p, const struct ct_
 		jw_kstr(w, "go_version", im->go_version[0] ? im->go_version : NULL);
 	if (im->go_note[0])
 		jw_kstr(w, "note", im->go_note);
+	if (im->dev || im->ino) {
+		jw_kuint(w, "dev", im->dev);
+		jw_kuint(w, "ino", im->ino);
+	}
 	jw_obj_close(w);
 }
 
@@ -337,6 +509,7 @@ static void instant_json(struct jsonw *w, const char *type, uint32_t pid, uint64
 static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct ct_image *im, size_t k)
 {
 	const struct ct_pkginit *pk = &im->pkgs[k];
+	struct ct_bd_pkg bd;
 
 	jw_obj_open(w);
 	jw_kstr(w, "type", "go_init");
@@ -351,6 +524,14 @@ static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct 
 	}
 	if (im->rt_start && pk->start >= im->rt_start)
 		jw_kuint(w, "at_ns", pk->start - im->rt_start);
+	if (ct_bd_pkginit(pk, &bd)) {
+		jw_kuint(w, "tid", bd.tid);
+		jw_kuint(w, "cpu_ns", bd.cpu_ns);
+		jw_kuint(w, "min_flt", bd.min_flt);
+		jw_kuint(w, "maj_flt", bd.maj_flt);
+		jw_kuint(w, "nvcsw", bd.nvcsw);
+		jw_kuint(w, "nivcsw", bd.nivcsw);
+	}
 	jw_obj_close(w);
 }
 
@@ -376,6 +557,14 @@ static void summary_json(struct jsonw *w, const struct ct_model *m)
 	jw_kuint(w, "io_bytes", m->io_bytes);
 	jw_kuint(w, "io_bytes_not_captured", m->io_bytes_lost);
 	jw_kuint(w, "http_desyncs", m->http_desyncs);
+	jw_kbool(w, "sched", m->have_sched);
+	jw_kbool(w, "files", m->have_files);
+	jw_kbool(w, "pcache", m->have_pcache);
+	jw_kuint(w, "sched_events", m->sched_events);
+	jw_kuint(w, "sched_late", m->sched_late);
+	jw_kuint(w, "sched_gaps", m->sched_gaps);
+	jw_kuint(w, "dropped_sched", m->dropped_sched);
+	jw_kuint(w, "dropped_files", m->dropped_files);
 	jw_kbool(w, "complete", !lost && !m->dropped_records);
 	jw_obj_close(w);
 }
@@ -406,6 +595,7 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 		}
 	}
 	io_records(&w, m);
+	kernel_records(&w, m);
 	timelines_json(&w, m);
 	summary_json(&w, m);
 }

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The default terminal view: per process what ran and, for Go programs,
- * where the start-up went. Fits 80 columns. */
+ * where the start-up went. Fits 80 columns (the breakdown's table: 100). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "breakdown.h"
 #include "exitstatus.h"
 #include "phases.h"
 #include "redact.h"
@@ -46,6 +47,8 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 	uint64_t last = ct_image_last_init_end(im);
 	int top = o && o->top > 0 ? o->top : 5;
 	const struct ct_pkginit **sorted;
+	bool with_counters = false;
+	struct ct_bd_pkg bd;
 
 	char eb[EB];
 
@@ -79,7 +82,11 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 	for (size_t i = 0; i < im->npkgs; i++)
 		sorted[i] = &im->pkgs[i];
 	qsort(sorted, im->npkgs, sizeof(*sorted), by_clock_desc);
-	sb_puts(out, "    slowest package inits:\n");
+	for (size_t i = 0; i < im->npkgs && (int)i < top; i++)
+		if (ct_bd_pkginit(sorted[i], &bd))
+			with_counters = true;
+	sb_printf(out, "    slowest package inits%s:\n",
+		  with_counters ? " (clock; on CPU, page faults minor/major of its thread)" : "");
 	for (size_t i = 0; i < im->npkgs && (int)i < top; i++) {
 		const struct ct_pkginit *pk = sorted[i];
 
@@ -87,7 +94,17 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 			sb_printf(out, "      %10s  %s (did not return)\n", "-", str_esc(eb, sizeof(eb), pk->pkg));
 			continue;
 		}
-		sb_printf(out, "      %7.3f ms  %s\n", MS(pk->end - pk->start), str_esc(eb, sizeof(eb), pk->pkg));
+		sb_printf(out, "      %7.3f ms  ", MS(pk->end - pk->start));
+		if (ct_bd_pkginit(pk, &bd)) {
+			char f[32];
+
+			snprintf(f, sizeof(f), "%llu/%llu", (unsigned long long)bd.min_flt,
+				 (unsigned long long)bd.maj_flt);
+			sb_printf(out, "%7.3f ms cpu %9s  ", MS(bd.cpu_ns), f);
+		} else if (with_counters) {
+			sb_printf(out, "%10s %13s  ", "-", ""); /* another thread ended it: unknown */
+		}
+		sb_printf(out, "%s\n", str_esc(eb, sizeof(eb), pk->pkg));
 	}
 	free(sorted);
 }
@@ -337,6 +354,112 @@ static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const st
 	sb_puts(out, "|\n");
 }
 
+/* ---- why each phase took its time: the kernel-level breakdown ---- */
+
+#define BD_ROW "  %-22.22s%9s%9s%9s%9s%8s%7s%6s%8s%8s\n"
+
+static void bd_cell(char *buf, size_t len, bool off, double v, int prec)
+{
+	if (off)
+		snprintf(buf, len, "-");
+	else
+		snprintf(buf, len, "%.*f", prec, v);
+}
+
+static void bd_row(struct strbuf *out, const struct ct_phase *ph, const struct ct_bd *bd)
+{
+	char name[40], c[9][24];
+	bool so = bd->sched_off, fo = bd->files_off;
+
+	snprintf(name, sizeof(name), "%s%s", ph->depth == 2 ? "  " : "", ct_phase_name(ph->id));
+	bd_cell(c[0], sizeof(c[0]), so, MS(bd->wall[CT_BD_RUNNING]), 3);
+	bd_cell(c[1], sizeof(c[1]), so, MS(bd->wall[CT_BD_RUNNABLE]), 3);
+	bd_cell(c[2], sizeof(c[2]), so, MS(bd->wall[CT_BD_SLEEP] + bd->wall[CT_BD_STOPPED]), 3);
+	bd_cell(c[3], sizeof(c[3]), so, MS(bd->wall[CT_BD_IOWAIT] + bd->wall[CT_BD_DISK]), 3);
+	bd_cell(c[4], sizeof(c[4]), so, (double)bd->min_flt, 0);
+	bd_cell(c[5], sizeof(c[5]), so, (double)bd->maj_flt, 0);
+	bd_cell(c[6], sizeof(c[6]), fo, (double)bd->files_opened, 0);
+	bd_cell(c[7], sizeof(c[7]), fo, (double)bd->read_bytes / 1e6, 2);
+	bd_cell(c[8], sizeof(c[8]), bd->pcache_off, (double)bd->miss_bytes / 1e6, 2);
+	sb_printf(out, BD_ROW, name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+}
+
+static void bd_top_files(struct strbuf *out, const struct ct_bd *bd, const struct ct_render_opts *o)
+{
+	int top = o && o->top > 0 ? o->top : CT_BD_TOP;
+	char eb[EB], a[32], r[32], d[32];
+
+	if (!bd->ntop)
+		return;
+	sb_printf(out, "  files with the most bytes (the whole cold start; read, and from disk into the cache):\n");
+	for (size_t i = 0; i < bd->ntop && (int)i < top; i++) {
+		const struct ct_bd_file *f = &bd->top[i];
+
+		ct_bd_bytes_str(f->bytes, a, sizeof(a));
+		ct_bd_bytes_str(f->read_bytes, r, sizeof(r));
+		ct_bd_bytes_str(f->miss_bytes, d, sizeof(d));
+		sb_printf(out, "    %9s  %s", a, str_esc(eb, sizeof(eb), f->path));
+		sb_printf(out, "  (read %s, %s from disk)\n", f->read_bytes ? r : "0", f->miss_bytes ? d : "0");
+	}
+}
+
+static void breakdown(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl,
+		      const struct ct_phase *const *rows, size_t nrows, const struct ct_render_opts *o)
+{
+	struct ct_bd bd, total;
+	char line[1024], esc[4 * EB], head[64];
+	bool any = false;
+
+	if (!m->have_sched && !m->have_files && !m->have_pcache) {
+		sb_puts(out, "  breakdown: off (no scheduler, file or page-cache records in this trace)\n");
+		return;
+	}
+	sb_printf(out, "\n  %swhy%s (the kernel's view: ms of wall clock in the best state of any thread)\n",
+		  c_on(o, "\033[1m"), c_on(o, "\033[0m"));
+	sb_printf(out, BD_ROW, "phase", "on CPU", "runnable", "blocked", "I/O wait", "minflt", "majflt", "files",
+		  "MB read", "MB disk");
+	for (size_t i = 0; i < nrows; i++) {
+		if (!ct_phase_applies(tl, rows[i]) || !rows[i]->complete)
+			continue;
+		if (ct_bd_phase(m, tl, rows[i], &bd) || !bd.valid)
+			continue;
+		bd_row(out, rows[i], &bd);
+		any = true;
+	}
+	if (!any) {
+		sb_puts(out, "  (no complete phase)\n");
+		return;
+	}
+	snprintf(head, sizeof(head), "  %swhat dominates:%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
+	sb_puts(out, head);
+	sb_putc(out, '\n');
+	for (size_t i = 0; i < nrows; i++) {
+		const struct ct_phase *ph = rows[i];
+
+		if (!ph->in_sum || !ct_phase_applies(tl, ph) || !ph->complete)
+			continue;
+		if (ct_bd_phase(m, tl, ph, &bd) || !bd.valid)
+			continue;
+		ct_bd_summary(&bd, ct_phase_name(ph->id), line, sizeof(line));
+		wrapped(out, "   ", str_esc(esc, sizeof(esc), line), 6);
+	}
+	if (tl->ph[CT_PH_TOTAL].complete && !ct_bd_phase(m, tl, &tl->ph[CT_PH_TOTAL], &total) && total.valid)
+		bd_top_files(out, &total, o);
+	else
+		total = bd;
+	if (m->have_sched && total.incomplete)
+		sb_printf(out, "  %sbreakdown incomplete:%s %llu scheduler and file records lost or not kept, "
+			  "%llu state changes missed: figures are lower bounds\n",
+			  c_on(o, "\033[33m"), c_on(o, "\033[0m"),
+			  (unsigned long long)(m->lost[CT_EV_SCHED] + m->lost[CT_EV_OPEN] + m->lost[CT_EV_FREAD] +
+					       m->lost[CT_EV_PCACHE] + m->dropped_sched + m->dropped_files),
+			  (unsigned long long)m->sched_gaps);
+	if (!m->have_sched)
+		sb_puts(out, "  (scheduler states off: no scheduler records)\n");
+	if (!m->have_files)
+		sb_puts(out, "  (files off: no open or read records)\n");
+}
+
 static void cold_start(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl,
 		       size_t idx, size_t n, const struct ct_render_opts *o)
 {
@@ -450,7 +573,7 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 		wrapped(out, line, sb.buf, 4);
 	}
 	sb_free(&sb);
-	(void)m;
+	breakdown(out, m, tl, rows, nrows, o);
 }
 
 static void cold_starts(struct strbuf *out, const struct ct_model *m, const struct ct_render_opts *o)
@@ -498,6 +621,13 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 			if (j + 1 == p->nimages)
 				sb_printf(out, "  (%s)", st);
 			sb_putc(out, '\n');
+			if (j + 1 == p->nimages && p->nthreads) {
+				sb_printf(out, "    kernel: %.3f ms on CPU, %.3f ms runnable, %u thread%s\n", MS(p->sum.run_ns),
+					  MS(p->runnable_ns), p->nthreads, p->nthreads == 1 ? "" : "s");
+				sb_printf(out, "            faults %llu minor, %llu major; switches %llu voluntary, %llu involuntary\n",
+					  (unsigned long long)p->sum.min_flt, (unsigned long long)p->sum.maj_flt,
+					  (unsigned long long)p->sum.nvcsw, (unsigned long long)p->sum.nivcsw);
+			}
 			if (im->is_go)
 				go_image(out, im, o);
 		}
