@@ -16,12 +16,16 @@
 #include <sys/epoll.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "acct.h"
+#include "bincache.h"
 #include "child.h"
 #include "cli.h"
+#include "coldcache.h"
 #include "exitstatus.h"
 #include "model.h"
 #include "options.h"
@@ -30,7 +34,9 @@
 #include "render.h"
 #include "session.h"
 #include "strbuf.h"
+#include "taskstats.h"
 #include "tracer.h"
+#include "jsonw.h"
 
 #define CLI_MAX_REPEAT 10000
 #define CLI_POLL_MS 100 /* BPF wakes us only when the ring fills up */
@@ -46,7 +52,15 @@ static const struct cli_option run_options[] = {
 	 "arm this binary's probes before CMD starts (CMD,\n"
 	 "executables named in argv and what earlier runs of\n"
 	 "the same command exec'd are armed anyway)"},
-	{"stats", CLI_OPT_STATS, NULL, "print probe hit counts to stderr at the end"},
+	{"stats", CLI_OPT_STATS, NULL,
+	 "print probe hit counts and the kernel's own\n"
+	 "accounting against the trace's to stderr at the end"},
+	{"cold-cache", CLI_OPT_COLD_CACHE, NULL,
+	 "evict from the page cache, before each run, the files\n"
+	 "the command will load: its binary and the binaries\n"
+	 "coldtrace arms, their shared libraries, and the files\n"
+	 "its last run opened (posix_fadvise DONTNEED, file by\n"
+	 "file; never a system-wide drop)"},
 	{NULL, 0, NULL, NULL},
 };
 
@@ -90,6 +104,8 @@ struct run {
 	const sigset_t *oldmask;
 	const struct sigaction *orig_int, *orig_term;
 	const char *cmdpath, *cmdline;
+	const char *cmdkey; /* the command's key in the caches */
+	const struct ct_coldcache *cold; /* --cold-cache: the files to evict */
 	char **argv, **shargv;
 	int run;
 	uint64_t t_start;
@@ -105,10 +121,122 @@ static int stop_status(int sig)
 	return ct_exit_shell_code(W_EXITCODE(0, sig));
 }
 
+/* taskstats records of the traced tree into the accounting table. */
+struct ts_ctx {
+	const struct ct_model *m;
+	struct ct_acct *a;
+};
+
+static void on_task_exit(void *ctx, const struct ct_task_acct *t)
+{
+	struct ts_ctx *c = ctx;
+
+	if (ct_model_proc_const(c->m, t->tgid ? t->tgid : t->pid))
+		ct_acct_thread(c->a, t);
+}
+
+/* The kernel's accounting for this run: taskstats when the breakdown's
+ * scheduler part is on (and we may listen), rusage always. */
+static struct ct_taskstats *acct_start(struct ct_acct *a)
+{
+	struct ct_taskstats *ts = NULL;
+
+	ct_acct_init(a);
+	a->delayacct = ct_taskstats_delayacct();
+	if (env.no_sched) {
+		snprintf(a->ts_error, sizeof(a->ts_error), "--no-sched");
+		return NULL;
+	}
+	if (ct_taskstats_open(&ts, a->ts_error, sizeof(a->ts_error))) {
+		if (env.verbose)
+			fprintf(stderr, "coldtrace: no delay accounting to compare with: %s\n", a->ts_error);
+		return NULL;
+	}
+	a->ts_on = true;
+	return ts;
+}
+
+static void acct_drain(struct ct_taskstats *ts, const struct ct_model *m, struct ct_acct *a)
+{
+	struct ts_ctx c = {m, a};
+
+	ct_taskstats_drain(ts, on_task_exit, &c, &a->ts_lost);
+}
+
+static struct ct_rusage rusage_of(const struct rusage *ru)
+{
+	return (struct ct_rusage){
+		.utime_us = (uint64_t)ru->ru_utime.tv_sec * 1000000 + (uint64_t)ru->ru_utime.tv_usec,
+		.stime_us = (uint64_t)ru->ru_stime.tv_sec * 1000000 + (uint64_t)ru->ru_stime.tv_usec,
+		.min_flt = (uint64_t)ru->ru_minflt,
+		.maj_flt = (uint64_t)ru->ru_majflt,
+		.nvcsw = (uint64_t)ru->ru_nvcsw,
+		.nivcsw = (uint64_t)ru->ru_nivcsw,
+	};
+}
+
+/* --cold-cache: the files to evict before each run (coldcache.h): CMD, the
+ * executables named in its arguments, the binaries earlier runs exec'd,
+ * each with its libraries, and the files its last run opened. --binary's
+ * are added where they are armed. */
+static void cold_collect(struct ct_coldcache *cc, const char *cmdpath, const char *cmdkey, char **argv)
+{
+	ct_coldcache_init(cc);
+	ct_coldcache_add_binary(cc, cmdpath);
+	for (int i = 1; argv[i]; i++) {
+		const char *arg = argv[i], *eq;
+		char real[PATH_MAX];
+
+		if (arg[0] == '-' && (eq = strchr(arg, '=')))
+			arg = eq + 1;
+		if (strchr(arg, '/') && realpath(arg, real) && !access(real, X_OK))
+			ct_coldcache_add_binary(cc, real);
+	}
+	if (env.no_cache)
+		return;
+	{
+		struct bincache bc;
+		size_t n;
+		char **hist;
+
+		bincache_load(&bc, NULL);
+		hist = bincache_history(&bc, cmdkey, &n);
+		for (size_t i = 0; i < n; i++) {
+			ct_coldcache_add_binary(cc, hist[i]);
+			free(hist[i]);
+		}
+		free(hist);
+		bincache_free(&bc);
+	}
+	ct_coldcache_load(cc, NULL, cmdkey);
+}
+
+/* --cold-cache: evict, and say what. */
+static void cold_evict(const struct ct_coldcache *cc)
+{
+	struct ct_coldcache_result res;
+
+	ct_coldcache_evict(cc, &res);
+	if (env.quiet)
+		return;
+	fprintf(stderr, "coldtrace: --cold-cache: evicted %u files (%.1f MB cached before", res.evicted,
+		(double)res.cached_before / (1024.0 * 1024));
+	if (res.cached_after)
+		fprintf(stderr, ", %.1f MB still cached: mapped or dirty", (double)res.cached_after / (1024.0 * 1024));
+	fputc(')', stderr);
+	if (res.skipped)
+		fprintf(stderr, "; %u skipped (cannot be opened)", res.skipped);
+	if (cc->unresolved)
+		fprintf(stderr, "; %u shared libraries not found", cc->unresolved);
+	fputc('\n', stderr);
+}
+
 static int run_once(struct run *r)
 {
 	struct ct_render_opts ropts = {0};
 	struct ct_model model;
+	struct ct_acct acct;
+	struct ct_taskstats *tstats;
 	struct strbuf out;
 	int go[2], status = 0, root_status = 0, rc, exiting = 0, forwarded = 0, root_fd;
 	bool root_done = false;
@@ -117,6 +245,10 @@ static int run_once(struct run *r)
 	ct_model_init(&model, NULL);
 	session_model_options(&model);
 	ct_tracer_set_model(r->tracer, &model);
+	/* after arming, which reads the binaries: nothing else loads them now */
+	if (r->cold)
+		cold_evict(r->cold);
+	tstats = acct_start(&acct);
 	if (pipe2(go, O_CLOEXEC))
 		die(1, "pipe: %s", strerror(errno));
 	child = fork();
@@ -160,14 +292,21 @@ static int run_once(struct run *r)
 	for (;;) {
 		struct epoll_event evs[2];
 		struct signalfd_siginfo si;
+		struct rusage ru;
 		pid_t w;
 		int n;
 
-		while ((w = waitpid(-1, &status, WNOHANG)) > 0)
+		/* every process we reap is ground truth: its rusage covers it
+		 * and what its subtree reaped (model/acct.h) */
+		while ((w = wait4(-1, &status, WNOHANG, &ru)) > 0) {
+			struct ct_rusage cru = rusage_of(&ru);
+
+			ct_acct_reaped(&acct, (uint32_t)w, status, &cru);
 			if (w == child) {
 				root_done = true;
 				root_status = status;
 			}
+		}
 		if (w < 0 && errno == ECHILD)
 			break; /* the whole tree has exited */
 		/* First Ctrl-C/SIGTERM: pass it to the command and keep tracing
@@ -191,12 +330,16 @@ static int run_once(struct run *r)
 			fprintf(stderr, "coldtrace: ring buffer: %s\n", strerror(-rc));
 			break;
 		}
+		/* after the ring: a thread's fork record came before its exit's */
+		acct_drain(tstats, &model, &acct);
 		while (read(r->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
 			if (si.ssi_signo == SIGINT || si.ssi_signo == SIGTERM)
 				exiting = (int)si.ssi_signo;
 	}
 	close(root_fd);
 	ct_tracer_finish(r->tracer);
+	acct_drain(tstats, &model, &acct);
+	ct_taskstats_close(tstats);
 	ct_model_finish(&model);
 
 	ropts.command = r->cmdline;
@@ -207,6 +350,12 @@ static int run_once(struct run *r)
 	if (env.repeat > 1 && !env.output)
 		sb_printf(&out, "%s# run %d of %d\n", r->run > 1 ? "\n" : "", r->run, env.repeat);
 	env.view->render(&model, &out, &ropts);
+	if (!strcmp(env.view->name, "jsonl")) {
+		struct jsonw w;
+
+		jw_init(&w, &out);
+		ct_acct_jsonl(&model, &acct, &w);
+	}
 	rc = write_output(&out, r->run);
 	if (env.stats) {
 		size_t npk = 0;
@@ -222,6 +371,21 @@ static int run_once(struct run *r)
 				? (double)(model.procs[0].images[0].exec_ts - r->t_start) / 1e6 : -1.0);
 		ct_tracer_stats(r->tracer, stderr);
 	}
+	if (env.stats || env.verbose) {
+		struct strbuf g;
+
+		sb_init(&g);
+		ct_acct_text(&model, &acct, &g);
+		if (g.buf)
+			fprintf(stderr, "coldtrace: %s", g.buf);
+		sb_free(&g);
+	}
+	if (!env.no_cache && !env.no_files) {
+		char err[PATH_MAX + 64];
+
+		if (ct_coldcache_save(&model, NULL, r->cmdkey, err, sizeof(err)) && env.verbose)
+			fprintf(stderr, "coldtrace: warning: %s\n", err);
+	}
 	{
 		uint64_t lost = ct_model_lost_total(&model);
 
@@ -230,6 +394,7 @@ static int run_once(struct run *r)
 				(unsigned long long)lost);
 	}
 	sb_free(&out);
+	ct_acct_free(&acct);
 	ct_model_free(&model);
 
 	r->stop_sig = exiting ? exiting : forwarded;
@@ -282,7 +447,8 @@ int cmd_run(int argc, char **argv)
 	struct cli_getopt g;
 	struct ct_tracer *tracer = NULL;
 	struct ct_model model;
-	char cmdpath[PATH_MAX], *cmdline, **shargv;
+	char cmdpath[PATH_MAX], *cmdline, **shargv, cmdkey[PATH_MAX + 1024];
+	struct ct_coldcache cold;
 	int opt, rc, ret = 1, sfd, efd, ndone = 0, nfailed = 0, stopped_by = 0;
 	struct strbuf failed;
 	sigset_t sigs, oldmask;
@@ -304,6 +470,7 @@ int cmd_run(int argc, char **argv)
 			env.binaries[env.nbinaries++] = optarg;
 			break;
 		case CLI_OPT_STATS: env.stats = true; break;
+		case CLI_OPT_COLD_CACHE: env.cold_cache = true; break;
 		case 'h': usage(stdout); return 0;
 		default:
 			if (cli_shared_option(opt, optarg))
@@ -333,18 +500,23 @@ int cmd_run(int argc, char **argv)
 	ct_tracer_prepare_binary(tracer, cmdpath);
 	{
 		/* the history is per command line: CMD's path and its arguments */
-		char *args = join_argv(argv + 1), key[PATH_MAX + 1024];
+		char *args = join_argv(argv + 1);
 
-		snprintf(key, sizeof(key), "%s %s", cmdpath, args ? args : "");
+		snprintf(cmdkey, sizeof(cmdkey), "%s %s", cmdpath, args ? args : "");
 		free(args);
-		ct_tracer_use_history(tracer, key);
+		ct_tracer_use_history(tracer, cmdkey);
 	}
+	if (env.cold_cache)
+		cold_collect(&cold, cmdpath, cmdkey, argv);
 	for (size_t i = 0; i < env.nbinaries; i++) {
 		glob_t g;
 
 		if (glob(env.binaries[i], 0, NULL, &g) == 0) {
-			for (size_t k = 0; k < g.gl_pathc; k++)
+			for (size_t k = 0; k < g.gl_pathc; k++) {
 				ct_tracer_prepare_binary(tracer, g.gl_pathv[k]);
+				if (env.cold_cache)
+					ct_coldcache_add_binary(&cold, g.gl_pathv[k]);
+			}
 			globfree(&g);
 		} else if (!env.quiet) {
 			fprintf(stderr, "coldtrace: warning: --binary %s matches nothing\n", env.binaries[i]);
@@ -381,7 +553,8 @@ int cmd_run(int argc, char **argv)
 		struct run r = {.tracer = tracer, .efd = efd, .sfd = sfd, .oldmask = &oldmask,
 				.orig_int = &orig_int, .orig_term = &orig_term, .cmdpath = cmdpath,
 				.argv = argv, .shargv = shargv, .cmdline = cmdline, .run = run,
-				.t_start = t_start};
+				.t_start = t_start, .cmdkey = cmdkey,
+				.cold = env.cold_cache ? &cold : NULL};
 
 		/* Every run is made: one whose output could not be written (it
 		 * went to stdout, and the error said so) does not end them. */
@@ -404,6 +577,8 @@ int cmd_run(int argc, char **argv)
 	if (nfailed)
 		ret = 1;
 	sb_free(&failed);
+	if (env.cold_cache)
+		ct_coldcache_free(&cold);
 	free(shargv);
 	close(efd);
 	close(sfd);

@@ -41,6 +41,13 @@ static const struct cli_option shared_options[] = {
 	 "keep the values of HTTP query strings (secrets are\n"
 	 "still redacted)"},
 	{"max-memory", CLI_OPT_MAX_MEMORY, "SIZE", "bytes of records kept per trace (default 64M)"},
+	{"no-sched", CLI_OPT_NO_SCHED, NULL,
+	 "no scheduler states, CPU time, faults nor context\n"
+	 "switches (the sched_switch/sched_wakeup hooks are\n"
+	 "not attached)"},
+	{"no-files", CLI_OPT_NO_FILES, NULL, "no files opened or read, no page-cache misses"},
+	{"no-breakdown", CLI_OPT_NO_BREAKDOWN, NULL,
+	 "both: only the timeline, as before the breakdown"},
 	{"quiet", 'q', NULL, "no warnings"},
 	{"verbose", 'v', NULL, "libbpf's log"},
 	{"help", 'h', NULL, "this help"},
@@ -137,6 +144,9 @@ bool cli_shared_option(int key, const char *arg)
 	case CLI_OPT_NO_CACHE: env.no_cache = true; break;
 	case CLI_OPT_KEEP_QUERY: env.keep_query = true; break;
 	case CLI_OPT_MAX_MEMORY: env.max_memory = parse_size("--max-memory", arg); break;
+	case CLI_OPT_NO_SCHED: env.no_sched = true; break;
+	case CLI_OPT_NO_FILES: env.no_files = true; break;
+	case CLI_OPT_NO_BREAKDOWN: env.no_sched = env.no_files = true; break;
 	case 'q': env.quiet = true; break;
 	case 'v': env.verbose = true; break;
 	default: return false;

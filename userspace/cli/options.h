@@ -32,6 +32,10 @@ struct cli_env {
 	uint64_t max_memory;   /* bytes a trace's model may keep; 0: its default */
 	char **binaries;       /* run --binary PATH|GLOB: armed before CMD starts */
 	size_t nbinaries;
+	/* the kernel-level breakdown (issue 12) */
+	bool no_sched;         /* --no-sched (or --no-breakdown): no scheduler states nor thread counters */
+	bool no_files;         /* --no-files (or --no-breakdown): no files opened/read, no page-cache misses */
+	bool cold_cache;       /* run --cold-cache: evict the command's files from the page cache first */
 };
 
 extern struct cli_env env;
@@ -56,6 +60,10 @@ enum {
 	CLI_OPT_KEEP_QUERY,
 	CLI_OPT_MAX_MEMORY,
 	CLI_OPT_STATS,
+	CLI_OPT_NO_SCHED,
+	CLI_OPT_NO_FILES,
+	CLI_OPT_NO_BREAKDOWN,
+	CLI_OPT_COLD_CACHE,
 };
 
 /* --top N: the same range and error in run, watch and report. */

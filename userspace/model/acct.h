@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * acct: the kernel's own accounting of the traced tree, taken in the same
+ * run, and coldtrace's sums checked against it (issue 12, ground truth).
+ * Pure C, no BPF, no syscalls: unit-tested.
+ *
+ * Two sources:
+ *
+ * - wait4()'s rusage of every process coldtrace reaps itself (it is the
+ *   tree's subreaper: the root, and orphans re-parented to it). The kernel
+ *   (wait_task_zombie, getrusage RUSAGE_BOTH) gives the process itself, all
+ *   its threads, plus what its own reaped children added (signal->c*), and
+ *   so on down: the process and the descendants its subtree reaped. That
+ *   is the set ct_acct_check compares: a traced process not reaped by
+ *   coldtrace counts toward its nearest fork ancestor that was.
+ *   What rusage misses: a thread other than the leader adds its counters to
+ *   signal_struct in __exit_signal (release_task from exit_notify), before
+ *   its final context switch (do_task_dead -> __schedule, a voluntary one,
+ *   nvcsw + 1) and the CPU time between the two; the leader, a zombie until
+ *   reaped, is read whole. A process whose parent ignores SIGCHLD is
+ *   reaped by the kernel: it is in nobody's rusage.
+ *
+ * - taskstats (genetlink "TASKSTATS"): a listener registered for every CPU
+ *   gets, from taskstats_exit() in do_exit, each exiting thread's own
+ *   record (TASKSTATS_TYPE_AGGR_PID): its delay accounting (cpu_count,
+ *   cpu_delay_total: time runnable on a run queue, sched_info.run_delay;
+ *   cpu_run_virtual_total: se.sum_exec_runtime), nvcsw/nivcsw, faults and
+ *   tick-sampled utime/stime. Summed over a process's threads. A TGID query
+ *   is no help: fill_stats_for_tgid skips exited threads and
+ *   signal->stats is allocated only for groups that had more than one
+ *   thread at some exit, and holds only the delay fields.
+ *   cpu_delay_total and cpu_count come from CONFIG_SCHED_INFO and are kept
+ *   whatever kernel.task_delayacct says; blkio/swapin/... delays need it on
+ *   (at the thread's fork): coldtrace never changes the sysctl.
+ *   The record is made before exit_mm/exit_files and the final switch: the
+ *   thread's nvcsw there is at least 1 short.
+ *
+ * The checks (ct_acct_check), per reaped process P over its set S(P):
+ *   faults: coldtrace's minor and major faults == rusage's, exactly;
+ *   nivcsw: exactly;
+ *   nvcsw:  coldtrace - rusage == the dead non-leader threads of S(P)
+ *           whose final switch coldtrace saw (CT_ACCT_NVCSW_SLACK more
+ *           allowed for a leader reaped before its last switch);
+ *   CPU:    |coldtrace - (ru_utime + ru_stime)| <= CT_ACCT_CPU_TOL_NS per
+ *           process + CT_ACCT_CPU_THREAD_NS per thread of S(P);
+ *   runnable (taskstats on): |coldtrace runnable - cpu_delay_total| over
+ *           P's own threads <= CT_ACCT_RUNNABLE_TOL_NS +
+ *           CT_ACCT_RUNNABLE_REL of the larger, see acct.c for the
+ *           measurements behind these.
+ */
+#ifndef COLDTRACE_ACCT_H
+#define COLDTRACE_ACCT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hashmap.h"
+
+struct ct_model;
+struct ct_proc;
+struct jsonw;
+struct strbuf;
+
+/* One tick at CONFIG_HZ=250: rusage's times are exact sums of
+ * sum_exec_runtime (cputime_adjust scales the tick-sampled split to it),
+ * truncated to microseconds; a tick is what "within tick granularity" allows. */
+#define CT_ACCT_CPU_TOL_NS 4000000ull
+/* Per thread: the CPU time of a non-leader thread between __exit_signal and
+ * its final switch, which rusage misses. */
+#define CT_ACCT_CPU_THREAD_NS 200000ull
+#define CT_ACCT_NVCSW_SLACK 1
+#define CT_ACCT_RUNNABLE_TOL_NS 2000000ull
+#define CT_ACCT_RUNNABLE_REL 0.10
+
+/* One thread's taskstats exit record, as ct_acct_parse_taskstats read it. */
+struct ct_task_acct {
+	uint32_t pid, tgid; /* tgid 0: the kernel's record has none (< v13) */
+	bool group_dead;    /* the last thread of its process (AGROUP) */
+	uint16_t version;   /* TASKSTATS_VERSION of the record */
+	uint64_t cpu_count, cpu_delay_ns, run_ns;
+	uint64_t blkio_count, blkio_delay_ns;
+	uint64_t utime_us, stime_us;
+	uint64_t min_flt, maj_flt, nvcsw, nivcsw;
+};
+
+/* What rusage says (struct rusage, reduced). */
+struct ct_rusage {
+	uint64_t utime_us, stime_us;
+	uint64_t min_flt, maj_flt, nvcsw, nivcsw;
+};
+
+enum ct_acct_verdict {
+	CT_ACCT_NA = 0,   /* nothing to compare (no figures on one side) */
+	CT_ACCT_OK,
+	CT_ACCT_MISMATCH,
+};
+
+/* One process the kernel accounted for. */
+struct ct_acct_proc {
+	uint32_t pid;
+	/* wait4: coldtrace reaped it, with this status and rusage */
+	bool reaped;
+	int status;
+	struct ct_rusage ru;
+	/* taskstats: its threads' exit records, added */
+	uint32_t ts_threads;
+	bool ts_group_dead; /* the record of its last thread came */
+	struct ct_task_acct ts;
+};
+
+/* The comparison of one reaped process (ct_acct_check). */
+struct ct_acct_cmp {
+	uint32_t pid;
+	uint32_t nprocs;            /* processes in S(pid), itself included */
+	uint32_t nthreads, dead_nonleader;
+	uint64_t run_ns, min_flt, maj_flt, nvcsw, nivcsw; /* coldtrace, over S */
+	uint64_t ru_cpu_ns;         /* (ru_utime + ru_stime) * 1000 */
+	const struct ct_rusage *ru;
+	int64_t d_cpu_ns, d_min_flt, d_maj_flt, d_nvcsw, d_nivcsw; /* coldtrace - kernel */
+	uint64_t cpu_tol_ns;
+	enum ct_acct_verdict faults, nvcsw_v, nivcsw_v, cpu;
+	/* runnable time of the process itself (its threads) vs taskstats */
+	uint64_t runnable_ns, delay_ns, runnable_tol_ns;
+	int64_t d_runnable_ns;
+	enum ct_acct_verdict runnable;
+	enum ct_acct_verdict all; /* MISMATCH if any is; NA if all are */
+};
+
+struct ct_acct {
+	struct ct_acct_proc *procs;
+	size_t nprocs, cap;
+	struct ct_hmap index; /* pid -> procs index */
+	/* taskstats: listening (on), or why not (error, "" if not tried) */
+	bool ts_on;
+	char ts_error[128];
+	int delayacct; /* kernel.task_delayacct at the start: 0, 1, -1 unknown */
+	uint64_t ts_records, ts_lost; /* records kept; lost (ENOBUFS: the socket's buffer was full) */
+	uint64_t dropped; /* processes not kept (CT_ACCT_MAX_PROCS) */
+};
+
+#define CT_ACCT_MAX_PROCS 65536
+
+void ct_acct_init(struct ct_acct *a);
+void ct_acct_free(struct ct_acct *a);
+/* The record of pid, added if new (NULL: out of memory or too many). */
+struct ct_acct_proc *ct_acct_get(struct ct_acct *a, uint32_t pid);
+const struct ct_acct_proc *ct_acct_find(const struct ct_acct *a, uint32_t pid);
+
+/* coldtrace reaped pid (wait4): its status and rusage. */
+void ct_acct_reaped(struct ct_acct *a, uint32_t pid, int status, const struct ct_rusage *ru);
+/* A thread's taskstats exit record: added to its process (t->tgid, or
+ * t->pid when the record has no tgid). */
+void ct_acct_thread(struct ct_acct *a, const struct ct_task_acct *t);
+
+/*
+ * The attributes of one taskstats genetlink message (after the genlmsghdr):
+ * the TASKSTATS_TYPE_AGGR_PID nest's pid and struct taskstats into *t.
+ * A record shorter than the kernel's struct is read as far as it goes.
+ * 0, or -1 if there is no per-thread record or it is malformed.
+ */
+int ct_acct_parse_taskstats(const void *attrs, size_t len, struct ct_task_acct *t);
+
+/*
+ * The comparison for reaped process pid (see the top of this file): sums
+ * over S(pid) of the model's processes (struct ct_proc's sum, nthreads,
+ * dead_nonleader, runnable_ns). 0, or -1 if pid was not reaped.
+ */
+int ct_acct_check(const struct ct_model *m, const struct ct_acct *a, uint32_t pid, struct ct_acct_cmp *c);
+
+/* "ok", "mismatch", "n/a". */
+const char *ct_acct_verdict_name(enum ct_acct_verdict v);
+
+/*
+ * Outputs. jsonl: one {"type":"acct",...} record per reaped process (both
+ * sides, the differences, tolerances and verdicts), then one
+ * {"type":"acct_summary",...}. Text: one line, "ground truth: N processes
+ * reaped, all match rusage (faults, switches exact; CPU ...)" or what did
+ * not, for the verbose/--stats output. Nothing when a is NULL or empty.
+ */
+void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jsonw *w);
+void ct_acct_text(const struct ct_model *m, const struct ct_acct *a, struct strbuf *out);
+
+#endif
