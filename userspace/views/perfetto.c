@@ -338,6 +338,8 @@ static void thread_tracks(struct pf *p, const struct ct_model *m, const struct c
 				continue;
 			}
 			if (!named) {
+				if (sort == 1) /* the process's own track first, then its threads' */
+					meta(p, "thread_sort_index", pr->pid, pr->pid, "sort_index", NULL, 0);
 				if (tid == pr->pid)
 					snprintf(name, sizeof(name), "%s %u states", label, tid);
 				else
