@@ -293,7 +293,7 @@ CT_TEST(breakdown_whole_process)
 	CT_EQ_U64(bd.group_bytes, 12288);
 
 	ct_bd_summary(&bd, "init", line, sizeof(line));
-	CT_EQ_STR(line, "init 11 ms: 4.8 ms on CPU, 2.5 ms blocked (5 major faults, 12.3 kB of /var/lang/bin read)");
+	CT_EQ_STR(line, "init 11 ms: 4.8 ms on CPU, 2.5 ms blocked (5 major faults, 12.3 kB of /var/lang/bin from disk)");
 
 	/* both processes: the child's read by (dev, ino) joins index.js */
 	{
@@ -473,6 +473,13 @@ CT_TEST(pkginit_counters)
 
 	ct_model_init(&m, NULL);
 	ct_model_add_root(&m, 600, 0);
+	/* thread 600 runs 900-1500 and 2200-3100: 500 + 800 us inside the first
+	 * package (1000-3000), where its counters say 1500 (a tick behind) */
+	sched(&m, 600, 600, 900, CT_SCHED_IN, CT_TS_RUNNING, C(100, 0, 0, 0, 0));
+	sched(&m, 600, 600, 1500, CT_SCHED_OUT, CT_TS_SLEEP, C(700, 0, 0, 1, 0));
+	sched(&m, 600, 600, 1800, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(700, 0, 0, 1, 0));
+	sched(&m, 600, 600, 2200, CT_SCHED_IN, CT_TS_RUNNING, C(700, 0, 0, 1, 0));
+	sched(&m, 600, 600, 3100, CT_SCHED_OUT, CT_TS_RUNNABLE, C(1600, 0, 0, 1, 1));
 	memset(&e, 0, sizeof(e));
 	hdr(&e.h, CT_EV_GO, 600, 600, 1000 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKSTART, 3, CT_REG_AX, 0, 0);
@@ -499,7 +506,8 @@ CT_TEST(pkginit_counters)
 	im = ct_proc_image_const(ct_model_proc_const(&m, 600));
 	CT_TRUE(im && im->npkgs == 2);
 	CT_TRUE(ct_bd_pkginit(&im->pkgs[0], &pk));
-	CT_EQ_U64(pk.cpu_ns, 1500 * US);
+	CT_TRUE(pk.cpu_from_sched);
+	CT_EQ_U64(pk.cpu_ns, 1300 * US);
 	CT_EQ_U64(pk.min_flt, 100);
 	CT_EQ_U64(pk.maj_flt, 6);
 	CT_EQ_U64(pk.nvcsw, 2);
@@ -507,6 +515,54 @@ CT_TEST(pkginit_counters)
 	CT_EQ_INT(pk.tid, 600);
 	CT_TRUE(!ct_bd_pkginit(&im->pkgs[1], &pk)); /* two threads: unknown */
 	CT_TRUE(!pk.known && pk.cpu_ns == 0);
+	ct_model_free(&m);
+
+	/* without scheduler records: the counters' figure */
+	ct_model_init(&m, NULL);
+	ct_model_add_root(&m, 600, 0);
+	hdr(&e.h, CT_EV_GO, 600, 600, 1000 * US);
+	e.cookie = CT_COOKIE(CT_GO_TASKSTART, 3, CT_REG_AX, 0, 0);
+	e.c = C(900, 40, 1, 3, 0);
+	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
+	hdr(&e.h, CT_EV_GO, 600, 600, 3000 * US);
+	e.cookie = CT_COOKIE(CT_GO_TASKEND, 3, CT_REG_AX, 0, 0);
+	e.c = C(2400, 140, 7, 5, 1);
+	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
+	ct_model_finish(&m);
+	im = ct_proc_image_const(ct_model_proc_const(&m, 600));
+	CT_TRUE(ct_bd_pkginit(&im->pkgs[0], &pk));
+	CT_TRUE(!pk.cpu_from_sched);
+	CT_EQ_U64(pk.cpu_ns, 1500 * US);
+	ct_model_free(&m);
+}
+
+/* A page-cache miss of a file nothing named; scheduler states off. */
+CT_TEST(unnamed_files)
+{
+	struct ct_model m;
+	struct ct_bd bd;
+	uint32_t pid = 700;
+	char line[256];
+
+	ct_model_init(&m, NULL);
+	m.page_size = 4096;
+	ct_model_add_root(&m, 700, 0);
+	pcache(&m, 700, 10, 254ull << 20, 5, 8);
+	open_file(&m, 700, 20, 3, 1, 1, "/x/a");
+	fread_file(&m, 700, 30, 3, 1, 1, 100);
+	ct_model_finish(&m);
+	CT_EQ_INT(ct_bd_compute(&m, &pid, 1, 0, 10000 * US, &bd), 0);
+	CT_TRUE(bd.sched_off && !bd.files_off && !bd.pcache_off);
+	CT_EQ_INT(bd.ntop, 2);
+	CT_EQ_STR(bd.top[0].path, "(dev 254:0, inode 5)");
+	CT_EQ_STR(bd.group, "(files not seen opened)");
+	CT_TRUE(bd.group_from_disk);
+	ct_bd_summary(&bd, "x", line, sizeof(line));
+	CT_EQ_STR(line, "x 10 ms: scheduler states off (32.8 kB of (files not seen opened) from disk)");
+	/* under 16 kB, files are not named */
+	CT_EQ_INT(ct_bd_compute(&m, &pid, 1, 15 * US, 10000 * US, &bd), 0);
+	ct_bd_summary(&bd, "x", line, sizeof(line));
+	CT_EQ_STR(line, "x 10.0 ms: scheduler states off");
 	ct_model_free(&m);
 }
 
@@ -578,7 +634,7 @@ CT_TEST(groups_and_words)
 	ct_bd_bytes_str(9100000, g, sizeof(g));
 	CT_EQ_STR(g, "9.1 MB");
 	ct_bd_bytes_str(832, g, sizeof(g));
-	CT_EQ_STR(g, "0.8 kB");
+	CT_EQ_STR(g, "832 B");
 }
 
 int main(void)
@@ -590,6 +646,7 @@ int main(void)
 	CT_RUN(model_budget_drops_spans);
 	CT_RUN(breakdown_off);
 	CT_RUN(pkginit_counters);
+	CT_RUN(unnamed_files);
 	CT_RUN(phase_scopes);
 	CT_RUN(groups_and_words);
 	return ct_summary();

@@ -9,6 +9,9 @@
 
 #define MAX_DEPTH 64 /* ppid links followed, at most */
 #define DOMINANT_MIN_PERMILLE 10 /* a wait is named when >= 1% of the interval */
+#define MENTION_MIN_BYTES 16384  /* files are named in the summary from this on */
+#define UNNAMED_GROUP "(files not seen opened)"
+#define MINORBITS 20             /* the kernel's dev_t: major << 20 | minor */
 
 static const char *const state_keys[CT_BD_NSTATES] = {
 	"running", "runnable", "iowait", "disk", "sleep", "stopped", "unknown",
@@ -307,13 +310,13 @@ static struct facc *facc_get(struct faccs *a, uint64_t dev, uint64_t ino, long f
 	return f;
 }
 
-/* The name of a file: its open's path, else the image exec'd from it,
- * else "dev:ino". */
-static void facc_name(const struct ct_model *m, const struct facc *f, char *buf, size_t len)
+/* The name of a file: its open's path, else the image exec'd from it;
+ * false if neither names it (buf then says its device and inode). */
+static bool facc_name(const struct ct_model *m, const struct facc *f, char *buf, size_t len)
 {
 	if (f->file >= 0 && (size_t)f->file < m->nfiles && m->files[f->file].path) {
 		snprintf(buf, len, "%s", m->files[f->file].path);
-		return;
+		return true;
 	}
 	for (size_t i = 0; i < m->nprocs; i++)
 		for (size_t j = 0; j < m->procs[i].nimages; j++) {
@@ -321,10 +324,12 @@ static void facc_name(const struct ct_model *m, const struct facc *f, char *buf,
 
 			if (im->exec_ts && (im->dev || im->ino) && im->dev == f->dev && im->ino == f->ino) {
 				snprintf(buf, len, "%s", im->path);
-				return;
+				return true;
 			}
 		}
-	snprintf(buf, len, "%llu:%llu", (unsigned long long)f->dev, (unsigned long long)f->ino);
+	snprintf(buf, len, "(dev %llu:%llu, inode %llu)", (unsigned long long)(f->dev >> MINORBITS),
+		 (unsigned long long)(f->dev & ((1u << MINORBITS) - 1)), (unsigned long long)f->ino);
+	return false;
 }
 
 static uint64_t facc_bytes(const struct facc *f)
@@ -353,7 +358,7 @@ static int files_part(const struct ct_model *m, const uint32_t *set, size_t nset
 {
 	struct faccs a = {0};
 	struct ct_hmap groups;
-	uint64_t *gbytes = NULL;
+	uint64_t *gbytes = NULL, *gmiss = NULL, *gread = NULL;
 	size_t i;
 	int rc = -1;
 
@@ -394,7 +399,9 @@ static int files_part(const struct ct_model *m, const uint32_t *set, size_t nset
 		qsort(a.v, a.n, sizeof(*a.v), cmp_facc);
 	ct_hmap_free(&a.map); /* indices changed: the map is for the groups now */
 	gbytes = calloc(a.n + 1, sizeof(*gbytes));
-	if (!gbytes)
+	gmiss = calloc(a.n + 1, sizeof(*gmiss));
+	gread = calloc(a.n + 1, sizeof(*gread));
+	if (!gbytes || !gmiss || !gread)
 		goto out;
 	for (i = 0; i < a.n; i++) {
 		struct facc *f = &a.v[i];
@@ -403,7 +410,8 @@ static int files_part(const struct ct_model *m, const uint32_t *set, size_t nset
 		uintptr_t g;
 
 		bd->file_bytes += bytes;
-		facc_name(m, f, name, sizeof(name));
+		bool named = facc_name(m, f, name, sizeof(name));
+
 		if (bd->ntop < CT_BD_TOP && bytes) {
 			struct ct_bd_file *t = &bd->top[bd->ntop++];
 
@@ -414,24 +422,31 @@ static int files_part(const struct ct_model *m, const uint32_t *set, size_t nset
 			t->miss_bytes = f->miss;
 			t->bytes = bytes;
 		}
-		ct_bd_group_of(name, f->group, sizeof(f->group));
-		if (ct_hmap_get(&groups, ct_hash_str(f->group), f->group, group_eq, &a, &g)) {
-			gbytes[g] += bytes;
-			continue;
+		if (named)
+			ct_bd_group_of(name, f->group, sizeof(f->group));
+		else
+			snprintf(f->group, sizeof(f->group), "%s", UNNAMED_GROUP);
+		if (!ct_hmap_get(&groups, ct_hash_str(f->group), f->group, group_eq, &a, &g)) {
+			if (ct_hmap_put(&groups, ct_hash_str(f->group), f->group, group_eq, &a, i))
+				goto out;
+			g = i;
 		}
-		if (ct_hmap_put(&groups, ct_hash_str(f->group), f->group, group_eq, &a, i))
-			goto out;
-		gbytes[i] = bytes;
+		gbytes[g] += bytes;
+		gmiss[g] += f->miss;
+		gread[g] += f->read;
 	}
 	/* the biggest group; on a tie, the one of the bigger file (first) */
 	for (i = 0; i < a.n; i++)
 		if (gbytes[i] > bd->group_bytes) {
 			bd->group_bytes = gbytes[i];
+			bd->group_from_disk = gmiss[i] > gread[i];
 			snprintf(bd->group, sizeof(bd->group), "%s", a.v[i].group);
 		}
 	rc = 0;
 out:
 	free(gbytes);
+	free(gmiss);
+	free(gread);
 	ct_hmap_free(&groups);
 	ct_hmap_free(&a.map);
 	free(a.v);
@@ -563,7 +578,8 @@ bool ct_bd_pkginit(const struct ct_pkginit *pk, struct ct_bd_pkg *out)
 		return false;
 	out->known = true;
 	out->tid = pk->tid_start;
-	out->cpu_ns = b->run_ns - a->run_ns;
+	out->cpu_from_sched = pk->cpu_sched;
+	out->cpu_ns = pk->cpu_sched ? pk->cpu_sched_ns : b->run_ns - a->run_ns;
 	out->min_flt = b->min_flt - a->min_flt;
 	out->maj_flt = b->maj_flt - a->maj_flt;
 	out->nvcsw = b->nvcsw - a->nvcsw;
@@ -592,8 +608,10 @@ void ct_bd_bytes_str(uint64_t bytes, char *buf, size_t len)
 {
 	if (bytes >= 100000)
 		snprintf(buf, len, "%.1f MB", (double)bytes / 1e6);
-	else
+	else if (bytes >= 1000)
 		snprintf(buf, len, "%.1f kB", (double)bytes / 1e3);
+	else
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
 }
 
 /* Append to buf (size len, *pos used), cut where it does not fit. */
@@ -631,12 +649,13 @@ int ct_bd_summary(const struct ct_bd *bd, const char *label, char *buf, size_t l
 		append(paren, sizeof(paren), &pl, "%llu major faults", (unsigned long long)bd->maj_flt);
 	else if (!bd->sched_off && bd->min_flt)
 		append(paren, sizeof(paren), &pl, "%llu minor faults", (unsigned long long)bd->min_flt);
-	if (bd->file_bytes && bd->group[0]) {
+	if (bd->file_bytes >= MENTION_MIN_BYTES && bd->group[0]) {
 		bool most = bd->group_bytes * 2 >= bd->file_bytes;
 
 		ct_bd_bytes_str(most ? bd->group_bytes : bd->file_bytes, a, sizeof(a));
 		if (most)
-			append(paren, sizeof(paren), &pl, "%s%s of %s read", pl ? ", " : "", a, bd->group);
+			append(paren, sizeof(paren), &pl, "%s%s of %s %s", pl ? ", " : "", a, bd->group,
+			       bd->group_from_disk ? "from disk" : "read");
 		else
 			append(paren, sizeof(paren), &pl, "%s%s read, most from %s", pl ? ", " : "", a, bd->group);
 	}

@@ -35,6 +35,9 @@
  * is its package directory when its path has one (node_modules,
  * site-packages, dist-packages, vendor, .m2, gems: the group is named after
  * it), else its directory; an exec'd image's misses are the image's path.
+ * A file no open and no exec names is "(dev MAJ:MIN, inode N)", in the
+ * group "(files not seen opened)" (opened before the trace, or mapped by
+ * the dynamic loader of an untraced exec).
  */
 #ifndef COLDTRACE_BREAKDOWN_H
 #define COLDTRACE_BREAKDOWN_H
@@ -92,6 +95,7 @@ struct ct_bd {
 	size_t ntop;
 	char group[CT_BD_NAME_LEN]; /* the group with the most bytes ("" none) */
 	uint64_t group_bytes;
+	bool group_from_disk; /* most of its bytes came as page-cache misses */
 };
 
 /* Per process set: fill bd for [start, end) and the processes pids[0..n).
@@ -118,8 +122,11 @@ struct ct_bd_pkg {
 	bool known; /* both hits had counters (run_ns not 0 at both: a thread
 		     * at a probe hit has run), on the same thread, in order */
 	uint32_t tid;
-	uint64_t cpu_ns;
-	uint64_t min_flt, maj_flt, nvcsw, nivcsw;
+	uint64_t cpu_ns; /* from the thread's running spans when they cover the
+			  * package (cpu_from_sched: exact to the switch), else
+			  * from the counters (up to a tick off at each end) */
+	bool cpu_from_sched;
+	uint64_t min_flt, maj_flt, nvcsw, nivcsw; /* counted at once: exact */
 };
 /* Fill out for pk; returns out->known. */
 bool ct_bd_pkginit(const struct ct_pkginit *pk, struct ct_bd_pkg *out);
@@ -152,14 +159,15 @@ enum ct_bd_state ct_bd_dominant_wait(const struct ct_bd *bd);
  * waiting for disk (312 major faults, 9.1 MB of node_modules read)". CPU
  * first, then the dominant wait when it is at least 1% of the interval;
  * the parenthesis has major faults (or minor ones when there are no major
- * ones) and the bytes of the biggest group ("X MB of G read" when it has
+ * ones) and, from 16 kB on, the bytes of the biggest group ("X MB of G
+ * read", or "from disk" when most came as page-cache misses, when it has
  * half the bytes or more, else "X MB read, most from G"). Says "breakdown
  * off", "scheduler states off" or "[incomplete]" where it applies. Returns
  * what snprintf returns for the whole line.
  */
 int ct_bd_summary(const struct ct_bd *bd, const char *label, char *buf, size_t len);
 
-/* "9.1 MB" (from 100 kB on) or "12.3 kB" into buf. */
+/* "9.1 MB" (from 100 kB on), "12.3 kB" (from 1000 bytes on), "37 B". */
 void ct_bd_bytes_str(uint64_t bytes, char *buf, size_t len);
 
 /* The group of a file path (see above) into buf ("" for ""). */

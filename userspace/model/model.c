@@ -1694,6 +1694,84 @@ static int cmp_miss_ts(const void *a, const void *b)
 	return x->ts < y->ts ? -1 : x->ts > y->ts;
 }
 
+/* qsort has no context argument */
+static const struct ct_tspan *g_spans;
+
+static int cmp_span_tid(const void *a, const void *b)
+{
+	const struct ct_tspan *x = &g_spans[*(const size_t *)a], *y = &g_spans[*(const size_t *)b];
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end > y->end) - (x->end < y->end);
+}
+
+/* A package's time on a CPU from its thread's spans (struct ct_pkginit's
+ * cpu_sched), where they cover it: idx holds the spans by (tid, start). */
+static void pkg_cpu(const struct ct_model *m, const size_t *idx, uint32_t pid, struct ct_pkginit *pk)
+{
+	size_t lo = 0, hi = m->ntspans;
+	uint64_t covered = 0, cpu = 0, at = pk->start;
+
+	pk->cpu_sched = false;
+	if (!pk->tid_start || pk->tid_start != pk->tid_end || pk->end <= pk->start)
+		return;
+	/* the first span of the thread that ends after the start */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ct_tspan *s = &m->tspans[idx[mid]];
+
+		if (s->tid < pk->tid_start || (s->tid == pk->tid_start && s->end <= pk->start))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m->ntspans; lo++) {
+		const struct ct_tspan *s = &m->tspans[idx[lo]];
+		uint64_t a, b;
+
+		if (s->tid != pk->tid_start || s->start >= pk->end)
+			break;
+		if (s->pid != pid || s->end <= at)
+			continue;
+		a = s->start > at ? s->start : at;
+		b = s->end < pk->end ? s->end : pk->end;
+		if (s->start > at || b <= a)
+			break; /* a hole: the spans do not cover the package */
+		covered += b - a;
+		if (s->state == CT_TS_RUNNING)
+			cpu += b - a;
+		at = b;
+	}
+	if (covered == pk->end - pk->start) {
+		pk->cpu_sched = true;
+		pk->cpu_sched_ns = cpu;
+	}
+}
+
+static void pkgs_cpu(struct ct_model *m)
+{
+	size_t *idx;
+
+	if (!m->ntspans)
+		return;
+	idx = malloc(m->ntspans * sizeof(*idx));
+	if (!idx)
+		return;
+	for (size_t i = 0; i < m->ntspans; i++)
+		idx[i] = i;
+	g_spans = m->tspans;
+	qsort(idx, m->ntspans, sizeof(*idx), cmp_span_tid);
+	g_spans = NULL;
+	for (size_t i = 0; i < m->nprocs; i++)
+		for (size_t j = 0; j < m->procs[i].nimages; j++)
+			for (size_t k = 0; k < m->procs[i].images[j].npkgs; k++)
+				pkg_cpu(m, idx, m->procs[i].pid, &m->procs[i].images[j].pkgs[k]);
+	free(idx);
+}
+
 void ct_model_finish(struct ct_model *m)
 {
 	drop_streams(m, true);
@@ -1701,6 +1779,7 @@ void ct_model_finish(struct ct_model *m)
 	sort_records(m->tspans, m->ntspans, sizeof(*m->tspans), cmp_tspan);
 	sort_records(m->freads, m->nfreads, sizeof(*m->freads), cmp_fread_ts);
 	sort_records(m->misses, m->nmisses, sizeof(*m->misses), cmp_miss_ts);
+	pkgs_cpu(m);
 	sort_records(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
 	sort_records(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);
 	sort_records(m->listens, m->nlistens, sizeof(*m->listens), cmp_listen_ts);

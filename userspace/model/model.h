@@ -42,6 +42,12 @@ struct ct_pkginit {
 	 * seen on the same thread (breakdown.h: ct_bd_pkginit). */
 	struct ct_tcounters c_start, c_end;
 	uint32_t tid_start, tid_end; /* 0: that hit was not seen (or had no counters) */
+	/* se.sum_exec_runtime is brought up to date at ticks and switches, so
+	 * run_ns at a probe hit may be a tick behind. When the thread's state
+	 * spans cover [start, end], ct_model_finish sets its time on a CPU in
+	 * them here (exact to the switch), and breakdown.h uses it. */
+	bool cpu_sched;
+	uint64_t cpu_sched_ns;
 };
 
 /* One program image: what a process runs after an exec (or, for the image

@@ -399,7 +399,7 @@ static void bd_top_files(struct strbuf *out, const struct ct_bd *bd, const struc
 		ct_bd_bytes_str(f->read_bytes, r, sizeof(r));
 		ct_bd_bytes_str(f->miss_bytes, d, sizeof(d));
 		sb_printf(out, "    %9s  %s", a, str_esc(eb, sizeof(eb), f->path));
-		sb_printf(out, "  (read %s, %s from disk)\n", f->read_bytes ? r : "0", f->miss_bytes ? d : "0");
+		sb_printf(out, "  (read %s, %s from disk)\n", r, d);
 	}
 }
 
