@@ -449,8 +449,9 @@ static bool state_band(struct svg *g, const struct ct_proc *p, uint64_t from, ui
 		for (int k = 0; k < CT_BD_UNKNOWN && best == CT_BD_UNKNOWN; k++)
 			if (cnt[k] > 0)
 				best = k;
-		if (best != CT_BD_UNKNOWN && i < ne && e[i].ts > g->t0)
-			add_cols(g, t > g->t0 ? t : g->t0, e[i].ts, best);
+		/* within the process's life, as its bar */
+		if (best != CT_BD_UNKNOWN && i < ne && e[i].ts > g->t0 && t < to)
+			add_cols(g, t > g->t0 ? t : g->t0, e[i].ts < to ? e[i].ts : to, best);
 	}
 	free(e);
 
