@@ -334,7 +334,7 @@ CT_TEST(perfetto_thread_states)
 	CT_TRUE(strstr(sb.buf, "\"name\":\"file MB\",\"ph\":\"C\",\"pid\":200,\"tid\":200,\"ts\":3100.000,\"cat\":\"counter\",\"args\":{\"read\":0.008,\"page_cache_miss\":0.008}}") != NULL);
 	CT_TRUE(strstr(sb.buf, "{\"name\":\"open /var/task/node_modules/x/index.js\",\"ph\":\"i\",\"pid\":200,\"tid\":200,\"ts\":2900.000,\"s\":\"t\",\"cat\":\"file\",\"args\":{\"path\":\"/var/task/node_modules/x/index.js\",\"tid\":200,\"fd\":7,\"size\":8192,\"read_bytes\":8192,\"reads\":1,\"miss_bytes\":8192}}") != NULL);
 	/* the package init: the init thread's counters between its hits */
-	CT_TRUE(strstr(sb.buf, "\"cat\":\"go_init\",\"args\":{\"seq\":0,\"init_functions\":1,\"at_ns\":50000,\"tid\":200,\"cpu_ns\":1000000,\"min_flt\":2,\"maj_flt\":2,\"nvcsw\":0,\"nivcsw\":0}") != NULL);
+	CT_TRUE(strstr(sb.buf, "\"cat\":\"go_init\",\"args\":{\"seq\":0,\"init_functions\":1,\"at_ns\":50000,\"tid\":200,\"cpu_ns\":1000000,\"cpu_from\":\"scheduler states\",\"min_flt\":2,\"maj_flt\":2,\"nvcsw\":0,\"nivcsw\":0}") != NULL);
 	/* a phase: its breakdown in its args (function init: 0.1 -> 5 ms) */
 	CT_TRUE(strstr(sb.buf, "\"breakdown\":{\"summary\":\"function init") != NULL);
 	CT_TRUE(strstr(sb.buf, "\"wall_running_ns\":3000000,\"wall_runnable_ns\":0,\"wall_iowait_ns\":1000000,") != NULL);

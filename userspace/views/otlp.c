@@ -247,6 +247,8 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 					attr_bool(w, "go.init.returned", false);
 				if (ct_bd_pkginit(pk, &pb)) {
 					attr_dbl(w, "coldtrace.cpu_ms", ms_of(pb.cpu_ns));
+					attr_str(w, "coldtrace.cpu_from",
+						 pb.cpu_from_sched ? "scheduler states" : "thread counters");
 					attr_int(w, "coldtrace.minor_faults", (long long)pb.min_flt);
 					attr_int(w, "coldtrace.major_faults", (long long)pb.maj_flt);
 					attr_int(w, "coldtrace.voluntary_switches", (long long)pb.nvcsw);

@@ -206,6 +206,7 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 				/* the init thread's counters between its first and last hit */
 				jw_kuint(w, "tid", pb.tid);
 				jw_kuint(w, "cpu_ns", pb.cpu_ns);
+				jw_kstr(w, "cpu_from", pb.cpu_from_sched ? "scheduler states" : "thread counters");
 				jw_kuint(w, "min_flt", pb.min_flt);
 				jw_kuint(w, "maj_flt", pb.maj_flt);
 				jw_kuint(w, "nvcsw", pb.nvcsw);
