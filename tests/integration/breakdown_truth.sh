@@ -104,8 +104,12 @@ else
 fi
 [ "${cold_blkio:-0}" -gt 0 ] && ok "cold: delay accounting saw the block I/O wait" ||
 	bad "cold: delay accounting saw the block I/O wait" "blkio_delay_ns ${cold_blkio:-none}"
-if [ "${warm_maj:-x}" = 0 ] && [ "$warm_miss" -lt $mib ]; then
-	ok "warm: no major faults, $warm_miss bytes of big.dat missed"
+# Warm: ~none. Not exactly none: once in a few runs here a few pages of
+# big.dat had left the cache between the runs (4 major faults, 292 KiB).
+# Major faults are few either way (readahead: the cold run takes about 6
+# for 64 MiB); the bytes brought into the page cache are the measure.
+if [ -n "${warm_maj:-}" ] && [ "$warm_maj" -le 8 ] && [ "$warm_miss" -lt $mib ]; then
+	ok "warm: $warm_maj major faults, $warm_miss bytes of big.dat missed the page cache"
 else
 	bad "warm: no major faults, big.dat cached" "maj_flt ${warm_maj:-none}, miss_bytes $warm_miss"
 fi
