@@ -22,6 +22,8 @@ struct ct_tracer *session_open(struct ct_model *m, bool watch)
 		.no_cache = env.no_cache,
 		/* without CAP_KILL, hold only processes of our uids */
 		.hold_only_uid = !ct_has_cap(CT_CAP_KILL),
+		.no_sched = env.no_sched,
+		.no_files = env.no_files,
 	};
 	struct ct_tracer *tracer;
 	char err[256];
