@@ -6,14 +6,19 @@
  * comments): wall-clock states sum to the interval, counter deltas, files
  * and bytes, records out of order or missing, the memory budget.
  */
+#include <arpa/inet.h>
 #include <linux/types.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "breakdown.h"
 #include "ct_test.h"
+#include "json_check.h"
 #include "model.h"
 #include "phases.h"
+#include "render.h"
 
 #define US 1000ull /* times below are in microseconds */
 
@@ -637,6 +642,186 @@ CT_TEST(groups_and_words)
 	CT_EQ_STR(g, "832 B");
 }
 
+/* ---- the views: a runtime's function init, in text and jsonl ---- */
+
+static struct ct_io io_rec; /* 8 KiB: not on the stack */
+
+static void io_(struct ct_model *m, uint64_t ts_us, int dir, const char *bytes)
+{
+	size_t n = strlen(bytes);
+
+	memset(&io_rec, 0, offsetof(struct ct_io, data));
+	hdr(&io_rec.h, CT_EV_IO, 200, 200, ts_us * US);
+	io_rec.fd = 5;
+	io_rec.dir = (uint16_t)dir;
+	io_rec.flags = CT_IO_SOCK;
+	io_rec.family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
+	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
+	io_rec.lport = 50000;
+	io_rec.rport = 9001;
+	io_rec.len = (uint32_t)n;
+	io_rec.cap_len = (uint32_t)n;
+	io_rec.sock_id = 0xb1;
+	memcpy(io_rec.data, bytes, n);
+	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+}
+
+#define NEXT_REQ "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n"
+#define NEXT_RESP                                                                                              \
+	"HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-x\r\nLambda-Runtime-Deadline-Ms: 1700000003000\r\n" \
+	"Content-Length: 2\r\n\r\n{}"
+#define POST_RESP                                                                                              \
+	"POST /2018-06-01/runtime/invocation/req-x/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"                  \
+	"Content-Length: 2\r\n\r\n{}"
+
+/*
+ * A runtime (pid 200, exec'd at 100 us) sends /next at 5000 us. Its thread:
+ * IN 1000, OUT iowait 2000, WAKE 3000, IN 3500, OUT sleep 4000, WAKE 6000,
+ * IN 6200, OUT dead 10000. Function init (100-5000 us): unknown 900, running
+ * 1000 + 500, I/O wait 1000, runnable 500, sleep 1000; 12 minor and 2 major
+ * faults; index.js opened, 8192 bytes read, 10 pages (40960 bytes) missed.
+ */
+static void runtime_model(struct ct_model *m, bool with_breakdown)
+{
+	ct_model_init(m, NULL);
+	m->page_size = 4096;
+	ct_model_add_root(m, 200, 0);
+	exec_image(m, 200, 100, "/var/task/bootstrap", 1, 7);
+	if (with_breakdown) {
+		sched(m, 200, 200, 1000, CT_SCHED_IN, CT_TS_RUNNING, C(0, 0, 0, 0, 0));
+		open_file(m, 200, 1200, 7, 1, 42, "/var/task/node_modules/x/index.js");
+		pcache(m, 200, 1300, 1, 42, 10);
+		fread_file(m, 200, 1400, 7, 1, 42, 8192);
+		sched(m, 200, 200, 2000, CT_SCHED_OUT, CT_TS_IOWAIT, C(1000, 10, 2, 1, 0));
+		sched(m, 200, 200, 3000, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(1000, 10, 2, 1, 0));
+		sched(m, 200, 200, 3500, CT_SCHED_IN, CT_TS_RUNNING, C(1000, 10, 2, 1, 0));
+		sched(m, 200, 200, 4000, CT_SCHED_OUT, CT_TS_SLEEP, C(1500, 12, 2, 2, 0));
+	}
+	io_(m, 5000, CT_IO_WRITE, NEXT_REQ);
+	if (with_breakdown) {
+		sched(m, 200, 200, 6000, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(1500, 12, 2, 2, 0));
+		sched(m, 200, 200, 6200, CT_SCHED_IN, CT_TS_RUNNING, C(1500, 12, 2, 2, 0));
+	}
+	io_(m, 6500, CT_IO_READ, NEXT_RESP);
+	io_(m, 9500, CT_IO_WRITE, POST_RESP);
+	if (with_breakdown)
+		sched(m, 200, 200, 10000, CT_SCHED_OUT, CT_TS_DEAD, C(5300, 15, 2, 3, 0));
+	exit_proc(m, 200, 10500);
+	ct_model_finish(m);
+}
+
+/* A key of a parsed object: -1, "" or false when it is missing. */
+static double num_of(const struct jv *o, const char *k)
+{
+	const struct jv *v = jv_get(o, k);
+
+	return v ? v->num : -1;
+}
+
+static const char *str_of(const struct jv *o, const char *k)
+{
+	const struct jv *v = jv_get(o, k);
+
+	return v && v->str ? v->str : "";
+}
+
+static bool bool_of(const struct jv *o, const char *k)
+{
+	const struct jv *v = jv_get(o, k);
+
+	return v && v->b;
+}
+
+CT_TEST(views_text_and_jsonl)
+{
+	struct ct_render_opts o = {.command = "bootstrap", .top = 3};
+	struct ct_model m;
+	struct strbuf sb;
+	char row[256], err[256];
+	size_t nbd = 0;
+	bool func_init = false;
+
+	runtime_model(&m, true);
+	sb_init(&sb);
+	ct_render_text(&m, &sb, &o);
+	CT_TRUE(sb.buf && strstr(sb.buf, "why (") != NULL);
+	snprintf(row, sizeof(row), "  %-22.22s%9s%9s%9s%9s%8s%7s%6s%8s%8s\n", "function init", "1.500", "0.500",
+		 "1.000", "1.000", "12", "2", "1", "0.01", "0.04");
+	CT_TRUE(sb.buf && strstr(sb.buf, row) != NULL);
+	/* the summary, wrapped at 79 columns */
+	CT_TRUE(sb.buf && strstr(sb.buf, "    function init 4.9 ms: 1.5 ms on CPU, 1.0 ms waiting for disk (2 major\n"
+					 "      faults, 41.0 kB of node_modules from disk)\n") != NULL);
+	CT_TRUE(sb.buf && strstr(sb.buf, "   41.0 kB  /var/task/node_modules/x/index.js  (read 8.2 kB, 41.0 kB from disk)\n"));
+	CT_TRUE(sb.buf && strstr(sb.buf, "    kernel: 5.300 ms on CPU, 0.700 ms runnable, 1 thread\n"));
+	CT_TRUE(sb.buf && !strstr(sb.buf, "incomplete"));
+	if (ct__cur_failed && sb.buf) /* show what came instead */
+		printf("%s", sb.buf);
+
+	sb_reset(&sb);
+	ct_render_jsonl(&m, &sb, &o);
+	for (const char *l = sb.buf; l && *l;) {
+		const char *nl = strchr(l, '\n');
+		struct jv *v;
+		char *line;
+
+		if (!nl)
+			break;
+		line = strndup(l, (size_t)(nl - l));
+		v = line ? jv_parse(line, strlen(line), err, sizeof(err)) : NULL;
+		CT_TRUE(v != NULL);
+		if (v && !strcmp(str_of(v, "type"), "breakdown")) {
+			double sum = 0;
+
+			nbd++;
+			for (size_t k = 0; k < v->n; k++)
+				if (!strncmp(v->keys[k], "wall_", 5))
+					sum += v->items[k]->num;
+			CT_TRUE(sum == num_of(v, "dur_ns"));
+			if (!strcmp(str_of(v, "phase"), "function_init")) {
+				func_init = true;
+				CT_EQ_STR(str_of(v, "scope"), "runtime");
+				CT_EQ_U64(num_of(v, "wall_unknown_ns"), 900 * US);
+				CT_EQ_U64(num_of(v, "cpu_ns"), 1500 * US);
+				CT_EQ_U64(num_of(v, "maj_flt"), 2);
+				CT_EQ_U64(num_of(v, "miss_bytes"), 40960);
+				CT_EQ_STR(str_of(v, "group"), "node_modules");
+				CT_TRUE(jv_get(v, "top") && jv_get(v, "top")->n == 1);
+				if (jv_get(v, "top") && jv_get(v, "top")->n)
+					CT_EQ_STR(str_of(jv_get(v, "top")->items[0], "path"),
+						  "/var/task/node_modules/x/index.js");
+			}
+		}
+		if (v && !strcmp(str_of(v, "type"), "process")) {
+			CT_EQ_U64(num_of(v, "run_ns"), 5300 * US);
+			CT_EQ_U64(num_of(v, "threads"), 1);
+		}
+		if (v && !strcmp(str_of(v, "type"), "summary"))
+			CT_TRUE(bool_of(v, "sched") && bool_of(v, "files") && bool_of(v, "pcache"));
+		jv_free(v);
+		free(line);
+		l = nl + 1;
+	}
+	CT_TRUE(func_init);
+	CT_TRUE(nbd >= 2);
+	CT_TRUE(sb.buf && strstr(sb.buf, "{\"type\":\"tstate\",\"pid\":200,\"tid\":200,\"state\":\"iowait\",\"start_ns\":2000000,"
+					 "\"end_ns\":3000000,\"cut\":false}") != NULL);
+	ct_model_free(&m);
+
+	/* the same without breakdown records: off, said once, no records */
+	runtime_model(&m, false);
+	sb_reset(&sb);
+	ct_render_text(&m, &sb, &o);
+	CT_TRUE(sb.buf && strstr(sb.buf, "  breakdown: off (") != NULL);
+	CT_TRUE(sb.buf && !strstr(sb.buf, "why ("));
+	sb_reset(&sb);
+	ct_render_jsonl(&m, &sb, &o);
+	CT_TRUE(sb.buf && !strstr(sb.buf, "\"type\":\"breakdown\"") && !strstr(sb.buf, "\"type\":\"thread\""));
+	CT_TRUE(sb.buf && strstr(sb.buf, "\"sched\":false,\"files\":false,\"pcache\":false") != NULL);
+	sb_free(&sb);
+	ct_model_free(&m);
+}
+
 int main(void)
 {
 	CT_RUN(model_threads_and_spans);
@@ -649,5 +834,6 @@ int main(void)
 	CT_RUN(unnamed_files);
 	CT_RUN(phase_scopes);
 	CT_RUN(groups_and_words);
+	CT_RUN(views_text_and_jsonl);
 	return ct_summary();
 }

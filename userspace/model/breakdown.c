@@ -8,7 +8,7 @@
 #include "breakdown.h"
 
 #define MAX_DEPTH 64 /* ppid links followed, at most */
-#define DOMINANT_MIN_PERMILLE 10 /* a wait is named when >= 1% of the interval */
+#define DOMINANT_MIN_PERMILLE 50 /* a wait is named when >= 5% of the interval */
 #define MENTION_MIN_BYTES 16384  /* files are named in the summary from this on */
 #define UNNAMED_GROUP "(files not seen opened)"
 #define MINORBITS 20             /* the kernel's dev_t: major << 20 | minor */

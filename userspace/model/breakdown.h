@@ -157,7 +157,7 @@ enum ct_bd_state ct_bd_dominant_wait(const struct ct_bd *bd);
 /*
  * One line, what dominates: "function init 74 ms: 21 ms on CPU, 48 ms
  * waiting for disk (312 major faults, 9.1 MB of node_modules read)". CPU
- * first, then the dominant wait when it is at least 1% of the interval;
+ * first, then the dominant wait when it is at least 5% of the interval;
  * the parenthesis has major faults (or minor ones when there are no major
  * ones) and, from 16 kB on, the bytes of the biggest group ("X MB of G
  * read", or "from disk" when most came as page-cache misses, when it has

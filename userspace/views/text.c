@@ -384,14 +384,15 @@ static void bd_row(struct strbuf *out, const struct ct_phase *ph, const struct c
 	sb_printf(out, BD_ROW, name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
 }
 
-static void bd_top_files(struct strbuf *out, const struct ct_bd *bd, const struct ct_render_opts *o)
+static void bd_top_files(struct strbuf *out, const struct ct_bd *bd, bool whole, const struct ct_render_opts *o)
 {
 	int top = o && o->top > 0 ? o->top : CT_BD_TOP;
 	char eb[EB], a[32], r[32], d[32];
 
 	if (!bd->ntop)
 		return;
-	sb_printf(out, "  files with the most bytes (the whole cold start; read, and from disk into the cache):\n");
+	sb_printf(out, "  files with the most bytes (%s; read, and from disk into the cache):\n",
+		  whole ? "the whole cold start" : "the part of the cold start seen");
 	for (size_t i = 0; i < bd->ntop && (int)i < top; i++) {
 		const struct ct_bd_file *f = &bd->top[i];
 
@@ -407,6 +408,7 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 		      const struct ct_phase *const *rows, size_t nrows, const struct ct_render_opts *o)
 {
 	struct ct_bd bd, total;
+	struct ct_phase whole;
 	char line[1024], esc[4 * EB], head[64];
 	bool any = false;
 
@@ -443,8 +445,16 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 		ct_bd_summary(&bd, ct_phase_name(ph->id), line, sizeof(line));
 		wrapped(out, "   ", str_esc(esc, sizeof(esc), line), 6);
 	}
-	if (tl->ph[CT_PH_TOTAL].complete && !ct_bd_phase(m, tl, &tl->ph[CT_PH_TOTAL], &total) && total.valid)
-		bd_top_files(out, &total, o);
+	/* the files of the whole cold start, or of what was seen of it */
+	whole = tl->ph[CT_PH_TOTAL];
+	if (!whole.complete && tl->t_end > tl->t0) {
+		whole.start = tl->t0;
+		whole.end = tl->t_end;
+		whole.dur = tl->t_end - tl->t0;
+		whole.complete = true;
+	}
+	if (!ct_bd_phase(m, tl, &whole, &total) && total.valid)
+		bd_top_files(out, &total, tl->ph[CT_PH_TOTAL].complete, o);
 	else
 		total = bd;
 	if (m->have_sched && total.incomplete)
