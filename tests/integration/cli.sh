@@ -154,9 +154,10 @@ else
 fi
 
 # watch: a loss is charged to the sandbox whose records were lost, by type;
-# a sandbox open at the same time gets none of it.
+# a sandbox open at the same time gets none of it. (No breakdown: with it,
+# the quiet sandbox's own scheduler records would be lost to the full ring.)
 cp /bin/sh ./ct-lossy-sh
-"$ct" watch --binary "$PWD/ct-lossy-sh" --ringbuf-size 4096 -f jsonl -o wlost --duration 60 2>werr.txt &
+"$ct" watch --no-breakdown --binary "$PWD/ct-lossy-sh" --ringbuf-size 4096 -f jsonl -o wlost --duration 60 2>werr.txt &
 wpid=$!
 for i in $(seq 1 100); do sleep 0.1; grep -q "watching" werr.txt && break; done
 ./ct-lossy-sh -c 'sleep 1' &
@@ -170,7 +171,7 @@ kill -INT $wpid
 wait $wpid
 qf=$(ls wlost/*-$quiet.jsonl 2>/dev/null) lf=$(ls wlost/*-$lossy.jsonl 2>/dev/null)
 if [ -n "$qf" ] && [ -n "$lf" ] && grep -q '"lost_total":0,' "$qf" && grep -q '"complete":true' "$qf" &&
-	grep -qE '"io":[1-9][0-9]*,"listen":0,"resume":0\},"lost_total":[1-9]' "$lf" && grep -q '"complete":false' "$lf"; then
+	grep -qE '"io":[1-9][0-9]*,"listen":0,"resume":0,.*"lost_total":[1-9]' "$lf" && grep -q '"complete":false' "$lf"; then
 	ok "watch: losses charged to their own sandbox, by type"
 else
 	bad "watch: losses charged to their own sandbox, by type" "quiet: $(tail -1 "$qf" 2>&1 | cut -c1-200)" \
