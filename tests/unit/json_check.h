@@ -447,6 +447,16 @@ static inline int ct_check_perfetto(const struct jv *v, size_t min_x, char *err,
 		} else if (!strcmp(ph->str, "M")) {
 			if (!jv_get(e, "args"))
 				return jv__err(err, len, "perfetto: metadata %zu without args", i);
+		} else if (!strcmp(ph->str, "C")) {
+			/* a counter: each arg a number (a counter track each) */
+			const struct jv *a = jv_get(e, "args");
+
+			if (!a || a->t != JV_OBJ || !a->n)
+				return jv__err(err, len, "perfetto: counter %zu (%s) without args", i, name->str);
+			for (size_t k = 0; k < a->n; k++)
+				if (a->items[k]->t != JV_NUM)
+					return jv__err(err, len, "perfetto: counter %zu (%s): %s is not a number", i,
+						       name->str, a->keys[k]);
 		} else {
 			return jv__err(err, len, "perfetto: event %zu has unexpected ph '%s'", i, ph->str);
 		}
