@@ -62,15 +62,32 @@ struct ct_proc;
 struct jsonw;
 struct strbuf;
 
-/* One tick at CONFIG_HZ=250: rusage's times are exact sums of
- * sum_exec_runtime (cputime_adjust scales the tick-sampled split to it),
- * truncated to microseconds; a tick is what "within tick granularity" allows. */
+/*
+ * Tolerances, and what was measured (2-core VM, noisy; 5.x-6.18 kernel
+ * code read for the sources of each difference):
+ *
+ * CPU: rusage's utime + stime add up to the threads' sum_exec_runtime
+ * exactly (cputime_adjust scales the tick-sampled split to it), truncated
+ * to microseconds. Where every final switch was seen, coldtrace - rusage
+ * was +22 to +140 us (20 runs: a Go binary, the demo sandbox's 3 processes
+ * and 20 threads): the non-leader threads' CPU time after __exit_signal.
+ * The bound is a tick at CONFIG_HZ=250 per reaped process, plus 200 us
+ * per thread: "within tick granularity".
+ */
 #define CT_ACCT_CPU_TOL_NS 4000000ull
-/* Per thread: the CPU time of a non-leader thread between __exit_signal and
- * its final switch, which rusage misses. */
 #define CT_ACCT_CPU_THREAD_NS 200000ull
+/* A leader reaped before its final switch (a race in the kernel) would
+ * leave rusage one voluntary switch short: allowed, never seen. */
 #define CT_ACCT_NVCSW_SLACK 1
-#define CT_ACCT_RUNNABLE_TOL_NS 2000000ull
+/*
+ * Runnable: coldtrace's time from a wakeup or preemption to the switch in,
+ * against sched_info's run_delay (enqueue to arrival, rq_clock). Measured
+ * on a process's own threads: -13.5 to +8.3 ms on 2 to 740 ms of runnable
+ * time (at most 6% but once 22% of 37 ms); the root's first wait after
+ * coldtrace forked it, before it is traced, is the kernel's alone.
+ * Tolerance: 5 ms + 10% of the larger.
+ */
+#define CT_ACCT_RUNNABLE_TOL_NS 5000000ull
 #define CT_ACCT_RUNNABLE_REL 0.10
 
 /* One thread's taskstats exit record, as ct_acct_parse_taskstats read it. */
