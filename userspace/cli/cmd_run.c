@@ -219,8 +219,8 @@ static void cold_evict(const struct ct_coldcache *cc)
 	ct_coldcache_evict(cc, &res);
 	if (env.quiet)
 		return;
-	fprintf(stderr, "coldtrace: --cold-cache: evicted %u files (%.1f MB cached before", res.evicted,
-		(double)res.cached_before / (1024.0 * 1024));
+	fprintf(stderr, "coldtrace: --cold-cache: evicted %u file%s (%.1f MB cached before", res.evicted,
+		res.evicted == 1 ? "" : "s", (double)res.cached_before / (1024.0 * 1024));
 	if (res.cached_after)
 		fprintf(stderr, ", %.1f MB still cached: mapped or dirty", (double)res.cached_after / (1024.0 * 1024));
 	fputc(')', stderr);
