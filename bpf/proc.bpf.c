@@ -2,7 +2,8 @@
 /*
  * coldtrace: follow the traced process tree with the sched tracepoints.
  * A process is traced when its parent was (the loader seeds the root).
- * Untraced processes pay one hash lookup per fork/exec/exit.
+ * Untraced processes pay one hash lookup per fork/exec/exit (and a compare
+ * per task freed).
  *
  * Holds. On exec of a binary userspace has not inspected yet (or one whose
  * file changed since), the process is stopped (SIGSTOP, pending before it
@@ -78,6 +79,15 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } ct_resuming SEC(".maps");
+
+/* Traced processes whose exit was sent, until their leader is freed: two
+ * threads ending together may both see the group's live count at 0. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} exit_sent SEC(".maps");
 
 /* The guardian's view of new holds (it enforces --max-hold). */
 struct {
@@ -280,6 +290,7 @@ SEC("tp_btf/sched_process_exit")
 int BPF_PROG(ct_exit, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
+	__u8 one = 1;
 	__u32 sandbox;
 	struct ct_exit *e;
 
@@ -293,8 +304,11 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 	sandbox = ct_sandbox(tgid);
 	if (!sandbox)
 		return 0;
-	bpf_map_delete_elem(&traced, &tgid);
-
+	/* still traced until its leader is freed (ct_free): its threads go
+	 * on being scheduled while they tear down (the final switches carry
+	 * their final counters). One exit record per process. */
+	if (bpf_map_update_elem(&exit_sent, &tgid, &one, BPF_NOEXIST) == -17 /* EEXIST */)
+		return 0;
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		ct_count_lost(CT_EV_EXIT, sandbox);
@@ -302,10 +316,29 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 	}
 	ct_fill_hdr(&e->h, CT_EV_EXIT, p);
 	e->h.pid = tgid;
-	e->h.sandbox = sandbox; /* its entry is gone from the traced map now */
+	e->h.sandbox = sandbox;
 	e->code = BPF_CORE_READ(p, exit_code);
 	e->_pad = 0;
 	ct_submit(e);
+	return 0;
+}
+
+/*
+ * The process is gone: its leader's task is freed after every thread's last
+ * switch and after it was reaped. (Its pid was freed a little earlier, at
+ * reaping: a new process given the same pid in that gap and forked by an
+ * untraced parent would look traced until then; pids are handed out in
+ * turn, so this needs the whole pid space to wrap in that moment.)
+ */
+SEC("tp_btf/sched_process_free")
+int BPF_PROG(ct_free, struct task_struct *p)
+{
+	__u32 tgid = BPF_CORE_READ(p, tgid);
+
+	if ((__u32)BPF_CORE_READ(p, pid) == tgid) {
+		bpf_map_delete_elem(&traced, &tgid);
+		bpf_map_delete_elem(&exit_sent, &tgid);
+	}
 	return 0;
 }
 

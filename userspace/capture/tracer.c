@@ -1237,6 +1237,7 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 		 * since 6.1 (bpf_mem_alloc): no tens of thousands of elements
 		 * to preallocate at every start. */
 		bpf_map__set_map_flags(t->skel->maps.traced, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.exit_sent, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.known_bins, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.ct_held, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.ct_resuming, BPF_F_NO_PREALLOC);
