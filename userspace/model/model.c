@@ -1772,6 +1772,34 @@ static void pkgs_cpu(struct ct_model *m)
 	free(idx);
 }
 
+/* Page-cache misses of an exec'd file in its process before the exec record:
+ * the kernel reading the binary inside execve (struct ct_image). */
+static void exec_misses(struct ct_model *m)
+{
+	for (size_t i = 0; i < m->nmisses; i++) {
+		const struct ct_miss_rec *r = &m->misses[i];
+		struct ct_proc *p = ct_model_proc(m, r->pid);
+		uint64_t after;
+
+		if (!p)
+			continue;
+		after = p->start_ts;
+		for (size_t j = 0; j < p->nimages; j++) {
+			struct ct_image *im = &p->images[j];
+
+			if (im->exec_ts && r->ts > after && r->ts <= im->exec_ts && im->dev == r->dev &&
+			    im->ino == r->ino) {
+				im->exec_miss_pages += r->pages;
+				if (!im->exec_miss_first || r->ts < im->exec_miss_first)
+					im->exec_miss_first = r->ts;
+				break;
+			}
+			if (im->exec_ts)
+				after = im->exec_ts;
+		}
+	}
+}
+
 void ct_model_finish(struct ct_model *m)
 {
 	drop_streams(m, true);
@@ -1779,6 +1807,7 @@ void ct_model_finish(struct ct_model *m)
 	sort_records(m->tspans, m->ntspans, sizeof(*m->tspans), cmp_tspan);
 	sort_records(m->freads, m->nfreads, sizeof(*m->freads), cmp_fread_ts);
 	sort_records(m->misses, m->nmisses, sizeof(*m->misses), cmp_miss_ts);
+	exec_misses(m);
 	pkgs_cpu(m);
 	sort_records(m->http, m->nhttp, sizeof(*m->http), cmp_http_ts);
 	sort_records(m->logs, m->nlogs, sizeof(*m->logs), cmp_log_ts);

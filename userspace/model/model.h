@@ -56,6 +56,11 @@ struct ct_image {
 	uint64_t exec_ts; /* 0 for an inherited image */
 	uint64_t dev, ino; /* the exec'd file (0, 0: unknown); page-cache misses
 			    * of a file no open names are the image's when they match */
+	/* The kernel reading the file while it execs it (page-cache misses of
+	 * dev/ino in this process before exec_ts, after its previous exec):
+	 * before the exec record, so before any phase that starts there. */
+	uint64_t exec_miss_pages;
+	uint64_t exec_miss_first; /* the first of them (0: none) */
 	uint64_t held_ns; /* coldtrace held the process stopped this long after
 			   * exec, to attach probes (first exec of a binary) */
 	char path[CT_PATH_LEN];

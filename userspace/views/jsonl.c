@@ -471,7 +471,8 @@ static void process_json(struct jsonw *w, const struct ct_proc *p)
 	jw_obj_close(w);
 }
 
-static void exec_json(struct jsonw *w, const struct ct_proc *p, const struct ct_image *im)
+static void exec_json(struct jsonw *w, const struct ct_model *m, const struct ct_proc *p,
+		      const struct ct_image *im)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "type", "exec");
@@ -492,6 +493,10 @@ static void exec_json(struct jsonw *w, const struct ct_proc *p, const struct ct_
 	if (im->dev || im->ino) {
 		jw_kuint(w, "dev", im->dev);
 		jw_kuint(w, "ino", im->ino);
+	}
+	if (im->exec_miss_pages) {
+		jw_kuint(w, "exec_miss_bytes", im->exec_miss_pages * m->page_size);
+		jw_kuint(w, "exec_miss_first_ns", im->exec_miss_first);
 	}
 	jw_obj_close(w);
 }
@@ -583,7 +588,7 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 			const struct ct_image *im = &p->images[j];
 
 			if (im->exec_ts)
-				exec_json(&w, p, im);
+				exec_json(&w, m, p, im);
 			if (!im->is_go)
 				continue;
 			if (im->rt_start)

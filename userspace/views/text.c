@@ -638,6 +638,9 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 					  (unsigned long long)p->sum.min_flt, (unsigned long long)p->sum.maj_flt,
 					  (unsigned long long)p->sum.nvcsw, (unsigned long long)p->sum.nivcsw);
 			}
+			if (im->exec_miss_pages)
+				sb_printf(out, "    exec: %.1f MB of the binary read from disk by the kernel during execve, from %.3f ms before its exec record (before any phase that starts there)\n",
+					  (double)im->exec_miss_pages * m->page_size / 1e6, MS(im->exec_ts - im->exec_miss_first));
 			if (im->is_go)
 				go_image(out, im, o);
 		}
