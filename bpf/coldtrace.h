@@ -204,6 +204,11 @@ struct ct_sched {
 	__u32 other; /* IN: the tid switched out; OUT: the tid switched in;
 		      * WAKE/NEW: the waker's tid */
 	struct ct_tcounters c; /* the thread's counters (OUT: this switch included) */
+	__u32 task_state; /* OUT: the task's state word. Preempted (RUNNABLE) with a
+			   * sleep state already set: on the run queue, but not
+			   * counted by the kernel's delay accounting, which
+			   * counts only TASK_RUNNING tasks as waiting */
+	__u32 _pad;
 };
 
 /* open/openat/openat2/creat of a regular file by a traced process. */

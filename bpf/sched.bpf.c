@@ -49,10 +49,8 @@ static __always_inline unsigned int task_state(struct task_struct *t)
 	return (unsigned int)BPF_CORE_READ((struct task_struct___old *)t, state);
 }
 
-static __always_inline __u8 out_state(bool preempt, struct task_struct *t)
+static __always_inline __u8 out_state(bool preempt, unsigned int s, struct task_struct *t)
 {
-	unsigned int s = task_state(t);
-
 	if (preempt || s == 0)
 		return CT_TS_RUNNABLE; /* still on the run queue */
 	if (s & TASK_DEAD)
@@ -67,7 +65,7 @@ static __always_inline __u8 out_state(bool preempt, struct task_struct *t)
 }
 
 static __always_inline void sched_event(struct task_struct *t, __u32 sandbox, __u8 what, __u8 state,
-					__u32 other)
+					__u32 other, __u32 task_st)
 {
 	struct ct_sched *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
@@ -86,6 +84,8 @@ static __always_inline void sched_event(struct task_struct *t, __u32 sandbox, __
 	e->state = state;
 	e->cpu = (__u16)bpf_get_smp_processor_id();
 	e->other = other;
+	e->task_state = task_st;
+	e->_pad = 0;
 	ct_read_counters(t, &e->c);
 	ct_submit(e);
 }
@@ -102,11 +102,14 @@ int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev, struct tas
 	tgid = BPF_CORE_READ(next, tgid);
 	next_sb = ct_sandbox(tgid);
 	*cur = next_sb;
-	if (prev_sb)
-		sched_event(prev, prev_sb, CT_SCHED_OUT, out_state(preempt, prev),
-			    BPF_CORE_READ(next, pid));
+	if (prev_sb) {
+		unsigned int s = task_state(prev);
+
+		sched_event(prev, prev_sb, CT_SCHED_OUT, out_state(preempt, s, prev),
+			    BPF_CORE_READ(next, pid), s);
+	}
 	if (next_sb)
-		sched_event(next, next_sb, CT_SCHED_IN, CT_TS_RUNNING, BPF_CORE_READ(prev, pid));
+		sched_event(next, next_sb, CT_SCHED_IN, CT_TS_RUNNING, BPF_CORE_READ(prev, pid), 0);
 	return 0;
 }
 
@@ -116,7 +119,7 @@ static __always_inline int on_wakeup(struct task_struct *p, __u8 what)
 	__u32 sandbox = ct_sandbox(tgid);
 
 	if (sandbox)
-		sched_event(p, sandbox, what, CT_TS_RUNNABLE, (__u32)bpf_get_current_pid_tgid());
+		sched_event(p, sandbox, what, CT_TS_RUNNABLE, (__u32)bpf_get_current_pid_tgid(), 0);
 	return 0;
 }
 

@@ -350,6 +350,57 @@ CT_TEST(breakdown_cut_interval)
 	ct_model_free(&m);
 }
 
+/* A thread preempted after it set itself to sleep waits on the run queue:
+ * runnable for coldtrace, not for the kernel's delay accounting (sched_info
+ * counts TASK_RUNNING tasks only), so that part is kept apart. */
+CT_TEST(model_unqueued_runnable)
+{
+	struct ct_model m;
+	struct ct_sched e;
+	const struct ct_proc *p;
+
+	ct_model_init(&m, NULL);
+	ct_model_add_root(&m, 400, 0);
+	sched(&m, 400, 400, 100, CT_SCHED_IN, CT_TS_RUNNING, C(0, 0, 0, 0, 0));
+	/* preempted, state word 0: queued, counted by delay accounting */
+	sched(&m, 400, 400, 200, CT_SCHED_OUT, CT_TS_RUNNABLE, C(100, 0, 0, 0, 1));
+	sched(&m, 400, 400, 250, CT_SCHED_IN, CT_TS_RUNNING, C(100, 0, 0, 0, 1));
+	/* preempted with TASK_INTERRUPTIBLE set: queued, not counted */
+	memset(&e, 0, sizeof(e));
+	hdr(&e.h, CT_EV_SCHED, 400, 400, 300 * US);
+	e.what = CT_SCHED_OUT;
+	e.state = CT_TS_RUNNABLE;
+	e.task_state = 1;
+	e.c = C(150, 0, 0, 0, 2);
+	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
+	/* woken meanwhile: still the same wait, still not counted */
+	sched(&m, 400, 400, 320, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(150, 0, 0, 0, 2));
+	sched(&m, 400, 400, 380, CT_SCHED_IN, CT_TS_RUNNING, C(150, 0, 0, 0, 2));
+	sched(&m, 400, 400, 400, CT_SCHED_OUT, CT_TS_SLEEP, C(170, 0, 0, 1, 2));
+	sched(&m, 400, 400, 500, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(170, 0, 0, 1, 2));
+	sched(&m, 400, 400, 510, CT_SCHED_IN, CT_TS_RUNNING, C(170, 0, 0, 1, 2));
+	sched(&m, 400, 400, 600, CT_SCHED_OUT, CT_TS_DEAD, C(260, 0, 0, 2, 2));
+	ct_model_finish(&m);
+
+	p = ct_model_proc_const(&m, 400);
+	CT_TRUE(p != NULL);
+	/* runnable 200-250, 300-380, 500-510; of it 300-380 unqueued */
+	CT_EQ_U64(p->runnable_ns, 140 * US);
+	CT_EQ_U64(p->unqueued_ns, 80 * US);
+	{
+		size_t n = 0;
+
+		for (size_t i = 0; i < m.ntspans; i++)
+			if (m.tspans[i].flags & CT_TSPAN_UNQUEUED) {
+				CT_EQ_U64(m.tspans[i].start, 300 * US);
+				CT_EQ_U64(m.tspans[i].end, 380 * US);
+				n++;
+			}
+		CT_EQ_INT(n, 1);
+	}
+	ct_model_free(&m);
+}
+
 /* Out of order, lost, and nonsense records: never invented spans. */
 CT_TEST(model_late_and_missing)
 {
@@ -828,6 +879,7 @@ int main(void)
 	CT_RUN(breakdown_whole_process);
 	CT_RUN(breakdown_cut_interval);
 	CT_RUN(model_late_and_missing);
+	CT_RUN(model_unqueued_runnable);
 	CT_RUN(model_budget_drops_spans);
 	CT_RUN(breakdown_off);
 	CT_RUN(pkginit_counters);

@@ -279,7 +279,10 @@ int ct_acct_check(const struct ct_model *m, const struct ct_acct *a, uint32_t pi
 		c->cpu = ok_if(absdiff(c->run_ns, c->ru_cpu_ns) <= c->cpu_tol_ns);
 	}
 	if (m->have_sched && self && self->nthreads && ap->ts_threads && ap->ts_group_dead) {
-		c->runnable_ns = self->runnable_ns;
+		/* as delay accounting counts it: not the spans queued after a
+		 * preemption with a sleep state set (CT_TSPAN_UNQUEUED) */
+		c->runnable_ns = self->runnable_ns - self->unqueued_ns;
+		c->unqueued_ns = self->unqueued_ns;
 		c->delay_ns = ap->ts.cpu_delay_ns;
 		c->d_runnable_ns = diff(c->runnable_ns, c->delay_ns);
 		c->runnable_tol_ns = runnable_tol(c->runnable_ns, c->delay_ns);
@@ -335,7 +338,7 @@ static void totals(const struct ct_model *m, const struct ct_acct *a, struct acc
 
 			if (p && p->nthreads) {
 				t->ts_procs++;
-				t->runnable_ns += p->runnable_ns;
+				t->runnable_ns += p->runnable_ns - p->unqueued_ns;
 				t->delay_ns += ap->ts.cpu_delay_ns;
 			}
 		}
@@ -374,6 +377,7 @@ void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jso
 		jw_kuint(w, "nvcsw", c.nvcsw);
 		jw_kuint(w, "nivcsw", c.nivcsw);
 		jw_kuint(w, "runnable_ns", c.runnable_ns);
+		jw_kuint(w, "unqueued_ns", c.unqueued_ns);
 		jw_obj_close(w);
 		jw_key(w, "rusage");
 		jw_obj_open(w);

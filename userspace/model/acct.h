@@ -138,7 +138,10 @@ struct ct_acct_cmp {
 	uint64_t cpu_tol_ns;
 	enum ct_acct_verdict faults, nvcsw_v, nivcsw_v, cpu;
 	/* runnable time of the process itself (its threads) vs taskstats */
-	uint64_t runnable_ns, delay_ns, runnable_tol_ns;
+	uint64_t runnable_ns, delay_ns, runnable_tol_ns; /* runnable_ns: as delay
+							  * accounting counts it */
+	uint64_t unqueued_ns; /* runnable, not counted by delay accounting: queued
+			       * after a preemption with a sleep state set */
 	int64_t d_runnable_ns;
 	enum ct_acct_verdict runnable;
 	enum ct_acct_verdict all; /* MISMATCH if any is; NA if all are */

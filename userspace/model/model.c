@@ -672,10 +672,15 @@ static void close_state(struct ct_model *m, struct ct_thread *t, uint64_t ts, ui
 		return;
 	if (ts >= t->since) {
 		t->state_ns[t->state] += ts - t->since;
+		if (t->state == CT_TS_RUNNABLE && t->unqueued) {
+			t->unqueued_ns += ts - t->since;
+			flags |= CT_TSPAN_UNQUEUED;
+		}
 		add_span(m, t, ts, flags, c);
 	}
 	t->state = CT_TS_COUNT;
 	t->at_known = false;
+	t->unqueued = false;
 }
 
 /* The state a record says the thread was in was not the one we know: the
@@ -686,6 +691,7 @@ static void gap_state(struct ct_model *m, struct ct_thread *t)
 		m->sched_gaps++;
 	t->state = CT_TS_COUNT;
 	t->at_known = false;
+	t->unqueued = false;
 }
 
 static void open_state(struct ct_thread *t, uint8_t state, uint64_t ts, const struct ct_tcounters *c)
@@ -736,10 +742,12 @@ static void on_sched(struct ct_model *m, const struct ct_sched *e)
 			close_state(m, t, ts, 0, &e->c);
 		else
 			gap_state(m, t); /* its switch in was lost */
-		if (e->state == CT_TS_DEAD)
+		if (e->state == CT_TS_DEAD) {
 			t->dead = true;
-		else
+		} else {
 			open_state(t, e->state, ts, &e->c);
+			t->unqueued = e->state == CT_TS_RUNNABLE && e->task_state != 0;
+		}
 		break;
 	default: /* CT_SCHED_WAKE, CT_SCHED_NEW */
 		if (t->state == CT_TS_RUNNING || t->state == CT_TS_RUNNABLE)
@@ -932,7 +940,7 @@ static void finish_threads(struct ct_model *m)
 		memset(&p->sum, 0, sizeof(p->sum));
 		memset(p->state_ns, 0, sizeof(p->state_ns));
 		p->nthreads = p->dead_nonleader = 0;
-		p->runnable_ns = 0;
+		p->runnable_ns = p->unqueued_ns = 0;
 	}
 	for (size_t i = 0; i < m->nthreads; i++) {
 		struct ct_thread *t = &m->threads[i];
@@ -956,6 +964,7 @@ static void finish_threads(struct ct_model *m)
 		for (int s = 0; s < CT_TS_COUNT; s++)
 			p->state_ns[s] += t->state_ns[s];
 		p->runnable_ns = p->state_ns[CT_TS_RUNNABLE];
+		p->unqueued_ns += t->unqueued_ns;
 	}
 }
 

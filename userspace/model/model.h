@@ -107,6 +107,8 @@ struct ct_proc {
 				   * that switch, so its nvcsw is less by this */
 	uint64_t state_ns[CT_TS_COUNT]; /* time in each state, over its threads */
 	uint64_t runnable_ns;     /* state_ns[CT_TS_RUNNABLE] */
+	uint64_t unqueued_ns;     /* of it, what delay accounting does not count
+				   * (CT_TSPAN_UNQUEUED spans) */
 };
 
 /* One end of a connection as a traced process saw it. */
@@ -172,6 +174,9 @@ struct ct_thread {
 	struct ct_tcounters first, last; /* counters at them (last: the newest) */
 	uint64_t state_ns[CT_TS_COUNT]; /* closed spans, per state (also those
 					 * whose span record was dropped) */
+	bool unqueued;        /* its runnable state began with a preemption
+			       * while a sleep state was set (ct_sched.task_state) */
+	uint64_t unqueued_ns; /* of state_ns[RUNNABLE], such spans */
 };
 
 /* A span of one thread in one scheduler state. Spans start and end at
@@ -191,6 +196,10 @@ struct ct_tspan {
 enum ct_tspan_flags {
 	CT_TSPAN_COUNTED = 1 << 0, /* counter deltas known (both ends had counters) */
 	CT_TSPAN_CUT = 1 << 1,     /* ended by its process's exit or the trace's end */
+	/* runnable after a preemption that came with a sleep state already set:
+	 * on the run queue, but the kernel's delay accounting (sched_info, which
+	 * taskstats reports) counts only TASK_RUNNING tasks as waiting */
+	CT_TSPAN_UNQUEUED = 1 << 2,
 };
 
 /* A regular file opened by a traced process (CT_EV_OPEN). */

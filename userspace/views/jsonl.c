@@ -467,6 +467,7 @@ static void process_json(struct jsonw *w, const struct ct_proc *p)
 		jw_kuint(w, "threads", p->nthreads);
 		jw_kuint(w, "dead_nonleader", p->dead_nonleader);
 		jw_kuint(w, "runnable_ns", p->runnable_ns);
+		jw_kuint(w, "unqueued_ns", p->unqueued_ns);
 	}
 	jw_obj_close(w);
 }
