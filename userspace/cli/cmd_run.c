@@ -349,13 +349,8 @@ static int run_once(struct run *r)
 	sb_init(&out);
 	if (env.repeat > 1 && !env.output)
 		sb_printf(&out, "%s# run %d of %d\n", r->run > 1 ? "\n" : "", r->run, env.repeat);
+	model.acct = &acct; /* the jsonl view writes its records */
 	env.view->render(&model, &out, &ropts);
-	if (!strcmp(env.view->name, "jsonl")) {
-		struct jsonw w;
-
-		jw_init(&w, &out);
-		ct_acct_jsonl(&model, &acct, &w);
-	}
 	rc = write_output(&out, r->run);
 	if (env.stats) {
 		size_t npk = 0;

@@ -236,6 +236,7 @@ struct ct_miss_rec {
 
 /* Parser state for one (process, socket or fd, direction). */
 struct ct_stream;
+struct ct_acct;
 
 /* What the model asks its owner about binaries and addresses. */
 struct ct_model_ops {
@@ -322,6 +323,11 @@ struct ct_model {
 	uint64_t mem_used;       /* bytes held now (allocation sizes + 16 each) */
 	uint64_t mem_peak;       /* the most mem_used ever was */
 	uint64_t dropped_budget; /* of dropped_records: for the memory budget */
+
+	/* The kernel's own accounting of the run (model/acct.h), set by run
+	 * before rendering and owned by it; NULL elsewhere. The jsonl view
+	 * writes its records before the summary. */
+	const struct ct_acct *acct;
 };
 
 #define CT_MODEL_MEM_DEFAULT (64ull << 20) /* mem_budget 0: 64 MiB */

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "acct.h"
 #include "breakdown.h"
 #include "exitstatus.h"
 #include "jsonw.h"
@@ -603,5 +604,7 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 	io_records(&w, m);
 	kernel_records(&w, m);
 	timelines_json(&w, m);
+	if (m->acct)
+		ct_acct_jsonl(m, m->acct, &w);
 	summary_json(&w, m);
 }
