@@ -31,7 +31,7 @@ static __always_inline __u32 folio_pages(struct folio *folio)
 SEC("tp_btf/mm_filemap_add_to_page_cache")
 int BPF_PROG(ct_pcache, struct folio *folio)
 {
-	__u32 sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
+	__u32 sandbox = ct_sandbox_fast(bpf_get_current_pid_tgid() >> 32);
 	struct inode *host;
 	struct ct_pcache *e;
 

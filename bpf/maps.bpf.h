@@ -17,6 +17,21 @@ struct {
 	__type(value, __u32);
 } traced SEC(".maps") __weak;
 
+/*
+ * One bit per traced tgid, set where traced gets its entry in the kernel
+ * (fork, exec) and cleared with it (the leader freed): hooks that run for
+ * every context switch or syscall on the machine test it first, an inlined
+ * array load, and look the hash up only for processes of a traced tree.
+ * Tgids past CT_TGID_BITS (pid_max is at most 4194304) fall back to the hash.
+ */
+#define CT_TGID_BITS (1u << 22)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, CT_TGID_BITS / 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} traced_bits SEC(".maps") __weak;
+
 /* All events, in one ring so that their order is kept. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -74,6 +89,37 @@ static __always_inline __u32 ct_sandbox(__u32 tgid)
 	__u32 *v = bpf_map_lookup_elem(&traced, &tgid);
 
 	return v ? *v : 0;
+}
+
+/* False when tgid is surely not traced (its bit is clear). */
+static __always_inline bool ct_maybe_traced(__u32 tgid)
+{
+	__u32 k = tgid >> 6;
+	__u64 *w = bpf_map_lookup_elem(&traced_bits, &k);
+
+	return !w || (*w & (1ull << (tgid & 63)));
+}
+
+static __always_inline void ct_mark_traced(__u32 tgid, bool on)
+{
+	__u32 k = tgid >> 6;
+	__u64 *w = bpf_map_lookup_elem(&traced_bits, &k);
+
+	if (!w)
+		return;
+	if (on)
+		__sync_fetch_and_or(w, 1ull << (tgid & 63));
+	else
+		__sync_fetch_and_and(w, ~(1ull << (tgid & 63)));
+}
+
+/* ct_sandbox for the hooks every process pays for: the bit, then the hash.
+ * (A process traced from userspace, run's root, has its bit from its exec.) */
+static __always_inline __u32 ct_sandbox_fast(__u32 tgid)
+{
+	if (!ct_maybe_traced(tgid))
+		return 0;
+	return ct_sandbox(tgid);
 }
 
 /* A record of @type for a process of @sandbox (0: not traced yet) could

@@ -161,6 +161,7 @@ int BPF_PROG(ct_fork, struct task_struct *parent, struct task_struct *child)
 	if (!sandbox)
 		return 0; /* not ours */
 	bpf_map_update_elem(&traced, &ctgid, &sandbox, BPF_ANY);
+	ct_mark_traced(ctgid, true);
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
@@ -200,6 +201,7 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		if (bpf_map_lookup_elem(&watch_inodes, &key)) {
 			/* a watched binary: the root of a new sandbox */
 			bpf_map_update_elem(&traced, &tgid, &tgid, BPF_ANY);
+			ct_mark_traced(tgid, true);
 			match = CT_MATCH_INODE;
 		} else {
 			bpf_get_current_comm(comm, sizeof(comm));
@@ -207,6 +209,8 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 				return 0;
 			match = CT_MATCH_COMM; /* userspace checks the path */
 		}
+	} else {
+		ct_mark_traced(tgid, true); /* run's root, traced from userspace */
 	}
 
 	known = bpf_map_lookup_elem(&known_bins, &key);
@@ -335,7 +339,8 @@ int BPF_PROG(ct_free, struct task_struct *p)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	if ((__u32)BPF_CORE_READ(p, pid) == tgid) {
+	if ((__u32)BPF_CORE_READ(p, pid) == tgid && ct_maybe_traced(tgid)) {
+		ct_mark_traced(tgid, false);
 		bpf_map_delete_elem(&traced, &tgid);
 		bpf_map_delete_elem(&exit_sent, &tgid);
 	}
@@ -361,6 +366,10 @@ int BPF_PROG(ct_signal, int sig, struct kernel_siginfo *info, struct task_struct
 	tgid = BPF_CORE_READ(task, tgid);
 	if (bpf_map_delete_elem(&ct_resuming, &tgid) && !bpf_map_lookup_elem(&ct_held, &tgid))
 		return 0; /* not a process we held */
+	/* watch traces a process held by name from userspace, once it has
+	 * checked its path: its bit comes with its resumption */
+	if (ct_traced(tgid))
+		ct_mark_traced(tgid, true);
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		ct_count_lost(CT_EV_RESUME, ct_sandbox(tgid));

@@ -8,10 +8,10 @@
  * kernel keeps them, so sums over a thread's records match the kernel's.
  *
  * sched_switch runs for every context switch on the machine. A thread of
- * another process pays one inlined per-CPU array load (was the task being
- * switched out traced? noted when it was switched in) and one hash lookup
- * (is the task switched in traced?); nothing is read from the tasks before
- * that. bench/sched_cost.sh measures it.
+ * another process pays two inlined array loads: was the task being switched
+ * out traced (a per-CPU note made when it was switched in), and is the task
+ * switched in (its tgid's bit in traced_bits); the hash is looked up only
+ * for processes of a traced tree. bench/sched_cost.sh measures it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -100,7 +100,7 @@ int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev, struct tas
 		return 0;
 	prev_sb = *cur;
 	tgid = BPF_CORE_READ(next, tgid);
-	next_sb = ct_sandbox(tgid);
+	next_sb = ct_sandbox_fast(tgid);
 	*cur = next_sb;
 	if (prev_sb) {
 		unsigned int s = task_state(prev);
@@ -116,7 +116,7 @@ int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev, struct tas
 static __always_inline int on_wakeup(struct task_struct *p, __u8 what)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	__u32 sandbox = ct_sandbox(tgid);
+	__u32 sandbox = ct_sandbox_fast(tgid);
 
 	if (sandbox)
 		sched_event(p, sandbox, what, CT_TS_RUNNABLE, (__u32)bpf_get_current_pid_tgid(), 0);

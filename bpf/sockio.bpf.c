@@ -270,13 +270,13 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 		dir = CT_IO_WRITE;
 		break;
 	case NR_LISTEN:
-		if (ret == 0 && ct_traced(bpf_get_current_pid_tgid() >> 32))
+		if (ret == 0 && ct_sandbox_fast(bpf_get_current_pid_tgid() >> 32))
 			on_listen((__u32)SYSCALL_ARG1(regs));
 		return 0;
 	case NR_OPEN: case NR_CREAT: case NR_OPENAT: case NR_OPENAT2:
 		if (!files_on || ret < 0)
 			return 0;
-		sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
+		sandbox = ct_sandbox_fast(bpf_get_current_pid_tgid() >> 32);
 		if (!sandbox)
 			return 0;
 		task = (struct task_struct *)bpf_get_current_task();
@@ -294,7 +294,7 @@ int BPF_PROG(ct_sys_exit, struct pt_regs *regs, long ret)
 	}
 	if (ret <= 0)
 		return 0;
-	sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
+	sandbox = ct_sandbox_fast(bpf_get_current_pid_tgid() >> 32);
 	if (!sandbox)
 		return 0;
 	task = (struct task_struct *)bpf_get_current_task();
