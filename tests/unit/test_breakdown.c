@@ -401,6 +401,38 @@ CT_TEST(model_unqueued_runnable)
 	ct_model_free(&m);
 }
 
+/* A thread's CPU time only grows while it runs: a wait whose end shows
+ * more of it than its start hid a run whose records were not seen, so the
+ * wait is not kept (a gap), never counted as a long runnable span. */
+CT_TEST(model_ran_unseen)
+{
+	struct ct_model m;
+	const struct ct_proc *p;
+
+	ct_model_init(&m, NULL);
+	ct_model_add_root(&m, 500, 0);
+	sched(&m, 500, 500, 100, CT_SCHED_IN, CT_TS_RUNNING, C(0, 0, 0, 0, 0));
+	sched(&m, 500, 500, 200, CT_SCHED_OUT, CT_TS_SLEEP, C(100, 0, 0, 1, 0));
+	sched(&m, 500, 500, 300, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(100, 0, 0, 1, 0));
+	/* switched in at 900 with 50 us more CPU: it ran between 300 and 900 */
+	sched(&m, 500, 500, 900, CT_SCHED_IN, CT_TS_RUNNING, C(150, 0, 0, 2, 0));
+	CT_EQ_INT(m.sched_gaps, 1);
+	/* and a sleep that ends with more CPU is not kept either */
+	sched(&m, 500, 500, 1000, CT_SCHED_OUT, CT_TS_SLEEP, C(250, 0, 0, 3, 0));
+	sched(&m, 500, 500, 1500, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(300, 0, 0, 4, 0));
+	CT_EQ_INT(m.sched_gaps, 2);
+	sched(&m, 500, 500, 1510, CT_SCHED_IN, CT_TS_RUNNING, C(300, 0, 0, 4, 0));
+	sched(&m, 500, 500, 1600, CT_SCHED_OUT, CT_TS_DEAD, C(390, 0, 0, 5, 0));
+	ct_model_finish(&m);
+
+	p = ct_model_proc_const(&m, 500);
+	CT_TRUE(p != NULL);
+	/* kept: runnable 1500-1510 only; sleep 200-300 */
+	CT_EQ_U64(p->runnable_ns, 10 * US);
+	CT_EQ_U64(p->state_ns[CT_TS_SLEEP], 100 * US);
+	ct_model_free(&m);
+}
+
 /* Out of order, lost, and nonsense records: never invented spans. */
 CT_TEST(model_late_and_missing)
 {
@@ -880,6 +912,7 @@ int main(void)
 	CT_RUN(breakdown_cut_interval);
 	CT_RUN(model_late_and_missing);
 	CT_RUN(model_unqueued_runnable);
+	CT_RUN(model_ran_unseen);
 	CT_RUN(model_budget_drops_spans);
 	CT_RUN(breakdown_off);
 	CT_RUN(pkginit_counters);

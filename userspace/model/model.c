@@ -707,6 +707,15 @@ static bool sleepish(uint8_t state)
 	return state == CT_TS_SLEEP || state == CT_TS_DISK || state == CT_TS_IOWAIT || state == CT_TS_STOPPED;
 }
 
+/* A thread off the CPU since its last record has the same CPU time at the
+ * next one (the kernel adds to it only while the thread runs): more means
+ * it ran in between, and the records of that were not seen. */
+static bool ran_unseen(const struct ct_thread *t, const struct ct_tcounters *c)
+{
+	return t->state < CT_TS_COUNT && t->state != CT_TS_RUNNING && t->at_known &&
+	       c->run_ns != t->at.run_ns;
+}
+
 static void on_sched(struct ct_model *m, const struct ct_sched *e)
 {
 	uint64_t ts = e->h.ts;
@@ -731,8 +740,8 @@ static void on_sched(struct ct_model *m, const struct ct_sched *e)
 
 	switch (e->what) {
 	case CT_SCHED_IN:
-		if (t->state == CT_TS_RUNNING)
-			gap_state(m, t); /* its switch out was lost */
+		if (t->state == CT_TS_RUNNING || ran_unseen(t, &e->c))
+			gap_state(m, t); /* its switch out (or an in and out) was lost */
 		else
 			close_state(m, t, ts, 0, NULL);
 		open_state(t, CT_TS_RUNNING, ts, &e->c);
@@ -752,7 +761,9 @@ static void on_sched(struct ct_model *m, const struct ct_sched *e)
 	default: /* CT_SCHED_WAKE, CT_SCHED_NEW */
 		if (t->state == CT_TS_RUNNING || t->state == CT_TS_RUNNABLE)
 			break; /* woken while on a CPU or a run queue: nothing changes */
-		if (sleepish(t->state))
+		if (sleepish(t->state) && ran_unseen(t, &e->c))
+			gap_state(m, t);
+		else if (sleepish(t->state))
 			close_state(m, t, ts, 0, NULL);
 		open_state(t, CT_TS_RUNNABLE, ts, &e->c);
 		break;
