@@ -1478,8 +1478,24 @@ void ct_tracer_bind_model(struct ct_tracer *t, struct ct_model *m)
 int ct_tracer_add_pid(struct ct_tracer *t, pid_t pid)
 {
 	uint32_t key = (uint32_t)pid, v = (uint32_t)pid; /* a new sandbox: its own root */
+	int rc = bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
 
-	return bpf_map__update_elem(t->skel->maps.traced, &key, sizeof(key), &v, sizeof(v), BPF_ANY);
+	/* Its bit in traced_bits, so that the hooks every process pays for see
+	 * it before its exec too (the kernel reading the binary in execve). A
+	 * read-modify-write of a word BPF also changes atomically: only under
+	 * run, where no other traced process can fork at this moment (a bit
+	 * set twice or left set costs nothing: the hash decides). watch's
+	 * roots get theirs in the kernel (exec, or their resumption). */
+	if (!rc && !t->opts.watch) {
+		uint32_t k = (uint32_t)pid >> 6;
+		uint64_t w = 0;
+
+		if (!bpf_map__lookup_elem(t->skel->maps.traced_bits, &k, sizeof(k), &w, sizeof(w), 0)) {
+			w |= 1ull << ((uint32_t)pid & 63);
+			bpf_map__update_elem(t->skel->maps.traced_bits, &k, sizeof(k), &w, sizeof(w), BPF_ANY);
+		}
+	}
+	return rc;
 }
 
 int ct_tracer_fd(struct ct_tracer *t)
