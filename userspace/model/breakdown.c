@@ -646,9 +646,11 @@ int ct_bd_summary(const struct ct_bd *bd, const char *label, char *buf, size_t l
 	if (bd->sched_off && bd->files_off && bd->pcache_off)
 		return snprintf(buf, len, "%s %s: breakdown off", label, d);
 	if (!bd->sched_off && bd->maj_flt)
-		append(paren, sizeof(paren), &pl, "%llu major faults", (unsigned long long)bd->maj_flt);
+		append(paren, sizeof(paren), &pl, "%llu major fault%s", (unsigned long long)bd->maj_flt,
+		       bd->maj_flt == 1 ? "" : "s");
 	else if (!bd->sched_off && bd->min_flt)
-		append(paren, sizeof(paren), &pl, "%llu minor faults", (unsigned long long)bd->min_flt);
+		append(paren, sizeof(paren), &pl, "%llu minor fault%s", (unsigned long long)bd->min_flt,
+		       bd->min_flt == 1 ? "" : "s");
 	if (bd->file_bytes >= MENTION_MIN_BYTES && bd->group[0]) {
 		bool most = bd->group_bytes * 2 >= bd->file_bytes;
 
