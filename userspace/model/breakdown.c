@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "breakdown.h"
+#include "jsonw.h"
 
 #define MAX_DEPTH 64 /* ppid links followed, at most */
 #define DOMINANT_MIN_PERMILLE 50 /* a wait is named when >= 5% of the interval */
@@ -673,4 +674,39 @@ int ct_bd_summary(const struct ct_bd *bd, const char *label, char *buf, size_t l
 	}
 	return snprintf(buf, len, "%s %s: %s on CPU%s%s%s%s", label, d, a, pl ? " (" : "", paren, pl ? ")" : "",
 			inc);
+}
+
+void ct_bd_json_figures(struct jsonw *w, const struct ct_bd *bd)
+{
+	char key[40];
+
+	if (!bd->sched_off) {
+		for (int s = 0; s < CT_BD_NSTATES; s++) {
+			snprintf(key, sizeof(key), "wall_%s_ns", ct_bd_state_key((enum ct_bd_state)s));
+			jw_kuint(w, key, bd->wall[s]);
+		}
+		for (int s = 0; s < CT_BD_UNKNOWN; s++) {
+			snprintf(key, sizeof(key), "thread_%s_ns", ct_bd_state_key((enum ct_bd_state)s));
+			jw_kuint(w, key, bd->thread_ns[s]);
+		}
+		jw_kuint(w, "cpu_ns", bd->cpu_ns);
+		jw_kuint(w, "min_flt", bd->min_flt);
+		jw_kuint(w, "maj_flt", bd->maj_flt);
+		jw_kuint(w, "nvcsw", bd->nvcsw);
+		jw_kuint(w, "nivcsw", bd->nivcsw);
+		jw_kuint(w, "threads", bd->threads);
+		jw_kuint(w, "procs", bd->procs);
+	}
+	if (!bd->files_off) {
+		jw_kuint(w, "files_opened", bd->files_opened);
+		jw_kuint(w, "read_bytes", bd->read_bytes);
+		jw_kuint(w, "reads", bd->reads);
+	}
+	if (!bd->pcache_off)
+		jw_kuint(w, "miss_bytes", bd->miss_bytes);
+	if (!bd->files_off || !bd->pcache_off) {
+		jw_kuint(w, "file_bytes", bd->file_bytes);
+		jw_kstr(w, "group", bd->group);
+		jw_kuint(w, "group_bytes", bd->group_bytes);
+	}
 }

@@ -173,6 +173,12 @@ void ct_bd_bytes_str(uint64_t bytes, char *buf, size_t len);
 /* The group of a file path (see above) into buf ("" for ""). */
 void ct_bd_group_of(const char *path, char *buf, size_t len);
 
+struct jsonw;
+/* The figures of bd as keys of the JSON object open in w (the jsonl
+ * "breakdown" record's and Perfetto's "breakdown" arg's): the parts that
+ * are on, keys as listed below (from "wall_<state>_ns" to "group_bytes"). */
+void ct_bd_json_figures(struct jsonw *w, const struct ct_bd *bd);
+
 /*
  * jsonl (views/jsonl.c), schema CT_JSONL_SCHEMA unchanged (new records and
  * new keys only; readers ignore what they do not know). Times in ns.

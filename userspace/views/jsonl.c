@@ -332,7 +332,7 @@ static void kernel_records(struct jsonw *w, const struct ct_model *m)
 
 static void breakdown_json(struct jsonw *w, size_t t, const struct ct_phase *ph, const struct ct_bd *bd)
 {
-	char key[40], line[1024];
+	char line[1024];
 
 	jw_obj_open(w);
 	jw_kstr(w, "type", "breakdown");
@@ -346,34 +346,8 @@ static void breakdown_json(struct jsonw *w, size_t t, const struct ct_phase *ph,
 	jw_kbool(w, "files", !bd->files_off);
 	jw_kbool(w, "pcache", !bd->pcache_off);
 	jw_kbool(w, "complete", !bd->incomplete);
-	if (!bd->sched_off) {
-		for (int s = 0; s < CT_BD_NSTATES; s++) {
-			snprintf(key, sizeof(key), "wall_%s_ns", ct_bd_state_key((enum ct_bd_state)s));
-			jw_kuint(w, key, bd->wall[s]);
-		}
-		for (int s = 0; s < CT_BD_UNKNOWN; s++) {
-			snprintf(key, sizeof(key), "thread_%s_ns", ct_bd_state_key((enum ct_bd_state)s));
-			jw_kuint(w, key, bd->thread_ns[s]);
-		}
-		jw_kuint(w, "cpu_ns", bd->cpu_ns);
-		jw_kuint(w, "min_flt", bd->min_flt);
-		jw_kuint(w, "maj_flt", bd->maj_flt);
-		jw_kuint(w, "nvcsw", bd->nvcsw);
-		jw_kuint(w, "nivcsw", bd->nivcsw);
-		jw_kuint(w, "threads", bd->threads);
-		jw_kuint(w, "procs", bd->procs);
-	}
-	if (!bd->files_off) {
-		jw_kuint(w, "files_opened", bd->files_opened);
-		jw_kuint(w, "read_bytes", bd->read_bytes);
-		jw_kuint(w, "reads", bd->reads);
-	}
-	if (!bd->pcache_off)
-		jw_kuint(w, "miss_bytes", bd->miss_bytes);
+	ct_bd_json_figures(w, bd);
 	if (!bd->files_off || !bd->pcache_off) {
-		jw_kuint(w, "file_bytes", bd->file_bytes);
-		jw_kstr(w, "group", bd->group);
-		jw_kuint(w, "group_bytes", bd->group_bytes);
 		jw_key(w, "top");
 		jw_arr_open(w);
 		for (size_t i = 0; i < bd->ntop; i++) {

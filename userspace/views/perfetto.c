@@ -385,32 +385,7 @@ static void bd_args(struct jsonw *w, const struct ct_bd *bd, const char *label)
 	ct_bd_summary(bd, label, line, sizeof(line));
 	jw_kstr(w, "summary", line);
 	jw_kbool(w, "complete", !bd->incomplete);
-	if (!bd->sched_off) {
-		char key[48];
-
-		jw_kuint(w, "cpu_ns", bd->cpu_ns);
-		for (int k = 0; k < CT_BD_NSTATES; k++) {
-			snprintf(key, sizeof(key), "wall_%s_ns", ct_bd_state_key((enum ct_bd_state)k));
-			jw_kuint(w, key, bd->wall[k]);
-		}
-		jw_kuint(w, "min_flt", bd->min_flt);
-		jw_kuint(w, "maj_flt", bd->maj_flt);
-		jw_kuint(w, "nvcsw", bd->nvcsw);
-		jw_kuint(w, "nivcsw", bd->nivcsw);
-		jw_kuint(w, "threads", bd->threads);
-		jw_kuint(w, "procs", bd->procs);
-	}
-	if (!bd->files_off) {
-		jw_kuint(w, "files_opened", bd->files_opened);
-		jw_kuint(w, "read_bytes", bd->read_bytes);
-		jw_kuint(w, "reads", bd->reads);
-	}
-	if (!bd->pcache_off)
-		jw_kuint(w, "miss_bytes", bd->miss_bytes);
-	if (bd->group[0]) {
-		jw_kstr(w, "group", bd->group);
-		jw_kuint(w, "group_bytes", bd->group_bytes);
-	}
+	ct_bd_json_figures(w, bd);
 	if (bd->ntop) {
 		jw_key(w, "top_files");
 		jw_arr_open(w);
