@@ -185,6 +185,12 @@ enum ct_sched_what {
 	CT_SCHED_NEW = 4,  /* a new thread, runnable for the first time */
 };
 
+/* A WAKE whose task had already been switched in since it was queued (its
+ * sched_info.last_queued is 0 again): the wakeup's record was written after
+ * the thread's switch in (another CPU took the thread at once); it changes
+ * no state. */
+#define CT_WAKE_ARRIVED 1
+
 enum ct_tstate {
 	CT_TS_RUNNING = 0,
 	CT_TS_RUNNABLE = 1, /* waiting for a CPU (preempted, or woken) */
@@ -207,7 +213,8 @@ struct ct_sched {
 	__u32 task_state; /* OUT: the task's state word. Preempted (RUNNABLE) with a
 			   * sleep state already set: on the run queue, but not
 			   * counted by the kernel's delay accounting, which
-			   * counts only TASK_RUNNING tasks as waiting */
+			   * counts only TASK_RUNNING tasks as waiting.
+			   * WAKE/NEW: CT_WAKE_ARRIVED or 0 */
 	__u32 _pad;
 };
 

@@ -116,10 +116,16 @@ int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev, struct tas
 static __always_inline int on_wakeup(struct task_struct *p, __u8 what)
 {
 	__u32 tgid = BPF_CORE_READ(p, tgid);
-	__u32 sandbox = ct_sandbox_fast(tgid);
+	__u32 sandbox = ct_sandbox_fast(tgid), arrived = 0;
 
-	if (sandbox)
-		sched_event(p, sandbox, what, CT_TS_RUNNABLE, (__u32)bpf_get_current_pid_tgid(), 0);
+	if (!sandbox)
+		return 0;
+	/* queued by this wakeup, then already switched in on another CPU
+	 * before this record is written: the switch in comes first in time,
+	 * this one must not reopen a wait (CT_WAKE_ARRIVED) */
+	if (bpf_core_field_exists(p->sched_info) && !BPF_CORE_READ(p, sched_info.last_queued))
+		arrived = CT_WAKE_ARRIVED;
+	sched_event(p, sandbox, what, CT_TS_RUNNABLE, (__u32)bpf_get_current_pid_tgid(), arrived);
 	return 0;
 }
 

@@ -422,14 +422,30 @@ CT_TEST(model_ran_unseen)
 	sched(&m, 500, 500, 1500, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(300, 0, 0, 4, 0));
 	CT_EQ_INT(m.sched_gaps, 2);
 	sched(&m, 500, 500, 1510, CT_SCHED_IN, CT_TS_RUNNING, C(300, 0, 0, 4, 0));
-	sched(&m, 500, 500, 1600, CT_SCHED_OUT, CT_TS_DEAD, C(390, 0, 0, 5, 0));
+	/* a wakeup written after the switch in it led to (CT_WAKE_ARRIVED),
+	 * here after the next switch out: no new wait */
+	sched(&m, 500, 500, 1520, CT_SCHED_OUT, CT_TS_SLEEP, C(310, 0, 0, 5, 0));
+	{
+		struct ct_sched e;
+
+		memset(&e, 0, sizeof(e));
+		hdr(&e.h, CT_EV_SCHED, 500, 500, 1525 * US);
+		e.what = CT_SCHED_WAKE;
+		e.state = CT_TS_RUNNABLE;
+		e.task_state = CT_WAKE_ARRIVED;
+		e.c = C(310, 0, 0, 5, 0);
+		CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
+	}
+	sched(&m, 500, 500, 1580, CT_SCHED_WAKE, CT_TS_RUNNABLE, C(310, 0, 0, 5, 0));
+	sched(&m, 500, 500, 1590, CT_SCHED_IN, CT_TS_RUNNING, C(310, 0, 0, 5, 0));
+	sched(&m, 500, 500, 1600, CT_SCHED_OUT, CT_TS_DEAD, C(390, 0, 0, 6, 0));
 	ct_model_finish(&m);
 
 	p = ct_model_proc_const(&m, 500);
 	CT_TRUE(p != NULL);
-	/* kept: runnable 1500-1510 only; sleep 200-300 */
-	CT_EQ_U64(p->runnable_ns, 10 * US);
-	CT_EQ_U64(p->state_ns[CT_TS_SLEEP], 100 * US);
+	/* kept: runnable 1500-1510 and 1580-1590; sleep 200-300 and 1520-1580 */
+	CT_EQ_U64(p->runnable_ns, 20 * US);
+	CT_EQ_U64(p->state_ns[CT_TS_SLEEP], 160 * US);
 	ct_model_free(&m);
 }
 

@@ -761,6 +761,8 @@ static void on_sched(struct ct_model *m, const struct ct_sched *e)
 	default: /* CT_SCHED_WAKE, CT_SCHED_NEW */
 		if (t->state == CT_TS_RUNNING || t->state == CT_TS_RUNNABLE)
 			break; /* woken while on a CPU or a run queue: nothing changes */
+		if (e->task_state == CT_WAKE_ARRIVED)
+			break; /* written after the switch in it led to: no new wait */
 		if (sleepish(t->state) && ran_unseen(t, &e->c))
 			gap_state(m, t);
 		else if (sleepish(t->state))
