@@ -1579,6 +1579,41 @@ static void put_cmp_cells(struct strbuf *out, const struct cmp_row *row)
 	sb_printf(out, "  %zu/%zu\n", row->na, row->nb);
 }
 
+/* A compared figure's counts, p50s and difference: "a_count", "b_count",
+ * "a_p50<unit>", "b_p50<unit>", "diff<unit>" (null where a side has no
+ * run), "diff_pct". */
+static void put_cmp_values_json(struct jsonw *w, const char *unit, size_t na, size_t nb, uint64_t a,
+				uint64_t b)
+{
+	char k[32];
+
+	jw_kuint(w, "a_count", na);
+	jw_kuint(w, "b_count", nb);
+	snprintf(k, sizeof(k), "a_p50%s", unit);
+	jw_key(w, k);
+	if (na)
+		jw_uint(w, a);
+	else
+		jw_null(w);
+	snprintf(k, sizeof(k), "b_p50%s", unit);
+	jw_key(w, k);
+	if (nb)
+		jw_uint(w, b);
+	else
+		jw_null(w);
+	snprintf(k, sizeof(k), "diff%s", unit);
+	jw_key(w, k);
+	if (na && nb)
+		jw_int(w, b >= a ? (long long)(b - a) : -(long long)(a - b));
+	else
+		jw_null(w);
+	jw_key(w, "diff_pct");
+	if (na && nb && a)
+		jw_fixed(w, ((double)b - (double)a) * 100.0 / (double)a, 1);
+	else
+		jw_null(w);
+}
+
 static void put_cmp_json(struct jsonw *w, const struct cmp_row *row)
 {
 	jw_obj_open(w);
@@ -1586,28 +1621,7 @@ static void put_cmp_json(struct jsonw *w, const struct cmp_row *row)
 		jw_kstr(w, "program", row->prog);
 	jw_kstr(w, row->kind == ROW_PKG ? "pkg" : "name",
 		row->kind == ROW_STARTUP ? fig_json[row->fig] : row->name);
-	jw_kuint(w, "a_count", row->na);
-	jw_kuint(w, "b_count", row->nb);
-	jw_key(w, "a_p50_ns");
-	if (row->na)
-		jw_uint(w, row->a);
-	else
-		jw_null(w);
-	jw_key(w, "b_p50_ns");
-	if (row->nb)
-		jw_uint(w, row->b);
-	else
-		jw_null(w);
-	jw_key(w, "diff_ns");
-	if (row->na && row->nb)
-		jw_int(w, row->b >= row->a ? (long long)(row->b - row->a) : -(long long)(row->a - row->b));
-	else
-		jw_null(w);
-	jw_key(w, "diff_pct");
-	if (row->na && row->nb && row->a)
-		jw_fixed(w, row_pct(row), 1);
-	else
-		jw_null(w);
+	put_cmp_values_json(w, "_ns", row->na, row->nb, row->a, row->b);
 	jw_obj_close(w);
 }
 
@@ -1831,28 +1845,7 @@ static void put_fig_row_json(struct jsonw *w, const struct fig_row *row)
 		jw_kstr(w, "name", row->name);
 	}
 	jw_kstr(w, "figure", rfig[row->fig].key);
-	jw_kuint(w, "a_count", row->na);
-	jw_kuint(w, "b_count", row->nb);
-	jw_key(w, "a_p50");
-	if (row->na)
-		jw_uint(w, row->a);
-	else
-		jw_null(w);
-	jw_key(w, "b_p50");
-	if (row->nb)
-		jw_uint(w, row->b);
-	else
-		jw_null(w);
-	jw_key(w, "diff");
-	if (row->na && row->nb)
-		jw_int(w, row->b >= row->a ? (long long)(row->b - row->a) : -(long long)(row->a - row->b));
-	else
-		jw_null(w);
-	jw_key(w, "diff_pct");
-	if (row->na && row->nb && row->a)
-		jw_fixed(w, ((double)row->b - (double)row->a) * 100.0 / (double)row->a, 1);
-	else
-		jw_null(w);
+	put_cmp_values_json(w, "", row->na, row->nb, row->a, row->b);
 	jw_obj_close(w);
 }
 
