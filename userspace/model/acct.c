@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "acct.h"
+#include "breakdown.h"
 #include "jsonw.h"
 #include "model.h"
 #include "strbuf.h"
@@ -371,11 +372,7 @@ void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jso
 		jw_kuint(w, "dead_nonleader", c.dead_nonleader);
 		jw_key(w, "coldtrace");
 		jw_obj_open(w);
-		jw_kuint(w, "cpu_ns", c.run_ns);
-		jw_kuint(w, "min_flt", c.min_flt);
-		jw_kuint(w, "maj_flt", c.maj_flt);
-		jw_kuint(w, "nvcsw", c.nvcsw);
-		jw_kuint(w, "nivcsw", c.nivcsw);
+		ct_counts_json(w, "cpu_ns", c.run_ns, c.min_flt, c.maj_flt, c.nvcsw, c.nivcsw);
 		jw_kuint(w, "runnable_ns", c.runnable_ns);
 		jw_kuint(w, "unqueued_ns", c.unqueued_ns);
 		jw_obj_close(w);
@@ -383,11 +380,8 @@ void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jso
 		jw_obj_open(w);
 		jw_kuint(w, "utime_us", ap->ru.utime_us);
 		jw_kuint(w, "stime_us", ap->ru.stime_us);
-		jw_kuint(w, "cpu_ns", c.ru_cpu_ns);
-		jw_kuint(w, "min_flt", ap->ru.min_flt);
-		jw_kuint(w, "maj_flt", ap->ru.maj_flt);
-		jw_kuint(w, "nvcsw", ap->ru.nvcsw);
-		jw_kuint(w, "nivcsw", ap->ru.nivcsw);
+		ct_counts_json(w, "cpu_ns", c.ru_cpu_ns, ap->ru.min_flt, ap->ru.maj_flt, ap->ru.nvcsw,
+			       ap->ru.nivcsw);
 		jw_obj_close(w);
 		if (ap->ts_threads) {
 			jw_key(w, "taskstats");

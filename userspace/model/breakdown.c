@@ -710,3 +710,13 @@ void ct_bd_json_figures(struct jsonw *w, const struct ct_bd *bd)
 		jw_kuint(w, "group_bytes", bd->group_bytes);
 	}
 }
+
+void ct_counts_json(struct jsonw *w, const char *cpu_key, uint64_t cpu_ns, uint64_t min_flt,
+		    uint64_t maj_flt, uint64_t nvcsw, uint64_t nivcsw)
+{
+	jw_kuint(w, cpu_key, cpu_ns);
+	jw_kuint(w, "min_flt", min_flt);
+	jw_kuint(w, "maj_flt", maj_flt);
+	jw_kuint(w, "nvcsw", nvcsw);
+	jw_kuint(w, "nivcsw", nivcsw);
+}

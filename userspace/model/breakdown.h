@@ -178,6 +178,11 @@ struct jsonw;
  * "breakdown" record's and Perfetto's "breakdown" arg's): the parts that
  * are on, keys as listed below (from "wall_<state>_ns" to "group_bytes"). */
 void ct_bd_json_figures(struct jsonw *w, const struct ct_bd *bd);
+/* A thread's (or a sum of threads') counters as keys: cpu_key (its CPU ns:
+ * "run_ns" or "cpu_ns", as the record names it), "min_flt", "maj_flt",
+ * "nvcsw", "nivcsw". */
+void ct_counts_json(struct jsonw *w, const char *cpu_key, uint64_t cpu_ns, uint64_t min_flt,
+		    uint64_t maj_flt, uint64_t nvcsw, uint64_t nivcsw);
 
 /*
  * jsonl (views/jsonl.c), schema CT_JSONL_SCHEMA unchanged (new records and

@@ -256,16 +256,6 @@ static void timeline_json(struct jsonw *w, size_t t, const struct ct_timeline *t
 
 /* ---- the kernel-level breakdown (breakdown.h) ---- */
 
-static void counters_json(struct jsonw *w, uint64_t run_ns, uint64_t min_flt, uint64_t maj_flt, uint64_t nvcsw,
-			  uint64_t nivcsw)
-{
-	jw_kuint(w, "run_ns", run_ns);
-	jw_kuint(w, "min_flt", min_flt);
-	jw_kuint(w, "maj_flt", maj_flt);
-	jw_kuint(w, "nvcsw", nvcsw);
-	jw_kuint(w, "nivcsw", nivcsw);
-}
-
 static void thread_json(struct jsonw *w, const struct ct_thread *t)
 {
 	char key[32];
@@ -278,7 +268,7 @@ static void thread_json(struct jsonw *w, const struct ct_thread *t)
 	jw_kbool(w, "dead", t->dead);
 	jw_kuint(w, "first_ns", t->first_ts);
 	jw_kuint(w, "last_ns", t->last_ts);
-	counters_json(w, t->last.run_ns, t->last.min_flt, t->last.maj_flt, t->last.nvcsw, t->last.nivcsw);
+	ct_counts_json(w, "run_ns", t->last.run_ns, t->last.min_flt, t->last.maj_flt, t->last.nvcsw, t->last.nivcsw);
 	for (unsigned s = 0; s < CT_TS_DEAD; s++) {
 		snprintf(key, sizeof(key), "%s_ns", ct_tstate_key(s));
 		jw_kuint(w, key, t->state_ns[s]);
@@ -297,7 +287,7 @@ static void tstate_json(struct jsonw *w, const struct ct_tspan *sp)
 	jw_kuint(w, "end_ns", sp->end);
 	jw_kbool(w, "cut", sp->flags & CT_TSPAN_CUT);
 	if (sp->state == CT_TS_RUNNING && (sp->flags & CT_TSPAN_COUNTED))
-		counters_json(w, sp->run_ns, sp->min_flt, sp->maj_flt, sp->nvcsw, sp->nivcsw);
+		ct_counts_json(w, "run_ns", sp->run_ns, sp->min_flt, sp->maj_flt, sp->nvcsw, sp->nivcsw);
 	jw_obj_close(w);
 }
 
@@ -438,7 +428,7 @@ static void process_json(struct jsonw *w, const struct ct_proc *p)
 		jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
 	}
 	if (p->nthreads) {
-		counters_json(w, p->sum.run_ns, p->sum.min_flt, p->sum.maj_flt, p->sum.nvcsw, p->sum.nivcsw);
+		ct_counts_json(w, "run_ns", p->sum.run_ns, p->sum.min_flt, p->sum.maj_flt, p->sum.nvcsw, p->sum.nivcsw);
 		jw_kuint(w, "threads", p->nthreads);
 		jw_kuint(w, "dead_nonleader", p->dead_nonleader);
 		jw_kuint(w, "runnable_ns", p->runnable_ns);
@@ -507,11 +497,7 @@ static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct 
 		jw_kuint(w, "at_ns", pk->start - im->rt_start);
 	if (ct_bd_pkginit(pk, &bd)) {
 		jw_kuint(w, "tid", bd.tid);
-		jw_kuint(w, "cpu_ns", bd.cpu_ns);
-		jw_kuint(w, "min_flt", bd.min_flt);
-		jw_kuint(w, "maj_flt", bd.maj_flt);
-		jw_kuint(w, "nvcsw", bd.nvcsw);
-		jw_kuint(w, "nivcsw", bd.nivcsw);
+		ct_counts_json(w, "cpu_ns", bd.cpu_ns, bd.min_flt, bd.maj_flt, bd.nvcsw, bd.nivcsw);
 	}
 	jw_obj_close(w);
 }

@@ -155,11 +155,8 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 		}
 		if (m->have_sched && pr->nthreads) {
 			/* the threads' own counters, added (the kernel's accounting) */
-			jw_kuint(w, "cpu_ns", pr->sum.run_ns);
-			jw_kuint(w, "min_flt", pr->sum.min_flt);
-			jw_kuint(w, "maj_flt", pr->sum.maj_flt);
-			jw_kuint(w, "nvcsw", pr->sum.nvcsw);
-			jw_kuint(w, "nivcsw", pr->sum.nivcsw);
+			ct_counts_json(w, "cpu_ns", pr->sum.run_ns, pr->sum.min_flt, pr->sum.maj_flt, pr->sum.nvcsw,
+				       pr->sum.nivcsw);
 			jw_kuint(w, "threads", pr->nthreads);
 			jw_kuint(w, "runnable_ns", pr->runnable_ns);
 		}
@@ -358,11 +355,7 @@ static void thread_tracks(struct pf *p, const struct ct_model *m, const struct c
 			args_open(p, NULL, "sched");
 			jw_kuint(w, "tid", tid);
 			if (s->state == CT_TS_RUNNING && (s->flags & CT_TSPAN_COUNTED)) {
-				jw_kuint(w, "cpu_ns", s->run_ns);
-				jw_kuint(w, "min_flt", s->min_flt);
-				jw_kuint(w, "maj_flt", s->maj_flt);
-				jw_kuint(w, "nvcsw", s->nvcsw);
-				jw_kuint(w, "nivcsw", s->nivcsw);
+				ct_counts_json(w, "cpu_ns", s->run_ns, s->min_flt, s->maj_flt, s->nvcsw, s->nivcsw);
 			}
 			if (s->flags & CT_TSPAN_CUT)
 				jw_kstr(w, "note", "cut by the process's exit or the end of the trace");
