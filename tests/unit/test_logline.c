@@ -252,6 +252,29 @@ CT_TEST(go_inittrace)
 	CT_EQ_STR(EV.pkg, "x");
 }
 
+/* The agent's per-extension line at the end of INIT (CloudWatch's format). */
+CT_TEST(extension_lines)
+{
+	CT_EQ_INT(cls("EXTENSION\tName: ct-ext-go\tState: Ready\tEvents: [INVOKE,SHUTDOWN]"), LOG_EXTENSION);
+	CT_EQ_STR(EV.ext_name, "ct-ext-go");
+	CT_EQ_STR(EV.status, "Ready");
+	CT_EQ_STR(EV.ext_events, "INVOKE,SHUTDOWN");
+	CT_EQ_INT(EV.have, LOG_HAVE_EXT_NAME | LOG_HAVE_STATUS | LOG_HAVE_EXT_EVENTS);
+	CT_EQ_INT(cls("EXTENSION\tName: crashy\tState: Crashed\tEvents: []\tError Type: Extension.Crash"),
+		  LOG_EXTENSION);
+	CT_EQ_STR(EV.ext_name, "crashy");
+	CT_EQ_STR(EV.ext_events, "");
+	CT_EQ_STR(EV.error_type, "Extension.Crash");
+	CT_EQ_INT(EV.have, LOG_HAVE_EXT_NAME | LOG_HAVE_STATUS | LOG_HAVE_EXT_EVENTS | LOG_HAVE_ERROR_TYPE);
+	/* an unterminated list is not taken; a line that only mentions one is not one */
+	CT_EQ_INT(cls("EXTENSION Name: x State: Ready Events: [INVOKE"), LOG_EXTENSION);
+	CT_EQ_INT(EV.have & LOG_HAVE_EXT_EVENTS, 0);
+	CT_EQ_INT(cls("loading EXTENSION files"), LOG_NONE);
+	CT_EQ_INT(cls("EXTENSIONS\tName: x"), LOG_NONE);
+	CT_EQ_INT(cls("EXTENSION\tName: "), LOG_NONE);
+	CT_EQ_STR(log_kind_name(LOG_EXTENSION), "extension");
+}
+
 CT_TEST(colours_and_cr)
 {
 	CT_EQ_INT(cls("\x1b[32m[INFO]\x1b[0m (rapid) \x1b[1mINIT\x1b[0m START(type: on-demand, phase: init)"),
@@ -570,5 +593,6 @@ int main(void)
 	CT_RUN(stream_truncated_capture);
 	CT_RUN(go_stderr_stream);
 	CT_RUN(kinds_and_reset);
+	CT_RUN(extension_lines);
 	return ct_summary();
 }

@@ -184,7 +184,69 @@ static void log_(struct ct_model *m, uint32_t pid, double at, const char *line)
 	"Content-Length: 2\r\n\r\n{}"
 #define INVOKE_RESP "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 
-enum runtime_kind { RT_GO, RT_SHELL, RT_CRASH };
+enum runtime_kind { RT_GO, RT_SHELL, RT_CRASH, RT_GO_EXT, RT_EXT_CRASH, RT_EXT_INITERR };
+
+#define REG_REQ(name)                                                                                          \
+	"POST /2020-01-01/extension/register HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Name: " name      \
+	"\r\nContent-Length: 32\r\n\r\n{\"events\":[\"INVOKE\",\"SHUTDOWN\"]}"
+#define REG_RESP(id)                                                                                           \
+	"HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: " id "\r\nContent-Length: 2\r\n\r\n{}"
+#define EXT_NEXT(id)                                                                                           \
+	"GET /2020-01-01/extension/event/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Identifier: " id \
+	"\r\n\r\n"
+#define TELEMETRY(id)                                                                                          \
+	"PUT /2022-07-01/telemetry HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Identifier: " id          \
+	"\r\nContent-Length: 2\r\n\r\n{}"
+#define EXT_INIT_ERROR(id)                                                                                     \
+	"POST /2020-01-01/extension/init/error HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Identifier: " id \
+	"\r\nLambda-Extension-Function-Error-Type: Extension.ConfigInvalid\r\nContent-Length: 2\r\n\r\n{}"
+#define OK_RESP "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"
+
+/*
+ * Two extensions the agent a starts after INIT START (t + 20.21): a Go one
+ * (base+10: exec 20.3, Go init, registers 21.0 -> 21.1 as id-go, subscribes
+ * to telemetry 21.2 -> 21.3, ready 21.5) and a shell one (base+11, its curls
+ * base+12.. send its requests: registers 22.0 -> 23.0 as id-sh, the last to
+ * register). RT_GO_EXT: ct-ext-sh is ready at 38.05, 0.05 ms after the runtime's
+ * first /next (38.0 with the runtime 10 ms later): it gates INIT.
+ * RT_EXT_CRASH: ct-ext-sh exits with status 3 after registering;
+ * RT_EXT_INITERR: it posts init/error (Extension.ConfigInvalid) and exits 1.
+ */
+static void extensions(struct ct_model *m, uint32_t a, uint32_t base, double t, uint16_t api, enum runtime_kind rk)
+{
+	uint32_t g = base + 10, sh = base + 11, c1 = base + 12, c2 = base + 13;
+
+	fork_(m, a, g, MS(t + 20.25));
+	exec_(m, g, a, MS(t + 20.3), "/opt/extensions/ct-ext-go");
+	go_start(m, g, 3, t + 20.4, 0, t + 20.5, t + 20.9);
+	fork_(m, a, sh, MS(t + 20.35));
+	exec_(m, sh, a, MS(t + 20.4), "/opt/extensions/ct-ext-sh");
+	http_(m, g, a, t + 21.0, 51000, api, REG_REQ("ct-ext-go"));
+	http_(m, a, g, t + 21.1, api, 51000, REG_RESP("id-go"));
+	http_(m, g, a, t + 21.2, 51000, api, TELEMETRY("id-go"));
+	http_(m, a, g, t + 21.3, api, 51000, OK_RESP);
+	http_(m, g, a, t + 21.5, 51000, api, EXT_NEXT("id-go"));
+	fork_(m, sh, c1, MS(t + 21.7));
+	exec_(m, c1, sh, MS(t + 21.8), "/usr/bin/curl");
+	http_(m, c1, a, t + 22.0, 52000, api, REG_REQ("ct-ext-sh"));
+	http_(m, a, c1, t + 23.0, api, 52000, REG_RESP("id-sh"));
+	exit_(m, c1, MS(t + 23.2), 0);
+	if (rk == RT_EXT_CRASH) {
+		exit_(m, sh, MS(t + 25.0), 3 << 8);
+		return;
+	}
+	fork_(m, sh, c2, MS(t + 24.0));
+	exec_(m, c2, sh, MS(t + 24.1), "/usr/bin/curl");
+	if (rk == RT_EXT_INITERR) {
+		http_(m, c2, a, t + 24.5, 52001, api, EXT_INIT_ERROR("id-sh"));
+		http_(m, a, c2, t + 24.6, api, 52001, ACCEPTED);
+		exit_(m, c2, MS(t + 24.8), 0);
+		exit_(m, sh, MS(t + 25.0), 1 << 8);
+		return;
+	}
+	http_(m, c2, a, t + 38.05, 52001, api, EXT_NEXT("id-sh"));
+}
+
 
 /* One sandbox: driver D (pid base), agent base+1, runtime base+2 (shell:
  * curl base+3 sends /next, curl base+4 posts the response). Times in ms
@@ -195,6 +257,7 @@ static void sandbox(struct ct_model *m, uint32_t base, double t, uint16_t port, 
 	uint32_t d = base, a = base + 1, r = base + 2;
 	char line[256];
 	uint16_t api = port, inv = (uint16_t)(port + 1);
+	double tr = t; /* the runtime's times: later when extensions start first */
 
 	if (with_root)
 		ct_model_add_root(m, d, MS(t));
@@ -208,58 +271,74 @@ static void sandbox(struct ct_model *m, uint32_t base, double t, uint16_t port, 
 	http_(m, d, a, t + 20.0, 40000, inv, INVOKE_REQ);
 	log_(m, a, t + 20.2, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:ct-demo");
 	log_(m, a, t + 20.21, "[INFO] (rapid) INIT START(type: on-demand, phase: init)");
-	fork_(m, a, r, MS(t + 20.5));
+	if (rk == RT_GO_EXT || rk == RT_EXT_CRASH || rk == RT_EXT_INITERR) {
+		extensions(m, a, base, t, api, rk);
+		tr = t + 10.0;
+		if (rk != RT_GO_EXT) { /* INIT failed: the runtime is never started */
+			log_(m, a, t + 26.0, "[INFO] (rapid) INIT RTDONE(status: error)");
+			log_(m, a, t + 26.1, rk == RT_EXT_CRASH
+						     ? "EXTENSION\tName: ct-ext-sh\tState: Crashed\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.Crash"
+						     : "EXTENSION\tName: ct-ext-sh\tState: InitError\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.ConfigInvalid");
+			log_(m, a, t + 26.2, "[INFO] (rapid) INIT REPORT(durationMs: 6.000000)");
+			http_(m, a, d, t + 26.5, inv, 40000, INVOKE_RESP);
+			exit_(m, base + 10, MS(t + 27.0), 9);
+			exit_(m, a, MS(t + 28.0), 0);
+			exit_(m, d, MS(t + 29.0), 1 << 8);
+			return;
+		}
+	}
+	fork_(m, a, r, MS(tr + 20.5));
 	if (rk == RT_CRASH) {
-		exec_(m, r, a, MS(t + 21.0), "/bin/false");
-		exit_(m, r, MS(t + 21.5), 1 << 8);
-		log_(m, a, t + 21.6, "[INFO] (rapid) INIT RTDONE(status: error)");
-		log_(m, a, t + 21.62, "[INFO] (rapid) INIT REPORT(durationMs: 1.400000)");
-		log_(m, a, t + 21.7, "START RequestId: crash-1 Version: $LATEST");
-		log_(m, a, t + 21.72, "END RequestId: crash-1");
-		log_(m, a, t + 21.74, "REPORT RequestId: crash-1\tInit Duration: 1.40 ms\tDuration: 0.01 ms\tBilled Duration: 1 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\tStatus: error\tError Type: Runtime.ExitError\t");
-		http_(m, a, d, t + 21.8, inv, 40000, INVOKE_RESP);
-		exit_(m, a, MS(t + 23.0), 0);
-		exit_(m, d, MS(t + 24.0), 1 << 8);
+		exec_(m, r, a, MS(tr + 21.0), "/bin/false");
+		exit_(m, r, MS(tr + 21.5), 1 << 8);
+		log_(m, a, tr + 21.6, "[INFO] (rapid) INIT RTDONE(status: error)");
+		log_(m, a, tr + 21.62, "[INFO] (rapid) INIT REPORT(durationMs: 1.400000)");
+		log_(m, a, tr + 21.7, "START RequestId: crash-1 Version: $LATEST");
+		log_(m, a, tr + 21.72, "END RequestId: crash-1");
+		log_(m, a, tr + 21.74, "REPORT RequestId: crash-1\tInit Duration: 1.40 ms\tDuration: 0.01 ms\tBilled Duration: 1 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\tStatus: error\tError Type: Runtime.ExitError\t");
+		http_(m, a, d, tr + 21.8, inv, 40000, INVOKE_RESP);
+		exit_(m, a, MS(tr + 23.0), 0);
+		exit_(m, d, MS(tr + 24.0), 1 << 8);
 		return;
 	}
-	if (rk == RT_GO) {
-		exec_(m, r, a, MS(t + 21.0), "/var/task/bootstrap");
-		ct_model_set_resumed(m, r, MS(t + 22.0));
-		go_start(m, r, 2, t + 23.0, 2, t + 23.5, t + 27.0);
-		http_(m, r, a, t + 28.0, 50000, api, NEXT_REQ);
+	if (rk == RT_GO || rk == RT_GO_EXT) {
+		exec_(m, r, a, MS(tr + 21.0), "/var/task/bootstrap");
+		ct_model_set_resumed(m, r, MS(tr + 22.0));
+		go_start(m, r, 2, tr + 23.0, 2, tr + 23.5, tr + 27.0);
+		http_(m, r, a, tr + 28.0, 50000, api, NEXT_REQ);
 	} else {
-		exec_(m, r, a, MS(t + 21.0), "/var/task/bootstrap.sh");
-		fork_(m, r, r + 1, MS(t + 24.0));
-		exec_(m, r + 1, r, MS(t + 25.0), "/usr/bin/curl");
-		http_(m, r + 1, a, t + 28.0, 50000, api, NEXT_REQ);
+		exec_(m, r, a, MS(tr + 21.0), "/var/task/bootstrap.sh");
+		fork_(m, r, r + 1, MS(tr + 24.0));
+		exec_(m, r + 1, r, MS(tr + 25.0), "/usr/bin/curl");
+		http_(m, r + 1, a, tr + 28.0, 50000, api, NEXT_REQ);
 	}
-	log_(m, a, t + 28.1, "[INFO] (rapid) INIT RTDONE(status: success)");
-	log_(m, a, t + 28.15, "[INFO] (rapid) INIT REPORT(durationMs: 7.900000)");
+	log_(m, a, tr + 28.1, "[INFO] (rapid) INIT RTDONE(status: success)");
+	log_(m, a, tr + 28.15, "[INFO] (rapid) INIT REPORT(durationMs: 7.900000)");
 	snprintf(line, sizeof(line), "START RequestId: req-%u Version: $LATEST", base);
-	log_(m, a, t + 28.2, line);
-	if (rk == RT_GO) {
-		http_(m, a, r, t + 28.3, api, 50000, base == 100 ? NEXT_RESP("req-100") : NEXT_RESP("req-500"));
-		http_(m, r, a, t + 30.0, 50000, api, base == 100 ? POST_RESP("req-100") : POST_RESP("req-500"));
-		http_(m, a, r, t + 30.1, api, 50000, ACCEPTED);
+	log_(m, a, tr + 28.2, line);
+	if (rk == RT_GO || rk == RT_GO_EXT) {
+		http_(m, a, r, tr + 28.3, api, 50000, base == 100 ? NEXT_RESP("req-100") : NEXT_RESP("req-500"));
+		http_(m, r, a, tr + 30.0, 50000, api, base == 100 ? POST_RESP("req-100") : POST_RESP("req-500"));
+		http_(m, a, r, tr + 30.1, api, 50000, ACCEPTED);
 	} else {
-		http_(m, a, r + 1, t + 28.3, api, 50000, NEXT_RESP("req-100"));
-		exit_(m, r + 1, MS(t + 28.6), 0);
-		fork_(m, r, r + 2, MS(t + 29.0));
-		exec_(m, r + 2, r, MS(t + 29.2), "/usr/bin/curl");
-		http_(m, r + 2, a, t + 30.0, 50001, api, POST_RESP("req-100"));
-		http_(m, a, r + 2, t + 30.1, api, 50001, ACCEPTED);
-		exit_(m, r + 2, MS(t + 30.4), 0);
+		http_(m, a, r + 1, tr + 28.3, api, 50000, NEXT_RESP("req-100"));
+		exit_(m, r + 1, MS(tr + 28.6), 0);
+		fork_(m, r, r + 2, MS(tr + 29.0));
+		exec_(m, r + 2, r, MS(tr + 29.2), "/usr/bin/curl");
+		http_(m, r + 2, a, tr + 30.0, 50001, api, POST_RESP("req-100"));
+		http_(m, a, r + 2, tr + 30.1, api, 50001, ACCEPTED);
+		exit_(m, r + 2, MS(tr + 30.4), 0);
 	}
 	snprintf(line, sizeof(line), "END RequestId: req-%u", base);
-	log_(m, a, t + 30.2, line);
+	log_(m, a, tr + 30.2, line);
 	snprintf(line, sizeof(line),
 		 "REPORT RequestId: req-%u\tInit Duration: 0.04 ms\tDuration: 1.80 ms\tBilled Duration: 2 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\t",
 		 base);
-	log_(m, a, t + 30.25, line);
-	http_(m, a, d, t + 30.3, inv, 40000, INVOKE_RESP);
-	exit_(m, r, MS(t + 31.0), 15); /* killed by SIGTERM */
-	exit_(m, a, MS(t + 32.0), 0);
-	exit_(m, d, MS(t + 33.0), 0);
+	log_(m, a, tr + 30.25, line);
+	http_(m, a, d, tr + 30.3, inv, 40000, INVOKE_RESP);
+	exit_(m, r, MS(tr + 31.0), 15); /* killed by SIGTERM */
+	exit_(m, a, MS(tr + 32.0), 0);
+	exit_(m, d, MS(tr + 33.0), 0);
 }
 
 static const struct ct_render_opts ropts = {
@@ -830,7 +909,7 @@ CT_TEST(every_phase_drawn)
 	struct strbuf sb;
 	const char *prev = NULL;
 
-	build(&m, RT_GO);
+	build(&m, RT_GO_EXT);
 	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
 	CT_EQ_INT((int)tls.n, 1);
 	sb_init(&sb);
@@ -840,7 +919,8 @@ CT_TEST(every_phase_drawn)
 		char want[96], name[64];
 		const char *at, *arrow;
 
-		CT_TRUE(ct_phase_applies(&tls.v[0], ph)); /* all of them, for a Go runtime */
+		if (!ct_phase_applies(&tls.v[0], ph))
+			CT__FAIL("phase %s does not apply", ct_phase_name(ph->id)); /* all of them, Go runtime and extensions */
 		snprintf(name, sizeof(name), "%s", ct_phase_name(ph->id));
 		arrow = strstr(name, "->");
 		if (arrow) /* svg escapes '>' */
@@ -870,6 +950,153 @@ CT_TEST(every_phase_drawn)
 	sb_free(&sb);
 	ct_timelines_free(&tls);
 	ct_model_free(&m);
+}
+
+/* Two extensions: found from their registrations (the shell one's requests
+ * come from its curls), their milestones, the gates, and the runtime still
+ * the one that asked /next (not an extension exec'd before it). */
+CT_TEST(extensions_found)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	const struct ct_timeline *tl;
+	const struct ct_extension *g, *sh;
+	char buf[256];
+
+	build(&m, RT_GO_EXT);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT((int)tls.n, 1);
+	if (tls.n != 1)
+		goto out;
+	tl = &tls.v[0];
+	CT_EQ_INT((int)tl->next, 2);
+	CT_EQ_INT((int)tl->next_failed, 0);
+	CT_EQ_INT((int)tl->runtime_pid, 102);
+	CT_TRUE(tl->complete);
+	CT_EQ_STR(tl->note, "");
+	if (tl->next != 2)
+		goto out;
+	g = &tl->ext[0];
+	sh = &tl->ext[1];
+	CT_EQ_STR(g->name, "ct-ext-go");
+	CT_EQ_STR(g->id, "id-go");
+	CT_EQ_INT((int)g->pid, 110);
+	CT_EQ_INT(g->state, CT_EXT_READY);
+	CT_EQ_U64(g->exec_ts, MS(20.3));
+	CT_EQ_U64(g->register_ts, MS(21.0));
+	CT_EQ_U64(g->registered_ts, MS(21.1));
+	CT_EQ_INT(g->register_status, 200);
+	CT_EQ_U64(g->ready_ts, MS(21.5));
+	CT_TRUE(g->go_image != NULL);
+	CT_EQ_U64(g->go_rt_start, MS(20.4));
+	CT_EQ_U64(g->go_main, MS(20.9));
+	CT_EQ_U64(ct_ext_go_init(g), MS(20.9) - MS(20.4));
+	CT_EQ_U64(ct_ext_to_register(g), MS(21.1) - MS(20.3));
+	CT_EQ_U64(ct_ext_to_ready(g), MS(21.5) - MS(20.3));
+	CT_EQ_INT((int)g->nsubs, 1);
+	CT_EQ_INT(g->subs[0].api, LAMBDA_API_TELEMETRY);
+	CT_EQ_INT(g->subs[0].status, 200);
+	CT_EQ_U64(g->subs[0].reply_ts, MS(21.3));
+	CT_EQ_STR(sh->name, "ct-ext-sh");
+	CT_EQ_STR(sh->id, "id-sh");
+	CT_EQ_INT((int)sh->pid, 111); /* the shell, not its curls */
+	CT_TRUE(sh->go_image == NULL);
+	CT_EQ_U64(sh->registered_ts, MS(23.0));
+	CT_EQ_U64(sh->ready_ts, MS(38.05));
+	CT_EQ_INT(sh->state, CT_EXT_READY);
+
+	CT_EQ_U64(tl->ms[CT_MS_EXT_START].ts, MS(20.3));
+	CT_EQ_U64(tl->ms[CT_MS_EXT_REGISTERED].ts, MS(23.0));
+	CT_EQ_U64(tl->ms[CT_MS_EXT_READY].ts, MS(38.05));
+	CT_EQ_U64(tl->ms[CT_MS_INIT_DONE].ts, MS(38.05));
+	CT_EQ_U64(tl->ms[CT_MS_RUNTIME_EXEC].ts, MS(31.0));
+	CT_EQ_U64(tl->ph[CT_PH_EXT_REGISTER].dur, MS(23.0) - MS(20.3));
+	CT_EQ_U64(tl->ph[CT_PH_EXT_WAIT].dur, MS(38.05) - MS(38.0));
+	CT_EQ_INT((int)tl->ph[CT_PH_EXT_WAIT].pid, 111);
+	CT_EQ_U64(tl->ph[CT_PH_INIT_ALL].dur, MS(38.05) - MS(20.2));
+
+	CT_TRUE(tl->init_gate.known);
+	CT_TRUE(!(tl->init_gate.is_runtime));
+	CT_EQ_INT((int)tl->init_gate.ext, 1);
+	CT_EQ_U64(tl->init_gate.by_ns, MS(38.05) - MS(38.0));
+	ct_gate_sentence(tl, &tl->init_gate, true, buf, sizeof(buf));
+	CT_EQ_STR(buf, "INIT waited for extension ct-ext-sh (pid 111) last: ready 0.050 ms after the runtime's first /next");
+	CT_TRUE(tl->register_gate.known);
+	CT_EQ_INT((int)tl->register_gate.ext, 1);
+	CT_EQ_U64(tl->register_gate.by_ns, MS(23.0) - MS(21.1));
+	ct_gate_sentence(tl, &tl->register_gate, false, buf, sizeof(buf));
+	CT_EQ_STR(buf, "the runtime's start waited for extension ct-ext-sh (pid 111) to register last: 1.900 ms after the one before");
+out:
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+/* Without extensions: none found, their milestones do not apply, no gate. */
+CT_TEST(no_extensions)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	char buf[64] = "x";
+
+	build(&m, RT_SHELL);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT((int)tls.n, 1);
+	for (size_t i = 0; i < tls.n; i++) {
+		const struct ct_timeline *tl = &tls.v[i];
+
+		CT_EQ_INT((int)tl->next, 0);
+		CT_TRUE(tl->complete);
+		CT_EQ_INT(tl->ms[CT_MS_EXT_START].state, CT_MS_NA);
+		CT_EQ_INT(tl->ms[CT_MS_EXT_REGISTERED].state, CT_MS_NA);
+		CT_EQ_INT(tl->ms[CT_MS_EXT_READY].state, CT_MS_NA);
+		CT_EQ_INT(tl->ms[CT_MS_INIT_DONE].state, CT_MS_NA);
+		CT_TRUE(!(ct_phase_applies(tl, &tl->ph[CT_PH_EXT_WAIT])));
+		CT_TRUE(!(ct_phase_applies(tl, &tl->ph[CT_PH_INIT_ALL])));
+		CT_TRUE(!(tl->init_gate.known));
+		ct_gate_sentence(tl, &tl->init_gate, true, buf, sizeof(buf));
+		CT_EQ_STR(buf, "");
+	}
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
+/* An extension that exits after registering, or posts init/error: INIT
+ * failed, the cause named first, the runtime never started (and no other
+ * child of the agent taken for it). */
+CT_TEST(extension_failures_named)
+{
+	for (int k = 0; k < 2; k++) {
+		struct ct_model m;
+		struct ct_timelines tls;
+		const struct ct_timeline *tl;
+
+		build(&m, k ? RT_EXT_INITERR : RT_EXT_CRASH);
+		CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+		CT_EQ_INT((int)tls.n, 1);
+		if (tls.n == 1 && tls.v[0].next == 2) {
+			tl = &tls.v[0];
+			CT_TRUE(!(tl->complete));
+			CT_EQ_INT((int)tl->next_failed, 1);
+			CT_TRUE(tl->runtime == NULL);
+			CT_EQ_INT(tl->ext[0].state, CT_EXT_READY);
+			CT_EQ_INT(tl->ext[1].state, k ? CT_EXT_INIT_ERROR : CT_EXT_EXITED);
+			CT_TRUE(tl->ext[1].failed);
+			CT_EQ_STR(tl->ext[1].error_type, k ? "Extension.ConfigInvalid" : "Extension.Crash");
+			CT_EQ_INT(tl->ms[CT_MS_EXT_READY].state, CT_MS_MISSING);
+			CT_EQ_INT(tl->ms[CT_MS_INIT_DONE].state, CT_MS_MISSING);
+			CT_TRUE(!(tl->init_gate.known));
+			CT_EQ_STR(tl->note, k ? "INIT failed: extension ct-ext-sh (pid 111) reported an init error "
+						"(Extension.ConfigInvalid), so the runtime was never started; the agent "
+						"logged INIT RTDONE(status: error)"
+					      : "INIT failed: extension ct-ext-sh (pid 111) exited with status 3 before its "
+						"first event/next (Extension.Crash), so the runtime was never started; the "
+						"agent logged INIT RTDONE(status: error)");
+		} else {
+			CT__FAIL("want one timeline with two extensions");
+		}
+		ct_timelines_free(&tls);
+		ct_model_free(&m);
+	}
 }
 
 /* A request whose header block the end of the trace cut is kept (flagged
@@ -916,6 +1143,9 @@ int main(void)
 	CT_RUN(json_checker_is_strict);
 	CT_RUN(tables_complete);
 	CT_RUN(every_phase_drawn);
+	CT_RUN(extensions_found);
+	CT_RUN(no_extensions);
+	CT_RUN(extension_failures_named);
 	CT_RUN(text_marks_cut_head);
 	return ct_summary();
 }

@@ -63,6 +63,7 @@ enum http_hdr {
 	HTTP_H_RESPONSE_MODE,    /* Lambda-Runtime-Function-Response-Mode */
 	HTTP_H_EXT_NAME,         /* Lambda-Extension-Name */
 	HTTP_H_EXT_ID,           /* Lambda-Extension-Identifier */
+	HTTP_H_EXT_ERROR_TYPE,   /* Lambda-Extension-Function-Error-Type */
 	HTTP_H_CONTENT_LENGTH,   /* Content-Length */
 	HTTP_H_CONTENT_TYPE,     /* Content-Type */
 	HTTP_H_TRANSFER_ENCODING, /* Transfer-Encoding */

@@ -19,6 +19,7 @@ static const char *const kind_names[] = {
 	[LOG_END] = "end",
 	[LOG_REPORT] = "report",
 	[LOG_GO_INIT] = "go_init",
+	[LOG_EXTENSION] = "extension",
 };
 
 const char *log_kind_name(enum log_kind k)
@@ -504,6 +505,45 @@ static bool try_go_init(const char *b, const char *e, struct log_event *ev)
 	return false;
 }
 
+/* "EXTENSION\tName: n\tState: s\tEvents: [a,b]\tError Type: t": the
+ * marker opens the line (after a timestamp-free prefix of blanks) and Name:
+ * follows it, so a line merely mentioning an extension does not match. */
+static bool try_extension(const char *b, const char *e, struct log_event *ev)
+{
+	const char *c = find_whole(b, e, "EXTENSION"), *v;
+	bool f;
+
+	if (!c)
+		return false;
+	c = skip_space(c + 9, e);
+	if (!starts(c, e, "Name:"))
+		return false;
+	take_token(c + 5, e, ev->ext_name, sizeof(ev->ext_name), &f);
+	if (!f)
+		return false;
+	ev->have |= LOG_HAVE_EXT_NAME;
+	ev->kind = LOG_EXTENSION;
+	if ((v = find(c, e, "State:")) != NULL) {
+		take_token(v + 6, e, ev->status, sizeof(ev->status), &f);
+		if (f)
+			ev->have |= LOG_HAVE_STATUS;
+	}
+	if ((v = find(c, e, "Events:")) != NULL) {
+		const char *p = skip_space(v + 7, e), *q;
+
+		if (p < e && *p == '[' && (q = memchr(p, ']', (size_t)(e - p))) != NULL) {
+			copy_str(ev->ext_events, sizeof(ev->ext_events), p + 1, (size_t)(q - p - 1));
+			ev->have |= LOG_HAVE_EXT_EVENTS;
+		}
+	}
+	if ((v = find(c, e, "Error Type:")) != NULL) {
+		take_token(v + 11, e, ev->error_type, sizeof(ev->error_type), &f);
+		if (f)
+			ev->have |= LOG_HAVE_ERROR_TYPE;
+	}
+	return true;
+}
+
 enum log_kind logline_classify(const char *line, size_t n,
 			       struct log_event *out)
 {
@@ -524,7 +564,7 @@ enum log_kind logline_classify(const char *line, size_t n,
 	e = clean + cn;
 	if (try_init_start(b, e, out) || try_rie_init(b, e, out) ||
 	    try_aws_init_report(b, e, out) || try_request_lines(b, e, out) ||
-	    try_go_init(b, e, out))
+	    try_go_init(b, e, out) || try_extension(b, e, out))
 		return out->kind;
 	out->kind = LOG_NONE;
 	return LOG_NONE;

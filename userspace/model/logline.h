@@ -58,6 +58,11 @@ enum log_kind {
 	/* GODEBUG=inittrace=1: "init <pkg> @<x> ms, <y> ms clock, <b> bytes,
 	 * <n> allocs" -> pkg, go_at_ms, go_clock_ms, go_bytes, go_allocs */
 	LOG_GO_INIT,
+	/* AWS (CloudWatch), one per extension at the end of INIT:
+	 * "EXTENSION\tName: <name>\tState: <state>\tEvents: [INVOKE,SHUTDOWN]
+	 * [\tError Type: <type>]" -> ext_name, status (the state), ext_events
+	 * (inside the brackets), error_type */
+	LOG_EXTENSION,
 };
 
 /* struct log_event.flags */
@@ -82,6 +87,8 @@ enum log_have {
 	LOG_HAVE_BILLED = 1 << 9,        /* billed_ms */
 	LOG_HAVE_MEMORY = 1 << 10,       /* memory_mb */
 	LOG_HAVE_MAX_MEMORY = 1 << 11,   /* max_memory_mb */
+	LOG_HAVE_EXT_NAME = 1 << 12,     /* ext_name */
+	LOG_HAVE_EXT_EVENTS = 1 << 13,   /* ext_events ("" for "[]") */
 };
 
 struct log_event {
@@ -116,6 +123,9 @@ struct log_event {
 	double go_clock_ms;
 	uint64_t go_bytes;
 	uint64_t go_allocs;
+	/* EXTENSION */
+	char ext_name[LOG_ID_MAX];
+	char ext_events[LOG_ID_MAX];
 };
 
 /*

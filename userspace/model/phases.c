@@ -37,12 +37,18 @@ static const struct {
 			     true, 1, PH_OWNER_START, CT_PK_HANDOFF},
 	[CT_PH_RUNTIME_START] = {"runtime start", "runtime_start", CT_MS_INIT_START, CT_MS_RUNTIME_EXEC, true, 1,
 				 PH_OWNER_AGENT, CT_PK_HANDOFF},
+	[CT_PH_EXT_REGISTER] = {"extensions register", "extensions_register", CT_MS_EXT_START,
+				CT_MS_EXT_REGISTERED, false, 2, PH_OWNER_AGENT, CT_PK_EXTENSION},
 	[CT_PH_FUNC_INIT] = {"function init", "function_init", CT_MS_RUNTIME_EXEC, CT_MS_FIRST_NEXT, true, 1,
 			     PH_OWNER_RUNTIME, CT_PK_RUNTIME},
 	[CT_PH_RUNTIME_GO] = {"runtime Go init", "runtime_go_init", CT_MS_RUNTIME_RT_START, CT_MS_RUNTIME_MAIN,
 			      false, 2, PH_OWNER_START, CT_PK_RUNTIME},
 	[CT_PH_FUNC_INIT_AGENT] = {"INIT_START -> /next", "init_start_to_next", CT_MS_INIT_START,
 				   CT_MS_FIRST_NEXT, false, 2, PH_OWNER_AGENT, CT_PK_AGENT_VIEW},
+	[CT_PH_INIT_ALL] = {"INIT (runtime + extensions)", "init_all", CT_MS_INIT_START, CT_MS_INIT_DONE, false, 2,
+			    PH_OWNER_AGENT, CT_PK_AGENT_VIEW},
+	[CT_PH_EXT_WAIT] = {"waiting for extensions", "extensions_wait", CT_MS_FIRST_NEXT, CT_MS_INIT_DONE, false,
+			    2, PH_OWNER_END, CT_PK_EXTENSION},
 	[CT_PH_DELIVER] = {"invocation delivery", "delivery", CT_MS_FIRST_NEXT, CT_MS_INVOKE, true, 1,
 			   PH_OWNER_AGENT, CT_PK_INVOKE},
 	[CT_PH_INVOKE] = {"first invoke", "first_invoke", CT_MS_INVOKE, CT_MS_RESPONSE, true, 1, PH_OWNER_END,
@@ -347,7 +353,35 @@ static void build_note(const struct ct_model *m, struct ct_timeline *tl)
 			o += w_ > 0 ? (size_t)w_ : 0;                              \
 		}                                                                  \
 	} while (0)
-	if (!tl->agent)
+	/* a failed (or stuck) extension is the cause: it comes first */
+	for (size_t i = 0; i < tl->next; i++) {
+		const struct ct_extension *e = &tl->ext[i];
+		bool stuck = !e->failed && tl->ms[CT_MS_INIT_DONE].state != CT_MS_SEEN &&
+			     (e->state == CT_EXT_REGISTERED ||
+			      (e->state == CT_EXT_STARTED && tl->ms[CT_MS_RUNTIME_EXEC].state != CT_MS_SEEN));
+
+		if (!e->failed && !stuck)
+			continue;
+		NOTE("%sextension %s (pid %u) ", o ? "; " : e->failed ? "INIT failed: " : "INIT did not end: ", e->name,
+		     e->pid);
+		if (e->state == CT_EXT_INIT_ERROR)
+			NOTE("reported an init error");
+		else if (e->state == CT_EXT_EXITED)
+			NOTE("%s before %s", ct_exit_str(e->exit_status, CT_EXIT_SENTENCE, st, sizeof(st)),
+			     e->registered_ts ? "its first event/next" : "registering");
+		else if (e->state == CT_EXT_REGISTERED)
+			NOTE("registered but never asked for its first event (GET event/next)");
+		else
+			NOTE("never registered");
+		if (e->error_type[0])
+			NOTE(" (%s)", e->error_type);
+	}
+	if (o) {
+		if (tl->ms[CT_MS_RUNTIME_EXEC].state != CT_MS_SEEN)
+			NOTE(", so the runtime was never started");
+		else if (tl->ms[CT_MS_INVOKE].state != CT_MS_SEEN)
+			NOTE(", so no invocation was delivered");
+	} else if (!tl->agent)
 		NOTE("the agent (Runtime API port %u) was not traced", tl->api_port);
 	else if (tl->ms[CT_MS_FIRST_NEXT].state != CT_MS_SEEN) {
 		if (!tl->runtime) {
@@ -411,6 +445,577 @@ static uint64_t next_ts(const struct tl_build *b, bool sender_first)
 	const struct ct_http *x = sender_first ? b->next_w : b->next_r, *y = sender_first ? b->next_r : b->next_w;
 
 	return x ? x->ts : y ? y->ts : UINT64_MAX;
+}
+
+/* ---- extensions ---- */
+
+static const struct {
+	const char *name, *key;
+} ext_states[] = {
+	[CT_EXT_READY] = {"ready", "ready"},
+	[CT_EXT_STARTED] = {"started, never registered", "started"},
+	[CT_EXT_REGISTERED] = {"registered, never ready", "registered"},
+	[CT_EXT_INIT_ERROR] = {"init error", "init_error"},
+	[CT_EXT_EXIT_ERROR] = {"exit error", "exit_error"},
+	[CT_EXT_EXITED] = {"exited before ready", "exited"},
+};
+
+const char *ct_ext_state_name(enum ct_ext_state st)
+{
+	return (unsigned)st < sizeof(ext_states) / sizeof(ext_states[0]) ? ext_states[st].name : "?";
+}
+
+const char *ct_ext_state_key(enum ct_ext_state st)
+{
+	return (unsigned)st < sizeof(ext_states) / sizeof(ext_states[0]) ? ext_states[st].key : "unknown";
+}
+
+uint64_t ct_ext_to_register(const struct ct_extension *e)
+{
+	return e->exec_ts && e->registered_ts >= e->exec_ts ? e->registered_ts - e->exec_ts : 0;
+}
+
+uint64_t ct_ext_to_ready(const struct ct_extension *e)
+{
+	return e->exec_ts && e->ready_ts >= e->exec_ts ? e->ready_ts - e->exec_ts : 0;
+}
+
+uint64_t ct_ext_go_init(const struct ct_extension *e)
+{
+	return e->go_rt_start && e->go_main >= e->go_rt_start ? e->go_main - e->go_rt_start : 0;
+}
+
+static bool is_ext_request(const struct ct_http *h)
+{
+	return h->kind == HTTP_REQUEST && h->api >= LAMBDA_API_EXT_REGISTER && h->api <= LAMBDA_API_LOGS;
+}
+
+/* The agent's child that is p or an ancestor of p, NULL if none. */
+static const struct ct_proc *agent_child(const struct ct_model *m, const struct ct_timeline *tl,
+					 const struct ct_proc *p)
+{
+	for (int d = 0; p && d < MAX_DEPTH; d++) {
+		if (p->ppid == tl->agent_pid && p != tl->agent)
+			return p;
+		p = p->ppid && p->ppid != p->pid ? proc_of(m, p->ppid) : NULL;
+	}
+	return NULL;
+}
+
+/* The other side of a request (the sender's when h is the agent's reading). */
+static const struct ct_http *sender_side(const struct ct_model *m, const struct ct_http *h)
+{
+	if (h->dir == CT_IO_WRITE)
+		return h;
+	return h->peer >= 0 ? &m->http[h->peer] : NULL;
+}
+
+/* The answer to request h on its connection: the agent's write when its
+ * reading was seen, else the sender's reading. */
+static const struct ct_http *reply_to(const struct ct_model *m, const struct ct_http *h)
+{
+	const struct ct_http *r = h->dir == CT_IO_READ ? h : h->peer >= 0 ? &m->http[h->peer] : NULL;
+	const struct ct_http *w = h->dir == CT_IO_WRITE ? h : h->peer >= 0 ? &m->http[h->peer] : NULL;
+
+	for (size_t i = (size_t)(h - m->http) + 1; i < m->nhttp; i++) {
+		const struct ct_http *x = &m->http[i];
+
+		if (x->kind != HTTP_RESPONSE)
+			continue;
+		if (r && x->dir == CT_IO_WRITE && x->pid == r->pid && x->ep.sock_id == r->ep.sock_id &&
+		    x->ts >= r->ts)
+			return x;
+		if (!r && w && x->dir == CT_IO_READ && x->pid == w->pid && x->ep.sock_id == w->ep.sock_id &&
+		    x->ts >= w->ts)
+			return x;
+	}
+	return NULL;
+}
+
+/* The request's time: the sender's side first. */
+static uint64_t req_ts(const struct ct_model *m, const struct ct_http *h)
+{
+	const struct ct_http *w = sender_side(m, h);
+
+	return w ? w->ts : h->ts;
+}
+
+/* The process that sent h (NULL when only the agent's side was seen and
+ * the sender is not known). */
+static const struct ct_proc *sender_of(const struct ct_model *m, const struct ct_http *h)
+{
+	const struct ct_http *w = sender_side(m, h);
+
+	return w ? proc_of(m, w->pid) : NULL;
+}
+
+static struct ct_extension *ext_add(struct ct_timeline *tl, size_t *cap)
+{
+	if (tl->next == *cap) {
+		size_t nc = *cap ? *cap * 2 : 4;
+		struct ct_extension *nv = realloc(tl->ext, nc * sizeof(*nv));
+
+		if (!nv)
+			return NULL;
+		tl->ext = nv;
+		*cap = nc;
+	}
+	memset(&tl->ext[tl->next], 0, sizeof(tl->ext[0]));
+	return &tl->ext[tl->next++];
+}
+
+static struct ct_extension *ext_by_proc(struct ct_timeline *tl, const struct ct_proc *p)
+{
+	for (size_t i = 0; p && i < tl->next; i++)
+		if (tl->ext[i].proc == p)
+			return &tl->ext[i];
+	return NULL;
+}
+
+static struct ct_extension *ext_by_id(struct ct_timeline *tl, const char *id)
+{
+	for (size_t i = 0; id && id[0] && i < tl->next; i++)
+		if (!strcmp(tl->ext[i].id, id))
+			return &tl->ext[i];
+	return NULL;
+}
+
+static struct ct_extension *ext_by_name(struct ct_timeline *tl, const char *name)
+{
+	for (size_t i = 0; name && name[0] && i < tl->next; i++)
+		if (!strcmp(tl->ext[i].name, name))
+			return &tl->ext[i];
+	return NULL;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b && b[1] ? b + 1 : path;
+}
+
+static const char *dir_len(const char *path, size_t *n)
+{
+	const char *b = strrchr(path, '/');
+
+	*n = b ? (size_t)(b - path) : 0;
+	return path;
+}
+
+/* Does the agent's child p look like an extension by its file: named by an
+ * EXTENSION line, or exec'd from the folder a registered extension came from. */
+static bool looks_like_ext(const struct ct_model *m, const struct ct_timeline *tl, const struct ct_proc *p)
+{
+	const struct ct_image *im = NULL;
+	size_t dn;
+	const char *d;
+
+	for (size_t j = 0; j < p->nimages && !im; j++)
+		if (p->images[j].exec_ts && p->images[j].path[0])
+			im = &p->images[j];
+	if (!im)
+		return false;
+	for (size_t i = 0; i < m->nlogs; i++) {
+		const struct ct_log *l = &m->logs[i];
+
+		if (l->pid == tl->agent_pid && l->ev->kind == LOG_EXTENSION &&
+		    !strcmp(l->ev->ext_name, base_name(im->path)))
+			return true;
+	}
+	d = dir_len(im->path, &dn);
+	for (size_t i = 0; i < tl->next; i++) {
+		size_t en;
+		const char *ed;
+
+		if (!tl->ext[i].image || !tl->ext[i].image->path[0])
+			continue;
+		ed = dir_len(tl->ext[i].image->path, &en);
+		if (en && en == dn && !memcmp(ed, d, dn))
+			return true;
+	}
+	return dn == strlen("/opt/extensions") && !memcmp(d, "/opt/extensions", dn);
+}
+
+static void ext_fill_proc(const struct ct_model *m, struct ct_extension *e, const struct ct_proc *sender)
+{
+	const struct ct_proc *p = e->proc;
+	const struct ct_image *sim;
+
+	e->pid = p->pid;
+	for (size_t j = 0; j < p->nimages && !e->image; j++)
+		if (p->images[j].exec_ts)
+			e->image = &p->images[j];
+	for (size_t j = 0; j < p->nimages && !e->go_image; j++)
+		if (p->images[j].is_go && p->images[j].exec_ts)
+			e->go_image = &p->images[j];
+	sim = sender ? ct_proc_image_const(sender) : NULL;
+	if (!e->go_image && sim && sim->is_go)
+		e->go_image = sim;
+	if (e->image)
+		e->exec_ts = e->image->exec_ts;
+	if (e->go_image) {
+		e->go_rt_start = e->go_image->rt_start;
+		e->go_inits_done = e->go_image->npkgs ? ct_image_last_init_end(e->go_image) : 0;
+		e->go_main = e->go_image->main_main;
+	}
+	if (p->exited) {
+		e->exit_ts = p->exit_ts;
+		e->exit_status = p->exit_status;
+	}
+	(void)m;
+}
+
+/* The extension a request to the agent belongs to: by the identifier it
+ * carries, else by its sender's process tree. */
+static struct ct_extension *ext_of_request(const struct ct_model *m, struct ct_timeline *tl,
+					   const struct ct_http *h)
+{
+	struct ct_extension *e = ext_by_id(tl, hdr_of(m, h, HTTP_H_EXT_ID));
+	const struct ct_proc *s;
+
+	if (e)
+		return e;
+	s = sender_of(m, h);
+	return ext_by_proc(tl, s ? agent_child(m, tl, s) : NULL);
+}
+
+static void ext_state(struct ct_extension *e)
+{
+	if (e->error_ts && (!e->ready_ts || e->error_ts < e->ready_ts))
+		e->state = CT_EXT_INIT_ERROR;
+	else if (e->ready_ts)
+		e->state = CT_EXT_READY;
+	else if (e->exit_ts)
+		e->state = CT_EXT_EXITED;
+	else if (e->registered_ts || e->register_ts)
+		e->state = CT_EXT_REGISTERED;
+	else
+		e->state = CT_EXT_STARTED;
+	e->failed = e->state == CT_EXT_INIT_ERROR || e->state == CT_EXT_EXITED;
+}
+
+static int ext_by_exec(const void *a, const void *b)
+{
+	const struct ct_extension *x = a, *y = b;
+	uint64_t p = x->exec_ts ? x->exec_ts : x->register_ts, q = y->exec_ts ? y->exec_ts : y->register_ts;
+
+	if (p != q)
+		return p < q ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+/*
+ * This agent's extensions: the agent's children (or their descendants) that
+ * registered with it, then the children that never did but were exec'd from
+ * an extensions folder or named by an EXTENSION line; their requests, in
+ * time order, give register/ready/subscriptions/errors. The runtime's tree
+ * is never an extension (it is found from /next, before this runs).
+ */
+static int find_extensions(struct tl_build *b)
+{
+	const struct ct_model *m = b->m;
+	struct ct_timeline *tl = b->tl;
+	const struct ct_proc *rt_root = NULL;
+	size_t cap = 0;
+
+	if (!tl->agent)
+		return 0;
+	if (b->next_w || (b->req && b->req->dir == CT_IO_WRITE)) {
+		const struct ct_http *w = b->next_w ? b->next_w : b->req;
+
+		rt_root = agent_child(m, tl, proc_of(m, w->pid));
+	}
+	/* registrations */
+	for (size_t i = 0; i < m->nhttp; i++) {
+		const struct ct_http *h = &m->http[i], *rep;
+		const struct ct_proc *s, *root;
+		struct ct_extension *e;
+		const char *name, *id;
+
+		if (h->kind != HTTP_REQUEST || h->api != LAMBDA_API_EXT_REGISTER || !to_agent(m, tl, h))
+			continue;
+		if (h->dir == CT_IO_READ && h->peer >= 0 && m->http[h->peer].ts < h->ts)
+			continue; /* the sender's side comes first: one entry per request */
+		if (h->dir == CT_IO_WRITE && h->peer >= 0 && m->http[h->peer].ts < h->ts)
+			continue;
+		s = sender_of(m, h);
+		root = s ? agent_child(m, tl, s) : NULL;
+		if (root && root == rt_root)
+			continue;
+		rep = reply_to(m, h);
+		id = rep ? hdr_of(m, rep, HTTP_H_EXT_ID) : NULL;
+		name = hdr_of(m, h, HTTP_H_EXT_NAME);
+		e = root ? ext_by_proc(tl, root) : NULL;
+		if (e && e->register_ts && rep && rep->status >= 200 && rep->status < 300 && e->registered_ts &&
+		    e->register_status >= 200 && e->register_status < 300)
+			continue; /* registered already: a second try is the agent's business */
+		if (!e && !(e = ext_add(tl, &cap)))
+			return -1;
+		e->proc = root;
+		if (name)
+			snprintf(e->name, sizeof(e->name), "%.*s", (int)sizeof(e->name) - 1, name);
+		e->register_ts = req_ts(m, h);
+		if (rep) {
+			e->registered_ts = rep->ts;
+			e->register_status = rep->status;
+			if (id)
+				snprintf(e->id, sizeof(e->id), "%.*s", (int)sizeof(e->id) - 1, id);
+			if (rep->status < 200 || rep->status >= 300)
+				e->registered_ts = 0; /* refused: not registered */
+		}
+		if (root)
+			ext_fill_proc(m, e, s);
+	}
+	/* the agent's children that never registered */
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const struct ct_proc *p = &m->procs[i];
+		struct ct_extension *e;
+
+		if (p->ppid != tl->agent_pid || p == tl->agent || p == rt_root || p->start_ts < tl->agent->start_ts ||
+		    ext_by_proc(tl, p) || !looks_like_ext(m, tl, p))
+			continue;
+		if (!(e = ext_add(tl, &cap)))
+			return -1;
+		e->proc = p;
+		ext_fill_proc(m, e, NULL);
+		if (e->image)
+			snprintf(e->name, sizeof(e->name), "%.*s", (int)sizeof(e->name) - 1, base_name(e->image->path));
+	}
+	/* their other requests, in time order */
+	for (size_t i = 0; i < m->nhttp; i++) {
+		const struct ct_http *h = &m->http[i], *rep;
+		struct ct_extension *e;
+		uint64_t ts;
+
+		if (!is_ext_request(h) || h->api == LAMBDA_API_EXT_REGISTER || !to_agent(m, tl, h))
+			continue;
+		if (h->peer >= 0 && m->http[h->peer].ts < h->ts)
+			continue; /* one entry per request */
+		if (!(e = ext_of_request(m, tl, h)))
+			continue;
+		ts = req_ts(m, h);
+		switch (h->api) {
+		case LAMBDA_API_EXT_NEXT:
+			if (!e->ready_ts)
+				e->ready_ts = ts;
+			break;
+		case LAMBDA_API_EXT_INIT_ERROR:
+		case LAMBDA_API_EXT_EXIT_ERROR:
+			if (!e->error_ts) {
+				const char *t = hdr_of(m, h, HTTP_H_EXT_ERROR_TYPE);
+
+				e->error_ts = ts;
+				if (t)
+					snprintf(e->error_type, sizeof(e->error_type), "%.*s", (int)sizeof(e->error_type) - 1, t);
+				if (h->api == LAMBDA_API_EXT_EXIT_ERROR)
+					e->state = CT_EXT_EXIT_ERROR;
+			}
+			break;
+		case LAMBDA_API_TELEMETRY:
+		case LAMBDA_API_LOGS:
+			if (e->nsubs < CT_EXT_SUBS_MAX) {
+				struct ct_ext_sub *sub = &e->subs[e->nsubs++];
+
+				rep = reply_to(m, h);
+				sub->api = h->api;
+				sub->ts = ts;
+				sub->reply_ts = rep ? rep->ts : 0;
+				sub->status = rep ? rep->status : 0;
+			}
+			break;
+		default:
+			break;
+		}
+	}
+	/* the agent's word: name, events and error type from its EXTENSION lines */
+	for (size_t i = 0; i < m->nlogs; i++) {
+		const struct ct_log *l = &m->logs[i];
+		struct ct_extension *e;
+
+		if (l->pid != tl->agent_pid || l->ev->kind != LOG_EXTENSION || !(e = ext_by_name(tl, l->ev->ext_name)))
+			continue;
+		if (l->ev->have & LOG_HAVE_EXT_EVENTS)
+			snprintf(e->events, sizeof(e->events), "%.*s", (int)sizeof(e->events) - 1, l->ev->ext_events);
+		if ((l->ev->have & LOG_HAVE_ERROR_TYPE) && !e->error_type[0])
+			snprintf(e->error_type, sizeof(e->error_type), "%.*s", (int)sizeof(e->error_type) - 1, l->ev->error_type);
+	}
+	for (size_t i = 0; i < tl->next; i++) {
+		struct ct_extension *e = &tl->ext[i];
+		bool exit_err = e->state == CT_EXT_EXIT_ERROR && e->ready_ts && e->error_ts > e->ready_ts;
+
+		ext_state(e);
+		if (exit_err) /* after being ready: INIT did not fail because of it */
+			e->state = CT_EXT_EXIT_ERROR;
+		if (!e->name[0])
+			snprintf(e->name, sizeof(e->name), "pid %u", e->pid);
+		tl->next_failed += e->failed;
+	}
+	if (tl->next > 1)
+		qsort(tl->ext, tl->next, sizeof(tl->ext[0]), ext_by_exec);
+	return 0;
+}
+
+static bool is_ext_proc(const struct ct_timeline *tl, const struct ct_proc *p)
+{
+	for (size_t i = 0; i < tl->next; i++)
+		if (tl->ext[i].proc == p)
+			return true;
+	return false;
+}
+
+/* The first extension's exec (after INIT_START when there is one). */
+static void find_ext_start(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	uint64_t first = 0;
+
+	for (size_t i = 0; i < tl->next; i++)
+		if (tl->ext[i].exec_ts && (!first || tl->ext[i].exec_ts < first))
+			first = tl->ext[i].exec_ts;
+	if (!tl->next)
+		na(tl, CT_MS_EXT_START);
+	else
+		seen(tl, CT_MS_EXT_START, first, first ? tl->agent_pid : 0);
+}
+
+/* The last extension's registration, once every one registered. */
+static void find_ext_registered(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	uint64_t last = 0;
+	long who = -1;
+
+	if (!tl->next) {
+		na(tl, CT_MS_EXT_REGISTERED);
+		return;
+	}
+	for (size_t i = 0; i < tl->next; i++) {
+		if (!tl->ext[i].registered_ts)
+			return;
+		if (tl->ext[i].registered_ts >= last) {
+			last = tl->ext[i].registered_ts;
+			who = (long)i;
+		}
+	}
+	seen(tl, CT_MS_EXT_REGISTERED, last, tl->ext[who].pid);
+}
+
+static void find_ext_ready(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	uint64_t last = 0;
+	long who = -1;
+
+	if (!tl->next) {
+		na(tl, CT_MS_EXT_READY);
+		return;
+	}
+	for (size_t i = 0; i < tl->next; i++) {
+		if (!tl->ext[i].ready_ts)
+			return;
+		if (tl->ext[i].ready_ts >= last) {
+			last = tl->ext[i].ready_ts;
+			who = (long)i;
+		}
+	}
+	seen(tl, CT_MS_EXT_READY, last, tl->ext[who].pid);
+}
+
+/* INIT done: the later of the runtime's first /next and the last extension's
+ * first event/next. */
+static void find_init_done(struct tl_build *b)
+{
+	struct ct_timeline *tl = b->tl;
+	const struct ct_milestone *n = &tl->ms[CT_MS_FIRST_NEXT], *x = &tl->ms[CT_MS_EXT_READY];
+
+	if (!tl->next)
+		na(tl, CT_MS_INIT_DONE);
+	else if (n->state == CT_MS_SEEN && x->state == CT_MS_SEEN)
+		seen(tl, CT_MS_INIT_DONE, n->ts >= x->ts ? n->ts : x->ts, n->ts >= x->ts ? n->pid : x->pid);
+}
+
+/* Who the runtime's start and INIT's end waited for last, and by how much. */
+static void find_gates(struct ct_timeline *tl)
+{
+	uint64_t last = 0, prev = 0;
+	long who = -1;
+
+	tl->init_gate.ext = tl->register_gate.ext = -1;
+	if (!tl->next)
+		return;
+	if (tl->ms[CT_MS_EXT_REGISTERED].state == CT_MS_SEEN) {
+		for (size_t i = 0; i < tl->next; i++) {
+			uint64_t t = tl->ext[i].registered_ts;
+
+			if (t >= last) {
+				prev = last;
+				last = t;
+				who = (long)i;
+			} else if (t > prev) {
+				prev = t;
+			}
+		}
+		if (tl->next == 1 || !prev)
+			prev = tl->ms[CT_MS_INIT_START].state == CT_MS_SEEN ? tl->ms[CT_MS_INIT_START].ts
+									    : tl->ms[CT_MS_EXT_START].ts;
+		tl->register_gate = (struct ct_gate){.known = true, .ext = who, .pid = tl->ext[who].pid,
+						     .ts = last, .by_ns = last >= prev ? last - prev : 0};
+	}
+	if (tl->ms[CT_MS_INIT_DONE].state == CT_MS_SEEN) {
+		uint64_t rt = tl->ms[CT_MS_FIRST_NEXT].ts;
+
+		last = rt;
+		prev = 0;
+		who = -1;
+		for (size_t i = 0; i < tl->next; i++) {
+			uint64_t t = tl->ext[i].ready_ts;
+
+			if (t > last) {
+				prev = last;
+				last = t;
+				who = (long)i;
+			} else if (t > prev) {
+				prev = t;
+			}
+		}
+		tl->init_gate = (struct ct_gate){.known = true, .is_runtime = who < 0, .ext = who,
+						 .pid = who < 0 ? tl->ms[CT_MS_FIRST_NEXT].pid : tl->ext[who].pid,
+						 .ts = last, .by_ns = last - prev};
+	}
+}
+
+void ct_gate_sentence(const struct ct_timeline *tl, const struct ct_gate *g, bool init, char *buf, size_t len)
+{
+	const struct ct_extension *e = g->ext >= 0 && (size_t)g->ext < tl->next ? &tl->ext[g->ext] : NULL;
+	double by = (double)g->by_ns / 1e6;
+
+	if (!len)
+		return;
+	buf[0] = 0;
+	if (!g->known)
+		return;
+	if (!init) {
+		if (!e)
+			return;
+		if (tl->next == 1)
+			snprintf(buf, len,
+				 "the runtime's start waited for extension %s (pid %u) to register: %.3f ms after INIT_START",
+				 e->name, e->pid, by);
+		else
+			snprintf(buf, len,
+				 "the runtime's start waited for extension %s (pid %u) to register last: %.3f ms after the one before",
+				 e->name, e->pid, by);
+		return;
+	}
+	if (e)
+		snprintf(buf, len,
+			 "INIT waited for extension %s (pid %u) last: ready %.3f ms after %s", e->name, e->pid, by,
+			 g->by_ns && tl->ms[CT_MS_FIRST_NEXT].ts + g->by_ns == g->ts ? "the runtime's first /next"
+										  : "the one before");
+	else
+		snprintf(buf, len, "INIT waited for the runtime (pid %u) last: its first /next came %.3f ms after the last extension was ready",
+			 g->pid, by);
 }
 
 /* Roles: the first Runtime API request to this agent, the first /next and
@@ -566,7 +1171,8 @@ static const struct ct_proc *guess_runtime(const struct tl_build *b)
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const struct ct_proc *p = &m->procs[i];
 
-		if (p->ppid != tl->agent_pid || p == tl->agent || p->start_ts < tl->agent->start_ts)
+		if (p->ppid != tl->agent_pid || p == tl->agent || p->start_ts < tl->agent->start_ts ||
+		    is_ext_proc(tl, p))
 			continue;
 		for (size_t j = 0; j < p->nimages; j++)
 			if (p->images[j].exec_ts >= from && p->images[j].exec_ts < best) {
@@ -867,11 +1473,15 @@ static const struct {
 	[CT_MS_AGENT_MAIN] = {"agent main.main", "agent_main", find_agent_main},
 	[CT_MS_AGENT_READY] = {"Runtime API listening", "agent_ready", find_agent_ready},
 	[CT_MS_INIT_START] = {"INIT_START", "init_start", find_init_start},
+	[CT_MS_EXT_START] = {"extensions start", "extensions_start", find_ext_start},
+	[CT_MS_EXT_REGISTERED] = {"extensions registered", "extensions_registered", find_ext_registered},
 	[CT_MS_RUNTIME_EXEC] = {"runtime exec", "runtime_exec", find_runtime_exec},
 	[CT_MS_RUNTIME_RT_START] = {"runtime Go runtime start", "runtime_go_runtime", find_runtime_rt_start},
 	[CT_MS_RUNTIME_INITS] = {"runtime package inits done", "runtime_inits_done", find_runtime_inits},
 	[CT_MS_RUNTIME_MAIN] = {"runtime main.main", "runtime_main", find_runtime_main},
 	[CT_MS_FIRST_NEXT] = {"first /next", "first_next", find_first_next},
+	[CT_MS_EXT_READY] = {"extensions ready", "extensions_ready", find_ext_ready},
+	[CT_MS_INIT_DONE] = {"INIT done", "init_done", find_init_done},
 	[CT_MS_INIT_REPORT] = {"INIT REPORT", "init_report", find_init_report},
 	[CT_MS_INVOKE] = {"invocation delivered", "invocation", find_invoke},
 	[CT_MS_RESPONSE] = {"response posted", "response", find_response},
@@ -970,14 +1580,22 @@ static void build_one(const struct ct_model *m, const struct cand *c, struct ct_
 	tl->api_port = c->port;
 
 	find_requests(&b);
+	if (find_extensions(&b)) {
+		free(tl->ext); /* out of memory: the timeline without them */
+		tl->ext = NULL;
+		tl->next = tl->next_failed = 0;
+	}
 	for (int k = 0; k < CT_MS_COUNT; k++)
 		ms_defs[k].find(&b);
+	find_gates(tl);
 	set_phases(tl);
 	summarize(tl);
 	holds(m, tl);
 	build_note(m, tl);
 	if (!tl->note[0] && !tl->complete)
 		snprintf(tl->note, sizeof(tl->note), "milestones out of order: the phases do not add up");
+	if (tl->next_failed)
+		tl->complete = false; /* INIT failed, whatever the runtime did */
 }
 
 int ct_timelines_build(const struct ct_model *m, struct ct_timelines *out)
@@ -1035,6 +1653,8 @@ oom:
 
 void ct_timelines_free(struct ct_timelines *t)
 {
+	for (size_t i = 0; t->v && i < t->n; i++)
+		free(t->v[i].ext);
 	free(t->v);
 	t->v = NULL;
 	t->n = 0;

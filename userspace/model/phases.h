@@ -47,11 +47,16 @@ enum ct_ms {
 	CT_MS_AGENT_MAIN,       /* main.main */
 	CT_MS_AGENT_READY,      /* listen() on the Runtime API port */
 	CT_MS_INIT_START,       /* INIT_START (AWS) or INIT START (RIE) log line */
+	CT_MS_EXT_START,        /* the first extension's exec (NA: no extension) */
+	CT_MS_EXT_REGISTERED,   /* the agent's reply to the last registration */
 	CT_MS_RUNTIME_EXEC,     /* the runtime root's first exec */
 	CT_MS_RUNTIME_RT_START, /* when the runtime is Go */
 	CT_MS_RUNTIME_INITS,
 	CT_MS_RUNTIME_MAIN,
 	CT_MS_FIRST_NEXT,       /* the runtime sent its first GET /next */
+	CT_MS_EXT_READY,        /* the last extension's first GET event/next */
+	CT_MS_INIT_DONE,        /* INIT's end: the later of the two above (NA
+				 * without extensions: then it is first /next) */
 	CT_MS_INIT_REPORT,      /* the agent's INIT REPORT log line */
 	CT_MS_INVOKE,           /* the agent answered that /next: the invocation */
 	CT_MS_RESPONSE,         /* POST /response (or /error) for its request id */
@@ -80,9 +85,13 @@ enum ct_phase_id {
 	CT_PH_AGENT_GO,         /* agent runtime start -> main.main (inside the above) */
 	CT_PH_WAIT_INIT,        /* agent ready -> INIT_START */
 	CT_PH_RUNTIME_START,    /* INIT_START -> runtime exec */
+	CT_PH_EXT_REGISTER,     /* extensions start -> all registered (inside the above) */
 	CT_PH_FUNC_INIT,        /* runtime exec -> first /next */
 	CT_PH_RUNTIME_GO,       /* runtime's runtime start -> main.main */
 	CT_PH_FUNC_INIT_AGENT,  /* INIT_START -> first /next (what INIT REPORT should say) */
+	CT_PH_INIT_ALL,         /* INIT_START -> INIT done: runtime and extensions ready */
+	CT_PH_EXT_WAIT,         /* runtime ready -> last extension ready (0 when the
+				 * runtime was last; inside delivery) */
 	CT_PH_DELIVER,          /* first /next -> invocation delivered */
 	CT_PH_INVOKE,           /* invocation delivered -> response posted */
 	CT_PH_COUNT
@@ -96,6 +105,7 @@ enum ct_phase_kind {
 	CT_PK_RUNTIME,     /* the runtime's (the function's) own work */
 	CT_PK_AGENT_VIEW,  /* the runtime's work as the agent measures it */
 	CT_PK_INVOKE,      /* the invocation */
+	CT_PK_EXTENSION,   /* the extensions' work, or waiting for it */
 };
 
 struct ct_phase {
@@ -109,6 +119,73 @@ struct ct_phase {
 	bool in_sum;         /* one of the consecutive phases that make up TOTAL */
 	int depth;           /* 0: TOTAL, 1: consecutive, 2: overlaps / nested */
 	uint64_t held_ns;    /* of it, time coldtrace held new binaries stopped */
+};
+
+/*
+ * A Lambda extension: a process the agent started (from /opt/extensions)
+ * that registers with the Extensions API (POST /2020-01-01/extension/register,
+ * Lambda-Extension-Name = its file name; the reply carries its
+ * Lambda-Extension-Identifier), may subscribe to the Telemetry or Logs API,
+ * and is ready at its first GET /2020-01-01/extension/event/next. INIT ends
+ * only when the runtime and every extension are ready.
+ *
+ * Found from the data: a descendant of the agent (not the runtime's tree)
+ * that sent a register request to this agent, or an agent's child exec'd
+ * between INIT_START and the runtime's exec that never registered (a
+ * failed one). Each is a lane of its own in every view.
+ */
+enum ct_ext_state {
+	CT_EXT_READY = 0,  /* registered and asked for its first event */
+	CT_EXT_STARTED,    /* exec'd, never registered, still running at the end */
+	CT_EXT_REGISTERED, /* registered, never asked for an event, still running */
+	CT_EXT_INIT_ERROR, /* POST /extension/init/error before being ready */
+	CT_EXT_EXIT_ERROR, /* POST /extension/exit/error */
+	CT_EXT_EXITED,     /* exited before its first event/next */
+};
+
+#define CT_EXT_NAME_MAX 64
+#define CT_EXT_SUBS_MAX 4
+
+/* A subscription: PUT /2022-07-01/telemetry or PUT /2020-08-15/logs. */
+struct ct_ext_sub {
+	uint8_t api;       /* LAMBDA_API_TELEMETRY or LAMBDA_API_LOGS */
+	uint64_t ts;       /* request sent (the agent's reading if unseen) */
+	uint64_t reply_ts; /* the agent's answer (0 unseen) */
+	int status;        /* its HTTP status (0 unseen) */
+};
+
+struct ct_extension {
+	char name[CT_EXT_NAME_MAX];    /* Lambda-Extension-Name, else the file name */
+	char id[CT_EXT_NAME_MAX];      /* Lambda-Extension-Identifier ("" unseen) */
+	char events[CT_EXT_NAME_MAX];  /* from the agent's EXTENSION line ("" unseen) */
+	char error_type[LOG_ID_MAX];   /* init/exit error header, else the agent's log */
+	const struct ct_proc *proc;    /* the process that registered (or was exec'd) */
+	const struct ct_image *image;  /* its first exec'd image (NULL unseen) */
+	const struct ct_image *go_image; /* its Go image, or NULL */
+	uint32_t pid;
+	enum ct_ext_state state;
+	int register_status;           /* HTTP status of the register reply (0 unseen) */
+	uint64_t exec_ts;              /* 0: not seen (every *_ts: 0 unseen) */
+	uint64_t go_rt_start, go_inits_done, go_main; /* when Go */
+	uint64_t register_ts;          /* register request sent */
+	uint64_t registered_ts;        /* the agent's reply */
+	uint64_t ready_ts;             /* its first GET event/next */
+	uint64_t error_ts;             /* init/error or exit/error request */
+	uint64_t exit_ts;              /* 0 while it runs */
+	int exit_status;               /* wait status, when exit_ts */
+	struct ct_ext_sub subs[CT_EXT_SUBS_MAX];
+	size_t nsubs;
+	bool failed;                   /* INIT_ERROR, EXIT_ERROR or EXITED */
+};
+
+/* Who INIT (or the runtime's start) waited for last. */
+struct ct_gate {
+	bool known;         /* something was waited for */
+	bool is_runtime;    /* the runtime, else extension ext */
+	long ext;           /* index into tl->ext (-1: the runtime) */
+	uint32_t pid;
+	uint64_t ts;        /* its ready (or registered) time */
+	uint64_t by_ns;     /* how much later than the one before it */
 };
 
 struct ct_timeline {
@@ -149,6 +226,14 @@ struct ct_timeline {
 	uint64_t held_ns;   /* coldtrace holds inside [t0, t_end] (union) */
 
 	long invoke_http; /* the agent's answer to the first /next (m->http index, -1: none) */
+
+	/* Extensions, by exec (else registration) time; ext is malloc'ed and
+	 * freed by ct_timelines_free. */
+	struct ct_extension *ext;
+	size_t next;
+	size_t next_failed;      /* of them, failed */
+	struct ct_gate init_gate;     /* INIT's end: runtime or the last extension */
+	struct ct_gate register_gate; /* the runtime's start: the last to register */
 };
 
 struct ct_timelines {
@@ -165,6 +250,18 @@ const char *ct_ms_name(enum ct_ms ms);       /* "agent exec", "first /next" ... 
 const char *ct_ms_key(enum ct_ms ms);        /* "agent_exec", "first_next" ... */
 const char *ct_phase_name(enum ct_phase_id ph); /* "agent init" ... */
 const char *ct_phase_key(enum ct_phase_id ph);  /* "agent_init" ... */
+const char *ct_ext_state_name(enum ct_ext_state st); /* "ready", "init error" ... */
+const char *ct_ext_state_key(enum ct_ext_state st);  /* "ready", "init_error" ... */
+
+/* An extension's own spans, 0 when an end was not seen:
+ * exec -> registered, exec -> ready, Go runtime start -> main.main. */
+uint64_t ct_ext_to_register(const struct ct_extension *e);
+uint64_t ct_ext_to_ready(const struct ct_extension *e);
+uint64_t ct_ext_go_init(const struct ct_extension *e);
+
+/* "INIT waited for extension ct-ext-sleep (pid 12) last: ready 250.1 ms
+ * after the runtime's first /next" into buf ("" when nothing to say). */
+void ct_gate_sentence(const struct ct_timeline *tl, const struct ct_gate *g, bool init, char *buf, size_t len);
 
 /* False when the phase cannot happen here (an end does not apply: the
  * runtime is not Go, ...): views leave it out. */
