@@ -37,6 +37,7 @@ func main() {
 	fs.StringVar(&o.TaskRoot, "task-root", envOr("LAMBDA_TASK_ROOT", ""), "LAMBDA_TASK_ROOT and cwd for the runtime (default: the bootstrap's directory)")
 	fs.BoolVar(&o.InitAtStart, "init-at-start", false, "start the runtime at once instead of on the first invoke")
 	fs.DurationVar(&o.Timeout, "timeout", 0, "function timeout per invoke (default 30s)")
+	fs.StringVar(&o.ExtensionsDir, "extensions-dir", envOr("CT_EXTENSIONS_DIR", rapid.DefaultExtensionsDir), "directory of the Lambda extensions to launch at INIT (env CT_EXTENSIONS_DIR)")
 	fs.BoolVar(&o.LogTimestamps, "log-timestamps", false, "prefix [INFO] (rapid) lines with a timestamp, as the RIE does")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if err == flag.ErrHelp {

@@ -95,11 +95,13 @@ type Invocation struct {
 	once       sync.Once
 	done       chan struct{}
 	resp       interop.Response
+	extPending int           // INVOKE sent to extensions, next not seen yet
+	extDone    chan struct{} // closed when extPending reaches 0
 }
 
 // NewInvocation wraps an invoke.
 func NewInvocation(inv interop.Invoke) *Invocation {
-	return &Invocation{Invoke: inv, done: make(chan struct{})}
+	return &Invocation{Invoke: inv, done: make(chan struct{}), extDone: make(chan struct{})}
 }
 
 func (i *Invocation) complete(r interop.Response) {
@@ -110,6 +112,11 @@ func (i *Invocation) complete(r interop.Response) {
 type Sandbox struct {
 	MemorySizeMB int64
 	Version      string
+	FunctionName string // for the extensions' register reply
+	Handler      string
+	// OnExtensionFailure is called (in a goroutine) when an extension
+	// fails the sandbox: rapid kills the runtime then.
+	OnExtensionFailure func()
 
 	mu           sync.Mutex
 	state        State
@@ -122,6 +129,17 @@ type Sandbox struct {
 	maxMemoryMB  int64
 	pending      map[string]*Invocation
 
+	// Extensions (extensions.go), in name order.
+	exts           []*Extension
+	regClosed      bool // the registration wait is over
+	runtimeReady   bool // the runtime's first /next came
+	firstFatal     string
+	registered     chan struct{} // no extension is still only launched
+	registeredOnce sync.Once
+	initDone       chan struct{} // INIT ended with success
+	extStopped     chan struct{}
+	extStoppedOnce sync.Once
+
 	queue    chan *Invocation
 	failed   chan struct{}
 	shutdown chan struct{}
@@ -133,6 +151,9 @@ func New(memoryMB int64, version string) *Sandbox {
 		MemorySizeMB: memoryMB,
 		Version:      version,
 		pending:      map[string]*Invocation{},
+		registered:   make(chan struct{}),
+		initDone:     make(chan struct{}),
+		extStopped:   make(chan struct{}),
 		queue:        make(chan *Invocation),
 		failed:       make(chan struct{}),
 		shutdown:     make(chan struct{}),
@@ -173,10 +194,12 @@ func (s *Sandbox) SetRuntimePid(pid int) {
 	s.mu.Unlock()
 }
 
-// endInitLocked closes the init phase and logs RTDONE and INIT REPORT.
+// endInitLocked closes the init phase and logs RTDONE, the EXTENSION
+// lines (when there are extensions) and INIT REPORT.
 func (s *Sandbox) endInitLocked(status string) {
 	s.initDuration = time.Since(s.initStart)
 	telemetry.LogInitRuntimeDone(status)
+	s.logExtensionsLocked()
 	telemetry.LogInitReport(s.initDuration)
 }
 
@@ -232,17 +255,28 @@ func (s *Sandbox) Shutdown() {
 	if s.state != ShuttingDown {
 		s.state = ShuttingDown
 		close(s.shutdown)
+		s.dispatchShutdownLocked(time.Now().Add(ShutdownGrace))
 	}
 }
 
-// Next is GET /next: it ends the init phase on the first call, then blocks
-// until an invoke arrives (or ctx ends, or the sandbox stops).
+// ShutdownGrace is what the runtime and the extensions get to exit.
+const ShutdownGrace = 2 * time.Second
+
+// Next is GET /next: it ends the init phase on the first call (with
+// extensions: once they are all ready too, and it waits for that), then
+// blocks until an invoke arrives (or ctx ends, or the sandbox stops).
 func (s *Sandbox) Next(ctx context.Context) (*Invocation, error) {
 	s.mu.Lock()
+	exts := len(s.exts) > 0
 	switch s.state {
 	case Initializing:
-		s.endInitLocked("success")
-		s.setState(Ready)
+		if exts {
+			s.runtimeReady = true
+			s.maybeInitDoneLocked()
+		} else {
+			s.endInitLocked("success")
+			s.setState(Ready)
+		}
 	case Idle:
 		s.setState(Ready) // a runtime we did not start (no init phase)
 	case ShuttingDown:
@@ -251,11 +285,21 @@ func (s *Sandbox) Next(ctx context.Context) (*Invocation, error) {
 	}
 	s.mu.Unlock()
 
+	if exts {
+		select {
+		case <-s.initDone:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-s.shutdown:
+			return nil, errors.New("sandbox is shutting down")
+		}
+	}
 	select {
 	case inv := <-s.queue:
 		s.mu.Lock()
 		inv.dispatched = time.Now()
 		s.pending[inv.ID] = inv
+		s.dispatchInvokeLocked(inv)
 		s.mu.Unlock()
 		s.sampleMemory()
 		telemetry.LogStart(inv.ID, s.Version)
@@ -317,6 +361,9 @@ type Outcome struct {
 	Err *interop.ErrorResponse
 	// Unavailable: the sandbox is shutting down or the caller went away.
 	Unavailable bool
+	// Deferred: END and REPORT wait for the extensions; the caller
+	// answers, then calls Finish.
+	Deferred bool
 }
 
 // Invoke hands inv to the runtime and waits for its answer, for at most
@@ -356,6 +403,12 @@ func (s *Sandbox) Invoke(ctx context.Context, inv *Invocation, timeout time.Dura
 	select {
 	case <-inv.done:
 		out.Response = inv.resp
+		select {
+		case <-inv.extDone:
+		default:
+			out.Deferred = true
+			return out
+		}
 	case <-s.failed:
 		out = s.failedOutcome(inv.ID)
 	case <-s.shutdown:

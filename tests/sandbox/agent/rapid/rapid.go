@@ -108,6 +108,10 @@ type Config struct {
 	TaskRoot   string
 	RuntimeAPI string
 	InitType   string // "on-demand"
+	// ExtensionsDir holds the extensions ("" for none at all).
+	ExtensionsDir string
+	// Timeout bounds the extensions' registration and readiness.
+	Timeout time.Duration
 }
 
 // Supervisor owns the runtime process.
@@ -115,17 +119,24 @@ type Supervisor struct {
 	cfg Config
 	sb  *core.Sandbox
 
-	mu   sync.Mutex
-	cmd  *exec.Cmd
-	done chan struct{} // closed when the runtime has been reaped
+	mu       sync.Mutex
+	cmd      *exec.Cmd
+	done     chan struct{} // closed when the runtime has been reaped
+	exts     []*extProc
+	stopping bool // shutdown began: start nothing more
+	killed   bool // an extension failed the sandbox: runtime killed
 }
+
+var errStopping = errors.New("the sandbox is shutting down")
 
 // NewSupervisor returns a supervisor; nothing is started yet.
 func NewSupervisor(cfg Config, sb *core.Sandbox) *Supervisor {
 	if cfg.InitType == "" {
 		cfg.InitType = "on-demand"
 	}
-	return &Supervisor{cfg: cfg, sb: sb}
+	s := &Supervisor{cfg: cfg, sb: sb}
+	sb.OnExtensionFailure = s.killRuntime
+	return s
 }
 
 // Env builds the runtime's environment: the agent's own, the platform
@@ -157,13 +168,26 @@ func (s *Supervisor) Env() []string {
 }
 
 // EnsureInit starts the init phase if it has not started: logs INIT_START
-// and INIT START, then fork+execs the runtime in a new process group.
+// and INIT START, launches the extensions and waits for their registration
+// (or a failure, the timeout, or shutdown), then fork+execs the runtime in
+// a new process group.
 func (s *Supervisor) EnsureInit() {
 	if !s.sb.BeginInit() {
 		return
 	}
 	telemetry.LogInitStartAWS()
 	telemetry.LogInitStart(s.cfg.InitType, "init")
+	var exts []string
+	if s.cfg.ExtensionsDir != "" {
+		exts = ListExtensions(s.cfg.ExtensionsDir)
+	}
+	if len(exts) > 0 {
+		s.launchExtensions(exts)
+		go s.sb.WatchInitTimeout(s.cfg.Timeout)
+		if !s.sb.WaitRegistered(s.cfg.Timeout) {
+			return // failed or shutting down: no runtime
+		}
+	}
 	if len(invalidEnv) > 0 {
 		telemetry.Warnf("environment keys not valid for a Lambda function: %s", strings.Join(invalidEnv, ", "))
 	}
@@ -176,23 +200,31 @@ func (s *Supervisor) EnsureInit() {
 	cmd.Stdout = os.Stdout
 	cmd.Stderr = os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s.mu.Lock()
+	if s.stopping || s.killed {
+		s.mu.Unlock()
+		return
+	}
 	if err := cmd.Start(); err != nil {
+		s.mu.Unlock()
 		telemetry.Errorf("Failed to start runtime %s: %v", s.cfg.Bootstrap[0], err)
 		s.sb.StartFailed(fmt.Errorf("%s: %v", fatalerror.InvalidEntrypoint, err))
 		return
 	}
-	s.sb.SetRuntimePid(cmd.Process.Pid)
 	done := make(chan struct{})
-	s.mu.Lock()
 	s.cmd, s.done = cmd, done
 	s.mu.Unlock()
+	s.sb.SetRuntimePid(cmd.Process.Pid)
 	go func() {
 		err := cmd.Wait()
 		msg := "Runtime exited without providing a reason"
 		if err != nil {
 			msg = "Runtime exited with error: " + err.Error()
 		}
-		if s.sb.State() == core.ShuttingDown {
+		s.mu.Lock()
+		killed := s.killed
+		s.mu.Unlock()
+		if s.sb.State() == core.ShuttingDown || killed {
 			telemetry.Infof("Runtime stopped: %s", cmd.ProcessState.String())
 		} else {
 			telemetry.Warnf("Process %d(%s) exited: %s", cmd.Process.Pid, filepath.Base(s.cfg.Bootstrap[0]), msg)
@@ -213,6 +245,7 @@ var ErrStopTimeout = errors.New("runtime did not exit after SIGKILL")
 // shutting down (so that the exit is not reported as a failure).
 func (s *Supervisor) Stop(grace time.Duration) error {
 	s.mu.Lock()
+	s.stopping = true
 	cmd, done := s.cmd, s.done
 	s.mu.Unlock()
 	if cmd == nil {

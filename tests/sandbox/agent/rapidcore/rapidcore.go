@@ -88,6 +88,7 @@ type Options struct {
 	InitAtStart       bool
 	Timeout           time.Duration // per invoke; 0 = embedded default
 	LogTimestamps     bool
+	ExtensionsDir     string // "" for none
 }
 
 // Run serves until SIGTERM/SIGINT; returns the process exit code.
@@ -97,12 +98,15 @@ func Run(o Options) int {
 		o.Timeout = time.Duration(defaults.TimeoutSeconds) * time.Second
 	}
 	sb := core.New(defaults.MemorySizeMB, defaults.FunctionVersion)
+	sb.FunctionName, sb.Handler = defaults.FunctionName, o.Handler
 	sup := rapid.NewSupervisor(rapid.Config{
-		Bootstrap:  o.Bootstrap,
-		Handler:    o.Handler,
-		TaskRoot:   o.TaskRoot,
-		RuntimeAPI: o.RuntimeAPIAddress,
-		InitType:   defaults.InitType,
+		Bootstrap:     o.Bootstrap,
+		Handler:       o.Handler,
+		TaskRoot:      o.TaskRoot,
+		RuntimeAPI:    o.RuntimeAPIAddress,
+		InitType:      defaults.InitType,
+		ExtensionsDir: o.ExtensionsDir,
+		Timeout:       o.Timeout,
 	}, sb)
 
 	// Bind both ports before anything else, Runtime API first: once the
@@ -130,7 +134,9 @@ func Run(o Options) int {
 	go func() { errs <- invokeSrv.Serve() }()
 	telemetry.Infof("Runtime API listening on %s, invokes on %s (config %s)", rapiSrv.Addr(), invokeSrv.Addr(), configDigest)
 	if o.InitAtStart {
-		sup.EnsureInit()
+		// In a goroutine: with extensions, INIT waits for their
+		// registration, and SIGTERM must still be handled meanwhile.
+		go sup.EnsureInit()
 	}
 
 	code := 0
@@ -143,11 +149,27 @@ func Run(o Options) int {
 	}
 	// Further SIGTERM/SIGINT stay caught (and ignored): the shutdown below
 	// is bounded, and must not be cut short with the runtime still alive.
+	if sb.HasExtensions() && sb.State() == core.Ready {
+		// As in Lambda, no shutdown in the middle of an invoke: the one
+		// in flight ends first (END and REPORT wait for the extensions),
+		// for at most the grace period.
+		select {
+		case inv.sem <- struct{}{}:
+		case <-time.After(core.ShutdownGrace):
+		}
+	}
+	// The runtime gets SIGTERM and the extensions SHUTDOWN at the same
+	// time; both have core.ShutdownGrace, then SIGKILL.
 	sb.Shutdown()
-	if err := sup.Stop(2 * time.Second); err != nil {
+	deadline := time.Now().Add(core.ShutdownGrace)
+	extsDone := make(chan struct{})
+	go func() { sup.StopExtensions(deadline); close(extsDone) }()
+	if err := sup.Stop(core.ShutdownGrace); err != nil {
 		telemetry.Errorf("%v", err)
 		code = 1
 	}
+	<-extsDone
+	telemetry.StopPlatformEvents()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -203,7 +225,21 @@ func (iv *invoker) serve(w http.ResponseWriter, r *http.Request, _ handler.Param
 	iv.sup.EnsureInit()
 	in := rapid.InvokeFor(payload, iv.arn, iv.timeout)
 	in.ClientContext = r.Header.Get("X-Amz-Client-Context")
-	out := iv.sb.Invoke(r.Context(), core.NewInvocation(in), iv.timeout)
+	inv := core.NewInvocation(in)
+	out := iv.sb.Invoke(r.Context(), inv, iv.timeout)
+	iv.write(w, in, out)
+	if out.Deferred {
+		// The caller has its answer; END and REPORT wait for the
+		// extensions that got this INVOKE, and so does the next invoke.
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		iv.sb.Finish(inv, out)
+	}
+}
+
+// write answers the invoke.
+func (iv *invoker) write(w http.ResponseWriter, in interop.Invoke, out core.Outcome) {
 	switch {
 	case out.Unavailable:
 		rendering.Error(w, http.StatusServiceUnavailable, interop.ErrorResponse{

@@ -43,6 +43,27 @@ func rapid(level, format string, args ...interface{}) {
 	Line(prefix+"["+level+"] (rapid) "+format, args...)
 }
 
+// Prefixed writes one line of an extension's output, "[name] line", to
+// the agent's stdout or stderr, with a single write (a newline is added
+// when the line has none).
+func Prefixed(stderr bool, name string, line []byte) {
+	b := make([]byte, 0, len(name)+len(line)+4)
+	b = append(b, '[')
+	b = append(b, name...)
+	b = append(b, "] "...)
+	b = append(b, line...)
+	if len(line) == 0 || line[len(line)-1] != '\n' {
+		b = append(b, '\n')
+	}
+	w := out
+	if stderr {
+		w = os.Stderr
+	}
+	mu.Lock()
+	_, _ = w.Write(b)
+	mu.Unlock()
+}
+
 // Infof logs "[INFO] (rapid) ...".
 func Infof(format string, args ...interface{}) { rapid("INFO", format, args...) }
 
@@ -159,17 +180,31 @@ func LogInitStartAWS() {
 
 // LogInitStart writes "[INFO] (rapid) INIT START(type: on-demand, phase: init)".
 func LogInitStart(initType, phase string) {
+	lastInitType = initType
+	platformEvent("platform.initStart", map[string]string{"initializationType": initType, "phase": phase})
 	Infof("INIT START(type: %s, phase: %s)", initType, phase)
 }
 
 // LogInitRuntimeDone writes "[INFO] (rapid) INIT RTDONE(status: success|error)".
-func LogInitRuntimeDone(status string) { Infof("INIT RTDONE(status: %s)", status) }
+func LogInitRuntimeDone(status string) {
+	platformEvent("platform.initRuntimeDone", map[string]string{"initializationType": lastInitType, "phase": "init", "status": status})
+	Infof("INIT RTDONE(status: %s)", status)
+}
+
+var lastInitType = "on-demand"
 
 // LogInitReport writes "[INFO] (rapid) INIT REPORT(durationMs: 14.586000)".
-func LogInitReport(d time.Duration) { Infof("INIT REPORT(durationMs: %f)", Ms(d)) }
+func LogInitReport(d time.Duration) {
+	platformEvent("platform.initReport", map[string]interface{}{"initializationType": lastInitType, "phase": "init",
+		"metrics": map[string]float64{"durationMs": Ms(d)}})
+	Infof("INIT REPORT(durationMs: %f)", Ms(d))
+}
 
 // LogStart writes "START RequestId: <id> Version: $LATEST".
-func LogStart(id, version string) { Line("START RequestId: %s Version: %s", id, version) }
+func LogStart(id, version string) {
+	platformEvent("platform.start", map[string]string{"requestId": id, "version": version})
+	Line("START RequestId: %s Version: %s", id, version)
+}
 
 // LogEnd writes "END RequestId: <id>".
 func LogEnd(id string) { Line("END RequestId: %s", id) }
@@ -205,5 +240,15 @@ func LogReport(r Report) {
 			fmt.Fprintf(&b, "Error Type: %s\t", r.ErrorType)
 		}
 	}
+	rec := map[string]interface{}{"requestId": r.RequestID, "status": "success", "metrics": map[string]interface{}{
+		"durationMs": Ms(r.Duration), "billedDurationMs": BilledMs(r.Duration),
+		"memorySizeMB": r.MemorySizeMB, "maxMemoryUsedMB": r.MaxMemoryMB}}
+	if r.Status != "" {
+		rec["status"] = r.Status
+		if r.ErrorType != "" {
+			rec["errorType"] = r.ErrorType
+		}
+	}
+	platformEvent("platform.report", rec)
 	Line("%s", b.String())
 }

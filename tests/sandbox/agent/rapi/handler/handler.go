@@ -63,8 +63,12 @@ func (h *Handlers) Specs() []Spec {
 		{"response", http.MethodPost, "/2018-06-01/runtime/invocation/{id}/response", h.response},
 		{"error", http.MethodPost, "/2018-06-01/runtime/invocation/{id}/error", h.invokeError},
 		{"initError", http.MethodPost, "/2018-06-01/runtime/init/error", h.initError},
-		{"telemetry", http.MethodPut, "/2022-07-01/telemetry", h.stub},
-		{"logs", http.MethodPut, "/2020-08-15/logs", h.stub},
+		{"extRegister", http.MethodPost, "/2020-01-01/extension/register", h.extRegister},
+		{"extNext", http.MethodGet, "/2020-01-01/extension/event/next", h.extNext},
+		{"extInitError", http.MethodPost, "/2020-01-01/extension/init/error", h.extInitError},
+		{"extExitError", http.MethodPost, "/2020-01-01/extension/exit/error", h.extExitError},
+		{"telemetry", http.MethodPut, "/2022-07-01/telemetry", h.telemetrySubscribe},
+		{"logs", http.MethodPut, "/2020-08-15/logs", h.logsSubscribe},
 	}
 }
 
@@ -148,10 +152,5 @@ func (h *Handlers) initError(w http.ResponseWriter, r *http.Request, _ Params) {
 	t := errorType(r)
 	telemetry.Warnf("Runtime reported an init error: %s", t)
 	h.SB.InitError(interop.Response{Payload: body, ErrorType: t})
-	rendering.Accepted(w)
-}
-
-func (h *Handlers) stub(w http.ResponseWriter, r *http.Request, _ Params) {
-	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 	rendering.Accepted(w)
 }
