@@ -7,6 +7,13 @@
 //	ct-driver [--runtime go|shell|node|PATH] [--invokes N] [--payload JSON]
 //	          [--runtime-api-address A] [--invoke-address A] [--agent PATH]
 //	          [--init-at-start] [--node-dir DIR] [--timeout D]
+//	          [--extensions none|1|2|NAME,...] [--no-mount-ns]
+//
+// With extensions, the driver makes a temporary folder of symlinks to the
+// chosen files of <sandbox>/extensions/ (removed at exit). As root, the
+// agent runs in a private mount namespace where that folder is bind-mounted
+// on /opt/extensions (the host's /opt is never touched); otherwise (or with
+// --no-mount-ns) the agent gets --extensions-dir FOLDER.
 package main
 
 import (
@@ -37,14 +44,27 @@ type options struct {
 	nodeDir     string
 	handler     string
 	timeout     time.Duration
+	extensions  string
+	noMountNS   bool
+}
+
+// cleanups run before the driver exits, on every path.
+var cleanups []func()
+
+func cleanup() {
+	for i := len(cleanups) - 1; i >= 0; i-- {
+		cleanups[i]()
+	}
+	cleanups = nil
 }
 
 func fail(format string, args ...interface{}) {
+	cleanup()
 	fmt.Fprintf(os.Stderr, "ct-driver: error: "+format+"\n", args...)
 	os.Exit(1)
 }
 
-func selfDir() string {
+func selfExe() string {
 	exe, err := os.Executable()
 	if err != nil {
 		fail("cannot find own executable: %v", err)
@@ -52,8 +72,10 @@ func selfDir() string {
 	if r, err := filepath.EvalSymlinks(exe); err == nil {
 		exe = r
 	}
-	return filepath.Dir(exe)
+	return exe
 }
+
+func selfDir() string { return filepath.Dir(selfExe()) }
 
 func executable(path string) error {
 	st, err := os.Stat(path)
@@ -168,6 +190,9 @@ func oneLine(b []byte) string {
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == mountNSMode {
+		mountNSChild(os.Args[2:]) // does not return
+	}
 	var o options
 	fs := flag.NewFlagSet("ct-driver", flag.ContinueOnError)
 	fs.StringVar(&o.runtime, "runtime", "go", "runtime: go, shell, node, or a path to a bootstrap executable")
@@ -180,6 +205,8 @@ func main() {
 	fs.StringVar(&o.nodeDir, "node-dir", "", "for --runtime node: dir with index.js and node_modules/aws-lambda-ric (default: node/ next to ct-driver)")
 	fs.StringVar(&o.handler, "handler", "index.handler", "_HANDLER passed to the runtime")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of each HTTP call (and the agent's function timeout)")
+	fs.StringVar(&o.extensions, "extensions", "none", "Lambda extensions: none (or 0), 1 (ct-ext-go), 2 (ct-ext-go,ct-ext-sh), or a comma-separated list of files in <sandbox>/extensions/")
+	fs.BoolVar(&o.noMountNS, "no-mount-ns", false, "as root too, pass --extensions-dir to the agent instead of mounting the extensions on /opt/extensions in a private mount namespace")
 	if err := fs.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(0)
@@ -207,6 +234,10 @@ func main() {
 	if err != nil {
 		fail("%v", err)
 	}
+	exts, err := extensionList(o.extensions, filepath.Join(dir, "extensions"))
+	if err != nil {
+		fail("%v", err)
+	}
 	// Something already listening there would answer in the agent's place.
 	if c, err := net.DialTimeout("tcp", o.invokeAddr, 200*time.Millisecond); err == nil {
 		c.Close()
@@ -214,6 +245,18 @@ func main() {
 	}
 
 	agent := exec.Command(o.agent, args...)
+	if len(exts) > 0 {
+		folder, err := extensionFolder(exts)
+		if err != nil {
+			fail("%v", err)
+		}
+		if useMountNS(o) {
+			agent = exec.Command(selfExe(), append([]string{mountNSMode, folder, o.agent}, args...)...)
+			agent.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+		} else {
+			agent = exec.Command(o.agent, append([]string{"--extensions-dir", folder}, args...)...)
+		}
+	}
 	agent.Stdout = os.Stdout
 	agent.Stderr = os.Stderr
 	sigs := make(chan os.Signal, 1)
@@ -284,4 +327,5 @@ func main() {
 	if err := stop(); err != nil {
 		fail("%v", err)
 	}
+	cleanup()
 }

@@ -191,6 +191,7 @@ func (s *Sandbox) Register(name string, events []string) (string, *APIError) {
 	}
 	e.id = interop.NewRequestID()
 	e.state = ExtRegistered
+	telemetry.Infof("Extension %s registered: %s (events: [%s])", e.Name, e.id, strings.Join(e.events, ","))
 	s.checkRegisteredLocked()
 	return e.id, nil
 }
@@ -341,6 +342,7 @@ func (s *Sandbox) ExtNext(ctx context.Context, id string) (ExtEvent, error) {
 	switch e.state {
 	case ExtRegistered:
 		e.state = ExtReady
+		telemetry.Infof("Extension %s ready: %s", e.Name, e.id)
 		s.maybeInitDoneLocked()
 	case ExtReady:
 		if inv := e.awaiting; inv != nil {

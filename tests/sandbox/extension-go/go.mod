@@ -1,0 +1,3 @@
+module example.com/ctext
+
+go 1.19
