@@ -6,6 +6,14 @@
  * process of the sandbox; each Go package init is a child of its process's
  * span. Milestones are events of the root span.
  *
+ * A Lambda extension is a child span of the root, "extension NAME", with
+ * child spans "register" (exec -> registered), "init" (registered -> its
+ * first event/next) and "Go init" (runtime start -> main.main, when Go);
+ * its subscriptions and its failure are its events, and a failed one has
+ * status ERROR. Who INIT (and the runtime's start) waited for last are
+ * attributes coldtrace.init_gate.* (coldtrace.register_gate.*) of the root,
+ * of "INIT (runtime + extensions)" and of "extensions register".
+ *
  * With the kernel-level breakdown (breakdown.h) in the model, the phase
  * spans and the root carry their figures as attributes (coldtrace.cpu_ms,
  * coldtrace.runnable_ms, coldtrace.iowait_ms, coldtrace.major_faults ...:
@@ -185,6 +193,168 @@ static void bd_attrs(struct jsonw *w, const struct ct_bd *bd, const char *scope,
 	}
 }
 
+/* A gate as attributes PREFIX.waited_for, .extension, .pid, .by_ms, .summary. */
+static void gate_attrs(struct jsonw *w, const struct ct_timeline *tl, const struct ct_gate *g, bool init)
+{
+	const struct ct_extension *e = g->ext >= 0 && (size_t)g->ext < tl->next ? &tl->ext[g->ext] : NULL;
+	const char *pre = init ? "coldtrace.init_gate" : "coldtrace.register_gate";
+	char key[64], line[400];
+
+	ct_gate_sentence(tl, g, init, line, sizeof(line));
+	if (!line[0])
+		return;
+	snprintf(key, sizeof(key), "%s.waited_for", pre);
+	attr_str(w, key, e ? "extension" : "runtime");
+	if (e) {
+		snprintf(key, sizeof(key), "%s.extension", pre);
+		attr_str(w, key, e->name);
+	}
+	snprintf(key, sizeof(key), "%s.pid", pre);
+	attr_int(w, key, g->pid);
+	snprintf(key, sizeof(key), "%s.by_ms", pre);
+	attr_dbl(w, key, ms_of(g->by_ns));
+	snprintf(key, sizeof(key), "%s.summary", pre);
+	attr_str(w, key, line);
+}
+
+/* Closes the attributes; then the span's status ERROR with message, and
+ * the span. */
+static void span_end_error(struct ot *t, const char *message)
+{
+	struct jsonw *w = t->w;
+
+	jw_arr_close(w);
+	jw_key(w, "status");
+	jw_obj_open(w);
+	jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
+	jw_kstr(w, "message", message);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+static void ext_attrs(struct jsonw *w, const struct ct_extension *e)
+{
+	attr_str(w, "coldtrace.extension.name", e->name);
+	if (e->id[0])
+		attr_str(w, "coldtrace.extension.id", e->id);
+	attr_int(w, "process.pid", e->pid);
+}
+
+/* A child span of an extension's: [a, b], else until it failed or the end. */
+static void ext_child(struct ot *t, const struct ct_extension *e, const char *name, uint64_t parent, uint64_t a,
+		      uint64_t b, uint64_t fail, uint64_t last)
+{
+	char out[160];
+
+	span_begin(t, name, parent, a, b ? b : fail ? fail : last);
+	ext_attrs(t->w, e);
+	attr_bool(t->w, "coldtrace.complete", b != 0);
+	if (b || !fail) {
+		span_end(t);
+		return;
+	}
+	ct_ext_outcome(e, out, sizeof(out));
+	span_end_error(t, out);
+}
+
+static void ext_event(struct jsonw *w, struct ot *t, const char *name, uint64_t ts)
+{
+	jw_obj_open(w);
+	time_field(w, "timeUnixNano", ts + t->off);
+	jw_kstr(w, "name", name);
+	jw_key(w, "attributes");
+	jw_arr_open(w);
+}
+
+/* Each extension: its span, its events, its children. */
+static void ext_spans(struct ot *t, const struct ct_model *m, const struct ct_timeline *tl, uint64_t root)
+{
+	struct jsonw *w = t->w;
+	char name[CT_EXT_NAME_MAX + 32], out[160];
+
+	for (size_t i = 0; i < tl->next && t->n + 4 < MAX_SPANS; i++) {
+		const struct ct_extension *e = &tl->ext[i];
+		uint64_t start = e->exec_ts ? e->exec_ts : e->register_ts, fail = ct_ext_fail_ts(e);
+		uint64_t last = m->last_ts > start ? m->last_ts : start;
+		uint64_t end = e->ready_ts ? e->ready_ts : fail ? fail : last, id;
+
+		if (!start)
+			continue;
+		snprintf(name, sizeof(name), "extension %s", e->name);
+		id = span_begin(t, name, root, start, end);
+		ext_attrs(w, e);
+		attr_str(w, "coldtrace.role", "extension");
+		attr_str(w, "coldtrace.extension.state", ct_ext_state_key(e->state));
+		if (e->events[0])
+			attr_str(w, "coldtrace.extension.events", e->events);
+		if (e->error_type[0])
+			attr_str(w, "coldtrace.extension.error_type", e->error_type);
+		if (e->register_status)
+			attr_int(w, "coldtrace.extension.register_status", e->register_status);
+		if (ct_ext_to_register(e))
+			attr_dbl(w, "coldtrace.extension.to_register_ms", ms_of(ct_ext_to_register(e)));
+		if (ct_ext_to_ready(e))
+			attr_dbl(w, "coldtrace.extension.to_ready_ms", ms_of(ct_ext_to_ready(e)));
+		if (ct_ext_go_init(e))
+			attr_dbl(w, "coldtrace.extension.go_init_ms", ms_of(ct_ext_go_init(e)));
+		if (e->image && e->image->path[0])
+			attr_str(w, "process.executable.path", e->image->path);
+		if (e->exit_ts) {
+			struct ct_wait ex = ct_exit_decode(e->exit_status);
+
+			attr_int(w, ex.signaled ? "process.exit.signal" : "process.exit.code", ex.value);
+		}
+		if (tl->init_gate.known && !tl->init_gate.is_runtime && tl->init_gate.ext == (long)i)
+			attr_bool(w, "coldtrace.extension.gated_init", true);
+		jw_arr_close(w);
+		jw_key(w, "events");
+		jw_arr_open(w);
+		for (size_t k = 0; k < e->nsubs; k++) {
+			const struct ct_ext_sub *sub = &e->subs[k];
+
+			if (!sub->ts)
+				continue;
+			snprintf(name, sizeof(name), "subscribe %s", lambda_api_name(sub->api));
+			ext_event(w, t, name, sub->ts);
+			attr_str(w, "coldtrace.extension.api", lambda_api_name(sub->api));
+			if (sub->status)
+				attr_int(w, "http.response.status_code", sub->status);
+			jw_arr_close(w);
+			jw_obj_close(w);
+		}
+		ct_ext_outcome(e, out, sizeof(out));
+		if (e->error_ts || fail) {
+			ext_event(w, t, out, fail ? fail : e->error_ts);
+			attr_str(w, "coldtrace.extension.state", ct_ext_state_key(e->state));
+			if (e->error_type[0])
+				attr_str(w, "coldtrace.extension.error_type", e->error_type);
+			jw_arr_close(w);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+		if (e->failed) {
+			jw_key(w, "status");
+			jw_obj_open(w);
+			jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
+			jw_kstr(w, "message", out);
+			jw_obj_close(w);
+		}
+		jw_obj_close(w);
+		ext_child(t, e, "register", id, start, e->registered_ts, fail, last);
+		if (e->registered_ts)
+			ext_child(t, e, "init", id, e->registered_ts, e->ready_ts, fail, last);
+		if (ct_ext_go_init(e)) {
+			span_begin(t, "Go init", id, e->go_rt_start, e->go_main);
+			ext_attrs(w, e);
+			if (e->go_image) {
+				attr_int(w, "go.init.packages", (long long)e->go_image->npkgs);
+				attr_str(w, "go.version", e->go_image->go_version[0] ? e->go_image->go_version : "?");
+			}
+			span_end(t);
+		}
+	}
+}
+
 static void process_spans(struct ot *t, const struct ct_model *m, const struct ct_timeline *tl,
 			  uint64_t root, uint64_t t_end)
 {
@@ -198,6 +368,10 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 		const struct ct_image *im = ct_proc_image_const(p);
 		uint64_t start = p->start_ts, end = p->exited ? p->exit_ts : t_end, id;
 		const char *role = p == tl->agent ? "agent" : p == tl->runtime ? "runtime" : NULL;
+
+		for (size_t k = 0; k < tl->next && !role; k++)
+			if (tl->ext[k].proc == p)
+				role = "extension";
 
 		if (!start && im)
 			start = im->exec_ts;
@@ -309,6 +483,12 @@ static uint64_t root_span(struct ot *t, const struct ct_timeline *tl, const stru
 		attr_dbl(w, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
 	if (tl->held_ns)
 		attr_int(w, "coldtrace.held_ns", (long long)tl->held_ns);
+	if (tl->next) {
+		attr_int(w, "coldtrace.extensions", (long long)tl->next);
+		attr_int(w, "coldtrace.extensions_failed", (long long)tl->next_failed);
+		gate_attrs(w, tl, &tl->init_gate, true);
+		gate_attrs(w, tl, &tl->register_gate, false);
+	}
 	if (bd)
 		bd_attrs(w, bd, ct_bd_scope_key(ct_bd_phase_scope(&tl->ph[CT_PH_TOTAL])),
 			 ct_phase_name(CT_PH_TOTAL));
@@ -391,6 +571,10 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 			attr_dbl(t.w, "coldtrace.agent.report_init_duration_ms", tl->report_init_ms);
 		if ((ph->id == CT_PH_INVOKE || ph->id == CT_PH_DELIVER) && tl->request_id[0])
 			attr_str(t.w, "faas.invocation_id", tl->request_id);
+		if (ph->id == CT_PH_INIT_ALL || ph->id == CT_PH_EXT_WAIT)
+			gate_attrs(t.w, tl, &tl->init_gate, true);
+		if (ph->id == CT_PH_EXT_REGISTER)
+			gate_attrs(t.w, tl, &tl->register_gate, false);
 		if (ph->complete) {
 			struct ct_bd bd;
 
@@ -399,6 +583,7 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 		}
 		span_end(&t);
 	}
+	ext_spans(&t, m, tl, root);
 	process_spans(&t, m, tl, root, end);
 	jw_raw(t.w, "\n");
 	jw_arr_close(t.w); /* spans */
@@ -410,20 +595,27 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 void ct_render_otlp(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	struct ct_timelines tls;
-	struct jsonw w;
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
+	ct_render_otlp_tls(m, &tls, out, o);
+	ct_timelines_free(&tls);
+}
+
+void ct_render_otlp_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
+			const struct ct_render_opts *o)
+{
+	struct jsonw w;
+
 	jw_init(&w, out);
 	jw_obj_open(&w);
 	jw_key(&w, "resourceSpans");
 	jw_arr_open(&w);
-	for (size_t i = 0; i < tls.n; i++) {
+	for (size_t i = 0; i < tls->n; i++) {
 		if (i)
 			jw_nl(&w);
-		one_trace(&w, m, &tls.v[i], o);
+		one_trace(&w, m, &tls->v[i], o);
 	}
 	jw_arr_close(&w);
 	jw_obj_close(&w);
-	ct_timelines_free(&tls);
 }

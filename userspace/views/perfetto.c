@@ -8,7 +8,14 @@
  *     HTTP messages, log lines and exit;
  *   - a track per cold start (a synthetic pid, sorted first): the phases as
  *     complete events on three threads (total; the consecutive phases; the
- *     nested and overlapping ones) and the milestones as instants.
+ *     nested ones, with a thread more for each that would overlap another
+ *     without nesting) and the milestones as instants;
+ *   - under it, a thread per Lambda extension ("extension NAME"): "register"
+ *     (exec -> the agent's reply to its registration), "init" (registered ->
+ *     its first event/next), "Go init" (runtime start -> main.main) when it
+ *     is Go, instants for its Telemetry/Logs subscriptions and its failure;
+ *     who INIT waited for last (the gate) is an instant across the track at
+ *     INIT done, and an arg of "INIT (runtime + extensions)".
  * With the kernel-level breakdown (breakdown.h) in the model:
  *   - under each process, a track per thread (tid STATE_TID_BASE + tid,
  *     named "thread TID states") with its scheduler states as complete
@@ -619,31 +626,212 @@ static void io_events(struct pf *p, const struct ct_model *m)
 	}
 }
 
-/* The threads of a cold-start track. */
-enum { TID_TOTAL = 1, TID_PHASES, TID_NESTED, TID_MILESTONES };
+/* The threads of a cold-start track; more nested ones from TID_OVERLAP. */
+enum { TID_TOTAL = 1, TID_PHASES, TID_NESTED, TID_MILESTONES, TID_OVERLAP };
+#define TID_EXT_BASE 100 /* + 2 * i: extension i; + 1: its Go init, when that
+			  * would overlap its register or init slice */
+#define NS_PER_MS 1e6
+
+/* Can [b0, b1], written after [a0, a1] on the same thread, share it: they
+ * are disjoint or nested, and sorting by start puts the outer one first. */
+static bool nests(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
+{
+	return b0 >= a1 || b1 <= a0 || (a0 <= b0 && b1 <= a1) || (b0 < a0 && a1 <= b1);
+}
+
+static void ext_args(struct jsonw *w, const struct ct_extension *e)
+{
+	char out[160];
+
+	jw_kstr(w, "extension", e->name);
+	if (e->id[0])
+		jw_kstr(w, "id", e->id);
+	jw_kuint(w, "pid", e->pid);
+	jw_kstr(w, "state", ct_ext_state_key(e->state));
+	ct_ext_outcome(e, out, sizeof(out));
+	jw_kstr(w, "outcome", out);
+	if (e->events[0])
+		jw_kstr(w, "events", e->events);
+	if (e->error_type[0])
+		jw_kstr(w, "error_type", e->error_type);
+	if (e->register_status)
+		jw_kint(w, "register_status", e->register_status);
+	if (ct_ext_to_register(e))
+		jw_kfixed(w, "to_register_ms", (double)ct_ext_to_register(e) / NS_PER_MS, 3);
+	if (ct_ext_to_ready(e))
+		jw_kfixed(w, "to_ready_ms", (double)ct_ext_to_ready(e) / NS_PER_MS, 3);
+	if (ct_ext_go_init(e))
+		jw_kfixed(w, "go_init_ms", (double)ct_ext_go_init(e) / NS_PER_MS, 3);
+}
+
+/* A slice of an extension's thread: [a, b]; without b, until it failed or
+ * until the end of the trace, as its name and args say. */
+static void ext_slice(struct pf *p, const struct ct_extension *e, const char *what, uint32_t pid, uint32_t tid,
+		      uint64_t a, uint64_t b, uint64_t fail, uint64_t last)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "%s%s", what, b ? "" : fail ? " (failed)" : " (incomplete)");
+	ev(p, name, "X", pid, tid, a);
+	dur(p, a, b ? b : fail ? fail : last);
+	args_open(p, NULL, "extension");
+	ext_args(&p->w, e);
+	if (!b)
+		jw_kstr(&p->w, "note", fail ? "it failed before this ended" : "not ended at the end of the trace");
+	args_close(p);
+}
+
+/* Extension e's thread: its register and init slices, its Go init, its
+ * subscriptions and its failure. */
+static void ext_track(struct pf *p, const struct ct_model *m, const struct ct_extension *e, uint32_t pid,
+		      uint32_t tid)
+{
+	struct jsonw *w = &p->w;
+	uint64_t start = e->exec_ts ? e->exec_ts : e->register_ts, fail = ct_ext_fail_ts(e);
+	uint64_t last = m->last_ts > start ? m->last_ts : start, reg_end = 0, init_end = 0;
+	char name[CT_EXT_NAME_MAX + 64];
+
+	snprintf(name, sizeof(name), "extension %s", e->name);
+	meta(p, "thread_name", pid, tid, "name", name, 0);
+	if (start) {
+		ext_slice(p, e, "register", pid, tid, start, e->registered_ts, fail, last);
+		reg_end = e->registered_ts ? e->registered_ts : fail ? fail : last;
+	}
+	if (e->registered_ts) {
+		ext_slice(p, e, "init", pid, tid, e->registered_ts, e->ready_ts, fail, last);
+		init_end = e->ready_ts ? e->ready_ts : fail ? fail : last;
+	}
+	if (ct_ext_go_init(e)) {
+		uint32_t gt = tid;
+
+		if ((start && !nests(start, reg_end, e->go_rt_start, e->go_main)) ||
+		    (init_end && !nests(e->registered_ts, init_end, e->go_rt_start, e->go_main))) {
+			gt = tid + 1;
+			snprintf(name, sizeof(name), "extension %s Go init", e->name);
+			meta(p, "thread_name", pid, gt, "name", name, 0);
+		}
+		ev(p, "Go init", "X", pid, gt, e->go_rt_start);
+		dur(p, e->go_rt_start, e->go_main);
+		args_open(p, NULL, "extension");
+		jw_kstr(w, "extension", e->name);
+		jw_kuint(w, "pid", e->pid);
+		jw_kfixed(w, "go_init_ms", (double)ct_ext_go_init(e) / NS_PER_MS, 3);
+		if (e->go_image) {
+			jw_kuint(w, "package_inits", e->go_image->npkgs);
+			jw_kstr(w, "go_version", e->go_image->go_version[0] ? e->go_image->go_version : "?");
+		}
+		if (e->go_inits_done)
+			jw_kuint(w, "inits_done_at_ns", e->go_inits_done - e->go_rt_start);
+		args_close(p);
+	}
+	for (size_t i = 0; i < e->nsubs; i++) {
+		const struct ct_ext_sub *sub = &e->subs[i];
+
+		if (!sub->ts)
+			continue;
+		if (sub->status)
+			snprintf(name, sizeof(name), "subscribe %s (%d)", lambda_api_name(sub->api), sub->status);
+		else
+			snprintf(name, sizeof(name), "subscribe %s", lambda_api_name(sub->api));
+		ev(p, name, "i", pid, tid, sub->ts);
+		args_open(p, "t", "extension");
+		jw_kstr(w, "extension", e->name);
+		jw_kstr(w, "api", lambda_api_name(sub->api));
+		if (sub->status)
+			jw_kint(w, "status", sub->status);
+		else
+			jw_kstr(w, "status", "no answer seen");
+		if (sub->reply_ts >= sub->ts && sub->reply_ts)
+			jw_kuint(w, "reply_ns", sub->reply_ts - sub->ts);
+		args_close(p);
+	}
+	if (e->error_ts || fail) {
+		ct_ext_outcome(e, name, sizeof(name));
+		ev(p, name, "i", pid, tid, fail ? fail : e->error_ts);
+		args_open(p, "t", "extension");
+		ext_args(w, e);
+		if (e->exit_ts) {
+			struct ct_wait ex = ct_exit_decode(e->exit_status);
+
+			jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
+		}
+		args_close(p);
+	}
+}
+
+/* Who a gate names: "runtime" or "extension". */
+static void gate_args(struct jsonw *w, const struct ct_timeline *tl, const struct ct_gate *g)
+{
+	const struct ct_extension *e = g->ext >= 0 && (size_t)g->ext < tl->next ? &tl->ext[g->ext] : NULL;
+
+	jw_kstr(w, "waited_for", e ? "extension" : "runtime");
+	if (e)
+		jw_kstr(w, "extension", e->name);
+	jw_kuint(w, "pid", g->pid);
+	jw_kfixed(w, "by_ms", (double)g->by_ns / NS_PER_MS, 3);
+}
+
+/* The nested phases' threads: each on the first where it nests with the
+ * ones already there (lane 0: TID_NESTED). -1: not drawn. */
+static void nested_lanes(const struct ct_timeline *tl, int lane[CT_PH_COUNT], int *nlanes)
+{
+	*nlanes = 1;
+	for (int k = 0; k < CT_PH_COUNT; k++) {
+		const struct ct_phase *ph = &tl->ph[k];
+		uint64_t end = ph->complete ? ph->end : tl->t_end;
+
+		lane[k] = -1;
+		if (!ph->start || end < ph->start || !ct_phase_applies(tl, ph))
+			continue;
+		lane[k] = 0;
+		if (ph->depth != 2)
+			continue;
+		for (bool ok = false; !ok; lane[k] += !ok) {
+			ok = true;
+			for (int j = 0; j < k && ok; j++) {
+				const struct ct_phase *q = &tl->ph[j];
+
+				if (q->depth == 2 && lane[j] == lane[k])
+					ok = nests(q->start, q->complete ? q->end : tl->t_end, ph->start, end);
+			}
+		}
+		if (lane[k] + 1 > *nlanes)
+			*nlanes = lane[k] + 1;
+	}
+}
 
 static void timeline_track(struct pf *p, const struct ct_model *m, const struct ct_timeline *tl, size_t idx)
 {
 	struct jsonw *w = &p->w;
 	uint32_t pid = PHASE_PID_BASE + (uint32_t)idx;
-	char name[128];
+	char name[320];
 	const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
+	int lane[CT_PH_COUNT], nlanes;
 
-	snprintf(name, sizeof(name), "cold start #%zu (agent pid %u, runtime pid %u)", idx + 1, tl->agent_pid,
-		 tl->runtime_pid);
+	if (tl->next)
+		snprintf(name, sizeof(name), "cold start #%zu (agent pid %u, runtime pid %u, %zu extension%s)", idx + 1,
+			 tl->agent_pid, tl->runtime_pid, tl->next, tl->next == 1 ? "" : "s");
+	else
+		snprintf(name, sizeof(name), "cold start #%zu (agent pid %u, runtime pid %u)", idx + 1, tl->agent_pid,
+			 tl->runtime_pid);
 	meta(p, "process_name", pid, TID_TOTAL, "name", name, 0);
 	meta(p, "process_sort_index", pid, TID_TOTAL, "sort_index", NULL, PHASE_SORT_BASE + (int)idx);
 	meta(p, "thread_name", pid, TID_TOTAL, "name", "cold start", 0);
 	meta(p, "thread_name", pid, TID_PHASES, "name", "phases", 0);
 	meta(p, "thread_name", pid, TID_NESTED, "name", "nested / the agent's view", 0);
 	meta(p, "thread_name", pid, TID_MILESTONES, "name", "milestones", 0);
+	nested_lanes(tl, lane, &nlanes);
+	for (int l = 1; l < nlanes; l++)
+		meta(p, "thread_name", pid, TID_OVERLAP + (uint32_t)l - 1, "name", "nested (overlapping)", 0);
 	for (int k = 0; k < CT_PH_COUNT; k++) {
 		const struct ct_phase *ph = &tl->ph[k];
 		uint32_t tid = ph->depth == 0 ? TID_TOTAL : ph->depth == 1 ? TID_PHASES : TID_NESTED;
 		uint64_t end = ph->complete ? ph->end : tl->t_end;
 
-		if (!ph->start || end < ph->start || !ct_phase_applies(tl, ph))
+		if (lane[k] < 0)
 			continue;
+		if (ph->depth == 2 && lane[k] > 0)
+			tid = TID_OVERLAP + (uint32_t)lane[k] - 1;
 		snprintf(name, sizeof(name), "%s%s", ct_phase_name(ph->id), ph->complete ? "" : " (incomplete)");
 		ev(p, name, "X", pid, tid, ph->start);
 		dur(p, ph->start, end);
@@ -661,6 +849,18 @@ static void timeline_track(struct pf *p, const struct ct_model *m, const struct 
 			jw_kfixed(w, "agent_init_report_ms", tl->init_report_ms, 3);
 		if (ph->id == CT_PH_FUNC_INIT && tl->have_report_init)
 			jw_kfixed(w, "agent_report_init_duration_ms", tl->report_init_ms, 3);
+		if ((ph->id == CT_PH_INIT_ALL || ph->id == CT_PH_EXT_WAIT || ph->id == CT_PH_EXT_REGISTER)) {
+			const struct ct_gate *g = ph->id == CT_PH_EXT_REGISTER ? &tl->register_gate : &tl->init_gate;
+
+			ct_gate_sentence(tl, g, g == &tl->init_gate, name, sizeof(name));
+			if (name[0]) {
+				jw_kstr(w, g == &tl->init_gate ? "init_gate" : "register_gate", name);
+				jw_kuint(w, "gate_pid", g->pid);
+			}
+			jw_kuint(w, "extensions", tl->next);
+			if (tl->next_failed)
+				jw_kuint(w, "extensions_failed", tl->next_failed);
+		}
 		if (ph->complete) {
 			struct ct_bd bd;
 
@@ -694,6 +894,21 @@ static void timeline_track(struct pf *p, const struct ct_model *m, const struct 
 			jw_kstr(w, "request_id", tl->request_id);
 		args_close(p);
 	}
+	/* the gates: who the runtime's start and INIT's end waited for last */
+	for (int k = 0; k < 2; k++) {
+		const struct ct_gate *g = k ? &tl->init_gate : &tl->register_gate;
+
+		ct_gate_sentence(tl, g, k == 1, name, sizeof(name));
+		if (!name[0] || !g->ts)
+			continue;
+		ev(p, name, "i", pid, TID_MILESTONES, g->ts);
+		args_open(p, k ? "p" : "t", "gate");
+		jw_kstr(w, "gate", k ? "init" : "register");
+		gate_args(w, tl, g);
+		args_close(p);
+	}
+	for (size_t i = 0; i < tl->next; i++)
+		ext_track(p, m, &tl->ext[i], pid, TID_EXT_BASE + 2 * (uint32_t)i);
 	if (tl->nmissing && tl->t0) {
 		struct strbuf sb;
 
@@ -711,15 +926,23 @@ static void timeline_track(struct pf *p, const struct ct_model *m, const struct 
 
 void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
+	struct ct_timelines tls = {0};
+
+	if (ct_timelines_build(m, &tls))
+		tls.n = 0;
+	ct_render_perfetto_tls(m, &tls, out, o);
+	ct_timelines_free(&tls);
+}
+
+void ct_render_perfetto_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
+			    const struct ct_render_opts *o)
+{
 	struct pf p = {.t0 = m->first_ts};
 	struct jsonw *w = &p.w;
-	struct ct_timelines tls = {0};
 	size_t n = m->nprocs < MAX_PROCS ? m->nprocs : MAX_PROCS;
 	char cmd[CT_CMDLINE_MAX + 64];
 	uint32_t *order;
 
-	if (ct_timelines_build(m, &tls))
-		tls.n = 0;
 	jw_init(w, out);
 	jw_obj_open(w);
 	jw_kstr(w, "displayTimeUnit", "ms");
@@ -737,8 +960,8 @@ void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const stru
 	jw_arr_open(w);
 	order = spans_by_thread(m, &p.norder);
 	p.order = order;
-	for (size_t i = 0; i < tls.n; i++)
-		timeline_track(&p, m, &tls.v[i], i);
+	for (size_t i = 0; i < tls->n; i++)
+		timeline_track(&p, m, &tls->v[i], i);
 	for (size_t i = 0; i < n; i++)
 		process_track(&p, m, &m->procs[i]);
 	breakdown_events(&p, m, n);
@@ -747,5 +970,4 @@ void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const stru
 	jw_arr_close(w);
 	jw_obj_close(w);
 	free(order);
-	ct_timelines_free(&tls);
 }

@@ -4,6 +4,7 @@
 #define COLDTRACE_RENDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "model.h"
@@ -60,5 +61,24 @@ size_t ct_model_go_images(const struct ct_model *m);
 void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
 void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
 void ct_render_otlp(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+
+/* The same three, drawn from timelines already built for m (the above build
+ * them with ct_timelines_build): unit tests give hand-made ones, with
+ * extensions and gates the model alone would not yet have. */
+struct ct_timelines;
+void ct_render_perfetto_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
+			    const struct ct_render_opts *o);
+void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
+		       const struct ct_render_opts *o);
+void ct_render_otlp_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
+			const struct ct_render_opts *o);
+
+/* How a Lambda extension's INIT ended, for a label: "ready", "init error
+ * (Extension.Crash)", "exited before registering: exit 3" ... (svg.c). */
+struct ct_extension;
+void ct_ext_outcome(const struct ct_extension *e, char *buf, size_t len);
+/* When a failed extension gave up (its init/error, else its exit); 0 when
+ * it did not fail before being ready (svg.c). */
+uint64_t ct_ext_fail_ts(const struct ct_extension *e);
 
 #endif

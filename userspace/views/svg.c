@@ -14,6 +14,14 @@
  * sleep, grey for sleeping or stopped (the state that held the column the
  * longest, each instant counted once as its best state over the threads);
  * a phase's tooltip ends with its breakdown.
+ *
+ * A cold start with Lambda extensions gets a row per extension under its
+ * milestones: "register" (exec -> registered) and "init" (registered -> its
+ * first event/next) bars, a thin Go-init bar when it is Go, a triangle per
+ * Telemetry/Logs subscription; a failed one is outlined in red and labelled
+ * with how it ended. Who INIT waited for last (the gate) is a dashed red
+ * line at INIT done and a caption under the rows, and a line under the
+ * title. Without extensions the picture is as before.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,6 +192,7 @@ static const char *phase_class(const struct ct_phase *ph)
 		[CT_PK_RUNTIME] = {"runtime", "runtimego"},
 		[CT_PK_AGENT_VIEW] = {"view", "view"},
 		[CT_PK_INVOKE] = {"invoke", "invoke"},
+		[CT_PK_EXTENSION] = {"ext", "extn"},
 	};
 	const char *c = NULL;
 
@@ -206,10 +215,173 @@ static int by_row(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
+void ct_ext_outcome(const struct ct_extension *e, char *buf, size_t len)
+{
+	char st[48];
+	size_t l;
+
+	if (!len)
+		return;
+	if (e->state == CT_EXT_EXITED)
+		snprintf(buf, len, "exited before %s: %s", e->registered_ts ? "ready" : "registering",
+			 e->exit_ts ? ct_exit_str(e->exit_status, CT_EXIT_SHORT, st, sizeof(st)) : "?");
+	else
+		snprintf(buf, len, "%s", ct_ext_state_name(e->state));
+	l = strlen(buf);
+	if (e->error_type[0] && (e->failed || e->state == CT_EXT_EXIT_ERROR) && l + 4 < len)
+		snprintf(buf + l, len - l, " (%s)", e->error_type);
+}
+
+uint64_t ct_ext_fail_ts(const struct ct_extension *e)
+{
+	if (e->state == CT_EXT_INIT_ERROR)
+		return e->error_ts ? e->error_ts : e->exit_ts;
+	if (e->state == CT_EXT_EXITED)
+		return e->exit_ts;
+	return 0;
+}
+
+/* A text at the right of x2, else at the left of x1, else (it fits neither
+ * side) from xin on. */
+static void side_label(struct svg *g, double x1, double x2, double xin, double y, const char *cls,
+		       const char *text)
+{
+	double tw = 6.2 * (double)strlen(text);
+
+	if (x2 + 4 + tw < W - 4)
+		sb_printf(g->b, "<text class=\"%s\" x=\"%.2f\" y=\"%.1f\">", cls, x2 + 4, y);
+	else if (x1 - 4 - tw >= X0)
+		sb_printf(g->b, "<text class=\"%s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">", cls, x1 - 4, y);
+	else
+		sb_printf(g->b, "<text class=\"%s\" x=\"%.2f\" y=\"%.1f\">", cls, xin + 4, y);
+	esc(g->b, text);
+	sb_puts(g->b, "</text>\n");
+}
+
+/* One bar of an extension's row: [a, b], else until it failed (red outline)
+ * or until the end of the trace (incomplete). */
+static void ext_bar(struct svg *g, const struct ct_extension *e, const char *what, const char *cls, double y,
+		    uint64_t a, uint64_t b, uint64_t fail, uint64_t last)
+{
+	char tip[TIP_MAX], d[32], out[160];
+
+	if (b) {
+		fmt_ms(b > a ? b - a : 0, d, sizeof(d));
+		snprintf(tip, sizeof(tip), "extension %s (pid %u): %s (%s)", e->name, e->pid, what, d);
+	} else {
+		ct_ext_outcome(e, out, sizeof(out));
+		snprintf(tip, sizeof(tip), "extension %s (pid %u): %s, %s", e->name, e->pid, what,
+			 fail ? out : "not ended at the end of the trace");
+	}
+	bar(g, y, BAR, a, b ? b : fail ? fail : last, b ? cls : fail ? "extfail" : "incomplete", tip, NULL);
+}
+
+/* Extension rows: one per extension of tl, under its phases. */
+static void ext_rows(struct svg *g, const struct ct_timeline *tl)
+{
+	char label[320], tip[TIP_MAX], d[32], d2[32];
+
+	for (size_t i = 0; i < tl->next; i++) {
+		const struct ct_extension *e = &tl->ext[i];
+		uint64_t start = e->exec_ts ? e->exec_ts : e->register_ts, fail = ct_ext_fail_ts(e);
+		uint64_t last = g->m->last_ts > start ? g->m->last_ts : start, end = start;
+		bool gate = tl->init_gate.known && !tl->init_gate.is_runtime && tl->init_gate.ext == (long)i;
+		double y = g->y + (ROW - BAR) / 2.0;
+
+		snprintf(label, sizeof(label), "  extension %s (pid %u)", e->name, e->pid);
+		row_name(g, label, gate ? "n b" : "n");
+		if (!start) {
+			ct_ext_outcome(e, label, sizeof(label));
+			side_label(g, X0, X0, X0, g->y + BAR - 1, "l missing", label);
+			g->y += ROW;
+			continue;
+		}
+		ext_bar(g, e, "register, exec -> registered", "ext", y, start, e->registered_ts, fail, last);
+		end = e->registered_ts ? e->registered_ts : fail ? fail : last;
+		if (e->registered_ts) {
+			ext_bar(g, e, "init, registered -> its first event/next", "extn", y, e->registered_ts,
+				e->ready_ts, fail, last);
+			end = e->ready_ts ? e->ready_ts : fail ? fail : last;
+		}
+		if (ct_ext_go_init(e)) {
+			fmt_ms(ct_ext_go_init(e), d, sizeof(d));
+			snprintf(tip, sizeof(tip), "extension %s: Go init, runtime start -> main.main (%s, %zu package inits)",
+				 e->name, d, e->go_image ? e->go_image->npkgs : (size_t)0);
+			bar(g, y + BAR - 5, 5, e->go_rt_start, e->go_main, "extgo", tip, NULL);
+		}
+		for (size_t k = 0; k < e->nsubs; k++) {
+			const struct ct_ext_sub *sub = &e->subs[k];
+			double x = xat(g, sub->ts);
+
+			if (!sub->ts)
+				continue;
+			if (sub->status)
+				snprintf(tip, sizeof(tip), "extension %s subscribed to the %s API: %d", e->name,
+					 lambda_api_name(sub->api), sub->status);
+			else
+				snprintf(tip, sizeof(tip), "extension %s subscribed to the %s API: no answer seen",
+					 e->name, lambda_api_name(sub->api));
+			sb_printf(g->b, "<path class=\"sub\" d=\"M%.2f %.1fl4 -6h-8z\"><title>", x, y + 1);
+			esc(g->b, tip);
+			sb_puts(g->b, "</title></path>\n");
+		}
+		if (e->failed || e->state == CT_EXT_EXIT_ERROR) {
+			ct_ext_outcome(e, label, sizeof(label));
+		} else if (e->ready_ts) {
+			fmt_ms(ct_ext_to_register(e), d, sizeof(d));
+			fmt_ms(ct_ext_to_ready(e), d2, sizeof(d2));
+			if (ct_ext_to_register(e))
+				snprintf(label, sizeof(label), "registered %s, ready %s after exec", d, d2);
+			else
+				snprintf(label, sizeof(label), "ready %s after exec", d2);
+		} else {
+			ct_ext_outcome(e, label, sizeof(label));
+		}
+		if (gate) {
+			size_t l = strlen(label);
+
+			snprintf(label + l, sizeof(label) - l, ", gated INIT");
+		}
+		/* inside: on its init bar (light), else its register bar */
+		side_label(g, xat(g, start), xat(g, end), xat(g, e->registered_ts ? e->registered_ts : start),
+			   g->y + (ROW - BAR) / 2.0 + BAR - 3, e->failed ? "l missing" : "l", label);
+		g->y += ROW;
+	}
+}
+
+/* The gates: a dashed line at INIT done (from top to the current row) and
+ * the captions naming who INIT and the runtime's start waited for last. */
+static void gate_rows(struct svg *g, const struct ct_timeline *tl, double top)
+{
+	char line[400];
+
+	if (tl->init_gate.known && tl->init_gate.ts) {
+		double x = xat(g, tl->init_gate.ts);
+
+		ct_gate_sentence(tl, &tl->init_gate, true, line, sizeof(line));
+		sb_printf(g->b, "<line class=\"gate\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"><title>", x,
+			  top, x, g->y);
+		esc(g->b, line);
+		sb_puts(g->b, "</title></line>\n");
+		sb_printf(g->b, "<text class=\"l gate\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + BAR - 1);
+		esc(g->b, line);
+		sb_puts(g->b, "</text>\n");
+		g->y += ROW;
+	}
+	ct_gate_sentence(tl, &tl->register_gate, false, line, sizeof(line));
+	if (line[0]) {
+		sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + BAR - 1);
+		esc(g->b, line);
+		sb_puts(g->b, "</text>\n");
+		g->y += ROW;
+	}
+}
+
 static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t idx, size_t n)
 {
 	const struct ct_phase *rows[CT_PH_COUNT];
 	char a[64], r[64], head[256], tip[1024], label[320], d[32];
+	double top;
 
 	ct_proc_label(tl->agent, a, sizeof(a));
 	ct_proc_label(tl->runtime, r, sizeof(r));
@@ -219,7 +391,14 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 	else
 		snprintf(head, sizeof(head), "cold start: agent %s (pid %u) -> runtime %s (pid %u)", a, tl->agent_pid,
 			 r, tl->runtime_pid);
+	if (tl->next) {
+		size_t l = strlen(head);
+
+		snprintf(head + l, sizeof(head) - l, ", %zu extension%s%s", tl->next, tl->next == 1 ? "" : "s",
+			 tl->next_failed ? " (failed)" : "");
+	}
 	heading(g, head);
+	top = g->y;
 	for (size_t i = 0; i < CT_PH_COUNT; i++)
 		rows[i] = &tl->ph[i];
 	qsort(rows, CT_PH_COUNT, sizeof(rows[0]), by_row);
@@ -249,6 +428,12 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 			else if (ph->id == CT_PH_FUNC_INIT && tl->have_report_init)
 				snprintf(label, sizeof(label), "%s (REPORT Init Duration says %.3f ms)", d,
 					 tl->report_init_ms);
+			else if (ph->id == CT_PH_INIT_ALL && tl->init_gate.known && !tl->init_gate.is_runtime &&
+				 tl->init_gate.ext >= 0 && (size_t)tl->init_gate.ext < tl->next)
+				snprintf(label, sizeof(label), "%s (waited for extension %s last)", d,
+					 tl->ext[tl->init_gate.ext].name);
+			else if (ph->id == CT_PH_INIT_ALL && tl->init_gate.known && tl->init_gate.is_runtime)
+				snprintf(label, sizeof(label), "%s (waited for the runtime last)", d);
 			else
 				snprintf(label, sizeof(label), "%s", d);
 			if (ph->held_ns) {
@@ -293,6 +478,8 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 	}
 	row_name(g, "  milestones", "n");
 	g->y += ROW;
+	ext_rows(g, tl);
+	gate_rows(g, tl, top);
 	if (tl->nmissing || tl->note[0]) {
 		struct strbuf sb;
 
@@ -509,6 +696,7 @@ static bool state_band(struct svg *g, const struct ct_proc *p, uint64_t from, ui
 	return true;
 }
 
+/* 1: an agent, 2: a runtime, 3: an extension, 0: another process. */
 static int role_of(const struct ct_timelines *tls, const struct ct_proc *p)
 {
 	for (size_t i = 0; i < tls->n; i++) {
@@ -516,9 +704,18 @@ static int role_of(const struct ct_timelines *tls, const struct ct_proc *p)
 			return 1;
 		if (tls->v[i].runtime == p)
 			return 2;
+		for (size_t k = 0; k < tls->v[i].next; k++) {
+			const struct ct_extension *e = &tls->v[i].ext[k];
+
+			if (e->proc ? e->proc == p : e->pid == p->pid)
+				return 3;
+		}
 	}
 	return 0;
 }
+
+static const char *const role_tag[] = {"", " [agent]", " [runtime]", " [extension]"};
+static const char *const role_class[] = {"proc", "agent", "runtime", "ext"};
 
 static void process_rows(struct svg *g, const struct ct_model *m, const struct ct_timelines *tls)
 {
@@ -546,8 +743,7 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 		else
 			ct_exit_str(p->exit_status, CT_EXIT_SHORT, st, sizeof(st));
 		fmt_ms(end - start, d, sizeof(d));
-		snprintf(label, sizeof(label), "%s%s (pid %u)", name, role == 1 ? " [agent]" : role == 2 ? " [runtime]" : "",
-			 p->pid);
+		snprintf(label, sizeof(label), "%s%s (pid %u)", name, role_tag[role], p->pid);
 		row_name(g, label, role ? "n b" : "n");
 		snprintf(label, sizeof(label), "%s, %s", d, st);
 		/* forked, not yet exec'd */
@@ -560,7 +756,7 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 			run = start;
 		fmt_ms(end - run, d, sizeof(d));
 		snprintf(tip, sizeof(tip), "%s pid %u (%s): %s", name, p->pid, d, st);
-		bar(g, y, BAR, run, end, role == 1 ? "agent" : role == 2 ? "runtime" : "proc", tip, label);
+		bar(g, y, BAR, run, end, role_class[role], tip, label);
 		for (size_t j = 0; j < p->nimages; j++) {
 			const struct ct_image *im = &p->images[j];
 
@@ -665,7 +861,7 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 	}
 }
 
-static void legend(struct svg *g, bool states)
+static void legend(struct svg *g, bool states, bool exts)
 {
 	static const struct {
 		const char *cls, *text;
@@ -706,6 +902,31 @@ static void legend(struct svg *g, bool states)
 	x += 110;
 	sb_printf(g->b, "<rect class=\"log\" x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"14\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">log line</text>\n",
 		  x + 6, y - 1, x + 19, y + 10);
+	if (exts) {
+		static const struct {
+			const char *cls, *text;
+		} ext_items[] = {
+			{"ext", "extension: exec -> registered"},
+			{"extn", "extension: registered -> ready, waiting for extensions"},
+			{"extgo", "extension Go init"},
+			{"extfail", "failed extension"},
+		};
+
+		x = NX;
+		y += 20;
+		for (size_t i = 0; i < sizeof(ext_items) / sizeof(ext_items[0]); i++) {
+			sb_printf(g->b, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\"/>",
+				  ext_items[i].cls, x, y);
+			sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 19, y + 10,
+				  ext_items[i].text);
+			x += 6.2 * (double)strlen(ext_items[i].text) + 36;
+		}
+		sb_printf(g->b, "<path class=\"sub\" d=\"M%.1f %.1fl4 -6h-8z\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">subscription (Telemetry / Logs API)</text>\n",
+			  x + 7, y + 10, x + 19, y + 10);
+		x += 250;
+		sb_printf(g->b, "<line class=\"gate\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">INIT done: who INIT waited for last</text>\n",
+			  x + 7, y - 1, x + 7, y + 13, x + 19, y + 10);
+	}
 	if (states) {
 		x = NX;
 		y += 20;
@@ -759,20 +980,34 @@ static void grid(struct strbuf *b, const struct svg *g, double top, double botto
 void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	struct ct_timelines tls;
-	struct strbuf body;
-	struct svg g = {0};
-	double top, bottom;
-	char sub[512], cmd[CT_CMDLINE_MAX + 64];
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
+	ct_render_svg_tls(m, &tls, out, o);
+	ct_timelines_free(&tls);
+}
+
+void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp, struct strbuf *out,
+		       const struct ct_render_opts *o)
+{
+	const struct ct_timelines tls = *tlsp;
+	struct strbuf body;
+	struct svg g = {0};
+	double top, bottom;
+	char sub[512], cmd[CT_CMDLINE_MAX + 64], gate[400] = "";
+	bool exts = false;
+
+	for (size_t i = 0; i < tls.n; i++)
+		exts |= tls.v[i].next > 0;
+	if (tls.n)
+		ct_gate_sentence(&tls.v[0], &tls.v[0].init_gate, true, gate, sizeof(gate));
 	g.t0 = m->first_ts;
 	g.span = m->last_ts > m->first_ts ? m->last_ts - m->first_ts : 1000000;
 	g.m = m;
 	index_spans(&g);
 	sb_init(&body);
 	g.b = &body;
-	top = 78;
+	top = gate[0] ? 94 : 78;
 	g.y = top + 4;
 	for (size_t i = 0; i < tls.n; i++)
 		timeline_rows(&g, &tls.v[i], i, tls.n);
@@ -781,7 +1016,7 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 	process_rows(&g, m, &tls);
 	bottom = g.y + 4;
 	g.y = bottom + 18;
-	legend(&g, g.by_pid != NULL);
+	legend(&g, g.by_pid != NULL, exts);
 
 	sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
@@ -815,6 +1050,14 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 		     "rect.incomplete { fill: #fff; stroke: #c0392b; stroke-width: 1; stroke-dasharray: 4 2; }\n"
 		     "rect.log { fill: #7b3294; }\n"
 		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n");
+	if (exts)
+		sb_puts(out, "rect.ext { fill: #9c755f; }\n"
+			     "rect.extn { fill: #c9a98f; }\n"
+			     "rect.extgo { fill: #ff9da7; }\n"
+			     "rect.extfail { fill: #fbe3e0; stroke: #c0392b; stroke-width: 1.5; }\n"
+			     "path.sub { fill: #4e79a7; }\n"
+			     "line.gate { stroke: #c0392b; stroke-width: 1.5; stroke-dasharray: 5 3; }\n"
+			     "text.gate { fill: #c0392b; font-weight: bold; }\n");
 	if (g.by_pid)
 		sb_puts(out, "rect.st-bg { fill: #f4f4f4; }\n"
 			     "rect.st-run { fill: #1b7837; }\n"
@@ -848,6 +1091,11 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 		sb_printf(out, "<text class=\"sub\" x=\"%.1f\" y=\"58\">", NX);
 		esc(out, sub);
 		sb_puts(out, "</text>\n");
+		if (gate[0]) {
+			sb_printf(out, "<text class=\"sub gate\" x=\"%.1f\" y=\"74\">", NX);
+			esc(out, gate);
+			sb_puts(out, "</text>\n");
+		}
 	}
 	grid(out, &g, top, bottom);
 	if (body.buf)
@@ -856,5 +1104,4 @@ void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct
 	sb_free(&body);
 	free(g.by_pid);
 	free(g.cols);
-	ct_timelines_free(&tls);
 }
