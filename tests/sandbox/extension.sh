@@ -11,6 +11,7 @@
 #   ct-ext-initerr  registers, then POSTs init/error with
 #                   Lambda-Extension-Function-Error-Type: Extension.ConfigInvalid
 #                   and exits 1.
+#   ct-ext-hang     never registers (sleeps an hour): INIT times out.
 # Needs AWS_LAMBDA_RUNTIME_API and curl.
 set -eu
 : "${AWS_LAMBDA_RUNTIME_API:?AWS_LAMBDA_RUNTIME_API is not set}"
@@ -18,6 +19,12 @@ name=$(basename "$0")
 api="http://${AWS_LAMBDA_RUNTIME_API}/2020-01-01/extension"
 trap 'exit 143' TERM
 trap 'exit 130' INT
+
+case $name in
+*hang*)
+	echo "$name: never registering" >&2
+	exec sleep 3600 ;;
+esac
 
 # No temporary files: curl -D - puts the reply's headers before its body.
 reply=$(curl -sS --fail-with-body --max-time 10 -D - \

@@ -191,7 +191,6 @@ func (s *Supervisor) EnsureInit() {
 	if len(invalidEnv) > 0 {
 		telemetry.Warnf("environment keys not valid for a Lambda function: %s", strings.Join(invalidEnv, ", "))
 	}
-	telemetry.Infof("exec '%s' (cwd=%s, handler=%s)", s.cfg.Bootstrap[0], s.cfg.TaskRoot, s.cfg.Handler)
 
 	cmd := exec.Command(s.cfg.Bootstrap[0], s.cfg.Bootstrap[1:]...)
 	cmd.Dir = s.cfg.TaskRoot
@@ -205,6 +204,7 @@ func (s *Supervisor) EnsureInit() {
 		s.mu.Unlock()
 		return
 	}
+	telemetry.Infof("exec '%s' (cwd=%s, handler=%s)", s.cfg.Bootstrap[0], s.cfg.TaskRoot, s.cfg.Handler)
 	if err := cmd.Start(); err != nil {
 		s.mu.Unlock()
 		telemetry.Errorf("Failed to start runtime %s: %v", s.cfg.Bootstrap[0], err)
