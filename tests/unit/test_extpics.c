@@ -601,6 +601,8 @@ CT_TEST(perfetto_failed_extensions)
 	fixture_free(&f);
 }
 
+static struct jv *otlp(const struct fixture *f);
+
 /* ---- SVG: its tags, parsed ---- */
 
 #define SVG_ATTRS 8
@@ -940,6 +942,43 @@ CT_TEST(svg_failed_extension)
 	fixture_free(&f);
 }
 
+/* Hundreds of extensions (a hostile or broken trace): the picture draws 64
+ * rows and says how many more there are; the other views stay valid. */
+CT_TEST(many_extensions)
+{
+	struct fixture f;
+	struct tags ts;
+	struct strbuf sb;
+	struct ct_timeline *tl;
+	struct ct_extension *nv;
+	size_t rows = 0;
+
+	build(&f, V_TWO);
+	tl = &f.tls.v[0];
+	nv = realloc(tl->ext, 300 * sizeof(*nv));
+	CT_TRUE(nv != NULL);
+	if (!nv) {
+		fixture_free(&f);
+		return;
+	}
+	tl->ext = nv;
+	for (size_t i = 2; i < 300; i++) {
+		tl->ext[i] = tl->ext[i % 2];
+		snprintf(tl->ext[i].name, sizeof(tl->ext[i].name), "x%zu", i);
+	}
+	tl->next = 300;
+	svg(&f, &ts, &sb);
+	for (size_t i = 0; i < ts.n; i++)
+		rows += !strcmp(ts.v[i].name, "text") && !strncmp(ts.v[i].text, "  extension ", 12);
+	CT_EQ_INT(rows, 64);
+	CT_TRUE(tfind(&ts, "text", "l", "  ... 236 more extensions (all of them: -f jsonl)") != NULL);
+	free(ts.v);
+	sb_free(&sb);
+	jv_free(perfetto(&f));
+	jv_free(otlp(&f));
+	fixture_free(&f);
+}
+
 /* ---- OTLP ---- */
 
 static const struct jv *spans_of(const struct jv *v)
@@ -1107,6 +1146,7 @@ int main(void)
 	CT_RUN(svg_no_extension);
 	CT_RUN(svg_two_extensions);
 	CT_RUN(svg_failed_extension);
+	CT_RUN(many_extensions);
 	CT_RUN(otlp_extensions);
 	return ct_summary();
 }

@@ -41,6 +41,7 @@
 #define BAND 9
 #define MAX_ROWS_PROCS 300 /* processes drawn, at most */
 #define MAX_MARKS 2000     /* HTTP / log marks drawn, at most */
+#define MAX_EXT_ROWS 64    /* extension rows per cold start, at most */
 #define TEXT_MAX 240       /* characters of a label */
 #define TIP_MAX 720        /* characters of a tooltip */
 #define SBAND 5            /* the thread-state band under a process bar */
@@ -288,6 +289,15 @@ static void ext_rows(struct svg *g, const struct ct_timeline *tl)
 		bool gate = tl->init_gate.known && !tl->init_gate.is_runtime && tl->init_gate.ext == (long)i;
 		double y = g->y + (ROW - BAR) / 2.0;
 
+		if (i == MAX_EXT_ROWS) {
+			snprintf(label, sizeof(label), "  ... %zu more extensions (all of them: -f jsonl)",
+				 tl->next - i);
+			sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + BAR - 1);
+			esc(g->b, label);
+			sb_puts(g->b, "</text>\n");
+			g->y += ROW;
+			break;
+		}
 		snprintf(label, sizeof(label), "  extension %s (pid %u)", e->name, e->pid);
 		row_name(g, label, gate ? "n b" : "n");
 		if (!start) {
