@@ -1,9 +1,10 @@
 #!/bin/bash
 # watch.sh COLDTRACE CMP SANDBOX_DIR WORKDIR
 # coldtrace watch beside sandboxes it did not start: started from a separate
-# shell, several at once, one inside a new pid namespace. Each must get its
-# own complete timeline, with Go init equal to GODEBUG=inittrace=1's (the
-# agent and runtime write those lines to stderr; coldtrace records them).
+# shell (with two Lambda extensions), several at once, one inside a new pid
+# namespace. Each must get its own complete timeline, with Go init equal to
+# GODEBUG=inittrace=1's (the agent, runtime and Go extension write those
+# lines to stderr or a pipe; coldtrace records them).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 cmp=$2 sb=$3 work=$4
@@ -22,11 +23,11 @@ grep -q "watching" watch.err && ok "watch is ready" || bad "watch is ready" "$(c
 driver() { # PORT_SUFFIX [wrapper...]
 	local p=$1
 	shift
-	"$@" env GODEBUG=inittrace=1 "$sb/ct-driver" --runtime go \
+	"$@" env GODEBUG=inittrace=1 "$sb/ct-driver" --runtime go --extensions "${exts:-0}" \
 		--runtime-api-address 127.0.0.1:197$p --invoke-address 127.0.0.1:187$p >"drv$p.out" 2>"drv$p.err"
 }
-# one from a separate shell-like parent
-bash -c "$(declare -f driver); sb='$sb'; driver 01" && ok "sandbox 1 ran" || bad "sandbox 1 ran" "$(tail -3 drv01.err)"
+# one from a separate shell-like parent, with two extensions
+bash -c "$(declare -f driver); sb='$sb'; exts=2 driver 01" && ok "sandbox 1 ran" || bad "sandbox 1 ran" "$(tail -3 drv01.err)"
 # three at once
 driver 02 & a=$!
 driver 03 & b=$!
@@ -60,7 +61,14 @@ for f in out/*.jsonl; do
 	fi
 	# the driver is not part of it: only the agent's tree
 	if grep -q '"path":"[^"]*/ct-driver"' "$f"; then bad "$f: only the agent's tree" "$(grep '"exec"' "$f" | head -3)"; fi
-	for pid in $agent $rt; do
+	ext=
+	if [ $k = 1 ]; then # the extensions are in the agent's tree: in its file
+		ext=$(grep '"type":"extension"' "$f" | grep '"name":"ct-ext-go"' | sed -n 's/.*"pid":\([0-9]*\).*/\1/p' | head -1)
+		n=$(grep '"type":"extension"' "$f" | grep -c '"state":"ready"')
+		[ "$n" = 2 ] && [ -n "$ext" ] && ok "$f: its 2 extensions, ready" ||
+			bad "$f: its 2 extensions, ready" "$(grep '"type":"extension"' "$f" | head -2)"
+	fi
+	for pid in $agent $rt $ext; do
 		if "$cmp" $how --self "$f" "$pid" >cmp.out; then
 			ok "$f pid $pid: $what ($(grep -o 'packages: [0-9]*' cmp.out))"
 		else
