@@ -7,9 +7,10 @@
  * process: "process", its "exec"s, each Go image's "go_runtime",
  * "go_init" (in the order Go ran them) and "go_main"; the I/O records;
  * the kernel-level breakdown's "thread", "tstate" (by start) and "file"
- * records; per sandbox (phases.h) its "phase", "milestone" and "timeline"
- * records, then a "breakdown" per complete phase; last "summary". The
- * breakdown's records and keys are listed in breakdown.h.
+ * records; per sandbox (phases.h) its "phase", "milestone", "extension"
+ * (one per Lambda extension) and "timeline" records, then a "breakdown"
+ * per complete phase; last "summary". The breakdown's records and keys are
+ * listed in breakdown.h.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include "phases.h"
 #include "redact.h"
 #include "render.h"
+#include "tlviews.h"
 
 #define ADDR_MAX 64 /* ct_endpoint_str: "[IPv6]:port" */
 
@@ -116,8 +118,12 @@ static void log_json(struct jsonw *w, const struct ct_log *l)
 		jw_kstr(w, "init_type", ev->init_type);
 	if (ev->have & LOG_HAVE_PHASE)
 		jw_kstr(w, "phase", ev->phase);
-	if (ev->have & LOG_HAVE_STATUS)
-		jw_kstr(w, "status", ev->status);
+	if (ev->have & LOG_HAVE_EXT_NAME)
+		jw_kstr(w, "ext_name", ev->ext_name);
+	if (ev->have & LOG_HAVE_EXT_EVENTS)
+		jw_kstr(w, "ext_events", ev->ext_events);
+	if (ev->have & LOG_HAVE_STATUS) /* an extension's: its state */
+		jw_kstr(w, ev->kind == LOG_EXTENSION ? "state" : "status", ev->status);
 	if (ev->have & LOG_HAVE_ERROR_TYPE)
 		jw_kstr(w, "error_type", ev->error_type);
 	if (ev->have & LOG_HAVE_DURATION)
@@ -178,7 +184,7 @@ static void io_records(struct jsonw *w, const struct ct_model *m)
 	}
 }
 
-static void phase_json(struct jsonw *w, size_t t, const struct ct_phase *ph)
+static void phase_json(struct jsonw *w, size_t t, const struct ct_timeline *tl, const struct ct_phase *ph)
 {
 	jw_obj_open(w);
 	jw_kstr(w, "type", "phase");
@@ -197,6 +203,8 @@ static void phase_json(struct jsonw *w, size_t t, const struct ct_phase *ph)
 	jw_kbool(w, "complete", ph->complete);
 	jw_kbool(w, "in_sum", ph->in_sum);
 	jw_kuint(w, "held_ns", ph->held_ns);
+	if (!ct_phase_applies(tl, ph))
+		jw_kbool(w, "applies", false); /* cannot happen here: no end to wait for */
 	jw_obj_close(w);
 }
 
@@ -215,8 +223,111 @@ static void milestone_json(struct jsonw *w, size_t t, enum ct_ms k, const struct
 	jw_obj_close(w);
 }
 
+/* {"role":"runtime"|"extension","name","pid","ts_ns","by_ns"} */
+static void gate_json(struct jsonw *w, const char *key, const struct ct_timeline *tl, const struct ct_gate *g)
+{
+	char label[CT_EXT_NAME_MAX + 64];
+	const char *name = NULL;
+
+	if (!g->known)
+		return;
+	if (g->is_runtime) {
+		if (tl->runtime) {
+			ct_proc_label(tl->runtime, label, sizeof(label));
+			name = label;
+		}
+	} else if (g->ext >= 0 && (size_t)g->ext < tl->next) {
+		name = tl->ext[g->ext].name;
+	}
+	jw_key(w, key);
+	jw_obj_open(w);
+	jw_kstr(w, "role", g->is_runtime ? "runtime" : "extension");
+	if (name && name[0])
+		jw_kstr(w, "name", name);
+	if (g->pid)
+		jw_kuint(w, "pid", g->pid);
+	if (g->ts)
+		jw_kuint(w, "ts_ns", g->ts);
+	jw_kuint(w, "by_ns", g->by_ns);
+	jw_obj_close(w);
+}
+
+static bool gated_by(const struct ct_gate *g, size_t i)
+{
+	return g->known && !g->is_runtime && g->ext == (long)i;
+}
+
+/* A key with a time or figure, left out when 0 (not seen). */
+static void kuint_seen(struct jsonw *w, const char *key, uint64_t v)
+{
+	if (v)
+		jw_kuint(w, key, v);
+}
+
+static void kstr_seen(struct jsonw *w, const char *key, const char *s)
+{
+	if (s && s[0])
+		jw_kstr(w, key, s);
+}
+
+static void extension_json(struct jsonw *w, size_t t, const struct ct_timeline *tl, size_t i)
+{
+	const struct ct_extension *e = &tl->ext[i];
+
+	jw_obj_open(w);
+	jw_kstr(w, "type", "extension");
+	jw_kuint(w, "sandbox", t);
+	jw_kuint(w, "index", i);
+	jw_kstr(w, "name", e->name);
+	kstr_seen(w, "id", e->id);
+	jw_kuint(w, "pid", e->pid);
+	jw_kstr(w, "state", ct_ext_state_key(e->state));
+	jw_kbool(w, "failed", e->failed);
+	kstr_seen(w, "error_type", e->error_type);
+	kstr_seen(w, "events", e->events);
+	kuint_seen(w, "exec_ns", e->exec_ts);
+	kuint_seen(w, "go_runtime_ns", e->go_rt_start);
+	kuint_seen(w, "go_inits_done_ns", e->go_inits_done);
+	kuint_seen(w, "go_main_ns", e->go_main);
+	kuint_seen(w, "register_ns", e->register_ts);
+	kuint_seen(w, "registered_ns", e->registered_ts);
+	if (e->register_status)
+		jw_kint(w, "register_status", e->register_status);
+	kuint_seen(w, "ready_ns", e->ready_ts);
+	kuint_seen(w, "error_ns", e->error_ts);
+	if (e->exit_ts) {
+		struct ct_wait ex = ct_exit_decode(e->exit_status);
+
+		jw_kuint(w, "exit_ns", e->exit_ts);
+		jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
+	}
+	jw_key(w, "subscriptions");
+	jw_arr_open(w);
+	for (size_t k = 0; k < e->nsubs && k < CT_EXT_SUBS_MAX; k++) {
+		const struct ct_ext_sub *s = &e->subs[k];
+
+		jw_obj_open(w);
+		jw_kstr(w, "api", lambda_api_name(s->api));
+		kuint_seen(w, "ts_ns", s->ts);
+		kuint_seen(w, "reply_ns", s->reply_ts);
+		if (s->status)
+			jw_kint(w, "status", s->status);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	kuint_seen(w, "to_register_ns", ct_ext_to_register(e));
+	kuint_seen(w, "to_ready_ns", ct_ext_to_ready(e));
+	if (e->go_image)
+		kuint_seen(w, "go_init_ns", ct_ext_go_init(e));
+	jw_kbool(w, "gated_init", gated_by(&tl->init_gate, i));
+	jw_kbool(w, "gated_register", gated_by(&tl->register_gate, i));
+	jw_obj_close(w);
+}
+
 static void timeline_json(struct jsonw *w, size_t t, const struct ct_timeline *tl)
 {
+	char line[1024];
+
 	jw_obj_open(w);
 	jw_kstr(w, "type", "timeline");
 	jw_kuint(w, "sandbox", t);
@@ -249,6 +360,16 @@ static void timeline_json(struct jsonw *w, size_t t, const struct ct_timeline *t
 	jw_kbool(w, "agent_from_listener", tl->agent_from_listener);
 	jw_kbool(w, "request_id_from_log", tl->request_id_from_log);
 	jw_kbool(w, "answered_error", tl->answered_error);
+	jw_kuint(w, "extensions", tl->next);
+	jw_kuint(w, "extensions_failed", tl->next_failed);
+	if (tl->ms[CT_MS_INIT_DONE].state == CT_MS_SEEN)
+		jw_kuint(w, "init_done_ns", tl->ms[CT_MS_INIT_DONE].ts);
+	gate_json(w, "init_gate", tl, &tl->init_gate);
+	gate_json(w, "register_gate", tl, &tl->register_gate);
+	ct_gate_sentence(tl, &tl->init_gate, true, line, sizeof(line));
+	kstr_seen(w, "init_gate_text", line);
+	ct_gate_sentence(tl, &tl->register_gate, false, line, sizeof(line));
+	kstr_seen(w, "register_gate_text", line);
 	if (tl->note[0])
 		jw_kstr(w, "note", tl->note);
 	jw_obj_close(w);
@@ -376,6 +497,19 @@ static void breakdowns_json(struct jsonw *w, const struct ct_model *m, size_t t,
 	}
 }
 
+void ct_jsonl_timeline(struct jsonw *w, const struct ct_model *m, size_t t, const struct ct_timeline *tl)
+{
+	for (int p = 0; p < CT_PH_COUNT; p++)
+		phase_json(w, t, tl, &tl->ph[p]);
+	for (int k = 0; k < CT_MS_COUNT; k++)
+		if (tl->ms[k].state != CT_MS_NA)
+			milestone_json(w, t, (enum ct_ms)k, &tl->ms[k]);
+	for (size_t i = 0; tl->ext && i < tl->next; i++)
+		extension_json(w, t, tl, i);
+	timeline_json(w, t, tl);
+	breakdowns_json(w, m, t, tl);
+}
+
 /* The cold-start timeline of each sandbox (phases.h). */
 static void timelines_json(struct jsonw *w, const struct ct_model *m)
 {
@@ -383,17 +517,8 @@ static void timelines_json(struct jsonw *w, const struct ct_model *m)
 
 	if (ct_timelines_build(m, &tls))
 		return;
-	for (size_t t = 0; t < tls.n; t++) {
-		const struct ct_timeline *tl = &tls.v[t];
-
-		for (int p = 0; p < CT_PH_COUNT; p++)
-			phase_json(w, t, &tl->ph[p]);
-		for (int k = 0; k < CT_MS_COUNT; k++)
-			if (tl->ms[k].state != CT_MS_NA)
-				milestone_json(w, t, (enum ct_ms)k, &tl->ms[k]);
-		timeline_json(w, t, tl);
-		breakdowns_json(w, m, t, tl);
-	}
+	for (size_t t = 0; t < tls.n; t++)
+		ct_jsonl_timeline(w, m, t, &tls.v[t]);
 	ct_timelines_free(&tls);
 }
 

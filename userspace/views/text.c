@@ -10,6 +10,7 @@
 #include "phases.h"
 #include "redact.h"
 #include "render.h"
+#include "tlviews.h"
 
 /* Every string from the trace goes through str_esc / sb_put_esc (strbuf.h):
  * file names, package names, paths and log lines can hold terminal escapes
@@ -299,6 +300,7 @@ static const char *phase_color(const struct ct_phase *ph)
 		[CT_PK_AGENT] = "\033[34m",
 		[CT_PK_RUNTIME] = "\033[32m",
 		[CT_PK_INVOKE] = "\033[33m",
+		[CT_PK_EXTENSION] = "\033[35m",
 	};
 	const char *c = (size_t)ph->kind < sizeof(by_kind) / sizeof(by_kind[0]) ? by_kind[ph->kind] : NULL;
 
@@ -317,10 +319,28 @@ static size_t phase_rows(const struct ct_timeline *tl, const struct ct_phase *ro
 	return n;
 }
 
-static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const struct ct_phase *ph,
-		      uint64_t t0, uint64_t t1, const struct ct_render_opts *o)
+/* The phase column: 24 characters, more for a longer name (none is cut),
+ * the bar shorter by as much (the table stays within 79 columns). */
+#define PHASE_W 24
+#define BAR_W_MIN 24
+
+static int phase_name_w(const struct ct_timeline *tl, const struct ct_phase *const *rows, size_t nrows)
 {
-	char name[40];
+	int w = PHASE_W;
+
+	for (size_t i = 0; i < nrows; i++) {
+		int l = (int)strlen(ct_phase_name(rows[i]->id)) + (rows[i]->depth == 2 ? 2 : 0);
+
+		if (ct_phase_applies(tl, rows[i]) && l > w)
+			w = l;
+	}
+	return w;
+}
+
+static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const struct ct_phase *ph,
+		      uint64_t t0, uint64_t t1, int nw, int bw, const struct ct_render_opts *o)
+{
+	char name[80];
 	int c0 = 0, c1 = 0;
 	uint64_t span = t1 > t0 ? t1 - t0 : 1;
 	uint64_t s = ph->start, e = ph->complete ? ph->end : t1;
@@ -328,20 +348,20 @@ static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const st
 	(void)tl;
 	snprintf(name, sizeof(name), "%s%s", ph->depth == 2 ? "  " : "", ct_phase_name(ph->id));
 	if (ph->complete)
-		sb_printf(out, "  %-24.24s%9.3f  |", name, MS(ph->dur));
+		sb_printf(out, "  %-*s%9.3f  |", nw, name, MS(ph->dur));
 	else
-		sb_printf(out, "  %-24.24s%9s  |", name, "--");
+		sb_printf(out, "  %-*s%9s  |", nw, name, "--");
 	if (s && s >= t0 && e >= s) {
-		c0 = (int)((double)(s - t0) * BAR_W / (double)span);
-		c1 = (int)(((double)(e - t0) * BAR_W + (double)span - 1) / (double)span);
-		if (c0 > BAR_W - 1)
-			c0 = BAR_W - 1;
-		if (c1 > BAR_W)
-			c1 = BAR_W;
+		c0 = (int)((double)(s - t0) * bw / (double)span);
+		c1 = (int)(((double)(e - t0) * bw + (double)span - 1) / (double)span);
+		if (c0 > bw - 1)
+			c0 = bw - 1;
+		if (c1 > bw)
+			c1 = bw;
 		if (c1 <= c0)
 			c1 = c0 + 1;
 	}
-	for (int c = 0; c < BAR_W; c++) {
+	for (int c = 0; c < bw; c++) {
 		if (c == c0 && c1 > c0)
 			sb_puts(out, c_on(o, phase_color(ph)));
 		if (c >= c0 && c < c1)
@@ -356,7 +376,7 @@ static void phase_row(struct strbuf *out, const struct ct_timeline *tl, const st
 
 /* ---- why each phase took its time: the kernel-level breakdown ---- */
 
-#define BD_ROW "  %-22.22s%9s%9s%9s%9s%8s%7s%6s%8s%8s\n"
+#define BD_ROW "  %-*.*s%9s%9s%9s%9s%8s%7s%6s%8s%8s\n"
 
 static void bd_cell(char *buf, size_t len, bool off, double v, int prec)
 {
@@ -366,9 +386,9 @@ static void bd_cell(char *buf, size_t len, bool off, double v, int prec)
 		snprintf(buf, len, "%.*f", prec, v);
 }
 
-static void bd_row(struct strbuf *out, const struct ct_phase *ph, const struct ct_bd *bd)
+static void bd_row(struct strbuf *out, const struct ct_phase *ph, const struct ct_bd *bd, int nw)
 {
-	char name[40], c[9][24];
+	char name[80], c[9][24];
 	bool so = bd->sched_off, fo = bd->files_off;
 
 	snprintf(name, sizeof(name), "%s%s", ph->depth == 2 ? "  " : "", ct_phase_name(ph->id));
@@ -381,7 +401,7 @@ static void bd_row(struct strbuf *out, const struct ct_phase *ph, const struct c
 	bd_cell(c[6], sizeof(c[6]), fo, (double)bd->files_opened, 0);
 	bd_cell(c[7], sizeof(c[7]), fo, (double)bd->read_bytes / 1e6, 2);
 	bd_cell(c[8], sizeof(c[8]), bd->pcache_off, (double)bd->miss_bytes / 1e6, 2);
-	sb_printf(out, BD_ROW, name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
+	sb_printf(out, BD_ROW, nw, nw, name, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]);
 }
 
 static void bd_top_files(struct strbuf *out, const struct ct_bd *bd, bool whole, const struct ct_render_opts *o)
@@ -411,6 +431,7 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 	struct ct_phase whole;
 	char line[1024], esc[4 * EB], head[64];
 	bool any = false;
+	int nw = phase_name_w(tl, rows, nrows) - 2; /* 22, or the longest name */
 
 	if (!m->have_sched && !m->have_files && !m->have_pcache) {
 		sb_puts(out, "  breakdown: off (no scheduler, file or page-cache records in this trace)\n");
@@ -418,14 +439,14 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 	}
 	sb_printf(out, "\n  %swhy%s (the kernel's view: ms of wall clock in the best state of any thread)\n",
 		  c_on(o, "\033[1m"), c_on(o, "\033[0m"));
-	sb_printf(out, BD_ROW, "phase", "on CPU", "runnable", "blocked", "I/O wait", "minflt", "majflt", "files",
+	sb_printf(out, BD_ROW, nw, nw, "phase", "on CPU", "runnable", "blocked", "I/O wait", "minflt", "majflt", "files",
 		  "MB read", "MB disk");
 	for (size_t i = 0; i < nrows; i++) {
 		if (!ct_phase_applies(tl, rows[i]) || !rows[i]->complete)
 			continue;
 		if (ct_bd_phase(m, tl, rows[i], &bd) || !bd.valid)
 			continue;
-		bd_row(out, rows[i], &bd);
+		bd_row(out, rows[i], &bd, nw);
 		any = true;
 	}
 	if (!any) {
@@ -470,8 +491,128 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 		sb_puts(out, "  (files off: no open or read records)\n");
 }
 
-static void cold_start(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl,
-		       size_t idx, size_t n, const struct ct_render_opts *o)
+/* ---- the extensions (phases.h struct ct_extension) and who gated INIT ---- */
+
+#define EXT_NAME_W_MIN 9  /* "extension" */
+#define EXT_NAME_W_MAX 24 /* longer names are cut in the table (the gate lines have them whole) */
+
+/* "12.345" ms, or "-" when not seen. */
+static const char *ms_cell(char *buf, size_t len, uint64_t ns)
+{
+	if (ns)
+		snprintf(buf, len, "%.3f", MS(ns));
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
+static void ext_subs(struct strbuf *out, const struct ct_extension *e, uint64_t t0)
+{
+	struct strbuf sb;
+	char eb[EB];
+
+	if (!e->nsubs && !e->events[0])
+		return;
+	sb_init(&sb);
+	if (e->events[0])
+		sb_printf(&sb, "events %s", str_esc(eb, sizeof(eb), e->events));
+	for (size_t k = 0; k < e->nsubs && k < CT_EXT_SUBS_MAX; k++) {
+		const struct ct_ext_sub *s = &e->subs[k];
+
+		sb_printf(&sb, "%s%s at %.3f ms", sb.len ? (k ? ", " : "; subscribed to ") : "subscribed to ",
+			  lambda_api_name(s->api), s->ts >= t0 ? MS(s->ts - t0) : 0.0);
+		if (s->status)
+			sb_printf(&sb, " (%d)", s->status);
+		else
+			sb_puts(&sb, " (no answer seen)");
+	}
+	if (!sb.oom && sb.buf)
+		wrapped(out, "     ", sb.buf, 8);
+	sb_free(&sb);
+}
+
+/* A failed extension's line: how it failed, when, and the error type. */
+static void ext_failure(struct strbuf *out, const struct ct_extension *e, uint64_t t0,
+			const struct ct_render_opts *o)
+{
+	struct strbuf sb;
+	char st[48], eb[EB], head[48];
+
+	if (!e->failed && !e->error_type[0])
+		return;
+	sb_init(&sb);
+	if (e->error_ts)
+		sb_printf(&sb, "%s/error at %.3f ms", e->state == CT_EXT_EXIT_ERROR ? "exit" : "init",
+			  e->error_ts >= t0 ? MS(e->error_ts - t0) : 0.0);
+	if (e->exit_ts) {
+		ct_exit_str(e->exit_status, CT_EXIT_SHORT, st, sizeof(st));
+		sb_printf(&sb, "%s%s at %.3f ms", sb.len ? "; " : "", st, e->exit_ts >= t0 ? MS(e->exit_ts - t0) : 0.0);
+		if (!e->ready_ts)
+			sb_puts(&sb, ", before asking for its first event");
+	} else if (e->failed) {
+		sb_printf(&sb, "%sstill running at the end", sb.len ? "; " : "");
+	}
+	if (e->error_type[0])
+		sb_printf(&sb, "%serror type %s", sb.len ? "; " : "", str_esc(eb, sizeof(eb), e->error_type));
+	snprintf(head, sizeof(head), "      %s%s:%s", c_on(o, "\033[31m"), e->failed ? "failed" : "error",
+		 c_on(o, "\033[0m"));
+	if (!sb.oom && sb.buf)
+		wrapped(out, head, sb.buf, 8);
+	sb_free(&sb);
+}
+
+/* The extensions' table (ms; exec from the timeline's start, the rest from
+ * each one's exec), then the sentences naming who the runtime's start and
+ * INIT's end waited for. Nothing at all without extensions. */
+static void extensions(struct strbuf *out, const struct ct_timeline *tl, const struct ct_render_opts *o)
+{
+	int w = EXT_NAME_W_MIN;
+	char eb[EB], name[EB], c[4][32], line[4 * 256], head[64];
+
+	if (!tl->next || !tl->ext)
+		return;
+	for (size_t i = 0; i < tl->next; i++) {
+		int l = (int)strlen(str_esc(name, sizeof(name), tl->ext[i].name));
+
+		if (l > w)
+			w = l > EXT_NAME_W_MAX ? EXT_NAME_W_MAX : l;
+	}
+	sb_printf(out, "  %s%-*s%s %7s%9s%9s%11s%9s  %s\n", c_on(o, "\033[1m"), w + 2, "extensions",
+		  c_on(o, "\033[0m"), "pid", "exec", "Go init", "registered", "ready", "state");
+	for (size_t i = 0; i < tl->next; i++) {
+		const struct ct_extension *e = &tl->ext[i];
+		const char *col = e->failed ? "\033[31m" : e->state != CT_EXT_READY ? "\033[33m" : "";
+
+		str_esc(name, (size_t)w + 1, e->name[0] ? e->name : "?"); /* cut with "..." */
+		if (e->exec_ts)
+			snprintf(c[0], sizeof(c[0]), "%.3f", e->exec_ts >= tl->t0 ? MS(e->exec_ts - tl->t0) : 0.0);
+		else
+			snprintf(c[0], sizeof(c[0]), "-");
+		ms_cell(c[1], sizeof(c[1]), e->go_image ? ct_ext_go_init(e) : 0);
+		ms_cell(c[2], sizeof(c[2]), ct_ext_to_register(e));
+		ms_cell(c[3], sizeof(c[3]), ct_ext_to_ready(e));
+		sb_printf(out, "    %-*s %7u%9s%9s%11s%9s  %s%s%s\n", w, name, e->pid, c[0], c[1], c[2], c[3],
+			  c_on(o, col), ct_ext_state_name(e->state), *col ? c_on(o, "\033[0m") : "");
+		ext_subs(out, e, tl->t0);
+		ext_failure(out, e, tl->t0, o);
+	}
+	sb_puts(out, "    (ms: exec from the cold start's start; Go init, registered, ready from its exec)\n");
+	ct_gate_sentence(tl, &tl->register_gate, false, line, sizeof(line));
+	if (line[0]) {
+		snprintf(head, sizeof(head), "  %sregistration:%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
+		wrapped(out, head, str_esc(eb, sizeof(eb), line), 4);
+	}
+	ct_gate_sentence(tl, &tl->init_gate, true, line, sizeof(line));
+	if (line[0]) {
+		snprintf(head, sizeof(head), "  %scritical path:%s%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"),
+			 c_on(o, "\033[1m"));
+		wrapped(out, head, str_esc(eb, sizeof(eb), line), 4);
+		sb_puts(out, c_on(o, "\033[0m"));
+	}
+}
+
+void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl, size_t idx,
+			size_t n, const struct ct_render_opts *o)
 {
 	const struct ct_phase *rows[CT_PH_COUNT];
 	size_t nrows = phase_rows(tl, rows);
@@ -479,6 +620,7 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 	uint64_t t0 = tl->t0, t1 = tot->complete ? tot->end : tl->t_end;
 	char a[64], r[64], line[512], ax[16], eb[EB];
 	struct strbuf sb;
+	int nw, bw;
 
 	ct_proc_label(tl->agent, eb, sizeof(eb));
 	str_esc(a, sizeof(a), eb);
@@ -498,26 +640,34 @@ static void cold_start(struct strbuf *out, const struct ct_model *m, const struc
 		sb_printf(out, "  request %s%s\n", str_esc(eb, sizeof(eb), tl->request_id),
 			  tl->request_id_from_log ? " (from the agent's log)" : "");
 	snprintf(ax, sizeof(ax), "%.1f ms", MS(t1 > t0 ? t1 - t0 : 0));
-	sb_printf(out, "  %-24s%9s  |0 ms%*s|\n", "phase", "ms", BAR_W - 4, ax);
+	nw = phase_name_w(tl, rows, nrows);
+	bw = BAR_W - (nw - PHASE_W) < BAR_W_MIN ? BAR_W_MIN : BAR_W - (nw - PHASE_W);
+	sb_printf(out, "  %-*s%9s  |0 ms%*s|\n", nw, "phase", "ms", bw - 4, ax);
 	for (size_t i = 0; i < nrows; i++)
 		if (ct_phase_applies(tl, rows[i]))
-			phase_row(out, tl, rows[i], t0, t1, o);
+			phase_row(out, tl, rows[i], t0, t1, nw, bw, o);
+	extensions(out, tl, o);
 
 	if (tl->have_init_report || tl->have_report_init) {
 		const struct ct_phase *fa = &tl->ph[CT_PH_FUNC_INIT_AGENT], *fi = &tl->ph[CT_PH_FUNC_INIT];
+		const struct ct_phase *all = &tl->ph[CT_PH_INIT_ALL];
+		bool with_ext = ct_phase_applies(tl, all); /* INIT ends when the extensions are ready too */
+		int fw = with_ext ? 23 : 19;
 
+		if (with_ext)
+			fa = all;
 		sb_puts(out, "  the agent's own figures, beside what they claim to measure:\n");
 		if (tl->have_init_report) {
-			sb_printf(out, "    %-22s%9.3f ms  measured %-19s", "INIT REPORT durationMs", tl->init_report_ms,
-				  "INIT_START -> /next");
+			sb_printf(out, "    %-22s%9.3f ms  measured %-*s", "INIT REPORT durationMs", tl->init_report_ms,
+				  fw, with_ext ? "INIT_START -> INIT done" : "INIT_START -> /next");
 			if (fa->complete)
 				sb_printf(out, "%9.3f\n", MS(fa->dur));
 			else
 				sb_printf(out, "%9s\n", "--");
 		}
 		if (tl->have_report_init) {
-			sb_printf(out, "    %-22s%9.3f ms  measured %-19s", "REPORT Init Duration", tl->report_init_ms,
-				  "function init");
+			sb_printf(out, "    %-22s%9.3f ms  measured %-*s", "REPORT Init Duration", tl->report_init_ms,
+				  fw, "function init");
 			if (fi->complete)
 				sb_printf(out, "%9.3f\n", MS(fi->dur));
 			else
@@ -593,7 +743,7 @@ static void cold_starts(struct strbuf *out, const struct ct_model *m, const stru
 	if (ct_timelines_build(m, &tls))
 		return;
 	for (size_t i = 0; i < tls.n; i++)
-		cold_start(out, m, &tls.v[i], i, tls.n, o);
+		ct_text_cold_start(out, m, &tls.v[i], i, tls.n, o);
 	ct_timelines_free(&tls);
 }
 
