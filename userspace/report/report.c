@@ -21,6 +21,16 @@ static const char *const fig_text[NFIG] = {
 };
 static const char *const fig_json[NFIG] = {"exec_to_runtime", "exec_to_last_init", "exec_to_main"};
 
+/* An extension's figures (report.h CT_REPORT_EXT_*): the "extension"
+ * record's key, the words, the report's JSON key. */
+static const struct {
+	const char *key, *text, *json;
+} xfig[CT_REPORT_EXT_NFIG] = {
+	[CT_REPORT_EXT_TO_REGISTER] = {"to_register_ns", "exec -> registered", "to_register"},
+	[CT_REPORT_EXT_TO_READY] = {"to_ready_ns", "exec -> ready (event/next)", "to_ready"},
+	[CT_REPORT_EXT_GO_INIT] = {"go_init_ns", "Go runtime start -> main.main", "go_init"},
+};
+
 /* The breakdown's figures (report.h enum ct_report_fig): jsonl key, words
  * with the unit shown, unit. */
 enum { U_NS, U_COUNT, U_BYTES };
@@ -177,6 +187,12 @@ struct agg_prog {
 	struct u64vec fig[NFIG];
 };
 
+struct agg_ext {
+	char *name;
+	size_t starts, failed, gated_init, gated_register;
+	struct u64vec fig[CT_REPORT_EXT_NFIG];
+};
+
 struct agg_pkg {
 	size_t prog;
 	char *name;
@@ -194,6 +210,7 @@ struct st_image {
 	uint64_t pid;
 	char *prog;
 	bool have_exec, go;
+	uint64_t exec;
 	uint64_t base; /* exec + held */
 	uint64_t rt, last_end, main;
 };
@@ -222,6 +239,15 @@ struct st_phase {
 	uint64_t dur;
 };
 
+/* An "extension" record: v[f] where have bit f is set. */
+struct st_ext {
+	char *name;
+	uint64_t pid, exec;
+	uint64_t v[CT_REPORT_EXT_NFIG];
+	uint32_t have;
+	bool failed, gated_init, gated_register;
+};
+
 struct cur_run {
 	bool active, header, summary, complete;
 	char *name;
@@ -236,6 +262,8 @@ struct cur_run {
 	size_t nphases, cap_phases;
 	struct st_bd *bds;
 	size_t nbds, cap_bds;
+	struct st_ext *exts;
+	size_t nexts, cap_exts;
 };
 
 struct ct_report {
@@ -246,7 +274,9 @@ struct ct_report {
 	size_t nprogs, cap_progs;
 	struct agg_pkg *pkgs;
 	size_t npkgs, cap_pkgs;
-	struct ct_hmap phase_map, prog_map, pkg_map; /* name (and program) -> index */
+	struct agg_ext *exts;
+	size_t nexts, cap_exts;
+	struct ct_hmap phase_map, prog_map, pkg_map, ext_map; /* name (and program) -> index */
 	struct run_rec *runs;
 	size_t nruns, cap_runs, nincomplete;
 	struct cur_run cur;
@@ -268,6 +298,11 @@ static bool phase_eq(const void *ctx, uintptr_t v, const void *key)
 static bool prog_eq(const void *ctx, uintptr_t v, const void *key)
 {
 	return !strcmp(((const struct ct_report *)ctx)->progs[v].name, key);
+}
+
+static bool ext_eq(const void *ctx, uintptr_t v, const void *key)
+{
+	return !strcmp(((const struct ct_report *)ctx)->exts[v].name, key);
 }
 
 struct pkg_key {
@@ -307,6 +342,9 @@ static void cur_clear(struct cur_run *c)
 		free(c->phases[i].name);
 	for (size_t i = 0; i < c->nbds; i++)
 		free(c->bds[i].phase);
+	for (size_t i = 0; i < c->nexts; i++)
+		free(c->exts[i].name);
+	free(c->exts);
 	free(c->bds);
 	free(c->imgs);
 	free(c->pkgs);
@@ -338,8 +376,14 @@ void ct_report_free(struct ct_report *r)
 		for (int f = 0; f < CT_RF_COUNT; f++)
 			free(r->pkgs[i].bd[f].v);
 	}
+	for (size_t i = 0; i < r->nexts; i++) {
+		free(r->exts[i].name);
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++)
+			free(r->exts[i].fig[f].v);
+	}
 	for (size_t i = 0; i < r->nruns; i++)
 		free(r->runs[i].name);
+	free(r->exts);
 	free(r->phases);
 	free(r->progs);
 	free(r->pkgs);
@@ -347,6 +391,7 @@ void ct_report_free(struct ct_report *r)
 	ct_hmap_free(&r->phase_map);
 	ct_hmap_free(&r->prog_map);
 	ct_hmap_free(&r->pkg_map);
+	ct_hmap_free(&r->ext_map);
 	jr_free(&r->jo);
 	free(r);
 }
@@ -474,6 +519,7 @@ static int rec_exec(struct ct_report *r, char *err, size_t errlen)
 	memset(im, 0, sizeof(*im));
 	im->pid = pid;
 	im->have_exec = true;
+	im->exec = ts;
 	im->base = ts + held < ts ? UINT64_MAX : ts + held;
 	im->prog = dupn(base, strlen(base));
 	if (!im->prog)
@@ -561,6 +607,10 @@ static int rec_phase(struct ct_report *r, char *err, size_t errlen)
 
 	if (jr_get_str(&r->jo, "name", &name, &len))
 		return errf(r, err, errlen, "phase record: \"name\" missing or not a string");
+	/* a phase that cannot happen in this run (its end does not apply: no
+	 * extension, a runtime that is not Go): neither a sample nor unfinished */
+	if (!jr_get_bool(&r->jo, "applies", &flag) && !flag)
+		return 0;
 	/* an explicit marker of an unfinished phase wins over any numbers */
 	if ((!jr_get_bool(&r->jo, "incomplete", &flag) && flag) ||
 	    (!jr_get_bool(&r->jo, "complete", &flag) && !flag)) {
@@ -607,6 +657,51 @@ static int rec_breakdown(struct ct_report *r, char *err, size_t errlen)
 	if (!b->phase)
 		return OOM();
 	c->nbds++;
+	return 0;
+}
+
+/* An optional true/false field: absent is false, another type an error. */
+static int opt_bool(struct ct_report *r, const char *type, const char *field, bool *v, char *err, size_t errlen)
+{
+	*v = false;
+	if (jr_get(&r->jo, field) && jr_get_bool(&r->jo, field, v))
+		return errf(r, err, errlen, "%s record: \"%s\" is not true or false", type, field);
+	return 0;
+}
+
+/* {"type":"extension"}: one Lambda extension of one sandbox. */
+static int rec_extension(struct ct_report *r, char *err, size_t errlen)
+{
+	struct cur_run *c = &r->cur;
+	const char *name;
+	size_t len;
+	struct st_ext *e;
+
+	if (jr_get_str(&r->jo, "name", &name, &len) || !name[0])
+		return errf(r, err, errlen, "extension record: \"name\" missing or not a non-empty string");
+	if (GROW(c->exts, c->nexts, c->cap_exts))
+		return OOM();
+	e = &c->exts[c->nexts];
+	memset(e, 0, sizeof(*e));
+	if (jr_get(&r->jo, "pid") && need_u64(r, "extension", "pid", &e->pid, err, errlen))
+		return -1;
+	if (jr_get(&r->jo, "exec_ns") && need_u64(r, "extension", "exec_ns", &e->exec, err, errlen))
+		return -1;
+	for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+		if (!jr_get(&r->jo, xfig[f].key))
+			continue;
+		if (need_u64(r, "extension", xfig[f].key, &e->v[f], err, errlen))
+			return -1;
+		e->have |= 1u << f;
+	}
+	if (opt_bool(r, "extension", "failed", &e->failed, err, errlen) ||
+	    opt_bool(r, "extension", "gated_init", &e->gated_init, err, errlen) ||
+	    opt_bool(r, "extension", "gated_register", &e->gated_register, err, errlen))
+		return -1;
+	e->name = dupn(name, strlen(name));
+	if (!e->name)
+		return OOM();
+	c->nexts++;
 	return 0;
 }
 
@@ -682,6 +777,8 @@ int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err,
 		return rec_summary(r, err, errlen);
 	if (!strcmp(type, "breakdown"))
 		return rec_breakdown(r, err, errlen);
+	if (!strcmp(type, "extension"))
+		return rec_extension(r, err, errlen);
 	return 0; /* a type this version does not aggregate */
 }
 
@@ -726,6 +823,70 @@ static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *
 	}
 	r->npkgs++;
 	return p;
+}
+
+static struct agg_ext *agg_ext_of(struct ct_report *r, const char *name)
+{
+	uint64_t h = ct_hash_str(name);
+	uintptr_t idx;
+	struct agg_ext *e;
+
+	if (ct_hmap_get(&r->ext_map, h, name, ext_eq, r, &idx))
+		return &r->exts[idx];
+	if (GROW(r->exts, r->nexts, r->cap_exts))
+		return NULL;
+	e = &r->exts[r->nexts];
+	memset(e, 0, sizeof(*e));
+	e->name = dupn(name, strlen(name));
+	if (!e->name || ct_hmap_put(&r->ext_map, h, name, ext_eq, r, r->nexts)) {
+		free(e->name);
+		return NULL;
+	}
+	return &r->exts[r->nexts++];
+}
+
+/* The time coldtrace held extension e's process after its exec (that exec's
+ * "held_ns"), 0 if unknown. */
+static uint64_t ext_held(struct cur_run *c, const struct st_ext *e)
+{
+	if (!e->pid || !e->exec)
+		return 0;
+	for (size_t i = 0; i < c->nimgs; i++) { /* the image of that exec */
+		const struct st_image *im = &c->imgs[i];
+
+		if (im->pid == e->pid && im->have_exec && im->exec == e->exec)
+			return im->base > im->exec ? im->base - im->exec : 0;
+	}
+	return 0;
+}
+
+static int merge_exts(struct ct_report *r)
+{
+	struct cur_run *c = &r->cur;
+
+	for (size_t i = 0; i < c->nexts; i++) {
+		const struct st_ext *se = &c->exts[i];
+		struct agg_ext *e = agg_ext_of(r, se->name);
+		uint64_t held = ext_held(c, se);
+
+		if (!e)
+			return -1;
+		e->starts++;
+		e->failed += se->failed;
+		e->gated_init += se->gated_init;
+		e->gated_register += se->gated_register;
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+			uint64_t v = se->v[f];
+
+			if (!(se->have & (1u << f)) || !v)
+				continue;
+			if (f != CT_REPORT_EXT_GO_INIT) /* from exec: without the hold */
+				v = v > held ? v - held : 0;
+			if (vec_push(&e->fig[f], v))
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static struct agg_phase *agg_phase_of(struct ct_report *r, const char *name)
@@ -813,6 +974,8 @@ int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 		if (!p || vec_push(&p->clock, c->pkgs[i].clock) || push_figs(p->bd, &c->pkgs[i].f))
 			goto oom;
 	}
+	if (merge_exts(r))
+		goto oom;
 	for (size_t i = 0; i < c->nbds; i++) {
 		struct agg_phase *p = agg_phase_of(r, c->bds[i].phase);
 
@@ -879,6 +1042,38 @@ bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, 
 	if (figure < 0 || figure >= NFIG || !ct_hmap_get(&r->prog_map, ct_hash_str(prog), prog, prog_eq, r, &idx))
 		return false;
 	vec_stats(&r->progs[idx].fig[figure], st);
+	return true;
+}
+
+static struct agg_ext *find_ext(struct ct_report *r, const char *name)
+{
+	uintptr_t idx;
+
+	if (!ct_hmap_get(&r->ext_map, ct_hash_str(name), name, ext_eq, r, &idx))
+		return NULL;
+	return &r->exts[idx];
+}
+
+bool ct_report_ext_stats(struct ct_report *r, const char *name, int figure, struct ct_stats *st)
+{
+	struct agg_ext *e = find_ext(r, name);
+
+	if (!e || figure < 0 || figure >= CT_REPORT_EXT_NFIG)
+		return false;
+	vec_stats(&e->fig[figure], st);
+	return true;
+}
+
+bool ct_report_ext_counts(struct ct_report *r, const char *name, struct ct_report_ext_counts *out)
+{
+	struct agg_ext *e = find_ext(r, name);
+
+	if (!e)
+		return false;
+	out->starts = e->starts;
+	out->failed = e->failed;
+	out->gated_init = e->gated_init;
+	out->gated_register = e->gated_register;
 	return true;
 }
 
@@ -1220,6 +1415,25 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
+	jw_key(&w, "extensions");
+	jw_arr_open(&w);
+	for (size_t i = 0; i < r->nexts; i++) {
+		const struct agg_ext *e = &r->exts[i];
+
+		jw_obj_open(&w);
+		jw_kstr(&w, "name", e->name);
+		jw_kuint(&w, "starts", e->starts);
+		jw_kuint(&w, "failed", e->failed);
+		jw_kuint(&w, "gated_init", e->gated_init);
+		jw_kuint(&w, "gated_register", e->gated_register);
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+			jw_key(&w, xfig[f].json);
+			vec_stats(&r->exts[i].fig[f], &st);
+			put_stats_json(&w, &st);
+		}
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
 	jw_kuint(&w, "packages_total", r->npkgs);
 	jw_key(&w, "packages");
 	jw_arr_open(&w);
@@ -1235,6 +1449,39 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 	jw_arr_close(&w);
 	jw_obj_close(&w);
 	free(pk);
+}
+
+/* Per extension name: its starts, how many failed or gated INIT (the
+ * runtime's start), and its figures; none: nothing (runs without any). */
+static void render_exts(struct ct_report *r, struct strbuf *out, size_t w)
+{
+	struct ct_stats st;
+
+	if (!r->nexts)
+		return;
+	put_stats_header(out, "Lambda extensions", w);
+	for (size_t i = 0; i < r->nexts; i++) {
+		const struct agg_ext *e = &r->exts[i];
+
+		put_name(out, e->name, 0);
+		sb_printf(out, "  (%zu start%s", e->starts, e->starts == 1 ? "" : "s");
+		if (e->failed)
+			sb_printf(out, ", failed in %zu", e->failed);
+		sb_printf(out, ", gated INIT in %zu", e->gated_init);
+		if (e->gated_register)
+			sb_printf(out, ", the runtime's start in %zu", e->gated_register);
+		sb_puts(out, ")\n");
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+			vec_stats(&r->exts[i].fig[f], &st);
+			if (!st.count && f == CT_REPORT_EXT_GO_INIT)
+				continue; /* not a Go program */
+			sb_puts(out, "  ");
+			put_name(out, xfig[f].text, w - 2);
+			put_stats_cells(out, &st);
+			sb_putc(out, '\n');
+		}
+	}
+	sb_putc(out, '\n');
 }
 
 static void footnote(struct ct_report *r, struct strbuf *out)
@@ -1276,6 +1523,11 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 	for (size_t i = 0; i < r->nprogs; i++)
 		if (name_width(r->progs[i].name) > w)
 			w = name_width(r->progs[i].name);
+	for (size_t i = 0; i < r->nexts; i++)
+		if (name_width(r->exts[i].name) > w)
+			w = name_width(r->exts[i].name);
+	if (r->nexts && w < 31)
+		w = 31; /* "  Go runtime start -> main.main": every table aligned */
 	if (!r->nphases) {
 		sb_puts(out, "phases: none in these runs (no \"phase\" records)\n\n");
 	} else {
@@ -1310,6 +1562,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 		}
 		sb_putc(out, '\n');
 	}
+	render_exts(r, out, w);
 
 	pk = rank_pkgs(r);
 	if (!pk) {
@@ -1357,7 +1610,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 
 /* ---- compare ---- */
 
-enum { ROW_PHASE, ROW_STARTUP, ROW_PKG, NROWKINDS };
+enum { ROW_PHASE, ROW_STARTUP, ROW_EXT, ROW_PKG, NROWKINDS };
 
 struct cmp_row {
 	int kind, fig;
@@ -1458,6 +1711,36 @@ static void startup_rows(struct ct_report *a, struct ct_report *b, struct rows *
 			row.nb = sb.count, row.b = sb.p50;
 			if (row.nb)
 				add_row(rs, &row);
+		}
+	}
+}
+
+/* Per extension name of a, then those only in b: each figure either side
+ * has (a non-Go extension has no Go init). */
+static void ext_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
+{
+	struct ct_stats sa, sb;
+
+	for (int side = 0; side < 2; side++) {
+		struct ct_report *x = side ? b : a, *y = side ? a : b;
+
+		for (size_t i = 0; i < x->nexts; i++) {
+			const char *name = x->exts[i].name;
+
+			if (side && find_ext(a, name))
+				continue;
+			for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+				struct cmp_row row = {.kind = ROW_EXT, .fig = f, .prog = name, .name = xfig[f].text};
+
+				vec_stats(&x->exts[i].fig[f], side ? &sb : &sa);
+				if (side)
+					memset(&sa, 0, sizeof(sa));
+				else if (!ct_report_ext_stats(y, name, f, &sb))
+					memset(&sb, 0, sizeof(sb));
+				row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
+				if (row.na || row.nb)
+					add_row(rs, &row);
+			}
 		}
 	}
 }
@@ -1618,9 +1901,9 @@ static void put_cmp_json(struct jsonw *w, const struct cmp_row *row)
 {
 	jw_obj_open(w);
 	if (row->prog)
-		jw_kstr(w, "program", row->prog);
+		jw_kstr(w, row->kind == ROW_EXT ? "extension" : "program", row->prog);
 	jw_kstr(w, row->kind == ROW_PKG ? "pkg" : "name",
-		row->kind == ROW_STARTUP ? fig_json[row->fig] : row->name);
+		row->kind == ROW_STARTUP ? fig_json[row->fig] : row->kind == ROW_EXT ? xfig[row->fig].json : row->name);
 	put_cmp_values_json(w, "_ns", row->na, row->nb, row->a, row->b);
 	jw_obj_close(w);
 }
@@ -1853,7 +2136,7 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 				const struct fig_rows *phf, const struct fig_rows *pkf, struct strbuf *out,
 				const struct ct_report_opts *o)
 {
-	static const char *const jnames[NROWKINDS] = {"phases", "startup", "packages"};
+	static const char *const jnames[NROWKINDS] = {"phases", "startup", "extensions", "packages"};
 	struct strbuf line;
 	struct jsonw w;
 
@@ -1890,6 +2173,31 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 			put_cmp_json(&w, &sets[k]->v[i]);
 		jw_arr_close(&w);
 	}
+	jw_key(&w, "extension_counts");
+	jw_arr_open(&w);
+	for (int side = 0; side < 2; side++) {
+		struct ct_report *x = side ? b : a;
+
+		for (size_t i = 0; i < x->nexts; i++) {
+			struct ct_report_ext_counts ca = {0}, cb = {0};
+			const char *name = x->exts[i].name;
+
+			if (side && find_ext(a, name))
+				continue;
+			ct_report_ext_counts(a, name, &ca);
+			ct_report_ext_counts(b, name, &cb);
+			jw_obj_open(&w);
+			jw_kstr(&w, "name", name);
+			jw_kuint(&w, "a_starts", ca.starts);
+			jw_kuint(&w, "b_starts", cb.starts);
+			jw_kuint(&w, "a_failed", ca.failed);
+			jw_kuint(&w, "b_failed", cb.failed);
+			jw_kuint(&w, "a_gated_init", ca.gated_init);
+			jw_kuint(&w, "b_gated_init", cb.gated_init);
+			jw_obj_close(&w);
+		}
+	}
+	jw_arr_close(&w);
 	if (phf->n) {
 		jw_key(&w, "phase_breakdown");
 		jw_arr_open(&w);
@@ -1907,26 +2215,54 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 	jw_obj_close(&w);
 }
 
+/* "  NAME: failed in x of n starts -> y of m, gated INIT in ..." for each
+ * extension name that failed or gated INIT on either side. */
+static void ext_counts_lines(struct ct_report *a, struct ct_report *b, struct strbuf *out)
+{
+	for (int side = 0; side < 2; side++) {
+		struct ct_report *x = side ? b : a;
+
+		for (size_t i = 0; i < x->nexts; i++) {
+			struct ct_report_ext_counts ca = {0}, cb = {0};
+			const char *name = x->exts[i].name;
+
+			if (side && find_ext(a, name))
+				continue;
+			ct_report_ext_counts(a, name, &ca);
+			ct_report_ext_counts(b, name, &cb);
+			if (!ca.failed && !cb.failed && !ca.gated_init && !cb.gated_init)
+				continue;
+			sb_puts(out, "  ");
+			put_name(out, name, 0);
+			sb_printf(out, ": failed in %zu of %zu starts -> %zu of %zu, gated INIT in %zu of %zu -> %zu of %zu\n",
+				  ca.failed, ca.starts, cb.failed, cb.starts, ca.gated_init, ca.starts, cb.gated_init,
+				  cb.starts);
+		}
+	}
+}
+
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 			      const struct ct_report_opts *o)
 {
-	struct rows ph = {0}, su = {0}, pk = {0};
-	struct rows *sets[NROWKINDS] = {&ph, &su, &pk};
+	struct rows ph = {0}, su = {0}, ex = {0}, pk = {0};
+	struct rows *sets[NROWKINDS] = {&ph, &su, &ex, &pk};
 	struct fig_rows phf = {0}, pkf = {0};
 	size_t npkf = 0;
-	static const char *const titles[NROWKINDS] = {"phase", "Go program startup", "package init"};
+	static const char *const titles[NROWKINDS] = {"phase", "Go program startup", "Lambda extension",
+						      "package init"};
 	size_t top = o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT;
 	bool json = o && o->json;
 
 	phase_rows(a, b, &ph);
 	startup_rows(a, b, &su);
+	ext_rows(a, b, &ex);
 	pkg_rows(a, b, &pk);
 	phase_fig_rows(a, b, &phf);
 	pkg_fig_rows(a, b, json && !(o && o->top > 0) ? SIZE_MAX : top, &pkf, &npkf);
 	for (int k = 0; k < NROWKINDS; k++)
 		if (sets[k]->n)
 			qsort(sets[k]->v, sets[k]->n, sizeof(struct cmp_row), cmp_rows);
-	if (ph.oom || su.oom || pk.oom || phf.oom || pkf.oom) {
+	if (ph.oom || su.oom || ex.oom || pk.oom || phf.oom || pkf.oom) {
 		sb_puts(out, json ? "{\"error\":\"out of memory\"}\n" : "coldtrace report: out of memory\n");
 		goto out;
 	}
@@ -1943,6 +2279,8 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 		size_t n = sets[k]->n, w = CMP_NAME_W_MIN;
 		char title[96];
 
+		if (!n && k == ROW_EXT)
+			continue; /* runs without extensions: as before they were seen */
 		if (!n) {
 			sb_printf(out, "%s: none in A or B\n\n", titles[k]);
 			continue;
@@ -1974,6 +2312,8 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 				sb_putc(out, ' ');
 			put_cmp_cells(out, row);
 		}
+		if (k == ROW_EXT)
+			ext_counts_lines(a, b, out);
 		sb_putc(out, '\n');
 	}
 	if (phf.n)
@@ -1989,6 +2329,7 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 out:
 	free(ph.v);
 	free(su.v);
+	free(ex.v);
 	free(pk.v);
 	free(phf.v);
 	free(pkf.v);

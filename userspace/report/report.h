@@ -19,6 +19,17 @@
  * its package. A figure a record lacks (traced without the breakdown, or
  * by an older coldtrace) is no sample: old runs load, their figures absent.
  *
+ * Lambda extensions (issue 13): each "extension" record (one per extension
+ * of a sandbox) is a start of its name ("name"); its "to_register_ns" (exec
+ * -> the agent's reply to its registration) and "to_ready_ns" (exec -> its
+ * first event/next), less the time coldtrace held its process after exec
+ * (its exec record's held_ns), and "go_init_ns" (Go runtime start ->
+ * main.main) are samples of that name; "failed", "gated_init" and
+ * "gated_register" count its starts that failed, that INIT waited for last,
+ * and that the runtime's start waited for last. A "phase" record with
+ * "applies":false (a phase that cannot happen in that run: no extension, a
+ * runtime that is not Go) is neither a sample nor unfinished.
+ *
  * A run counts fully or not at all: its records are staged and merged when
  * the run ends without error. A run whose summary says "complete":false, or
  * that has no summary, is counted and flagged as incomplete, and its samples
@@ -108,6 +119,23 @@ bool ct_report_phase_fig_stats(struct ct_report *r, const char *phase, int fig, 
 bool ct_report_pkg_fig_stats(struct ct_report *r, const char *prog, const char *pkg, int fig,
 			     struct ct_stats *st);
 
+/* An extension's figures. */
+enum {
+	CT_REPORT_EXT_TO_REGISTER, /* exec -> registered */
+	CT_REPORT_EXT_TO_READY,    /* exec -> ready (first event/next) */
+	CT_REPORT_EXT_GO_INIT,     /* Go runtime start -> main.main */
+	CT_REPORT_EXT_NFIG
+};
+
+struct ct_report_ext_counts {
+	size_t starts, failed, gated_init, gated_register;
+};
+
+/* Stats of one figure of an extension name / its counts (false if no run
+ * had it). */
+bool ct_report_ext_stats(struct ct_report *r, const char *name, int figure, struct ct_stats *st);
+bool ct_report_ext_counts(struct ct_report *r, const char *name, struct ct_report_ext_counts *out);
+
 #define CT_REPORT_TOP_DEFAULT 10 /* packages listed when top is 0 */
 
 struct ct_report_opts {
@@ -116,9 +144,10 @@ struct ct_report_opts {
 };
 
 void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o);
-/* Before (a) / after (b): per phase, startup figure and package, p50 of a,
- * p50 of b, difference (ms and %), sorted by absolute difference; first a
- * one-line summary. Then, where either side has them, the breakdown's
+/* Before (a) / after (b): per phase, startup figure, extension figure and
+ * package, p50 of a, p50 of b, difference (ms and %), sorted by absolute
+ * difference (with, per extension, how often it failed or gated INIT on
+ * each side); first a one-line summary. Then, where either side has them, the breakdown's
  * figures per phase (in the phases' order) and per package (the top
  * packages by the difference of their CPU time), in their units. */
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
