@@ -1,0 +1,989 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Lambda extensions (issue 13) in the text view, the jsonl records and
+ * `coldtrace report`.
+ *
+ * The views are fed timelines made here: a small model (agent pid 201, its
+ * runtime pid 202 asking /next at 20 ms) gives the timeline, and the test
+ * sets its extensions, gates and extension milestones/phases by hand
+ * (phases.c finds them from the data; test_phases.c checks that part), so
+ * each line can be checked against numbers chosen here:
+ *
+ *   ct-ext-go (pid 210, Go): exec 4 ms, Go runtime start 4.2, main.main 5.0,
+ *     register 5.5 -> registered 5.6 (200), telemetry 5.8 -> 5.9 (200),
+ *     ready 6.0: Go init 0.8 ms, to register 1.6, to ready 2.0;
+ *   ct-ext-sh (pid 211): exec 4.5, register 6.5 -> registered 7.0, ready
+ *     20.3 (0.3 ms after the runtime's first /next: it gated INIT) -
+ *     to register 2.5, to ready 15.8; or (failed) init/error at 8.0 with
+ *     Extension.ConfigInvalid, exit 1 at 8.5, never ready.
+ *
+ * Times in the text are ms from the timeline's start, the agent's exec (1 ms).
+ * The report part reads jsonl runs written here (and the jsonl view's own
+ * records), with --compare.
+ */
+#include <arpa/inet.h>
+#include <linux/types.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ct_test.h"
+#include "json_check.h"
+#include "jsonread.h"
+#include "model.h"
+#include "phases.h"
+#include "render.h"
+#include "report.h"
+#include "tlviews.h"
+
+#define T(ms) ((uint64_t)(1000000000ull + (uint64_t)((ms) * 1000000.0 + 0.5)))
+#define MS_NS 1000000ull
+
+static struct ct_model_ops ops;
+
+static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
+{
+	h->type = type;
+	h->pid = pid;
+	h->tid = pid;
+	h->nspid = pid;
+	h->ts = ts;
+}
+
+static void fork_(struct ct_model *m, uint32_t parent, uint32_t child, double at)
+{
+	struct ct_fork e = {0};
+
+	hdr(&e.h, CT_EV_FORK, parent, T(at));
+	e.child = child;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static void exec_(struct ct_model *m, uint32_t pid, uint32_t ppid, double at, const char *path)
+{
+	struct ct_exec e = {0};
+	const char *b = strrchr(path, '/');
+
+	hdr(&e.h, CT_EV_EXEC, pid, T(at));
+	e.ppid = ppid;
+	snprintf(e.path, sizeof(e.path), "%s", path);
+	snprintf(e.comm, sizeof(e.comm), "%s", b ? b + 1 : path);
+	e.args_len = (uint32_t)snprintf(e.args, sizeof(e.args), "%s", path) + 1;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static void exit_(struct ct_model *m, uint32_t pid, double at, int wait_status)
+{
+	struct ct_exit e = {0};
+
+	hdr(&e.h, CT_EV_EXIT, pid, T(at));
+	e.code = wait_status;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static void listen_(struct ct_model *m, uint32_t pid, double at, uint16_t port)
+{
+	struct ct_listen e = {0};
+
+	hdr(&e.h, CT_EV_LISTEN, pid, T(at));
+	e.family = AF_INET;
+	e.port = port;
+	inet_pton(AF_INET, "127.0.0.1", e.addr);
+	e.sock_id = 0xa000 + port;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+static struct ct_io io_rec; /* 8 KiB: not on the stack */
+
+static void io_(struct ct_model *m, uint32_t pid, double at, int dir, uint16_t lport, uint16_t rport, uint64_t sock,
+		const char *bytes)
+{
+	size_t n = strlen(bytes);
+
+	memset(&io_rec, 0, offsetof(struct ct_io, data));
+	hdr(&io_rec.h, CT_EV_IO, pid, T(at));
+	io_rec.fd = 5;
+	io_rec.dir = (uint16_t)dir;
+	io_rec.flags = CT_IO_SOCK;
+	io_rec.family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
+	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
+	io_rec.lport = lport;
+	io_rec.rport = rport;
+	io_rec.len = (uint32_t)n;
+	io_rec.cap_len = (uint32_t)n;
+	io_rec.sock_id = sock;
+	memcpy(io_rec.data, bytes, n);
+	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+}
+
+/* From the runtime's port 50000 to the agent's 9001 (to: true) or back. */
+static void http_(struct ct_model *m, bool to_agent, double at, const char *bytes)
+{
+	if (to_agent) {
+		io_(m, 202, at, CT_IO_WRITE, 50000, 9001, 0xb1, bytes);
+		io_(m, 201, at + 0.01, CT_IO_READ, 9001, 50000, 0xc1, bytes);
+	} else {
+		io_(m, 201, at, CT_IO_WRITE, 9001, 50000, 0xc1, bytes);
+		io_(m, 202, at + 0.01, CT_IO_READ, 50000, 9001, 0xb1, bytes);
+	}
+}
+
+static void log_(struct ct_model *m, double at, const char *line)
+{
+	char buf[600];
+	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s\n", line);
+
+	memset(&io_rec, 0, offsetof(struct ct_io, data));
+	hdr(&io_rec.h, CT_EV_IO, 201, T(at));
+	io_rec.fd = 1;
+	io_rec.dir = CT_IO_WRITE;
+	io_rec.flags = CT_IO_PIPE;
+	io_rec.len = (uint32_t)n;
+	io_rec.cap_len = (uint32_t)n;
+	memcpy(io_rec.data, buf, n);
+	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+}
+
+/* The agent (201) and its runtime (202): a whole cold start, no extension
+ * of its own (the agent's EXTENSION log line only: a log record). */
+static void build(struct ct_model *m)
+{
+	ct_model_init(m, &ops);
+	ct_model_add_root(m, 201, T(0.5));
+	exec_(m, 201, 1, 1.0, "/sandbox/ct-agent");
+	listen_(m, 201, 2.0, 9001);
+	log_(m, 3.0, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
+	fork_(m, 201, 202, 9.9);
+	exec_(m, 202, 201, 10.0, "/var/task/bootstrap");
+	http_(m, true, 20.0, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n");
+	log_(m, 20.4, "EXTENSION\tName: ct-ext-sh\tState: Ready\tEvents: [INVOKE,SHUTDOWN]");
+	http_(m, false, 20.5,
+	      "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nLambda-Runtime-Deadline-Ms: 1700000003000\r\n"
+	      "Content-Length: 2\r\n\r\n{}");
+	http_(m, true, 22.0,
+	      "POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"
+	      "Content-Length: 2\r\n\r\n{}");
+	http_(m, false, 22.1, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}");
+	exit_(m, 202, 30.0, 15);
+	exit_(m, 201, 31.0, 0);
+	ct_model_finish(m);
+}
+
+static struct ct_image go_img; /* an extension's Go image: only its presence counts */
+
+static void seen(struct ct_timeline *tl, enum ct_ms k, double at, uint32_t pid)
+{
+	tl->ms[k].state = CT_MS_SEEN;
+	tl->ms[k].ts = T(at);
+	tl->ms[k].pid = pid;
+}
+
+static void phase(struct ct_timeline *tl, enum ct_phase_id p, double from, double to, uint32_t pid)
+{
+	struct ct_phase *ph = &tl->ph[p];
+
+	ph->start = T(from);
+	ph->end = T(to);
+	ph->dur = T(to) - T(from);
+	ph->complete = true;
+	ph->pid = pid;
+}
+
+enum ext_case { EXT_TWO, EXT_ONE, EXT_FAILED };
+
+/* The extensions of the file comment into tl (EXT_ONE: ct-ext-go only,
+ * the runtime gating INIT). */
+static void add_exts(struct ct_timeline *tl, enum ext_case c)
+{
+	size_t n = c == EXT_ONE ? 1 : 2;
+	struct ct_extension *e = calloc(n, sizeof(*e));
+
+	if (!e) {
+		CT__FAIL("out of memory");
+		return;
+	}
+	free(tl->ext); /* phases.c's own (none here) */
+	tl->ext = e;
+	tl->next = n;
+	tl->next_failed = c == EXT_FAILED;
+
+	snprintf(e[0].name, sizeof(e[0].name), "ct-ext-go");
+	snprintf(e[0].id, sizeof(e[0].id), "id-go-0001");
+	snprintf(e[0].events, sizeof(e[0].events), "INVOKE,SHUTDOWN");
+	e[0].pid = 210;
+	e[0].go_image = &go_img;
+	e[0].state = CT_EXT_READY;
+	e[0].register_status = 200;
+	e[0].exec_ts = T(4.0);
+	e[0].go_rt_start = T(4.2);
+	e[0].go_main = T(5.0);
+	e[0].register_ts = T(5.5);
+	e[0].registered_ts = T(5.6);
+	e[0].subs[0] = (struct ct_ext_sub){.api = LAMBDA_API_TELEMETRY, .ts = T(5.8), .reply_ts = T(5.9), .status = 200};
+	e[0].nsubs = 1;
+	e[0].ready_ts = T(6.0);
+	e[0].exit_ts = T(30.5);
+	e[0].exit_status = 9; /* killed at shutdown */
+
+	seen(tl, CT_MS_EXT_START, 4.0, 210);
+	phase(tl, CT_PH_EXT_REGISTER, 4.0, n == 1 ? 5.6 : 7.0, n == 1 ? 210 : 211);
+	seen(tl, CT_MS_EXT_REGISTERED, n == 1 ? 5.6 : 7.0, n == 1 ? 210 : 211);
+	tl->register_gate = (struct ct_gate){.known = true, .ext = n - 1, .pid = n == 1 ? 210 : 211,
+					     .ts = n == 1 ? T(5.6) : T(7.0), .by_ns = n == 1 ? T(5.6) - T(3.0)
+											     : T(7.0) - T(5.6)};
+	if (n == 1) {
+		seen(tl, CT_MS_EXT_READY, 6.0, 210);
+		seen(tl, CT_MS_INIT_DONE, 20.0, 202);
+		phase(tl, CT_PH_INIT_ALL, 3.0, 20.0, 201);
+		phase(tl, CT_PH_EXT_WAIT, 20.0, 20.0, 202);
+		tl->init_gate = (struct ct_gate){.known = true, .is_runtime = true, .ext = -1, .pid = 202,
+						 .ts = T(20.0), .by_ns = T(20.0) - T(6.0)};
+		return;
+	}
+	snprintf(e[1].name, sizeof(e[1].name), "ct-ext-sh");
+	snprintf(e[1].id, sizeof(e[1].id), "id-sh-0002");
+	e[1].pid = 211;
+	e[1].state = CT_EXT_READY;
+	e[1].register_status = 200;
+	e[1].exec_ts = T(4.5);
+	e[1].register_ts = T(6.5);
+	e[1].registered_ts = T(7.0);
+	if (c == EXT_FAILED) {
+		e[1].state = CT_EXT_INIT_ERROR;
+		e[1].failed = true;
+		snprintf(e[1].error_type, sizeof(e[1].error_type), "Extension.ConfigInvalid");
+		e[1].error_ts = T(8.0);
+		e[1].exit_ts = T(8.5);
+		e[1].exit_status = 1 << 8;
+		tl->init_gate = (struct ct_gate){0};
+		snprintf(tl->note, sizeof(tl->note), "INIT failed: extension ct-ext-sh (pid 211) reported an init error");
+		tl->complete = false;
+		return;
+	}
+	e[1].ready_ts = T(20.3);
+	seen(tl, CT_MS_EXT_READY, 20.3, 211);
+	seen(tl, CT_MS_INIT_DONE, 20.3, 211);
+	phase(tl, CT_PH_INIT_ALL, 3.0, 20.3, 201);
+	phase(tl, CT_PH_EXT_WAIT, 20.0, 20.3, 211);
+	tl->init_gate = (struct ct_gate){.known = true, .ext = 1, .pid = 211, .ts = T(20.3), .by_ns = T(20.3) - T(20.0)};
+}
+
+/* The model and its one timeline; false (test failed) otherwise. */
+static bool setup(struct ct_model *m, struct ct_timelines *tls)
+{
+	build(m);
+	if (ct_timelines_build(m, tls)) {
+		CT__FAIL("ct_timelines_build failed");
+		ct_model_free(m);
+		return false;
+	}
+	CT_EQ_INT(tls->n, 1);
+	if (tls->n != 1) {
+		ct_timelines_free(tls);
+		ct_model_free(m);
+		return false;
+	}
+	CT_EQ_INT(tls->v[0].agent_pid, 201);
+	CT_EQ_INT(tls->v[0].runtime_pid, 202);
+	CT_EQ_U64(tls->v[0].t0, T(1.0));
+	CT_EQ_INT(tls->v[0].next, 0); /* no extension traffic in the model */
+	return true;
+}
+
+static void teardown(struct ct_model *m, struct ct_timelines *tls)
+{
+	ct_timelines_free(tls);
+	ct_model_free(m);
+}
+
+static const struct ct_render_opts ropts = {.command = "ct-driver", .top = 3};
+
+static void text_of(const struct ct_model *m, const struct ct_timeline *tl, bool color, struct strbuf *sb)
+{
+	struct ct_render_opts o = ropts;
+
+	o.color = color;
+	sb_reset(sb);
+	ct_text_cold_start(sb, m, tl, 0, 1, &o);
+	if (getenv("CT_SHOW"))
+		printf("--- text:\n%s---\n", sb->buf ? sb->buf : "");
+}
+
+static bool has(const struct strbuf *sb, const char *needle)
+{
+	bool ok = sb->buf && strstr(sb->buf, needle);
+
+	if (!ok)
+		printf("  not found: \"%s\"\n", needle);
+	return ok;
+}
+
+/* ---- text ---- */
+
+CT_TEST(text_without_extensions_unchanged)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb, whole;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	sb_init(&whole);
+	text_of(&m, &tls.v[0], false, &sb);
+	/* the block is the one the whole view prints */
+	ct_render_text(&m, &whole, &ropts);
+	CT_TRUE(sb.buf && whole.buf && strstr(whole.buf, sb.buf) != NULL);
+	CT_TRUE(!strstr(sb.buf, "extension"));
+	CT_TRUE(!strstr(sb.buf, "critical path"));
+	CT_TRUE(!strstr(sb.buf, "registration:"));
+	CT_TRUE(!strstr(sb.buf, "INIT (runtime"));
+	CT_TRUE(!strstr(sb.buf, "waiting for"));
+	/* the phase table as before: 24-character names, a 40-column bar */
+	CT_TRUE(has(&sb, "  phase                          ms  |0 ms                             21.0 ms|\n"));
+	CT_TRUE(has(&sb, "\n  function init              10.000  |                 ####################   |\n"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+	sb_free(&whole);
+}
+
+CT_TEST(text_two_extensions)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+	const char *ext, *ag, *gate, *tab;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	add_exts(&tls.v[0], EXT_TWO);
+	text_of(&m, &tls.v[0], false, &sb);
+	/* the new phases in the table, the longest name widening its column */
+	CT_TRUE(has(&sb, "  phase                               ms  |0 ms                        21.0 ms|\n"));
+	CT_TRUE(has(&sb, "\n    extensions register            3.000  |     #####                         |\n"));
+	CT_TRUE(has(&sb, "\n    INIT (runtime + extensions)   17.300  |   ##############################  |\n"));
+	CT_TRUE(has(&sb, "\n    waiting for extensions         0.300  |                               ##  |\n"));
+	CT_TRUE(has(&sb, "\n  cold start                      21.000  |###################################|\n"));
+	/* the extensions' table, in tl->ext order */
+	CT_TRUE(has(&sb, "\n  extensions      pid     exec  Go init registered    ready  state\n"
+			 "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"
+			 "      events INVOKE,SHUTDOWN; subscribed to telemetry at 4.800 ms (200)\n"
+			 "    ct-ext-sh     211    3.500        -      2.500   15.800  ready\n"
+			 "    (ms: exec from the cold start's start; Go init, registered, ready from its exec)\n"));
+	/* the gates: phases.c's sentences, whole */
+	CT_TRUE(has(&sb, "\n  registration: the runtime's start waited for extension ct-ext-sh (pid 211)"));
+	CT_TRUE(has(&sb, "\n  critical path: INIT waited for extension ct-ext-sh (pid 211) last: ready\n"
+			 "    0.300 ms after the runtime's first /next\n"));
+	/* order: phase table, extensions, gates, then the agent's figures */
+	tab = strstr(sb.buf, "  cold start ");
+	ext = strstr(sb.buf, "\n  extensions ");
+	gate = strstr(sb.buf, "critical path:");
+	ag = strstr(sb.buf, "  summary:");
+	CT_TRUE(tab && ext && gate && ag && tab < ext && ext < gate && gate < ag);
+	/* nothing failed: no red, no "failed:" */
+	CT_TRUE(!strstr(sb.buf, "failed:"));
+
+	/* colours: the extension phases magenta, the critical path bold */
+	text_of(&m, &tls.v[0], true, &sb);
+	CT_TRUE(has(&sb, "\n    extensions register            3.000  |     \033[35m#####\033[0m "));
+	CT_TRUE(has(&sb, "\n    waiting for extensions         0.300  |                               \033[35m##\033[0m  |\n"));
+	CT_TRUE(has(&sb, "  \033[1mcritical path:\033[0m\033[1m INIT waited for extension ct-ext-sh"));
+	CT_TRUE(!strstr(sb.buf, "\033[31mready") && !strstr(sb.buf, "failed:"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+CT_TEST(text_one_extension_runtime_gates)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	add_exts(&tls.v[0], EXT_ONE);
+	text_of(&m, &tls.v[0], false, &sb);
+	CT_TRUE(has(&sb, "\n  extensions      pid     exec  Go init registered    ready  state\n"
+			 "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"));
+	CT_TRUE(!strstr(sb.buf, "ct-ext-sh"));
+	CT_TRUE(has(&sb, "\n  critical path: INIT waited for the runtime (pid 202) last"));
+	CT_TRUE(has(&sb, "\n  registration: the runtime's start waited for extension ct-ext-go (pid 210)"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+CT_TEST(text_failed_extension)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	add_exts(&tls.v[0], EXT_FAILED);
+	text_of(&m, &tls.v[0], false, &sb);
+	CT_TRUE(has(&sb, "    ct-ext-sh     211    3.500        -      2.500        -  init error\n"
+			 "      failed: init/error at 7.000 ms; exit 1 at 7.500 ms, before asking for its\n"
+			 "        first event; error type Extension.ConfigInvalid\n"));
+	CT_TRUE(!strstr(sb.buf, "critical path:")); /* INIT never ended */
+	CT_TRUE(has(&sb, "  summary: INCOMPLETE cold start: INIT failed: extension ct-ext-sh (pid 211)\n"
+			 "    reported an init error\n"));
+	/* red: its state and the failure line */
+	text_of(&m, &tls.v[0], true, &sb);
+	CT_TRUE(has(&sb, "  \033[31minit error\033[0m\n"));
+	CT_TRUE(has(&sb, "      \033[31mfailed:\033[0m init/error"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+CT_TEST(text_escapes_and_cuts_names)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	add_exts(&tls.v[0], EXT_TWO);
+	snprintf(tls.v[0].ext[1].name, sizeof(tls.v[0].ext[1].name), "evil\033[2Jname-that-is-much-too-long-for-it");
+	text_of(&m, &tls.v[0], false, &sb);
+	CT_TRUE(!strchr(sb.buf, '\033'));
+	/* cut to 24 columns in the table ... */
+	CT_TRUE(has(&sb, "\n  extensions                     pid     exec"));
+	CT_TRUE(has(&sb, "\n    ct-ext-go                    210    3.000"));
+	CT_TRUE(has(&sb, "\n    evil\\x1b[2Jname-that-...     211    3.500"));
+	/* ... whole in the gates' sentences */
+	CT_TRUE(has(&sb, "\n  critical path: INIT waited for extension\n"
+			 "    evil\\x1b[2Jname-that-is-much-too-long-for-it (pid 211) last: ready 0.300 ms\n"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+/* ---- jsonl ---- */
+
+/* The line of jsonl text that starts with prefix (copied into buf), or NULL. */
+static const char *line_of(const char *text, const char *prefix, char *buf, size_t len)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (!strncmp(p, prefix, strlen(prefix))) {
+			snprintf(buf, len, "%.*s", (int)n, p);
+			return buf;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
+}
+
+/* Every line of the text is one valid JSON object. */
+static void all_valid(const char *text)
+{
+	const char *p = text;
+	size_t n = 0;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		char err[256] = "";
+		struct jv *v = jv_parse(p, len, err, sizeof(err));
+
+		if (!v || v->t != JV_OBJ)
+			CT__FAIL("line %zu not a JSON object: %s: %.80s", n + 1, err, p);
+		jv_free(v);
+		n++;
+		p = nl ? nl + 1 : NULL;
+	}
+	CT_TRUE(n > 0);
+}
+
+static void jsonl_of(const struct ct_model *m, const struct ct_timeline *tl, struct strbuf *sb)
+{
+	struct jsonw w;
+
+	sb_reset(sb);
+	jw_init(&w, sb);
+	ct_jsonl_timeline(&w, m, 0, tl);
+	if (getenv("CT_SHOW"))
+		printf("--- jsonl:\n%s---\n", sb->buf ? sb->buf : "");
+	all_valid(sb->buf);
+}
+
+CT_TEST(jsonl_without_extensions)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+	char l[4096];
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	jsonl_of(&m, &tls.v[0], &sb);
+	CT_TRUE(!strstr(sb.buf, "\"type\":\"extension\""));
+	/* the new phases are there, marked as not applying; their milestones are not */
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_register\"", l, sizeof(l)) &&
+		strstr(l, ",\"complete\":false,") && strstr(l, ",\"applies\":false}"));
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"init_all\"", l, sizeof(l)) &&
+		strstr(l, ",\"applies\":false}"));
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"function_init\"", l, sizeof(l)) &&
+		!strstr(l, "applies"));
+	CT_TRUE(!strstr(sb.buf, "\"name\":\"extensions_start\""));
+	CT_TRUE(!strstr(sb.buf, "\"name\":\"init_done\""));
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) &&
+		strstr(l, ",\"extensions\":0,\"extensions_failed\":0") && !strstr(l, "gate") &&
+		!strstr(l, "init_done_ns"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+CT_TEST(jsonl_extension_records)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+	char l[4096];
+	const char *go, *sh, *ms, *tl;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	add_exts(&tls.v[0], EXT_TWO);
+	jsonl_of(&m, &tls.v[0], &sb);
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,", l, sizeof(l)) != NULL);
+	CT_EQ_STR(l, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,\"name\":\"ct-ext-go\",\"id\":\"id-go-0001\","
+		     "\"pid\":210,\"state\":\"ready\",\"failed\":false,\"events\":\"INVOKE,SHUTDOWN\","
+		     "\"exec_ns\":1004000000,\"go_runtime_ns\":1004200000,\"go_main_ns\":1005000000,"
+		     "\"register_ns\":1005500000,\"registered_ns\":1005600000,\"register_status\":200,"
+		     "\"ready_ns\":1006000000,\"exit_ns\":1030500000,\"exit_signal\":9,"
+		     "\"subscriptions\":[{\"api\":\"telemetry\",\"ts_ns\":1005800000,\"reply_ns\":1005900000,\"status\":200}],"
+		     "\"to_register_ns\":1600000,\"to_ready_ns\":2000000,\"go_init_ns\":800000,"
+		     "\"gated_init\":false,\"gated_register\":false}");
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,", l, sizeof(l)) != NULL);
+	CT_EQ_STR(l, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,\"name\":\"ct-ext-sh\",\"id\":\"id-sh-0002\","
+		     "\"pid\":211,\"state\":\"ready\",\"failed\":false,\"exec_ns\":1004500000,"
+		     "\"register_ns\":1006500000,\"registered_ns\":1007000000,\"register_status\":200,"
+		     "\"ready_ns\":1020300000,\"subscriptions\":[],\"to_register_ns\":2500000,\"to_ready_ns\":15800000,"
+		     "\"gated_init\":true,\"gated_register\":true}");
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) != NULL);
+	CT_TRUE(strstr(l, ",\"extensions\":2,\"extensions_failed\":0,\"init_done_ns\":1020300000,"
+			  "\"init_gate\":{\"role\":\"extension\",\"name\":\"ct-ext-sh\",\"pid\":211,\"ts_ns\":1020300000,"
+			  "\"by_ns\":300000},\"register_gate\":{\"role\":\"extension\",\"name\":\"ct-ext-sh\",\"pid\":211,"
+			  "\"ts_ns\":1007000000,\"by_ns\":1400000},"
+			  "\"init_gate_text\":\"INIT waited for extension ct-ext-sh (pid 211) last: ready 0.300 ms after "
+			  "the runtime's first /next\",\"register_gate_text\":\"the runtime's start waited for extension "
+			  "ct-ext-sh (pid 211) to register last") != NULL);
+	/* the order: milestones, the extensions, then the timeline */
+	ms = strstr(sb.buf, "{\"type\":\"milestone\",\"sandbox\":0,\"name\":\"init_done\"");
+	go = strstr(sb.buf, "\"name\":\"ct-ext-go\"");
+	sh = strstr(sb.buf, "\"name\":\"ct-ext-sh\"");
+	tl = strstr(sb.buf, "{\"type\":\"timeline\"");
+	CT_TRUE(ms && go && sh && tl && ms < go && go < sh && sh < tl);
+	/* the new phases and milestones like the others */
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_wait\"", l, sizeof(l)) &&
+		strstr(l, "\"dur_ns\":300000,") && strstr(l, "\"complete\":true,") && !strstr(l, "applies"));
+	CT_TRUE(strstr(sb.buf, "{\"type\":\"milestone\",\"sandbox\":0,\"name\":\"extensions_start\",") != NULL);
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+CT_TEST(jsonl_failed_and_runtime_gate)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+	char l[4096];
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	add_exts(&tls.v[0], EXT_FAILED);
+	jsonl_of(&m, &tls.v[0], &sb);
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,", l, sizeof(l)) != NULL);
+	CT_EQ_STR(l, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,\"name\":\"ct-ext-sh\",\"id\":\"id-sh-0002\","
+		     "\"pid\":211,\"state\":\"init_error\",\"failed\":true,\"error_type\":\"Extension.ConfigInvalid\","
+		     "\"exec_ns\":1004500000,\"register_ns\":1006500000,\"registered_ns\":1007000000,"
+		     "\"register_status\":200,\"error_ns\":1008000000,\"exit_ns\":1008500000,\"exit_code\":1,"
+		     "\"subscriptions\":[],\"to_register_ns\":2500000,\"gated_init\":false,\"gated_register\":true}");
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) && strstr(l, "\"extensions\":2,\"extensions_failed\":1,") &&
+		!strstr(l, "\"init_gate\"") && !strstr(l, "init_gate_text") && strstr(l, "\"register_gate\":{"));
+	ct_timelines_free(&tls);
+
+	/* one extension: the runtime gated INIT */
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	if (tls.n == 1) {
+		add_exts(&tls.v[0], EXT_ONE);
+		jsonl_of(&m, &tls.v[0], &sb);
+		CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) &&
+			strstr(l, "\"init_gate\":{\"role\":\"runtime\",\"name\":\"bootstrap\",\"pid\":202,\"ts_ns\":1020000000,"
+				  "\"by_ns\":14000000}") &&
+			strstr(l, "\"init_gate_text\":\"INIT waited for the runtime (pid 202) last"));
+		CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,", l, sizeof(l)) &&
+			strstr(l, "\"gated_init\":false,\"gated_register\":true}"));
+	}
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
+/* The agent's EXTENSION log line, through the whole view. */
+CT_TEST(jsonl_extension_log_line)
+{
+	struct ct_model m;
+	struct strbuf sb;
+	char l[4096];
+
+	build(&m);
+	sb_init(&sb);
+	ct_render_jsonl(&m, &sb, &ropts);
+	all_valid(sb.buf);
+	CT_TRUE(line_of(sb.buf, "{\"type\":\"log\",\"ts_ns\":1020400000,", l, sizeof(l)) != NULL);
+	CT_TRUE(strstr(l, "\"kind\":\"extension\",\"ext_name\":\"ct-ext-sh\",\"ext_events\":\"INVOKE,SHUTDOWN\","
+			  "\"state\":\"Ready\",\"line\":") != NULL);
+	CT_TRUE(!strstr(l, "\"status\""));
+	/* a REPORT's status keeps its key */
+	ct_model_free(&m);
+	sb_free(&sb);
+}
+
+/* ---- report ---- */
+
+/*
+ * A run with the extensions ct-ext-go (Go, exec at 10 ms, held hold_ms by
+ * coldtrace, to register k+hold ms, to ready 2k+hold ms, Go init k/2 ms) and
+ * ct-ext-sh (to register 3k ms, to ready 10k ms, or failed: no ready),
+ * which gated INIT unless it failed; the phases "extensions_register"
+ * (4k ms) and "total" (100k ms), and "runtime_go_init" not applying.
+ */
+static void ext_run(struct strbuf *sb, unsigned k, double hold_ms, bool sh_failed)
+{
+	uint64_t exec = 10 * MS_NS, hold = (uint64_t)(hold_ms * 1e6);
+
+	sb_reset(sb);
+	sb_puts(sb, "{\"type\":\"header\",\"schema\":\"coldtrace/1\",\"version\":\"0.3.0\"}\n");
+	sb_printf(sb, "{\"type\":\"exec\",\"pid\":210,\"ts_ns\":%llu,\"path\":\"/opt/extensions/ct-ext-go\",\"comm\":\"ct-ext-go\",\"held_ns\":%llu}\n",
+		  (unsigned long long)exec, (unsigned long long)hold);
+	sb_printf(sb, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_register\",\"dur_ns\":%llu,\"complete\":true}\n",
+		  (unsigned long long)(4 * k * MS_NS));
+	sb_puts(sb, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"runtime_go_init\",\"pid\":0,\"complete\":false,\"applies\":false}\n");
+	sb_printf(sb, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"total\",\"dur_ns\":%llu,\"complete\":true}\n",
+		  (unsigned long long)(100 * k * MS_NS));
+	sb_printf(sb, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,\"name\":\"ct-ext-go\",\"pid\":210,\"state\":\"ready\",\"failed\":false,"
+		      "\"exec_ns\":%llu,\"subscriptions\":[{\"api\":\"telemetry\",\"ts_ns\":1}],\"to_register_ns\":%llu,\"to_ready_ns\":%llu,"
+		      "\"go_init_ns\":%llu,\"gated_init\":%s,\"gated_register\":false}\n",
+		  (unsigned long long)exec, (unsigned long long)(k * MS_NS + hold),
+		  (unsigned long long)(2 * k * MS_NS + hold), (unsigned long long)(k * MS_NS / 2),
+		  "false");
+	if (sh_failed)
+		sb_printf(sb, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,\"name\":\"ct-ext-sh\",\"pid\":211,\"state\":\"init_error\",\"failed\":true,"
+			      "\"error_type\":\"Extension.ConfigInvalid\",\"exec_ns\":%llu,\"subscriptions\":[],\"to_register_ns\":%llu,"
+			      "\"gated_init\":false,\"gated_register\":true}\n",
+			  (unsigned long long)exec, (unsigned long long)(3 * k * MS_NS));
+	else
+		sb_printf(sb, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,\"name\":\"ct-ext-sh\",\"pid\":211,\"state\":\"ready\",\"failed\":false,"
+			      "\"exec_ns\":%llu,\"subscriptions\":[],\"to_register_ns\":%llu,\"to_ready_ns\":%llu,"
+			      "\"gated_init\":true,\"gated_register\":true}\n",
+			  (unsigned long long)exec, (unsigned long long)(3 * k * MS_NS),
+			  (unsigned long long)(10 * k * MS_NS));
+	sb_puts(sb, "{\"type\":\"summary\",\"lost_total\":0,\"complete\":true}\n");
+}
+
+/* Runs k = from..to into r (the last one with ct-ext-sh failed if fail_last). */
+static struct ct_report *ext_runs(unsigned from, unsigned to, bool fail_last)
+{
+	struct ct_report *r = ct_report_new();
+	struct strbuf sb;
+	char err[256], name[32];
+
+	sb_init(&sb);
+	for (unsigned k = from; r && k <= to; k++) {
+		ext_run(&sb, k, 0.5, fail_last && k == to);
+		snprintf(name, sizeof(name), "ext%u.jsonl", k);
+		err[0] = 0;
+		if (ct_report_add_buffer(r, name, sb.buf, sb.len, err, sizeof(err)))
+			CT__FAIL("run %u: %s", k, err);
+	}
+	sb_free(&sb);
+	return r;
+}
+
+CT_TEST(report_extension_stats)
+{
+	struct ct_report *r = ext_runs(1, 3, true);
+	struct ct_stats st;
+	struct ct_report_ext_counts c = {0};
+	size_t inc = 99;
+
+	if (!r)
+		return;
+	CT_EQ_INT(ct_report_nruns(r), 3);
+	/* ct-ext-go: the hold (0.5 ms) left out of the times from exec */
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_TO_REGISTER, &st));
+	CT_EQ_INT(st.count, 3);
+	CT_EQ_U64(st.p50, 2 * MS_NS);
+	CT_EQ_U64(st.max, 3 * MS_NS);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_TO_READY, &st));
+	CT_EQ_U64(st.p50, 4 * MS_NS);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_GO_INIT, &st));
+	CT_EQ_U64(st.p50, MS_NS);
+	CT_EQ_U64(st.max, 3 * MS_NS / 2);
+	CT_TRUE(ct_report_ext_counts(r, "ct-ext-go", &c));
+	CT_EQ_INT(c.starts, 3);
+	CT_EQ_INT(c.failed, 0);
+	CT_EQ_INT(c.gated_init, 0);
+	/* ct-ext-sh: failed in run 3 (no ready), gated INIT in 1 and 2 */
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-sh", CT_REPORT_EXT_TO_READY, &st));
+	CT_EQ_INT(st.count, 2);
+	CT_EQ_U64(st.p50, 10 * MS_NS);
+	CT_EQ_U64(st.max, 20 * MS_NS);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-sh", CT_REPORT_EXT_TO_REGISTER, &st));
+	CT_EQ_INT(st.count, 3);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-sh", CT_REPORT_EXT_GO_INIT, &st));
+	CT_EQ_INT(st.count, 0);
+	CT_TRUE(ct_report_ext_counts(r, "ct-ext-sh", &c));
+	CT_EQ_INT(c.starts, 3);
+	CT_EQ_INT(c.failed, 1);
+	CT_EQ_INT(c.gated_init, 2);
+	CT_EQ_INT(c.gated_register, 3);
+	CT_TRUE(!ct_report_ext_counts(r, "ct-ext-none", &c));
+	/* a phase that does not apply is neither a sample nor unfinished */
+	CT_TRUE(!ct_report_phase_stats(r, "runtime_go_init", &st, &inc));
+	CT_TRUE(ct_report_phase_stats(r, "extensions_register", &st, &inc));
+	CT_EQ_INT(st.count, 3);
+	CT_EQ_INT(inc, 0);
+	ct_report_free(r);
+}
+
+static const char ext_text[] =
+	"\n"
+	"Lambda extensions                count    p50 ms    p90 ms    p99 ms    max ms\n"
+	"ct-ext-go  (3 starts, gated INIT in 0)\n"
+	"  exec -> registered                 3     2.000     3.000     3.000     3.000\n"
+	"  exec -> ready (event/next)         3     4.000     6.000     6.000     6.000\n"
+	"  Go runtime start -> main.main      3     1.000     1.500     1.500     1.500\n"
+	"ct-ext-sh  (3 starts, failed in 1, gated INIT in 2, the runtime's start in 3)\n"
+	"  exec -> registered                 3     6.000     9.000     9.000     9.000\n"
+	"  exec -> ready (event/next)         2    10.000    20.000    20.000    20.000\n"
+	"\n";
+
+CT_TEST(report_extension_render)
+{
+	struct ct_report *r = ext_runs(1, 3, true);
+	struct ct_report_opts o = {0};
+	struct strbuf sb;
+	struct jr_obj jo;
+	const char *ph, *ex, *fn;
+
+	if (!r)
+		return;
+	sb_init(&sb);
+	jr_init(&jo);
+	ct_report_render(r, &sb, &o);
+	if (getenv("CT_SHOW"))
+		printf("--- report:\n%s---\n", sb.buf);
+	CT_TRUE(has(&sb, ext_text));
+	/* the phase table as wide as the extensions' */
+	CT_TRUE(has(&sb, "\nphases                           count    p50 ms    p90 ms    p99 ms    max ms\n"
+			 "  extensions_register                3     8.000    12.000    12.000    12.000\n"));
+	CT_TRUE(!strstr(sb.buf, "runtime_go_init"));
+	CT_TRUE(!strstr(sb.buf, "without an end"));
+	ph = strstr(sb.buf, "\nphases ");
+	ex = strstr(sb.buf, "\nLambda extensions ");
+	fn = strstr(sb.buf, "\npercentiles are");
+	CT_TRUE(ph && ex && fn && ph < ex && ex < fn);
+
+	sb_reset(&sb);
+	o.json = true;
+	ct_report_render(r, &sb, &o);
+	CT_EQ_INT(jr_parse(&jo, sb.buf, sb.len, NULL), 0);
+	CT_TRUE(has(&sb, "\"extensions\":[{\"name\":\"ct-ext-go\",\"starts\":3,\"failed\":0,\"gated_init\":0,\"gated_register\":0,"
+			 "\"to_register\":{\"count\":3,\"p50_ns\":2000000,\"p90_ns\":3000000,\"p99_ns\":3000000,\"max_ns\":3000000},"
+			 "\"to_ready\":{\"count\":3,\"p50_ns\":4000000,"));
+	CT_TRUE(has(&sb, "{\"name\":\"ct-ext-sh\",\"starts\":3,\"failed\":1,\"gated_init\":2,\"gated_register\":3,"));
+	CT_TRUE(has(&sb, "\"go_init\":{\"count\":0}}]"));
+	ct_report_free(r);
+
+	/* runs without extensions: no section, an empty list */
+	r = ct_report_new();
+	{
+		static const char run[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+					  "{\"type\":\"phase\",\"name\":\"total\",\"dur_ns\":1000}\n";
+		char err[256];
+
+		CT_EQ_INT(ct_report_add_buffer(r, "plain", run, sizeof(run) - 1, err, sizeof(err)), 0);
+	}
+	sb_reset(&sb);
+	ct_report_render(r, &sb, &o);
+	CT_TRUE(has(&sb, "\"extensions\":[]"));
+	sb_reset(&sb);
+	o.json = false;
+	ct_report_render(r, &sb, &o);
+	CT_TRUE(!strstr(sb.buf, "xtension"));
+	ct_report_free(r);
+	sb_free(&sb);
+	jr_free(&jo);
+}
+
+CT_TEST(report_extension_compare)
+{
+	struct ct_report *a = ext_runs(4, 6, false), *b = ext_runs(1, 3, true), *c;
+	struct ct_report_opts o = {0};
+	struct strbuf sb;
+	struct jr_obj jo;
+
+	if (!a || !b)
+		return;
+	sb_init(&sb);
+	jr_init(&jo);
+	ct_report_render_compare(a, b, &sb, &o);
+	if (getenv("CT_SHOW"))
+		printf("--- compare:\n%s---\n", sb.buf);
+	/* by |diff|: ct-ext-sh ready 50 -> 10, register 15 -> 6, ... */
+	CT_TRUE(has(&sb, "\nLambda extension                            A p50 ms   B p50 ms    diff ms     diff  n A/B\n"
+			 "  ct-ext-sh exec -> ready (event/next)        50.000     10.000    -40.000   -80.0%  3/2\n"
+			 "  ct-ext-sh exec -> registered                15.000      6.000     -9.000   -60.0%  3/3\n"
+			 "  ct-ext-go exec -> ready (event/next)        10.000      4.000     -6.000   -60.0%  3/3\n"
+			 "  ct-ext-go exec -> registered                 5.000      2.000     -3.000   -60.0%  3/3\n"
+			 "  ct-ext-go Go runtime start -> main.main      2.500      1.000     -1.500   -60.0%  3/3\n"
+			 "  ct-ext-sh: failed in 0 of 3 starts -> 1 of 3, gated INIT in 3 of 3 -> 2 of 3\n\n"));
+	/* between the startup and the package tables */
+	CT_TRUE(strstr(sb.buf, "\nGo program startup") == NULL || strstr(sb.buf, "\nGo program startup") < strstr(sb.buf, "\nLambda extension "));
+	CT_TRUE(has(&sb, "\ntotal p50 500 -> 200 ms (-60%)\n"));
+
+	sb_reset(&sb);
+	o.json = true;
+	ct_report_render_compare(a, b, &sb, &o);
+	CT_EQ_INT(jr_parse(&jo, sb.buf, sb.len, NULL), 0);
+	CT_TRUE(has(&sb, "\"extensions\":[{\"extension\":\"ct-ext-sh\",\"name\":\"to_ready\",\"a_count\":3,\"b_count\":2,"
+			 "\"a_p50_ns\":50000000,\"b_p50_ns\":10000000,\"diff_ns\":-40000000,\"diff_pct\":-80.0},"));
+	CT_TRUE(has(&sb, "\"extension_counts\":[{\"name\":\"ct-ext-go\",\"a_starts\":3,\"b_starts\":3,\"a_failed\":0,\"b_failed\":0,"
+			 "\"a_gated_init\":0,\"b_gated_init\":0},{\"name\":\"ct-ext-sh\",\"a_starts\":3,\"b_starts\":3,"
+			 "\"a_failed\":0,\"b_failed\":1,\"a_gated_init\":3,\"b_gated_init\":2}]"));
+
+	/* an extension only one side has */
+	c = ct_report_new();
+	{
+		static const char run[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+					  "{\"type\":\"extension\",\"name\":\"ct-ext-new\",\"to_register_ns\":7000000}\n";
+		char err[256];
+
+		CT_EQ_INT(ct_report_add_buffer(c, "new", run, sizeof(run) - 1, err, sizeof(err)), 0);
+	}
+	sb_reset(&sb);
+	o.json = false;
+	ct_report_render_compare(a, c, &sb, &o);
+	if (getenv("CT_SHOW"))
+		printf("--- compare2:\n%s---\n", sb.buf);
+	CT_TRUE(has(&sb, "\n  ct-ext-new exec -> registered                    -      7.000          -   only B  0/1\n"));
+	CT_TRUE(has(&sb, "\n  ct-ext-go exec -> registered                 5.000          -          -   only A  3/0\n"));
+	ct_report_free(c);
+
+	/* neither side has any: no table (as before extensions) */
+	c = ct_report_new();
+	sb_reset(&sb);
+	ct_report_render_compare(c, c, &sb, &o);
+	CT_TRUE(!strstr(sb.buf, "xtension"));
+	ct_report_free(c);
+	ct_report_free(a);
+	ct_report_free(b);
+	sb_free(&sb);
+	jr_free(&jo);
+}
+
+CT_TEST(report_extension_errors)
+{
+	static const struct {
+		const char *rec, *msg;
+	} cases[] = {
+		{"{\"type\":\"extension\",\"pid\":3}", "x.jsonl:2: extension record: \"name\" missing or not a non-empty string"},
+		{"{\"type\":\"extension\",\"name\":\"\"}", "x.jsonl:2: extension record: \"name\" missing or not a non-empty string"},
+		{"{\"type\":\"extension\",\"name\":\"e\",\"to_ready_ns\":-1}",
+		 "x.jsonl:2: extension record: \"to_ready_ns\" missing or not a non-negative integer"},
+		{"{\"type\":\"extension\",\"name\":\"e\",\"go_init_ns\":\"1\"}",
+		 "x.jsonl:2: extension record: \"go_init_ns\" missing or not a non-negative integer"},
+		{"{\"type\":\"extension\",\"name\":\"e\",\"failed\":1}", "x.jsonl:2: extension record: \"failed\" is not true or false"},
+		{"{\"type\":\"extension\",\"name\":\"e\",\"gated_init\":null}",
+		 "x.jsonl:2: extension record: \"gated_init\" is not true or false"},
+	};
+	char err[256], run[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ct_report *r = ct_report_new();
+		int n = snprintf(run, sizeof(run), "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n%s\n", cases[i].rec);
+
+		err[0] = 0;
+		CT_EQ_INT(ct_report_add_buffer(r, "x.jsonl", run, (size_t)n, err, sizeof(err)), -1);
+		if (strcmp(err, cases[i].msg))
+			CT__FAIL("case %zu: \"%s\", expected \"%s\"", i, err, cases[i].msg);
+		CT_EQ_INT(ct_report_nruns(r), 0);
+		ct_report_free(r);
+	}
+}
+
+/* The jsonl view's own records, read back by the report. */
+CT_TEST(report_reads_the_jsonl_view)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb, run;
+	struct ct_report *r = ct_report_new();
+	struct ct_stats st;
+	struct ct_report_ext_counts c = {0};
+	char err[256];
+	size_t inc = 99;
+
+	if (!r || !setup(&m, &tls)) {
+		ct_report_free(r);
+		return;
+	}
+	sb_init(&sb);
+	sb_init(&run);
+	add_exts(&tls.v[0], EXT_TWO);
+	jsonl_of(&m, &tls.v[0], &sb);
+	sb_puts(&run, "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n");
+	sb_putn(&run, sb.buf, sb.len);
+	CT_EQ_INT(ct_report_add_buffer(r, "view", run.buf, run.len, err, sizeof(err)), 0);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-sh", CT_REPORT_EXT_TO_READY, &st));
+	CT_EQ_INT(st.count, 1);
+	CT_EQ_U64(st.p50, T(20.3) - T(4.5));
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_GO_INIT, &st));
+	CT_EQ_U64(st.p50, T(5.0) - T(4.2));
+	CT_TRUE(ct_report_ext_counts(r, "ct-ext-sh", &c));
+	CT_EQ_INT(c.gated_init, 1);
+	CT_TRUE(ct_report_phase_stats(r, "extensions_wait", &st, &inc));
+	CT_EQ_INT(st.count, 1);
+	CT_EQ_U64(st.p50, T(20.3) - T(20.0));
+	/* the runtime is not Go here: its Go init does not apply, not "unfinished" */
+	CT_TRUE(!ct_report_phase_stats(r, "runtime_go_init", &st, &inc));
+	teardown(&m, &tls);
+	ct_report_free(r);
+	sb_free(&sb);
+	sb_free(&run);
+}
+
+int main(void)
+{
+	CT_RUN(text_without_extensions_unchanged);
+	CT_RUN(text_two_extensions);
+	CT_RUN(text_one_extension_runtime_gates);
+	CT_RUN(text_failed_extension);
+	CT_RUN(text_escapes_and_cuts_names);
+	CT_RUN(jsonl_without_extensions);
+	CT_RUN(jsonl_extension_records);
+	CT_RUN(jsonl_failed_and_runtime_gate);
+	CT_RUN(jsonl_extension_log_line);
+	CT_RUN(report_extension_stats);
+	CT_RUN(report_extension_render);
+	CT_RUN(report_extension_compare);
+	CT_RUN(report_extension_errors);
+	CT_RUN(report_reads_the_jsonl_view);
+	return ct_summary();
+}
