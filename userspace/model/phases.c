@@ -1040,10 +1040,22 @@ static void find_requests(struct tl_build *b)
 			break;
 		}
 	}
-	if (b->next_r || b->next_w)
+	if (b->next_r || b->next_w) {
 		tl->api_port = b->next_r ? b->next_r->ep.lport : b->next_w->ep.rport;
-	else if (b->req)
+	} else if (b->req) {
 		tl->api_port = b->req->dir == CT_IO_READ ? b->req->ep.lport : b->req->ep.rport;
+	} else {
+		/* no runtime request (it never started): an extension's gives the port */
+		for (size_t i = 0; tl->agent_pid && i < m->nhttp; i++) {
+			const struct ct_http *h = &m->http[i];
+
+			if (h->kind == HTTP_REQUEST && h->api >= LAMBDA_API_EXT_REGISTER && h->api <= LAMBDA_API_LOGS &&
+			    to_agent(m, tl, h)) {
+				tl->api_port = h->dir == CT_IO_READ ? h->ep.lport : h->ep.rport;
+				break;
+			}
+		}
+	}
 }
 
 /* The agent's image at the time of the first /next (else its last), and its exec. */
