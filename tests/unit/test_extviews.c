@@ -654,6 +654,45 @@ CT_TEST(jsonl_extension_log_line)
 	sb_free(&sb);
 }
 
+/* A real extension in the model (phases.c finds it): ct-ext-x (pid 220)
+ * registers and posts init/error; the text view's timeline names it and its
+ * error type, its table has its row. */
+CT_TEST(text_timeline_names_extension)
+{
+	struct ct_model m;
+	struct strbuf sb;
+	struct ct_render_opts o = ropts;
+
+	ct_model_init(&m, &ops);
+	ct_model_add_root(&m, 201, T(0.5));
+	exec_(&m, 201, 1, 1.0, "/sandbox/ct-agent");
+	listen_(&m, 201, 2.0, 9001);
+	log_(&m, 3.0, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
+	fork_(&m, 201, 220, 3.4);
+	exec_(&m, 220, 201, 3.5, "/opt/extensions/ct-ext-x");
+	io_(&m, 220, 4.0, CT_IO_WRITE, 51000, 9001, 0xd1,
+	    "POST /2020-01-01/extension/register HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Name: ct-ext-x\r\n"
+	    "Content-Length: 2\r\n\r\n{}");
+	io_(&m, 201, 4.1, CT_IO_WRITE, 9001, 51000, 0xd2,
+	    "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: id-x\r\nContent-Length: 2\r\n\r\n{}");
+	io_(&m, 220, 5.0, CT_IO_WRITE, 51000, 9001, 0xd1,
+	    "POST /2020-01-01/extension/init/error HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Identifier: id-x\r\n"
+	    "Lambda-Extension-Function-Error-Type: Extension.Bad\r\nContent-Length: 2\r\n\r\n{}");
+	exit_(&m, 220, 5.5, 1 << 8);
+	exit_(&m, 201, 6.0, 0);
+	ct_model_finish(&m);
+	sb_init(&sb);
+	o.color = false;
+	ct_render_text(&m, &sb, &o);
+	if (getenv("CT_SHOW"))
+		printf("--- text:\n%s---\n", sb.buf);
+	CT_TRUE(has(&sb, "  pid 220     http    POST /2020-01-01/extension/register  extension ct-ext-x  127.0.0.1:51000 -> "));
+	CT_TRUE(has(&sb, "  pid 220     http    POST /2020-01-01/extension/init/error  error-type Extension.Bad  "));
+	CT_TRUE(has(&sb, "\n    ct-ext-x      220    2.500"));
+	ct_model_free(&m);
+	sb_free(&sb);
+}
+
 /* ---- report ---- */
 
 /*
@@ -976,6 +1015,7 @@ int main(void)
 	CT_RUN(text_one_extension_runtime_gates);
 	CT_RUN(text_failed_extension);
 	CT_RUN(text_escapes_and_cuts_names);
+	CT_RUN(text_timeline_names_extension);
 	CT_RUN(jsonl_without_extensions);
 	CT_RUN(jsonl_extension_records);
 	CT_RUN(jsonl_failed_and_runtime_gate);

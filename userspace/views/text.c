@@ -136,7 +136,8 @@ static void http_line(struct strbuf *out, const struct ct_model *m, const struct
 {
 	char l[64], r[64];
 	const char *rid = h->hdr[HTTP_H_REQUEST_ID];
-	const char *et = h->hdr[HTTP_H_ERROR_TYPE];
+	const char *et = h->hdr[HTTP_H_ERROR_TYPE] ? h->hdr[HTTP_H_ERROR_TYPE] : h->hdr[HTTP_H_EXT_ERROR_TYPE];
+	const char *ext = h->hdr[HTTP_H_EXT_NAME];
 
 	ct_endpoint_str(&h->ep, true, l, sizeof(l));
 	ct_endpoint_str(&h->ep, false, r, sizeof(r));
@@ -148,6 +149,8 @@ static void http_line(struct strbuf *out, const struct ct_model *m, const struct
 		sb_printf(out, "%d %s", h->status, str_esc(eb, sizeof(eb), h->reason));
 	if (rid)
 		sb_printf(out, "  request-id %s", str_esc(eb, sizeof(eb), rid));
+	if (ext)
+		sb_printf(out, "  extension %s", str_esc(eb, sizeof(eb), ext));
 	if (et)
 		sb_printf(out, "  error-type %s", str_esc(eb, sizeof(eb), et));
 	if (h->dir == CT_IO_WRITE)
@@ -324,9 +327,10 @@ static size_t phase_rows(const struct ct_timeline *tl, const struct ct_phase *ro
 #define PHASE_W 24
 #define BAR_W_MIN 24
 
-static int phase_name_w(const struct ct_timeline *tl, const struct ct_phase *const *rows, size_t nrows)
+/* The longest shown name (with its indent), at least min. */
+static int phase_name_w(const struct ct_timeline *tl, const struct ct_phase *const *rows, size_t nrows, int min)
 {
-	int w = PHASE_W;
+	int w = min;
 
 	for (size_t i = 0; i < nrows; i++) {
 		int l = (int)strlen(ct_phase_name(rows[i]->id)) + (rows[i]->depth == 2 ? 2 : 0);
@@ -431,7 +435,7 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 	struct ct_phase whole;
 	char line[1024], esc[4 * EB], head[64];
 	bool any = false;
-	int nw = phase_name_w(tl, rows, nrows) - 2; /* 22, or the longest name */
+	int nw = phase_name_w(tl, rows, nrows, 22); /* 22, or the longest name */
 
 	if (!m->have_sched && !m->have_files && !m->have_pcache) {
 		sb_puts(out, "  breakdown: off (no scheduler, file or page-cache records in this trace)\n");
@@ -640,7 +644,7 @@ void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const stru
 		sb_printf(out, "  request %s%s\n", str_esc(eb, sizeof(eb), tl->request_id),
 			  tl->request_id_from_log ? " (from the agent's log)" : "");
 	snprintf(ax, sizeof(ax), "%.1f ms", MS(t1 > t0 ? t1 - t0 : 0));
-	nw = phase_name_w(tl, rows, nrows);
+	nw = phase_name_w(tl, rows, nrows, PHASE_W);
 	bw = BAR_W - (nw - PHASE_W) < BAR_W_MIN ? BAR_W_MIN : BAR_W - (nw - PHASE_W);
 	sb_printf(out, "  %-*s%9s  |0 ms%*s|\n", nw, "phase", "ms", bw - 4, ax);
 	for (size_t i = 0; i < nrows; i++)
@@ -654,8 +658,8 @@ void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const stru
 		bool with_ext = ct_phase_applies(tl, all); /* INIT ends when the extensions are ready too */
 		int fw = with_ext ? 23 : 19;
 
-		if (with_ext)
-			fa = all;
+		if (with_ext) /* the agent's INIT and Init Duration then both cover it */
+			fa = fi = all;
 		sb_puts(out, "  the agent's own figures, beside what they claim to measure:\n");
 		if (tl->have_init_report) {
 			sb_printf(out, "    %-22s%9.3f ms  measured %-*s", "INIT REPORT durationMs", tl->init_report_ms,
@@ -667,7 +671,7 @@ void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const stru
 		}
 		if (tl->have_report_init) {
 			sb_printf(out, "    %-22s%9.3f ms  measured %-*s", "REPORT Init Duration", tl->report_init_ms,
-				  fw, "function init");
+				  fw, with_ext ? "INIT_START -> INIT done" : "function init");
 			if (fi->complete)
 				sb_printf(out, "%9.3f\n", MS(fi->dur));
 			else
