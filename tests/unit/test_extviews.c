@@ -372,7 +372,7 @@ CT_TEST(text_two_extensions)
 			 "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"
 			 "      events INVOKE,SHUTDOWN; subscribed to telemetry at 4.800 ms (200)\n"
 			 "    ct-ext-sh     211    3.500        -      2.500   15.800  ready\n"
-			 "    (ms: exec from the cold start's start; Go init, registered, ready from its exec)\n"));
+			 "    (ms; exec and 'at': since the cold start's start; the rest: since its exec)\n"));
 	/* the gates: phases.c's sentences, whole */
 	CT_TRUE(has(&sb, "\n  registration: the runtime's start waited for extension ct-ext-sh (pid 211)"));
 	CT_TRUE(has(&sb, "\n  critical path: INIT waited for extension ct-ext-sh (pid 211) last: ready\n"

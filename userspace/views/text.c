@@ -600,7 +600,7 @@ static void extensions(struct strbuf *out, const struct ct_timeline *tl, const s
 		ext_subs(out, e, tl->t0);
 		ext_failure(out, e, tl->t0, o);
 	}
-	sb_puts(out, "    (ms: exec from the cold start's start; Go init, registered, ready from its exec)\n");
+	sb_puts(out, "    (ms; exec and 'at': since the cold start's start; the rest: since its exec)\n");
 	ct_gate_sentence(tl, &tl->register_gate, false, line, sizeof(line));
 	if (line[0]) {
 		snprintf(head, sizeof(head), "  %sregistration:%s", c_on(o, "\033[1m"), c_on(o, "\033[0m"));
