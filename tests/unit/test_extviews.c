@@ -654,6 +654,60 @@ CT_TEST(jsonl_extension_log_line)
 	sb_free(&sb);
 }
 
+/* 200 extensions: 64 rows, then only the failed ones and the one that gated
+ * INIT (64 more at most), then how many are left out. */
+CT_TEST(text_many_extensions_capped)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+	struct ct_extension *e;
+	size_t rows = 0;
+	const char *p;
+
+	if (!setup(&m, &tls))
+		return;
+	sb_init(&sb);
+	e = calloc(200, sizeof(*e));
+	if (!e) {
+		teardown(&m, &tls);
+		return;
+	}
+	for (size_t i = 0; i < 200; i++) {
+		snprintf(e[i].name, sizeof(e[i].name), "ext-%03zu", i);
+		e[i].pid = 1000 + (uint32_t)i;
+		e[i].exec_ts = T(4.0);
+		e[i].state = i % 50 == 7 ? CT_EXT_EXITED : CT_EXT_READY;
+		e[i].failed = i % 50 == 7; /* 7, 57, 107, 157 */
+	}
+	free(tls.v[0].ext);
+	tls.v[0].ext = e;
+	tls.v[0].next = 200;
+	tls.v[0].next_failed = 4;
+	tls.v[0].init_gate = (struct ct_gate){.known = true, .ext = 150, .pid = 1150, .ts = T(20.3), .by_ns = 1};
+	text_of(&m, &tls.v[0], false, &sb);
+	for (p = sb.buf; p && (p = strstr(p, "\n    ext-")); p++)
+		rows++;
+	CT_EQ_INT(rows, 64 + 3); /* 0..63, then 107, 150 (INIT's gate), 157 */
+	CT_TRUE(has(&sb, "\n    ext-063 "));
+	CT_TRUE(!strstr(sb.buf, "\n    ext-064 "));
+	CT_TRUE(has(&sb, "\n    ext-107 "));
+	CT_TRUE(has(&sb, "\n    ext-150 "));
+	CT_TRUE(has(&sb, "\n    ext-157 "));
+	CT_TRUE(has(&sb, "\n    ... 133 more (all of them: -f jsonl)\n"));
+	/* from 100 on every one failed: 64 of them shown, 36 more hidden */
+	for (size_t i = 100; i < 200; i++) {
+		e[i].failed = true;
+		e[i].state = CT_EXT_EXITED;
+	}
+	text_of(&m, &tls.v[0], false, &sb);
+	CT_TRUE(has(&sb, "\n    ext-163 "));
+	CT_TRUE(!strstr(sb.buf, "\n    ext-164 "));
+	CT_TRUE(has(&sb, "\n    ... 72 more, 36 of them failed (all of them: -f jsonl)\n"));
+	teardown(&m, &tls);
+	sb_free(&sb);
+}
+
 /* A real extension in the model (phases.c finds it): ct-ext-x (pid 220)
  * registers and posts init/error; the text view's timeline names it and its
  * error type, its table has its row. */
@@ -1015,6 +1069,7 @@ int main(void)
 	CT_RUN(text_one_extension_runtime_gates);
 	CT_RUN(text_failed_extension);
 	CT_RUN(text_escapes_and_cuts_names);
+	CT_RUN(text_many_extensions_capped);
 	CT_RUN(text_timeline_names_extension);
 	CT_RUN(jsonl_without_extensions);
 	CT_RUN(jsonl_extension_records);

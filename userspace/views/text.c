@@ -499,6 +499,7 @@ static void breakdown(struct strbuf *out, const struct ct_model *m, const struct
 
 #define EXT_NAME_W_MIN 9  /* "extension" */
 #define EXT_NAME_W_MAX 24 /* longer names are cut in the table (the gate lines have them whole) */
+#define EXT_ROWS_MAX 64   /* rows, then failed or gating ones only (a hostile trace stays readable) */
 
 /* "12.345" ms, or "-" when not seen. */
 static const char *ms_cell(char *buf, size_t len, uint64_t ns)
@@ -572,6 +573,7 @@ static void extensions(struct strbuf *out, const struct ct_timeline *tl, const s
 {
 	int w = EXT_NAME_W_MIN;
 	char eb[EB], name[EB], c[4][32], line[4 * 256], head[64];
+	size_t shown = 0, hidden_failed = 0;
 
 	if (!tl->next || !tl->ext)
 		return;
@@ -586,7 +588,14 @@ static void extensions(struct strbuf *out, const struct ct_timeline *tl, const s
 	for (size_t i = 0; i < tl->next; i++) {
 		const struct ct_extension *e = &tl->ext[i];
 		const char *col = e->failed ? "\033[31m" : e->state != CT_EXT_READY ? "\033[33m" : "";
+		bool gating = (tl->init_gate.known && tl->init_gate.ext == (long)i) ||
+			      (tl->register_gate.known && tl->register_gate.ext == (long)i);
 
+		if (shown >= 2 * EXT_ROWS_MAX || (shown >= EXT_ROWS_MAX && !e->failed && !gating)) {
+			hidden_failed += e->failed;
+			continue;
+		}
+		shown++;
 		str_esc(name, (size_t)w + 1, e->name[0] ? e->name : "?"); /* cut with "..." */
 		if (e->exec_ts)
 			snprintf(c[0], sizeof(c[0]), "%.3f", e->exec_ts >= tl->t0 ? MS(e->exec_ts - tl->t0) : 0.0);
@@ -599,6 +608,12 @@ static void extensions(struct strbuf *out, const struct ct_timeline *tl, const s
 			  c_on(o, col), ct_ext_state_name(e->state), *col ? c_on(o, "\033[0m") : "");
 		ext_subs(out, e, tl->t0);
 		ext_failure(out, e, tl->t0, o);
+	}
+	if (shown < tl->next) {
+		sb_printf(out, "    ... %zu more", tl->next - shown);
+		if (hidden_failed)
+			sb_printf(out, ", %zu of them failed", hidden_failed);
+		sb_puts(out, " (all of them: -f jsonl)\n");
 	}
 	sb_puts(out, "    (ms; exec and 'at': since the cold start's start; the rest: since its exec)\n");
 	ct_gate_sentence(tl, &tl->register_gate, false, line, sizeof(line));
