@@ -18,8 +18,8 @@
  *     Extension.ConfigInvalid, exit 1 at 8.5, never ready.
  *
  * Times in the text are ms from the timeline's start, the agent's exec (1 ms).
- * The report part reads jsonl runs written here (and the jsonl view's own
- * records), with --compare.
+ * The report part reads jsonl runs written here, the jsonl view's own
+ * records and a real run of the demo, with --compare.
  */
 #include <arpa/inet.h>
 #include <linux/types.h>
@@ -1062,6 +1062,50 @@ CT_TEST(report_reads_the_jsonl_view)
 	sb_free(&run);
 }
 
+/* A real run of the demo with its two extensions (ct-driver --extensions 2,
+ * trimmed: a fuzz seed too): ct-ext-go was held 14.6 ms by
+ * coldtrace after its exec, left out of its times from exec. */
+CT_TEST(report_real_run)
+{
+	const char *f = CT_SOURCE_DIR "/tests/fuzz/corpus/jsonl/real-ext-two.jsonl";
+	struct ct_report *r = ct_report_new();
+	struct ct_stats st;
+	struct ct_report_ext_counts c = {0};
+	struct strbuf sb;
+	char err[256], buf[4096];
+	FILE *in = fopen(f, "r");
+	size_t n;
+
+	sb_init(&sb);
+	CT_TRUE(in != NULL);
+	while (in && (n = fread(buf, 1, sizeof(buf), in)) > 0)
+		sb_putn(&sb, buf, n);
+	if (in)
+		fclose(in);
+	CT_EQ_INT(ct_report_add_buffer(r, "real", sb.buf, sb.len, err, sizeof(err)), 0);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_TO_REGISTER, &st));
+	CT_EQ_U64(st.p50, 65486442ull - 14622771ull);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_TO_READY, &st));
+	CT_EQ_U64(st.p50, 70927431ull - 14622771ull);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-go", CT_REPORT_EXT_GO_INIT, &st));
+	CT_EQ_U64(st.p50, 29486838ull);
+	CT_TRUE(ct_report_ext_stats(r, "ct-ext-sh", CT_REPORT_EXT_TO_READY, &st));
+	CT_EQ_U64(st.p50, 167938664ull); /* a shell: not held */
+	CT_TRUE(ct_report_ext_counts(r, "ct-ext-sh", &c));
+	CT_EQ_INT(c.starts, 1);
+	CT_EQ_INT(c.gated_init, 1);
+	CT_EQ_INT(c.failed, 0);
+	CT_TRUE(ct_report_phase_stats(r, "init_all", &st, NULL));
+	CT_EQ_INT(st.count, 1);
+	sb_reset(&sb);
+	ct_report_render(r, &sb, NULL);
+	CT_TRUE(has(&sb, "\nct-ext-sh  (1 start, gated INIT in 1, the runtime's start in 1)\n"
+			 "  exec -> registered                 1    79.239    79.239    79.239    79.239\n"
+			 "  exec -> ready (event/next)         1   167.939   167.939   167.939   167.939\n"));
+	ct_report_free(r);
+	sb_free(&sb);
+}
+
 int main(void)
 {
 	CT_RUN(text_without_extensions_unchanged);
@@ -1080,5 +1124,6 @@ int main(void)
 	CT_RUN(report_extension_compare);
 	CT_RUN(report_extension_errors);
 	CT_RUN(report_reads_the_jsonl_view);
+	CT_RUN(report_real_run);
 	return ct_summary();
 }
