@@ -470,7 +470,7 @@ CT_TEST(perfetto_no_extension)
 		CT_EQ_INT(count_named(evs, "INIT waited"), 0);
 		CT_EQ_INT(count_named(evs, "nested (overlapping)"), 0);
 		/* the phases that do not apply are not drawn */
-		CT_TRUE(!pf_event(evs, pid, 3, "X", "INIT (runtime + extensions)"));
+		CT_TRUE(!pf_event(evs, pid, 3, "X", "INIT_START -> INIT done"));
 		CT_TRUE(!pf_event(evs, pid, 3, "X", "waiting for extensions"));
 		CT_TRUE(pf_event(evs, pid, 3, "X", "INIT_START -> /next") != NULL);
 	}
@@ -524,14 +524,14 @@ CT_TEST(perfetto_two_extensions)
 		CT_TRUE(e && near(jnum(jv_get(e, "args"), "by_ms"), 15.0));
 		e = pf_event(evs, cold, 4, "i", "the runtime's start waited for extension ct-ext-sh*");
 		CT_TRUE(e && near(jnum(e, "ts"), us_of(17.0)));
-		/* the new phases, like the others; INIT (runtime + extensions) starts
+		/* the new phases, like the others; INIT_START -> INIT done starts
 		 * with INIT_START -> /next, so on a thread of its own */
 		e = pf_event(evs, cold, 3, "X", "extensions register");
 		CT_TRUE(e && near(jnum(e, "ts"), us_of(11.0)) && near(jnum(e, "dur"), 6000.0));
 		e = pf_event(evs, cold, 3, "X", "waiting for extensions");
 		CT_TRUE(e && near(jnum(e, "ts"), us_of(30.0)) && near(jnum(e, "dur"), 15000.0));
 		CT_TRUE(pf_thread(evs, "nested (overlapping)", &gpid, &gtid) && gpid == cold);
-		e = pf_event(evs, cold, gtid, "X", "INIT (runtime + extensions)");
+		e = pf_event(evs, cold, gtid, "X", "INIT_START -> INIT done");
 		CT_TRUE(e && near(jnum(e, "ts"), us_of(10.0)) && near(jnum(e, "dur"), 35000.0));
 		CT_TRUE(e && strstr(jstr(jv_get(e, "args"), "init_gate"), "ct-ext-sh (pid 104)"));
 	}
@@ -843,7 +843,7 @@ CT_TEST(svg_no_extension)
 	CT_EQ_INT(tcount(&ts, "gate"), 0);
 	CT_EQ_INT(tcount(&ts, "sub"), 2); /* the command line and the figures, no gate line */
 	CT_TRUE(!strstr(sb.buf, "extension"));
-	CT_TRUE(!svg_row(&ts, "    INIT (runtime + extensions)"));
+	CT_TRUE(!svg_row(&ts, "    INIT_START -> INIT done"));
 	CT_TRUE(!svg_row(&ts, "    waiting for extensions"));
 	free(ts.v);
 	sb_free(&sb);
@@ -890,7 +890,7 @@ CT_TEST(svg_two_extensions)
 		CT_TRUE(svg_bar(&ts, svg_row(&ts, "    extensions register"), "extn", "extensions register (6.000 ms)"));
 		CT_TRUE(svg_bar(&ts, svg_row(&ts, "    waiting for extensions"), "extn",
 				"waiting for extensions (15.000 ms)"));
-		b = svg_bar(&ts, svg_row(&ts, "    INIT (runtime + extensions)"), "view", "INIT (runtime + extensions)");
+		b = svg_bar(&ts, svg_row(&ts, "    INIT_START -> INIT done"), "view", "INIT_START -> INIT done");
 		CT_TRUE(b && xnear(tnum(b, "width"), 35.0 * sc.per_ms));
 		/* the gate: a line at INIT done, a caption, a line under the title */
 		t = tfind(&ts, "line", "gate", "INIT waited for extension ct-ext-sh (pid 104) last");
@@ -1094,12 +1094,12 @@ CT_TEST(otlp_extensions)
 		CT_TRUE(e && !span_named(sp, "Go init", jstr(e, "spanId")));
 		CT_TRUE(e && attr(e, "coldtrace.extension.gated_init") &&
 			jv_get(attr(e, "coldtrace.extension.gated_init"), "boolValue")->b);
-		/* the gate, on the root and on INIT (runtime + extensions) */
+		/* the gate, on the root and on INIT_START -> INIT done */
 		CT_EQ_STR(attr_s(root, "coldtrace.init_gate.extension"), "ct-ext-sh");
 		CT_EQ_STR(attr_s(root, "coldtrace.init_gate.waited_for"), "extension");
 		CT_EQ_STR(jstr(attr(root, "coldtrace.init_gate.pid"), "intValue"), "104");
 		CT_TRUE(near(jnum(attr(root, "coldtrace.init_gate.by_ms"), "doubleValue"), 15.0));
-		init = span_named(sp, "INIT (runtime + extensions)", rid);
+		init = span_named(sp, "INIT_START -> INIT done", rid);
 		CT_TRUE(span_at(init, 10.0, 45.0));
 		CT_TRUE(init && attr_s(init, "coldtrace.init_gate.summary") &&
 			!strncmp(attr_s(init, "coldtrace.init_gate.summary"),

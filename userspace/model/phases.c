@@ -45,7 +45,7 @@ static const struct {
 			      false, 2, PH_OWNER_START, CT_PK_RUNTIME},
 	[CT_PH_FUNC_INIT_AGENT] = {"INIT_START -> /next", "init_start_to_next", CT_MS_INIT_START,
 				   CT_MS_FIRST_NEXT, false, 2, PH_OWNER_AGENT, CT_PK_AGENT_VIEW},
-	[CT_PH_INIT_ALL] = {"INIT (runtime + extensions)", "init_all", CT_MS_INIT_START, CT_MS_INIT_DONE, false, 2,
+	[CT_PH_INIT_ALL] = {"INIT_START -> INIT done", "init_all", CT_MS_INIT_START, CT_MS_INIT_DONE, false, 2,
 			    PH_OWNER_AGENT, CT_PK_AGENT_VIEW},
 	[CT_PH_EXT_WAIT] = {"waiting for extensions", "extensions_wait", CT_MS_FIRST_NEXT, CT_MS_INIT_DONE, false,
 			    2, PH_OWNER_END, CT_PK_EXTENSION},
@@ -944,7 +944,8 @@ static void find_gates(struct ct_timeline *tl)
 	tl->init_gate.ext = tl->register_gate.ext = -1;
 	if (!tl->next)
 		return;
-	if (tl->ms[CT_MS_EXT_REGISTERED].state == CT_MS_SEEN) {
+	/* the runtime's start waited for them only if it started */
+	if (tl->ms[CT_MS_EXT_REGISTERED].state == CT_MS_SEEN && tl->ms[CT_MS_RUNTIME_EXEC].state == CT_MS_SEEN) {
 		for (size_t i = 0; i < tl->next; i++) {
 			uint64_t t = tl->ext[i].registered_ts;
 

@@ -12,7 +12,7 @@
  * its subscriptions and its failure are its events, and a failed one has
  * status ERROR. Who INIT (and the runtime's start) waited for last are
  * attributes coldtrace.init_gate.* (coldtrace.register_gate.*) of the root,
- * of "INIT (runtime + extensions)" and of "extensions register".
+ * of "INIT_START -> INIT done" and of "extensions register".
  *
  * With the kernel-level breakdown (breakdown.h) in the model, the phase
  * spans and the root carry their figures as attributes (coldtrace.cpu_ms,

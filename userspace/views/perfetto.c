@@ -15,7 +15,7 @@
  *     its first event/next), "Go init" (runtime start -> main.main) when it
  *     is Go, instants for its Telemetry/Logs subscriptions and its failure;
  *     who INIT waited for last (the gate) is an instant across the track at
- *     INIT done, and an arg of "INIT (runtime + extensions)".
+ *     INIT done, and an arg of "INIT_START -> INIT done".
  * With the kernel-level breakdown (breakdown.h) in the model:
  *   - under each process, a track per thread (tid STATE_TID_BASE + tid,
  *     named "thread TID states") with its scheduler states as complete
