@@ -11,12 +11,10 @@
 # faults and brings the file into the page cache, warm it takes none.
 # kernel.task_delayacct is set to 1 for the test (blkio delays) and put
 # back on every exit. Ports BASE.. (default 19541) and BASE-1000...
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=$1 faulter=$2 goprogs=$3 sbx=$4 work=$5 port=${6:-19541}
 rm -rf "$work" && mkdir -p "$work/tmp" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 
 old_delayacct=$(sysctl -n kernel.task_delayacct) || exit 1
 trap 'sysctl -qw kernel.task_delayacct="$old_delayacct"' EXIT

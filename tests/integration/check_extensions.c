@@ -29,30 +29,11 @@
  * anything failed, 2 on bad usage.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 
-#include "jsonwalk.h"
+#include "checker.h"
 
 #define MAX_EXT 16
 #define LINE_MAX_LEN (1 << 20)
-
-static int passed, failed;
-
-static void check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(cond ? "ok   " : "FAIL ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (cond)
-		passed++;
-	else
-		failed++;
-}
 
 struct want {
 	char name[64], state[32], error_type[128];
@@ -400,9 +381,8 @@ int main(int argc, char **argv)
 			      gate_min_ms);
 		}
 	}
-	printf("%d passed, %d failed\n", passed, failed);
 	for (size_t i = 0; i < nlines; i++)
 		free(lines[i]);
 	free(lines);
-	return failed ? 1 : 0;
+	return check_finish();
 }

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jsonwalk.h"
+#include "checker.h"
 
 /* ---- the records we need ---- */
 
@@ -65,24 +65,6 @@ struct rec {
 
 static struct rec *recs;
 static size_t nrecs;
-static int passed, failed;
-
-static void check(bool cond, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf(cond ? "ok   " : "FAIL ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	if (cond)
-		passed++;
-	else
-		failed++;
-	fflush(stdout);
-}
-
 static void note(const char *fmt, ...)
 {
 	va_list ap;
@@ -234,12 +216,6 @@ static size_t count(enum rtype t, uint32_t pid)
 		}                                                               \
 	} while (0)
 
-static int finish(void)
-{
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
-}
-
 int main(int argc, char **argv)
 {
 	const char *file, *rt;
@@ -326,7 +302,7 @@ int main(int argc, char **argv)
 	FIRST_AFTER(agent_exec, 0, r->type == R_EXEC && ends_with(r->path, "/ct-agent"));
 	check(agent_exec, "agent exec (path ends in /ct-agent)");
 	if (!agent_exec)
-		return finish();
+		return check_finish();
 	A = agent_exec->pid;
 	note("agent pid %u, exec at %llu", A, (unsigned long long)agent_exec->ts);
 
@@ -343,7 +319,7 @@ int main(int argc, char **argv)
 		    r->type == R_LOG && r->pid == A && !strcmp(r->kind, "init_start"));
 	check(init_start, "INIT_START log line (kind init_start) by the agent after it listens");
 	if (!init_start)
-		return finish();
+		return check_finish();
 
 	/* ---- 4. runtime exec ---- */
 	if (!strcmp(rt, "go"))
@@ -357,7 +333,7 @@ int main(int argc, char **argv)
 			    r->type == R_EXEC && r->pid != A && in_tree(r->pid, A) && ends_with(r->path, "/aws-lambda-ric"));
 	check(rt_exec, "runtime exec (%s) by a child of the agent after INIT_START", rt);
 	if (!rt_exec)
-		return finish();
+		return check_finish();
 	R = rt_exec->pid;
 	note("runtime pid %u (%s), exec at %llu", R, rt_exec->path, (unsigned long long)rt_exec->ts);
 	if (!strcmp(rt, "node")) {
@@ -381,7 +357,7 @@ int main(int argc, char **argv)
 	      "the first GET /next is sent by the runtime (pid %u or a descendant) after its exec (sender pid %u)",
 	      R, next ? next->pid : 0);
 	if (!next)
-		return finish();
+		return check_finish();
 	check(!strcmp(next->method, "GET") && !strcmp(next->path, "/2018-06-01/runtime/invocation/next"),
 	      "it is GET /2018-06-01/runtime/invocation/next (%s %s)", next->method, next->path);
 	snprintf(want, sizeof(want), "127.0.0.1:%u", api_port);
@@ -403,7 +379,7 @@ int main(int argc, char **argv)
 	      "the agent answers /next on that connection: 200 with Lambda-Runtime-Aws-Request-Id (status %lld, id \"%s\")",
 	      resp ? (long long)resp->status : -1LL, resp ? resp->hdr_reqid : "");
 	if (!resp || !resp->hdr_reqid[0])
-		return finish();
+		return check_finish();
 	snprintf(X, sizeof(X), "%s", resp->hdr_reqid);
 	note("request id %s", X);
 	FIRST_AFTER(rt_read, resp->ts - 1,
@@ -425,7 +401,7 @@ int main(int argc, char **argv)
 	check(post && !strcmp(post->api_id, X) && !strcmp(post->method, "POST") && !strcmp(post->path, want),
 	      "then the runtime POSTs %s (api response, api_id \"%s\")", want, post ? post->api_id : "");
 	if (!post)
-		return finish();
+		return check_finish();
 	check(post->peer_pid == A, "the POST is read by the agent (peer_pid %u)", post->peer_pid);
 
 	/* ---- 8. END and REPORT ---- */
@@ -474,5 +450,5 @@ int main(int argc, char **argv)
 			check(nr == 0, "non-Go runtime: no go_init records (%zu)", nr);
 		}
 	}
-	return finish();
+	return check_finish();
 }

@@ -1,16 +1,14 @@
 #!/bin/bash
 # cli.sh COLDTRACE GOPROGS WORKDIR: the command line as a user meets it.
 # Each check: run a command, expect an exit status and output.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 progs=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
 . "$here/leftover.sh"
 bpf_before=$(ct_bpf_count)
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 
 # expect NAME STATUS REGEX_ON_STDERR_OR_EMPTY -- CMD...
 expect() {

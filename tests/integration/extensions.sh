@@ -19,6 +19,7 @@
 # Each run: no process of the sandbox left, the host's /opt unchanged.
 # Environment: CT_CHECK_EXTENSIONS, CT_CMP_INITTRACE (default: next to this
 # test's build dir). Prints ok/FAIL lines and "N passed, N failed".
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=${1:?usage: extensions.sh COLDTRACE SANDBOX_DIR WORKDIR [API_PORT [INVOKE_PORT]]}
 sbx=${2:?sandbox dir} work=${3:?work dir}
@@ -26,11 +27,7 @@ api=${4:-19431} inv=${5:-18431}
 bindir=$(dirname "$ct")/tests/integration
 check=${CT_CHECK_EXTENSIONS:-$bindir/check_extensions}
 cmp=${CT_CMP_INITTRACE:-$bindir/cmp_inittrace}
-pass=0 fail=0
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 [ "$(id -u)" = 0 ] || { bad "needs root (real BPF)"; finish; }

@@ -4,14 +4,12 @@
 # thousands of short processes, coldtrace itself killed (SIGKILL), outputs
 # that cannot be written (refused up front), and 200 cold starts under one
 # `coldtrace watch` with no growth in its memory or open files.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 progs=$2 sb=$3 work=$4
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 . "$here/leftover.sh"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 bpf_before=$(ct_bpf_count)
 
 # 1. SIGKILL in the middle of a package init: the timeline says the package

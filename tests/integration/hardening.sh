@@ -9,13 +9,13 @@
 # fails its check instead of hanging the suite); after each part, no
 # process of this test is left stopped (state T) and nothing of ours is
 # left mounted.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 progs=$2 work=$3
 mountpoint -q "$work/full" 2>/dev/null && umount "$work/full"
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 . "$here/leftover.sh"
-pass=0 fail=0
 bpf_before=$(ct_bpf_count)
 loopdev= bgpids=
 
@@ -27,8 +27,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 check() { if eval "$2"; then ok "$1"; else shift 2; bad "$@"; fi; }
 
 # expect NAME STATUS REGEX_ON_STDERR_OR_EMPTY -- CMD... (under timeout:

@@ -8,15 +8,13 @@
 # COLDTRACE_FAULT_ATTACH_DELAY_MS makes coldtrace's attach at an exec slow
 # on purpose (a fault-injection knob of the tracer), so that a hold lasts
 # long enough to kill or stop coldtrace in the middle of it.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 cmp=$2 progs=$3 esbuild=$4 work=$5
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 . "$here/leftover.sh"
 export XDG_CACHE_HOME=$work/cache # this test's own binary cache
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 # Processes in state T (stopped) whose command matches $1.
 # (coldtrace itself, stopped on purpose, has them in its arguments: not it)
 stopped() { ps -eo stat=,pid=,comm=,args= | awk -v pat="$1" '$1 ~ /^T/ && $3 != "coldtrace" && index($0, pat) {print $2}'; }

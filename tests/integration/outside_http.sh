@@ -15,6 +15,7 @@
 # CT_CHECK_SANDBOX: the check_sandbox binary (default: COLDTRACE's
 # dir/tests/integration/check_sandbox). Prints ok/FAIL lines and
 # "N passed, N failed".
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=${1:?usage: outside_http.sh COLDTRACE SANDBOX_DIR HTTPSERVER WORKDIR [PORT_BASE]}
 sbx=${2:?sandbox dir} srv=${3:?httpserver} work=${4:?work dir}
@@ -23,11 +24,8 @@ out_api=$((base + 1)) out_inv=$((base + 1 - 1000))
 in_api=$((base + 2)) in_inv=$((base + 2 - 1000))
 srv_port=$((base + 3 - 1000))
 check=${CT_CHECK_SANDBOX:-$(dirname "$ct")/tests/integration/check_sandbox}
-pass=0 fail=0
 srv_pid= od_pid= loop_pid=
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 
 # Stop what we started, by pid (the outside driver stops its own agent).
 cleanup() {

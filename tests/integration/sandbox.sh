@@ -13,16 +13,13 @@
 #                     test's build dir, i.e. COLDTRACE's dir/tests/integration)
 #   CT_NODE_DIR       for node: dir with index.js and node_modules (required)
 # Prints ok/FAIL lines and "N passed, N failed"; exit 0 only if all passed.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=${1:?usage: sandbox.sh COLDTRACE SANDBOX_DIR WORKDIR RUNTIME [API_PORT [INVOKE_PORT]]}
 sbx=${2:?sandbox dir} work=${3:?work dir} rt=${4:?runtime}
 api=${5:-19411} inv=${6:-18411}
 check=${CT_CHECK_SANDBOX:-$(dirname "$ct")/tests/integration/check_sandbox}
-pass=0 fail=0
 
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
 
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 [ "$(id -u)" = 0 ] || { bad "needs root (real BPF)"; finish; }

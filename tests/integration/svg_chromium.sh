@@ -3,12 +3,10 @@
 # The demo sandbox's cold start as an SVG (coldtrace run -f svg), rendered by
 # headless Chromium: the file must be standalone SVG with tooltips, and the
 # screenshot a real picture (png_check: colours and non-white pixels).
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=$1 sbx=$2 pngcheck=$3 work=$4 api=${5:-19511} inv=${6:-18511}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 
 chromium=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chromium" ] || { echo "FAIL chromium is not installed (apt-get install chromium; .ci/setup installs it)"; exit 1; }

@@ -5,12 +5,10 @@
 # (go and shell runtimes); perfetto and otlp outputs valid (strict JSON and
 # structure); a crashing runtime gives a timeline that says what is missing.
 # Ports BASE+1.. (default 19512..) for the Runtime API, minus 1000 for invokes.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=$1 sbx=$2 jcheck=$3 work=$4 base=${5:-19511}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 port=$base
 
 # run NAME FORMAT RUNTIME: trace one cold start into NAME.FORMAT

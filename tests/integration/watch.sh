@@ -5,13 +5,11 @@
 # namespace. Each must get its own complete timeline, with Go init equal to
 # GODEBUG=inittrace=1's (the agent, runtime and Go extension write those
 # lines to stderr or a pipe; coldtrace records them).
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 ct=$1 cmp=$2 sb=$3 work=$4
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 
 . "$here/leftover.sh"
 bpf_before=$(ct_bpf_count)

@@ -5,12 +5,10 @@
 # is attached only while a sandbox is live. Counted as BPF links on the
 # sys_exit tracepoint before, during and after sandboxes; the sandboxes'
 # HTTP and log lines must still be complete.
+. "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
 set -u
 ct=$1 sb=$2 work=$3
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok   $1"; }
-bad() { fail=$((fail + 1)); echo "FAIL $1"; shift; for l in "$@"; do echo "     $l"; done; }
 sx() { bpftool link show 2>/dev/null | grep -c "tp 'sys_exit'"; }
 base=$(sx)
 "$ct" watch -v --binary "$sb/ct-agent" -f jsonl -o out 2>watch.err &

@@ -879,47 +879,41 @@ static void find_ext_start(struct tl_build *b)
 		seen(tl, CT_MS_EXT_START, first, first ? tl->agent_pid : 0);
 }
 
-/* The last extension's registration, once every one registered. */
-static void find_ext_registered(struct tl_build *b)
+/* Milestone ms: the latest of one time per extension (the uint64_t at off
+ * in struct ct_extension), once every extension has one; NA without any. */
+static void ext_last(struct ct_timeline *tl, enum ct_ms ms, size_t off)
 {
-	struct ct_timeline *tl = b->tl;
 	uint64_t last = 0;
 	long who = -1;
 
 	if (!tl->next) {
-		na(tl, CT_MS_EXT_REGISTERED);
+		na(tl, ms);
 		return;
 	}
 	for (size_t i = 0; i < tl->next; i++) {
-		if (!tl->ext[i].registered_ts)
+		uint64_t t;
+
+		memcpy(&t, (const char *)&tl->ext[i] + off, sizeof(t));
+		if (!t)
 			return;
-		if (tl->ext[i].registered_ts >= last) {
-			last = tl->ext[i].registered_ts;
+		if (t >= last) {
+			last = t;
 			who = (long)i;
 		}
 	}
-	seen(tl, CT_MS_EXT_REGISTERED, last, tl->ext[who].pid);
+	seen(tl, ms, last, tl->ext[who].pid);
 }
 
+/* The agent's reply to the last registration, once every one registered. */
+static void find_ext_registered(struct tl_build *b)
+{
+	ext_last(b->tl, CT_MS_EXT_REGISTERED, offsetof(struct ct_extension, registered_ts));
+}
+
+/* The last extension's first event/next, once every one asked. */
 static void find_ext_ready(struct tl_build *b)
 {
-	struct ct_timeline *tl = b->tl;
-	uint64_t last = 0;
-	long who = -1;
-
-	if (!tl->next) {
-		na(tl, CT_MS_EXT_READY);
-		return;
-	}
-	for (size_t i = 0; i < tl->next; i++) {
-		if (!tl->ext[i].ready_ts)
-			return;
-		if (tl->ext[i].ready_ts >= last) {
-			last = tl->ext[i].ready_ts;
-			who = (long)i;
-		}
-	}
-	seen(tl, CT_MS_EXT_READY, last, tl->ext[who].pid);
+	ext_last(b->tl, CT_MS_EXT_READY, offsetof(struct ct_extension, ready_ts));
 }
 
 /* INIT done: the later of the runtime's first /next and the last extension's

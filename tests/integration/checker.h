@@ -1,12 +1,17 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * jsonwalk.h: a minimal, strict walker of one-line JSON objects for the
- * integration checkers (check_sandbox, check_extensions): enough to read
+ * checker.h: what the integration checkers (check_sandbox, check_extensions)
+ * share: a minimal, strict walker of one-line JSON objects, enough to read
  * the members of coldtrace's jsonl records, nested objects included (pass
- * the value json_get returned as the object). No allocation.
+ * the value json_get returned as the object; no allocation), and one way
+ * to report: check() prints "ok   ..." or "FAIL ...", check_finish() the
+ * "N passed, N failed" line and the exit status.
  */
-#ifndef CT_JSONWALK_H
-#define CT_JSONWALK_H
+#ifndef CT_CHECKER_H
+#define CT_CHECKER_H
+
+#include <stdarg.h>
+#include <stdio.h>
 
 #include <ctype.h>
 #include <stdbool.h>
@@ -218,4 +223,29 @@ static JW_UNUSED bool get_bool(const char *obj, const char *key, bool *v)
 	return true;
 }
 
-#endif /* CT_JSONWALK_H */
+static int ck_passed, ck_failed;
+
+static JW_UNUSED void check(bool cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf(cond ? "ok   " : "FAIL ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (cond)
+		ck_passed++;
+	else
+		ck_failed++;
+	fflush(stdout);
+}
+
+/* The last line, and main's return value: 1 if anything failed. */
+static JW_UNUSED int check_finish(void)
+{
+	printf("%d passed, %d failed\n", ck_passed, ck_failed);
+	return ck_failed ? 1 : 0;
+}
+
+#endif /* CT_CHECKER_H */
