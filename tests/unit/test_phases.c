@@ -9,16 +9,14 @@
  * intended change of a view, regenerate them and review the diff:
  *     CT_UPDATE_GOLDEN=1 build/tests/test_phases && git diff tests/unit/golden
  */
-#include <arpa/inet.h>
 #include <linux/types.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "ct_test.h"
 #include "json_check.h"
 #include "model.h"
+#include "model_build.h"
 #include "phases.h"
 #include "render.h"
 
@@ -41,106 +39,16 @@ static const char *fake_version(void *ctx, uint32_t bin)
 
 static struct ct_model_ops ops = {.pkg_of = fake_pkg_of, .bin_version = fake_version};
 
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = pid;
-	h->nspid = pid;
-	h->ts = ts;
-}
-
-static void fork_(struct ct_model *m, uint32_t parent, uint32_t child, uint64_t ts)
-{
-	struct ct_fork e = {0};
-
-	hdr(&e.h, CT_EV_FORK, parent, ts);
-	e.child = child;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void exec_(struct ct_model *m, uint32_t pid, uint32_t ppid, uint64_t ts, const char *path)
-{
-	struct ct_exec e = {0};
-	const char *b = strrchr(path, '/');
-
-	hdr(&e.h, CT_EV_EXEC, pid, ts);
-	e.ppid = ppid;
-	snprintf(e.path, sizeof(e.path), "%s", path);
-	snprintf(e.comm, sizeof(e.comm), "%s", b ? b + 1 : path);
-	e.args_len = (uint32_t)snprintf(e.args, sizeof(e.args), "%s", path) + 1;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void exit_(struct ct_model *m, uint32_t pid, uint64_t ts, int wait_status)
-{
-	struct ct_exit e = {0};
-
-	hdr(&e.h, CT_EV_EXIT, pid, ts);
-	e.code = wait_status;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void go_(struct ct_model *m, uint32_t pid, uint32_t bin, uint64_t ts, uint32_t kind, uint64_t value)
-{
-	struct ct_go e = {0};
-
-	hdr(&e.h, CT_EV_GO, pid, ts);
-	e.cookie = CT_COOKIE(kind, bin, CT_REG_AX, 0, 0);
-	e.ip = 0x1000;
-	e.value = value;
-	e.task = value ? value + 0x100 : 0;
-	e.nfns = 1;
-	e.state = kind == CT_GO_TASKSTART ? 1 : 0;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
 /* A Go program's start: runtime, n package inits of 1 ms with 0.5 ms gaps
  * from at, main.main. */
 static void go_start(struct ct_model *m, uint32_t pid, uint32_t bin, double rt, int n, double at, double mainm)
 {
-	go_(m, pid, bin, MS(rt), CT_GO_RTSTART, MS(rt));
+	mb_go(m, pid, bin, MS(rt), CT_GO_RTSTART, MS(rt));
 	for (int i = 0; i < n; i++) {
-		go_(m, pid, bin, MS(at + 1.5 * i), CT_GO_TASKSTART, 0x1000ull * (uint64_t)(i + 1));
-		go_(m, pid, bin, MS(at + 1.5 * i + 1.0), CT_GO_TASKEND, 0);
+		mb_go(m, pid, bin, MS(at + 1.5 * i), CT_GO_TASKSTART, 0x1000ull * (uint64_t)(i + 1));
+		mb_go(m, pid, bin, MS(at + 1.5 * i + 1.0), CT_GO_TASKEND, 0);
 	}
-	go_(m, pid, bin, MS(mainm), CT_GO_MAINMAIN, 0);
-}
-
-static void listen_(struct ct_model *m, uint32_t pid, uint64_t ts, uint16_t port)
-{
-	struct ct_listen e = {0};
-
-	hdr(&e.h, CT_EV_LISTEN, pid, ts);
-	e.family = AF_INET;
-	e.port = port;
-	inet_pton(AF_INET, "127.0.0.1", e.addr);
-	e.sock_id = 0xa000 + port;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static struct ct_io io_rec; /* 8 KiB: not on the stack */
-
-static void io_(struct ct_model *m, uint32_t pid, uint64_t ts, int dir, uint16_t lport, uint16_t rport,
-		uint64_t sock, const char *bytes)
-{
-	size_t n = strlen(bytes);
-
-	memset(&io_rec, 0, offsetof(struct ct_io, data));
-	hdr(&io_rec.h, CT_EV_IO, pid, ts);
-	io_rec.fd = 5;
-	io_rec.dir = (uint16_t)dir;
-	io_rec.flags = CT_IO_SOCK;
-	io_rec.family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
-	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
-	io_rec.lport = lport;
-	io_rec.rport = rport;
-	io_rec.len = (uint32_t)n;
-	io_rec.cap_len = (uint32_t)n;
-	io_rec.sock_id = sock;
-	memcpy(io_rec.data, bytes, n);
-	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+	mb_go(m, pid, bin, MS(mainm), CT_GO_MAINMAIN, 0);
 }
 
 /* An HTTP message sent by one traced process and read by another. */
@@ -151,24 +59,8 @@ static void http_(struct ct_model *m, uint32_t from, uint32_t to, double at, uin
 	uint16_t cp = sport > dport ? sport : dport;
 	uint64_t client = 0xb0000ull + cp, server = 0xc0000ull + cp;
 
-	io_(m, from, MS(at), CT_IO_WRITE, sport, dport, sport == cp ? client : server, bytes);
-	io_(m, to, MS(at + 0.05), CT_IO_READ, dport, sport, sport == cp ? server : client, bytes);
-}
-
-static void log_(struct ct_model *m, uint32_t pid, double at, const char *line)
-{
-	char buf[600];
-	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s\n", line);
-
-	memset(&io_rec, 0, offsetof(struct ct_io, data));
-	hdr(&io_rec.h, CT_EV_IO, pid, MS(at));
-	io_rec.fd = 1;
-	io_rec.dir = CT_IO_WRITE;
-	io_rec.flags = CT_IO_PIPE;
-	io_rec.len = (uint32_t)n;
-	io_rec.cap_len = (uint32_t)n;
-	memcpy(io_rec.data, buf, n);
-	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+	mb_io(m, from, MS(at), CT_IO_WRITE, sport, dport, sport == cp ? client : server, bytes);
+	mb_io(m, to, MS(at + 0.05), CT_IO_READ, dport, sport, sport == cp ? server : client, bytes);
 }
 
 #define NEXT_REQ "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nUser-Agent: rt\r\n\r\n"
@@ -216,32 +108,32 @@ static void extensions(struct ct_model *m, uint32_t a, uint32_t base, double t, 
 {
 	uint32_t g = base + 10, sh = base + 11, c1 = base + 12, c2 = base + 13;
 
-	fork_(m, a, g, MS(t + 20.25));
-	exec_(m, g, a, MS(t + 20.3), "/opt/extensions/ct-ext-go");
+	mb_fork(m, a, g, MS(t + 20.25));
+	mb_exec(m, g, a, MS(t + 20.3), "/opt/extensions/ct-ext-go");
 	go_start(m, g, 3, t + 20.4, 0, t + 20.5, t + 20.9);
-	fork_(m, a, sh, MS(t + 20.35));
-	exec_(m, sh, a, MS(t + 20.4), "/opt/extensions/ct-ext-sh");
+	mb_fork(m, a, sh, MS(t + 20.35));
+	mb_exec(m, sh, a, MS(t + 20.4), "/opt/extensions/ct-ext-sh");
 	http_(m, g, a, t + 21.0, 51000, api, REG_REQ("ct-ext-go"));
 	http_(m, a, g, t + 21.1, api, 51000, REG_RESP("id-go"));
 	http_(m, g, a, t + 21.2, 51000, api, TELEMETRY("id-go"));
 	http_(m, a, g, t + 21.3, api, 51000, OK_RESP);
 	http_(m, g, a, t + 21.5, 51000, api, EXT_NEXT("id-go"));
-	fork_(m, sh, c1, MS(t + 21.7));
-	exec_(m, c1, sh, MS(t + 21.8), "/usr/bin/curl");
+	mb_fork(m, sh, c1, MS(t + 21.7));
+	mb_exec(m, c1, sh, MS(t + 21.8), "/usr/bin/curl");
 	http_(m, c1, a, t + 22.0, 52000, api, REG_REQ("ct-ext-sh"));
 	http_(m, a, c1, t + 23.0, api, 52000, REG_RESP("id-sh"));
-	exit_(m, c1, MS(t + 23.2), 0);
+	mb_exit(m, c1, MS(t + 23.2), 0);
 	if (rk == RT_EXT_CRASH) {
-		exit_(m, sh, MS(t + 25.0), 3 << 8);
+		mb_exit(m, sh, MS(t + 25.0), 3 << 8);
 		return;
 	}
-	fork_(m, sh, c2, MS(t + 24.0));
-	exec_(m, c2, sh, MS(t + 24.1), "/usr/bin/curl");
+	mb_fork(m, sh, c2, MS(t + 24.0));
+	mb_exec(m, c2, sh, MS(t + 24.1), "/usr/bin/curl");
 	if (rk == RT_EXT_INITERR) {
 		http_(m, c2, a, t + 24.5, 52001, api, EXT_INIT_ERROR("id-sh"));
 		http_(m, a, c2, t + 24.6, api, 52001, ACCEPTED);
-		exit_(m, c2, MS(t + 24.8), 0);
-		exit_(m, sh, MS(t + 25.0), 1 << 8);
+		mb_exit(m, c2, MS(t + 24.8), 0);
+		mb_exit(m, sh, MS(t + 25.0), 1 << 8);
 		return;
 	}
 	http_(m, c2, a, t + 38.05, 52001, api, EXT_NEXT("id-sh"));
@@ -261,84 +153,84 @@ static void sandbox(struct ct_model *m, uint32_t base, double t, uint16_t port, 
 
 	if (with_root)
 		ct_model_add_root(m, d, MS(t));
-	exec_(m, d, 1, MS(t + 0.0), "/sandbox/ct-driver");
-	fork_(m, d, a, MS(t + 1.0));
-	exec_(m, a, d, MS(t + 1.1), "/sandbox/ct-agent");
+	mb_exec(m, d, 1, MS(t + 0.0), "/sandbox/ct-driver");
+	mb_fork(m, d, a, MS(t + 1.0));
+	mb_exec(m, a, d, MS(t + 1.1), "/sandbox/ct-agent");
 	ct_model_set_resumed(m, a, MS(t + 3.1)); /* held 2 ms by coldtrace */
 	go_start(m, a, 1, t + 4.0, 3, t + 5.0, t + 10.0);
-	listen_(m, a, MS(t + 10.5), api);
-	listen_(m, a, MS(t + 10.6), inv);
+	mb_listen(m, a, MS(t + 10.5), api);
+	mb_listen(m, a, MS(t + 10.6), inv);
 	http_(m, d, a, t + 20.0, 40000, inv, INVOKE_REQ);
-	log_(m, a, t + 20.2, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:ct-demo");
-	log_(m, a, t + 20.21, "[INFO] (rapid) INIT START(type: on-demand, phase: init)");
+	mb_log(m, a, MS(t + 20.2), "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:ct-demo");
+	mb_log(m, a, MS(t + 20.21), "[INFO] (rapid) INIT START(type: on-demand, phase: init)");
 	if (rk == RT_GO_EXT || rk == RT_EXT_CRASH || rk == RT_EXT_INITERR) {
 		extensions(m, a, base, t, api, rk);
 		tr = t + 10.0;
 		if (rk != RT_GO_EXT) { /* INIT failed: the runtime is never started */
-			log_(m, a, t + 26.0, "[INFO] (rapid) INIT RTDONE(status: error)");
-			log_(m, a, t + 26.1, rk == RT_EXT_CRASH
-						     ? "EXTENSION\tName: ct-ext-sh\tState: Crashed\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.Crash"
-						     : "EXTENSION\tName: ct-ext-sh\tState: InitError\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.ConfigInvalid");
-			log_(m, a, t + 26.2, "[INFO] (rapid) INIT REPORT(durationMs: 6.000000)");
+			mb_log(m, a, MS(t + 26.0), "[INFO] (rapid) INIT RTDONE(status: error)");
+			mb_log(m, a, MS(t + 26.1), rk == RT_EXT_CRASH
+							   ? "EXTENSION\tName: ct-ext-sh\tState: Crashed\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.Crash"
+							   : "EXTENSION\tName: ct-ext-sh\tState: InitError\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.ConfigInvalid");
+			mb_log(m, a, MS(t + 26.2), "[INFO] (rapid) INIT REPORT(durationMs: 6.000000)");
 			http_(m, a, d, t + 26.5, inv, 40000, INVOKE_RESP);
-			exit_(m, base + 10, MS(t + 27.0), 9);
-			exit_(m, a, MS(t + 28.0), 0);
-			exit_(m, d, MS(t + 29.0), 1 << 8);
+			mb_exit(m, base + 10, MS(t + 27.0), 9);
+			mb_exit(m, a, MS(t + 28.0), 0);
+			mb_exit(m, d, MS(t + 29.0), 1 << 8);
 			return;
 		}
 	}
-	fork_(m, a, r, MS(tr + 20.5));
+	mb_fork(m, a, r, MS(tr + 20.5));
 	if (rk == RT_CRASH) {
-		exec_(m, r, a, MS(tr + 21.0), "/bin/false");
-		exit_(m, r, MS(tr + 21.5), 1 << 8);
-		log_(m, a, tr + 21.6, "[INFO] (rapid) INIT RTDONE(status: error)");
-		log_(m, a, tr + 21.62, "[INFO] (rapid) INIT REPORT(durationMs: 1.400000)");
-		log_(m, a, tr + 21.7, "START RequestId: crash-1 Version: $LATEST");
-		log_(m, a, tr + 21.72, "END RequestId: crash-1");
-		log_(m, a, tr + 21.74, "REPORT RequestId: crash-1\tInit Duration: 1.40 ms\tDuration: 0.01 ms\tBilled Duration: 1 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\tStatus: error\tError Type: Runtime.ExitError\t");
+		mb_exec(m, r, a, MS(tr + 21.0), "/bin/false");
+		mb_exit(m, r, MS(tr + 21.5), 1 << 8);
+		mb_log(m, a, MS(tr + 21.6), "[INFO] (rapid) INIT RTDONE(status: error)");
+		mb_log(m, a, MS(tr + 21.62), "[INFO] (rapid) INIT REPORT(durationMs: 1.400000)");
+		mb_log(m, a, MS(tr + 21.7), "START RequestId: crash-1 Version: $LATEST");
+		mb_log(m, a, MS(tr + 21.72), "END RequestId: crash-1");
+		mb_log(m, a, MS(tr + 21.74), "REPORT RequestId: crash-1\tInit Duration: 1.40 ms\tDuration: 0.01 ms\tBilled Duration: 1 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\tStatus: error\tError Type: Runtime.ExitError\t");
 		http_(m, a, d, tr + 21.8, inv, 40000, INVOKE_RESP);
-		exit_(m, a, MS(tr + 23.0), 0);
-		exit_(m, d, MS(tr + 24.0), 1 << 8);
+		mb_exit(m, a, MS(tr + 23.0), 0);
+		mb_exit(m, d, MS(tr + 24.0), 1 << 8);
 		return;
 	}
 	if (rk == RT_GO || rk == RT_GO_EXT) {
-		exec_(m, r, a, MS(tr + 21.0), "/var/task/bootstrap");
+		mb_exec(m, r, a, MS(tr + 21.0), "/var/task/bootstrap");
 		ct_model_set_resumed(m, r, MS(tr + 22.0));
 		go_start(m, r, 2, tr + 23.0, 2, tr + 23.5, tr + 27.0);
 		http_(m, r, a, tr + 28.0, 50000, api, NEXT_REQ);
 	} else {
-		exec_(m, r, a, MS(tr + 21.0), "/var/task/bootstrap.sh");
-		fork_(m, r, r + 1, MS(tr + 24.0));
-		exec_(m, r + 1, r, MS(tr + 25.0), "/usr/bin/curl");
+		mb_exec(m, r, a, MS(tr + 21.0), "/var/task/bootstrap.sh");
+		mb_fork(m, r, r + 1, MS(tr + 24.0));
+		mb_exec(m, r + 1, r, MS(tr + 25.0), "/usr/bin/curl");
 		http_(m, r + 1, a, tr + 28.0, 50000, api, NEXT_REQ);
 	}
-	log_(m, a, tr + 28.1, "[INFO] (rapid) INIT RTDONE(status: success)");
-	log_(m, a, tr + 28.15, "[INFO] (rapid) INIT REPORT(durationMs: 7.900000)");
+	mb_log(m, a, MS(tr + 28.1), "[INFO] (rapid) INIT RTDONE(status: success)");
+	mb_log(m, a, MS(tr + 28.15), "[INFO] (rapid) INIT REPORT(durationMs: 7.900000)");
 	snprintf(line, sizeof(line), "START RequestId: req-%u Version: $LATEST", base);
-	log_(m, a, tr + 28.2, line);
+	mb_log(m, a, MS(tr + 28.2), line);
 	if (rk == RT_GO || rk == RT_GO_EXT) {
 		http_(m, a, r, tr + 28.3, api, 50000, base == 100 ? NEXT_RESP("req-100") : NEXT_RESP("req-500"));
 		http_(m, r, a, tr + 30.0, 50000, api, base == 100 ? POST_RESP("req-100") : POST_RESP("req-500"));
 		http_(m, a, r, tr + 30.1, api, 50000, ACCEPTED);
 	} else {
 		http_(m, a, r + 1, tr + 28.3, api, 50000, NEXT_RESP("req-100"));
-		exit_(m, r + 1, MS(tr + 28.6), 0);
-		fork_(m, r, r + 2, MS(tr + 29.0));
-		exec_(m, r + 2, r, MS(tr + 29.2), "/usr/bin/curl");
+		mb_exit(m, r + 1, MS(tr + 28.6), 0);
+		mb_fork(m, r, r + 2, MS(tr + 29.0));
+		mb_exec(m, r + 2, r, MS(tr + 29.2), "/usr/bin/curl");
 		http_(m, r + 2, a, tr + 30.0, 50001, api, POST_RESP("req-100"));
 		http_(m, a, r + 2, tr + 30.1, api, 50001, ACCEPTED);
-		exit_(m, r + 2, MS(tr + 30.4), 0);
+		mb_exit(m, r + 2, MS(tr + 30.4), 0);
 	}
 	snprintf(line, sizeof(line), "END RequestId: req-%u", base);
-	log_(m, a, tr + 30.2, line);
+	mb_log(m, a, MS(tr + 30.2), line);
 	snprintf(line, sizeof(line),
 		 "REPORT RequestId: req-%u\tInit Duration: 0.04 ms\tDuration: 1.80 ms\tBilled Duration: 2 ms\tMemory Size: 3008 MB\tMax Memory Used: 6 MB\t",
 		 base);
-	log_(m, a, tr + 30.25, line);
+	mb_log(m, a, MS(tr + 30.25), line);
 	http_(m, a, d, tr + 30.3, inv, 40000, INVOKE_RESP);
-	exit_(m, r, MS(tr + 31.0), 15); /* killed by SIGTERM */
-	exit_(m, a, MS(tr + 32.0), 0);
-	exit_(m, d, MS(tr + 33.0), 0);
+	mb_exit(m, r, MS(tr + 31.0), 15); /* killed by SIGTERM */
+	mb_exit(m, a, MS(tr + 32.0), 0);
+	mb_exit(m, d, MS(tr + 33.0), 0);
 }
 
 static const struct ct_render_opts ropts = {
@@ -780,11 +672,11 @@ CT_TEST(agent_not_traced)
 
 	ct_model_init(&m, &ops);
 	ct_model_add_root(&m, 300, MS(0));
-	exec_(&m, 300, 1, MS(0.1), "/var/task/bootstrap");
-	io_(&m, 300, MS(5.0), CT_IO_WRITE, 50000, 9001, 0xb1, NEXT_REQ);
-	io_(&m, 300, MS(6.0), CT_IO_READ, 50000, 9001, 0xb1, NEXT_RESP("req-x"));
-	io_(&m, 300, MS(7.0), CT_IO_WRITE, 50000, 9001, 0xb1, POST_RESP("req-x"));
-	exit_(&m, 300, MS(8.0), 0);
+	mb_exec(&m, 300, 1, MS(0.1), "/var/task/bootstrap");
+	mb_io(&m, 300, MS(5.0), CT_IO_WRITE, 50000, 9001, 0xb1, NEXT_REQ);
+	mb_io(&m, 300, MS(6.0), CT_IO_READ, 50000, 9001, 0xb1, NEXT_RESP("req-x"));
+	mb_io(&m, 300, MS(7.0), CT_IO_WRITE, 50000, 9001, 0xb1, POST_RESP("req-x"));
+	mb_exit(&m, 300, MS(8.0), 0);
 	ct_model_finish(&m);
 	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
 	CT_EQ_INT(tls.n, 1);
@@ -835,8 +727,8 @@ CT_TEST(partial_and_empty_models)
 
 	/* an agent that logged INIT_START and listens, nothing else */
 	ct_model_init(&m, &ops);
-	listen_(&m, 7, MS(1), 9001);
-	log_(&m, 7, 2, "INIT_START Runtime Version: x Runtime Version ARN: y");
+	mb_listen(&m, 7, MS(1), 9001);
+	mb_log(&m, 7, MS(2), "INIT_START Runtime Version: x Runtime Version ARN: y");
 	ct_model_finish(&m);
 	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
 	CT_EQ_INT(tls.n, 1);
@@ -1109,8 +1001,8 @@ CT_TEST(text_marks_cut_head)
 
 	ct_model_init(&m, &ops);
 	sandbox(&m, 100, 0, 9001, RT_GO, true);
-	io_(&m, 102, MS(60), CT_IO_WRITE, 40999, 9001, 0xd0001,
-	    "POST /2018-06-01/runtime/invocation/cut-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConte");
+	mb_io(&m, 102, MS(60), CT_IO_WRITE, 40999, 9001, 0xd0001,
+	      "POST /2018-06-01/runtime/invocation/cut-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nConte");
 	ct_model_finish(&m);
 	for (size_t i = 0; i < m.nhttp; i++)
 		if ((m.http[i].flags & (HTTP_F_INCOMPLETE | HTTP_F_EOF)) == (HTTP_F_INCOMPLETE | HTTP_F_EOF))
