@@ -21,17 +21,15 @@
  * The report part reads jsonl runs written here, the jsonl view's own
  * records and a real run of the demo, with --compare.
  */
-#include <arpa/inet.h>
 #include <linux/types.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "ct_test.h"
 #include "json_check.h"
 #include "jsonread.h"
 #include "model.h"
+#include "model_build.h"
 #include "phases.h"
 #include "render.h"
 #include "report.h"
@@ -42,108 +40,16 @@
 
 static struct ct_model_ops ops;
 
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = pid;
-	h->nspid = pid;
-	h->ts = ts;
-}
-
-static void fork_(struct ct_model *m, uint32_t parent, uint32_t child, double at)
-{
-	struct ct_fork e = {0};
-
-	hdr(&e.h, CT_EV_FORK, parent, T(at));
-	e.child = child;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void exec_(struct ct_model *m, uint32_t pid, uint32_t ppid, double at, const char *path)
-{
-	struct ct_exec e = {0};
-	const char *b = strrchr(path, '/');
-
-	hdr(&e.h, CT_EV_EXEC, pid, T(at));
-	e.ppid = ppid;
-	snprintf(e.path, sizeof(e.path), "%s", path);
-	snprintf(e.comm, sizeof(e.comm), "%s", b ? b + 1 : path);
-	e.args_len = (uint32_t)snprintf(e.args, sizeof(e.args), "%s", path) + 1;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void exit_(struct ct_model *m, uint32_t pid, double at, int wait_status)
-{
-	struct ct_exit e = {0};
-
-	hdr(&e.h, CT_EV_EXIT, pid, T(at));
-	e.code = wait_status;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void listen_(struct ct_model *m, uint32_t pid, double at, uint16_t port)
-{
-	struct ct_listen e = {0};
-
-	hdr(&e.h, CT_EV_LISTEN, pid, T(at));
-	e.family = AF_INET;
-	e.port = port;
-	inet_pton(AF_INET, "127.0.0.1", e.addr);
-	e.sock_id = 0xa000 + port;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static struct ct_io io_rec; /* 8 KiB: not on the stack */
-
-static void io_(struct ct_model *m, uint32_t pid, double at, int dir, uint16_t lport, uint16_t rport, uint64_t sock,
-		const char *bytes)
-{
-	size_t n = strlen(bytes);
-
-	memset(&io_rec, 0, offsetof(struct ct_io, data));
-	hdr(&io_rec.h, CT_EV_IO, pid, T(at));
-	io_rec.fd = 5;
-	io_rec.dir = (uint16_t)dir;
-	io_rec.flags = CT_IO_SOCK;
-	io_rec.family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
-	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
-	io_rec.lport = lport;
-	io_rec.rport = rport;
-	io_rec.len = (uint32_t)n;
-	io_rec.cap_len = (uint32_t)n;
-	io_rec.sock_id = sock;
-	memcpy(io_rec.data, bytes, n);
-	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
-}
-
 /* From the runtime's port 50000 to the agent's 9001 (to: true) or back. */
 static void http_(struct ct_model *m, bool to_agent, double at, const char *bytes)
 {
 	if (to_agent) {
-		io_(m, 202, at, CT_IO_WRITE, 50000, 9001, 0xb1, bytes);
-		io_(m, 201, at + 0.01, CT_IO_READ, 9001, 50000, 0xc1, bytes);
+		mb_io(m, 202, T(at), CT_IO_WRITE, 50000, 9001, 0xb1, bytes);
+		mb_io(m, 201, T(at + 0.01), CT_IO_READ, 9001, 50000, 0xc1, bytes);
 	} else {
-		io_(m, 201, at, CT_IO_WRITE, 9001, 50000, 0xc1, bytes);
-		io_(m, 202, at + 0.01, CT_IO_READ, 50000, 9001, 0xb1, bytes);
+		mb_io(m, 201, T(at), CT_IO_WRITE, 9001, 50000, 0xc1, bytes);
+		mb_io(m, 202, T(at + 0.01), CT_IO_READ, 50000, 9001, 0xb1, bytes);
 	}
-}
-
-static void log_(struct ct_model *m, double at, const char *line)
-{
-	char buf[600];
-	size_t n = (size_t)snprintf(buf, sizeof(buf), "%s\n", line);
-
-	memset(&io_rec, 0, offsetof(struct ct_io, data));
-	hdr(&io_rec.h, CT_EV_IO, 201, T(at));
-	io_rec.fd = 1;
-	io_rec.dir = CT_IO_WRITE;
-	io_rec.flags = CT_IO_PIPE;
-	io_rec.len = (uint32_t)n;
-	io_rec.cap_len = (uint32_t)n;
-	memcpy(io_rec.data, buf, n);
-	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
 }
 
 /* The agent (201) and its runtime (202): a whole cold start, no extension
@@ -152,13 +58,13 @@ static void build(struct ct_model *m)
 {
 	ct_model_init(m, &ops);
 	ct_model_add_root(m, 201, T(0.5));
-	exec_(m, 201, 1, 1.0, "/sandbox/ct-agent");
-	listen_(m, 201, 2.0, 9001);
-	log_(m, 3.0, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
-	fork_(m, 201, 202, 9.9);
-	exec_(m, 202, 201, 10.0, "/var/task/bootstrap");
+	mb_exec(m, 201, 1, T(1.0), "/sandbox/ct-agent");
+	mb_listen(m, 201, T(2.0), 9001);
+	mb_log(m, 201, T(3.0), "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
+	mb_fork(m, 201, 202, T(9.9));
+	mb_exec(m, 202, 201, T(10.0), "/var/task/bootstrap");
 	http_(m, true, 20.0, "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n");
-	log_(m, 20.4, "EXTENSION\tName: ct-ext-sh\tState: Ready\tEvents: [INVOKE,SHUTDOWN]");
+	mb_log(m, 201, T(20.4), "EXTENSION\tName: ct-ext-sh\tState: Ready\tEvents: [INVOKE,SHUTDOWN]");
 	http_(m, false, 20.5,
 	      "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nLambda-Runtime-Deadline-Ms: 1700000003000\r\n"
 	      "Content-Length: 2\r\n\r\n{}");
@@ -166,8 +72,8 @@ static void build(struct ct_model *m)
 	      "POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"
 	      "Content-Length: 2\r\n\r\n{}");
 	http_(m, false, 22.1, "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}");
-	exit_(m, 202, 30.0, 15);
-	exit_(m, 201, 31.0, 0);
+	mb_exit(m, 202, T(30.0), 15);
+	mb_exit(m, 201, T(31.0), 0);
 	ct_model_finish(m);
 }
 
@@ -719,21 +625,21 @@ CT_TEST(text_timeline_names_extension)
 
 	ct_model_init(&m, &ops);
 	ct_model_add_root(&m, 201, T(0.5));
-	exec_(&m, 201, 1, 1.0, "/sandbox/ct-agent");
-	listen_(&m, 201, 2.0, 9001);
-	log_(&m, 3.0, "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
-	fork_(&m, 201, 220, 3.4);
-	exec_(&m, 220, 201, 3.5, "/opt/extensions/ct-ext-x");
-	io_(&m, 220, 4.0, CT_IO_WRITE, 51000, 9001, 0xd1,
-	    "POST /2020-01-01/extension/register HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Name: ct-ext-x\r\n"
-	    "Content-Length: 2\r\n\r\n{}");
-	io_(&m, 201, 4.1, CT_IO_WRITE, 9001, 51000, 0xd2,
-	    "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: id-x\r\nContent-Length: 2\r\n\r\n{}");
-	io_(&m, 220, 5.0, CT_IO_WRITE, 51000, 9001, 0xd1,
-	    "POST /2020-01-01/extension/init/error HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Identifier: id-x\r\n"
-	    "Lambda-Extension-Function-Error-Type: Extension.Bad\r\nContent-Length: 2\r\n\r\n{}");
-	exit_(&m, 220, 5.5, 1 << 8);
-	exit_(&m, 201, 6.0, 0);
+	mb_exec(&m, 201, 1, T(1.0), "/sandbox/ct-agent");
+	mb_listen(&m, 201, T(2.0), 9001);
+	mb_log(&m, 201, T(3.0), "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
+	mb_fork(&m, 201, 220, T(3.4));
+	mb_exec(&m, 220, 201, T(3.5), "/opt/extensions/ct-ext-x");
+	mb_io(&m, 220, T(4.0), CT_IO_WRITE, 51000, 9001, 0xd1,
+	      "POST /2020-01-01/extension/register HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Name: ct-ext-x\r\n"
+	      "Content-Length: 2\r\n\r\n{}");
+	mb_io(&m, 201, T(4.1), CT_IO_WRITE, 9001, 51000, 0xd2,
+	      "HTTP/1.1 200 OK\r\nLambda-Extension-Identifier: id-x\r\nContent-Length: 2\r\n\r\n{}");
+	mb_io(&m, 220, T(5.0), CT_IO_WRITE, 51000, 9001, 0xd1,
+	      "POST /2020-01-01/extension/init/error HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Identifier: id-x\r\n"
+	      "Lambda-Extension-Function-Error-Type: Extension.Bad\r\nContent-Length: 2\r\n\r\n{}");
+	mb_exit(&m, 220, T(5.5), 1 << 8);
+	mb_exit(&m, 201, T(6.0), 0);
 	ct_model_finish(&m);
 	sb_init(&sb);
 	o.color = false;
