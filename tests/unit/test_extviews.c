@@ -97,7 +97,7 @@ static void phase(struct ct_timeline *tl, enum ct_phase_id p, double from, doubl
 	ph->pid = pid;
 }
 
-enum ext_case { EXT_TWO, EXT_ONE, EXT_FAILED };
+enum ext_case { EXT_NONE, EXT_TWO, EXT_ONE, EXT_FAILED };
 
 /* The extensions of the file comment into tl (EXT_ONE: ct-ext-go only,
  * the runtime gating INIT). */
@@ -204,17 +204,43 @@ static void teardown(struct ct_model *m, struct ct_timelines *tls)
 	ct_model_free(m);
 }
 
+/* A view's test: the model, its one timeline, the view's text. */
+struct fx {
+	struct ct_model m;
+	struct ct_timelines tls;
+	struct strbuf sb;
+};
+
+/* setup(), an empty text and the extensions of case c (EXT_NONE: none of
+ * them); false (test failed, nothing to free) otherwise. */
+static bool fx_open(struct fx *f, enum ext_case c)
+{
+	if (!setup(&f->m, &f->tls))
+		return false;
+	sb_init(&f->sb);
+	if (c != EXT_NONE)
+		add_exts(&f->tls.v[0], c);
+	return true;
+}
+
+static void fx_close(struct fx *f)
+{
+	teardown(&f->m, &f->tls);
+	sb_free(&f->sb);
+}
+
 static const struct ct_render_opts ropts = {.command = "ct-driver", .top = 3};
 
-static void text_of(const struct ct_model *m, const struct ct_timeline *tl, bool color, struct strbuf *sb)
+/* The text view's cold-start block of f's timeline into f->sb. */
+static void text_of(struct fx *f, bool color)
 {
 	struct ct_render_opts o = ropts;
 
 	o.color = color;
-	sb_reset(sb);
-	ct_text_cold_start(sb, m, tl, 0, 1, &o);
+	sb_reset(&f->sb);
+	ct_text_cold_start(&f->sb, &f->m, &f->tls.v[0], 0, 1, &o);
 	if (getenv("CT_SHOW"))
-		printf("--- text:\n%s---\n", sb->buf ? sb->buf : "");
+		printf("--- text:\n%s---\n", f->sb.buf ? f->sb.buf : "");
 }
 
 static bool has(const struct strbuf *sb, const char *needle)
@@ -230,145 +256,123 @@ static bool has(const struct strbuf *sb, const char *needle)
 
 CT_TEST(text_without_extensions_unchanged)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb, whole;
+	struct fx f;
+	struct strbuf whole;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_NONE))
 		return;
-	sb_init(&sb);
 	sb_init(&whole);
-	text_of(&m, &tls.v[0], false, &sb);
+	text_of(&f, false);
 	/* the block is the one the whole view prints */
-	ct_render_text(&m, &whole, &ropts);
-	CT_TRUE(sb.buf && whole.buf && strstr(whole.buf, sb.buf) != NULL);
-	CT_TRUE(!strstr(sb.buf, "extension"));
-	CT_TRUE(!strstr(sb.buf, "critical path"));
-	CT_TRUE(!strstr(sb.buf, "registration:"));
-	CT_TRUE(!strstr(sb.buf, "INIT (runtime"));
-	CT_TRUE(!strstr(sb.buf, "waiting for"));
+	ct_render_text(&f.m, &whole, &ropts);
+	CT_TRUE(f.sb.buf && whole.buf && strstr(whole.buf, f.sb.buf) != NULL);
+	CT_TRUE(!strstr(f.sb.buf, "extension"));
+	CT_TRUE(!strstr(f.sb.buf, "critical path"));
+	CT_TRUE(!strstr(f.sb.buf, "registration:"));
+	CT_TRUE(!strstr(f.sb.buf, "INIT (runtime"));
+	CT_TRUE(!strstr(f.sb.buf, "waiting for"));
 	/* the phase table as before: 24-character names, a 40-column bar */
-	CT_TRUE(has(&sb, "  phase                          ms  |0 ms                             21.0 ms|\n"));
-	CT_TRUE(has(&sb, "\n  function init              10.000  |                 ####################   |\n"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	CT_TRUE(has(&f.sb, "  phase                          ms  |0 ms                             21.0 ms|\n"));
+	CT_TRUE(has(&f.sb, "\n  function init              10.000  |                 ####################   |\n"));
+	fx_close(&f);
 	sb_free(&whole);
 }
 
 CT_TEST(text_two_extensions)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 	const char *ext, *ag, *gate, *tab;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_TWO))
 		return;
-	sb_init(&sb);
-	add_exts(&tls.v[0], EXT_TWO);
-	text_of(&m, &tls.v[0], false, &sb);
+	text_of(&f, false);
 	/* the new phases in the table, the longest name widening its column */
-	CT_TRUE(has(&sb, "  phase                           ms  |0 ms                            21.0 ms|\n"));
-	CT_TRUE(has(&sb, "\n    extensions register        3.000  |     #######                           |\n"));
-	CT_TRUE(has(&sb, "\n    INIT_START -> INIT done   17.300  |   #################################   |\n"));
-	CT_TRUE(has(&sb, "\n    waiting for extensions     0.300  |                                   #   |\n"));
-	CT_TRUE(has(&sb, "\n  cold start                  21.000  |#######################################|\n"));
+	CT_TRUE(has(&f.sb, "  phase                           ms  |0 ms                            21.0 ms|\n"));
+	CT_TRUE(has(&f.sb, "\n    extensions register        3.000  |     #######                           |\n"));
+	CT_TRUE(has(&f.sb, "\n    INIT_START -> INIT done   17.300  |   #################################   |\n"));
+	CT_TRUE(has(&f.sb, "\n    waiting for extensions     0.300  |                                   #   |\n"));
+	CT_TRUE(has(&f.sb, "\n  cold start                  21.000  |#######################################|\n"));
 	/* the extensions' table, in tl->ext order */
-	CT_TRUE(has(&sb, "\n  extensions      pid     exec  Go init registered    ready  state\n"
-			 "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"
-			 "      events INVOKE,SHUTDOWN; subscribed to telemetry at 4.800 ms (200)\n"
-			 "    ct-ext-sh     211    3.500        -      2.500   15.800  ready\n"
-			 "    (ms; exec and 'at': since the cold start's start; the rest: since its exec)\n"));
+	CT_TRUE(has(&f.sb, "\n  extensions      pid     exec  Go init registered    ready  state\n"
+			   "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"
+			   "      events INVOKE,SHUTDOWN; subscribed to telemetry at 4.800 ms (200)\n"
+			   "    ct-ext-sh     211    3.500        -      2.500   15.800  ready\n"
+			   "    (ms; exec and 'at': since the cold start's start; the rest: since its exec)\n"));
 	/* the gates: phases.c's sentences, whole */
-	CT_TRUE(has(&sb, "\n  registration: the runtime's start waited for extension ct-ext-sh (pid 211)"));
-	CT_TRUE(has(&sb, "\n  critical path: INIT waited for extension ct-ext-sh (pid 211) last: ready\n"
-			 "    0.300 ms after the runtime's first /next\n"));
+	CT_TRUE(has(&f.sb, "\n  registration: the runtime's start waited for extension ct-ext-sh (pid 211)"));
+	CT_TRUE(has(&f.sb, "\n  critical path: INIT waited for extension ct-ext-sh (pid 211) last: ready\n"
+			   "    0.300 ms after the runtime's first /next\n"));
 	/* order: phase table, extensions, gates, then the agent's figures */
-	tab = strstr(sb.buf, "  cold start ");
-	ext = strstr(sb.buf, "\n  extensions ");
-	gate = strstr(sb.buf, "critical path:");
-	ag = strstr(sb.buf, "  summary:");
+	tab = strstr(f.sb.buf, "  cold start ");
+	ext = strstr(f.sb.buf, "\n  extensions ");
+	gate = strstr(f.sb.buf, "critical path:");
+	ag = strstr(f.sb.buf, "  summary:");
 	CT_TRUE(tab && ext && gate && ag && tab < ext && ext < gate && gate < ag);
 	/* nothing failed: no red, no "failed:" */
-	CT_TRUE(!strstr(sb.buf, "failed:"));
+	CT_TRUE(!strstr(f.sb.buf, "failed:"));
 
 	/* colours: the extension phases magenta, the critical path bold */
-	text_of(&m, &tls.v[0], true, &sb);
-	CT_TRUE(has(&sb, "\n    extensions register        3.000  |     \033[35m#######\033[0m "));
-	CT_TRUE(has(&sb, "\n    waiting for extensions     0.300  |                                   \033[35m#\033[0m   |\n"));
-	CT_TRUE(has(&sb, "  \033[1mcritical path:\033[0m\033[1m INIT waited for extension ct-ext-sh"));
-	CT_TRUE(!strstr(sb.buf, "\033[31mready") && !strstr(sb.buf, "failed:"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	text_of(&f, true);
+	CT_TRUE(has(&f.sb, "\n    extensions register        3.000  |     \033[35m#######\033[0m "));
+	CT_TRUE(has(&f.sb, "\n    waiting for extensions     0.300  |                                   \033[35m#\033[0m   |\n"));
+	CT_TRUE(has(&f.sb, "  \033[1mcritical path:\033[0m\033[1m INIT waited for extension ct-ext-sh"));
+	CT_TRUE(!strstr(f.sb.buf, "\033[31mready") && !strstr(f.sb.buf, "failed:"));
+	fx_close(&f);
 }
 
 CT_TEST(text_one_extension_runtime_gates)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_ONE))
 		return;
-	sb_init(&sb);
-	add_exts(&tls.v[0], EXT_ONE);
-	text_of(&m, &tls.v[0], false, &sb);
-	CT_TRUE(has(&sb, "\n  extensions      pid     exec  Go init registered    ready  state\n"
-			 "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"));
-	CT_TRUE(!strstr(sb.buf, "ct-ext-sh"));
-	CT_TRUE(has(&sb, "\n  critical path: INIT waited for the runtime (pid 202) last"));
-	CT_TRUE(has(&sb, "\n  registration: the runtime's start waited for extension ct-ext-go (pid 210)"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	text_of(&f, false);
+	CT_TRUE(has(&f.sb, "\n  extensions      pid     exec  Go init registered    ready  state\n"
+			   "    ct-ext-go     210    3.000    0.800      1.600    2.000  ready\n"));
+	CT_TRUE(!strstr(f.sb.buf, "ct-ext-sh"));
+	CT_TRUE(has(&f.sb, "\n  critical path: INIT waited for the runtime (pid 202) last"));
+	CT_TRUE(has(&f.sb, "\n  registration: the runtime's start waited for extension ct-ext-go (pid 210)"));
+	fx_close(&f);
 }
 
 CT_TEST(text_failed_extension)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_FAILED))
 		return;
-	sb_init(&sb);
-	add_exts(&tls.v[0], EXT_FAILED);
-	text_of(&m, &tls.v[0], false, &sb);
-	CT_TRUE(has(&sb, "    ct-ext-sh     211    3.500        -      2.500        -  init error\n"
-			 "      failed: init/error at 7.000 ms; exit 1 at 7.500 ms, before asking for its\n"
-			 "        first event; error type Extension.ConfigInvalid\n"));
-	CT_TRUE(!strstr(sb.buf, "critical path:")); /* INIT never ended */
-	CT_TRUE(has(&sb, "  summary: INCOMPLETE cold start: INIT failed: extension ct-ext-sh (pid 211)\n"
-			 "    reported an init error\n"));
+	text_of(&f, false);
+	CT_TRUE(has(&f.sb, "    ct-ext-sh     211    3.500        -      2.500        -  init error\n"
+			   "      failed: init/error at 7.000 ms; exit 1 at 7.500 ms, before asking for its\n"
+			   "        first event; error type Extension.ConfigInvalid\n"));
+	CT_TRUE(!strstr(f.sb.buf, "critical path:")); /* INIT never ended */
+	CT_TRUE(has(&f.sb, "  summary: INCOMPLETE cold start: INIT failed: extension ct-ext-sh (pid 211)\n"
+			   "    reported an init error\n"));
 	/* red: its state and the failure line */
-	text_of(&m, &tls.v[0], true, &sb);
-	CT_TRUE(has(&sb, "  \033[31minit error\033[0m\n"));
-	CT_TRUE(has(&sb, "      \033[31mfailed:\033[0m init/error"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	text_of(&f, true);
+	CT_TRUE(has(&f.sb, "  \033[31minit error\033[0m\n"));
+	CT_TRUE(has(&f.sb, "      \033[31mfailed:\033[0m init/error"));
+	fx_close(&f);
 }
 
 CT_TEST(text_escapes_and_cuts_names)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_TWO))
 		return;
-	sb_init(&sb);
-	add_exts(&tls.v[0], EXT_TWO);
-	snprintf(tls.v[0].ext[1].name, sizeof(tls.v[0].ext[1].name), "evil\033[2Jname-that-is-much-too-long-for-it");
-	text_of(&m, &tls.v[0], false, &sb);
-	CT_TRUE(!strchr(sb.buf, '\033'));
+	snprintf(f.tls.v[0].ext[1].name, sizeof(f.tls.v[0].ext[1].name),
+		 "evil\033[2Jname-that-is-much-too-long-for-it");
+	text_of(&f, false);
+	CT_TRUE(!strchr(f.sb.buf, '\033'));
 	/* cut to 24 columns in the table ... */
-	CT_TRUE(has(&sb, "\n  extensions                     pid     exec"));
-	CT_TRUE(has(&sb, "\n    ct-ext-go                    210    3.000"));
-	CT_TRUE(has(&sb, "\n    evil\\x1b[2Jname-that-...     211    3.500"));
+	CT_TRUE(has(&f.sb, "\n  extensions                     pid     exec"));
+	CT_TRUE(has(&f.sb, "\n    ct-ext-go                    210    3.000"));
+	CT_TRUE(has(&f.sb, "\n    evil\\x1b[2Jname-that-...     211    3.500"));
 	/* ... whole in the gates' sentences */
-	CT_TRUE(has(&sb, "\n  critical path: INIT waited for extension\n"
-			 "    evil\\x1b[2Jname-that-is-much-too-long-for-it (pid 211) last: ready 0.300 ms\n"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	CT_TRUE(has(&f.sb, "\n  critical path: INIT waited for extension\n"
+			   "    evil\\x1b[2Jname-that-is-much-too-long-for-it (pid 211) last: ready 0.300 ms\n"));
+	fx_close(&f);
 }
 
 /* ---- jsonl ---- */
@@ -412,60 +416,53 @@ static void all_valid(const char *text)
 	CT_TRUE(n > 0);
 }
 
-static void jsonl_of(const struct ct_model *m, const struct ct_timeline *tl, struct strbuf *sb)
+/* The jsonl records of f's timeline into f->sb, each checked to be valid JSON. */
+static void jsonl_of(struct fx *f)
 {
 	struct jsonw w;
 
-	sb_reset(sb);
-	jw_init(&w, sb);
-	ct_jsonl_timeline(&w, m, 0, tl);
+	sb_reset(&f->sb);
+	jw_init(&w, &f->sb);
+	ct_jsonl_timeline(&w, &f->m, 0, &f->tls.v[0]);
 	if (getenv("CT_SHOW"))
-		printf("--- jsonl:\n%s---\n", sb->buf ? sb->buf : "");
-	all_valid(sb->buf);
+		printf("--- jsonl:\n%s---\n", f->sb.buf ? f->sb.buf : "");
+	all_valid(f->sb.buf);
 }
 
 CT_TEST(jsonl_without_extensions)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 	char l[4096];
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_NONE))
 		return;
-	sb_init(&sb);
-	jsonl_of(&m, &tls.v[0], &sb);
-	CT_TRUE(!strstr(sb.buf, "\"type\":\"extension\""));
+	jsonl_of(&f);
+	CT_TRUE(!strstr(f.sb.buf, "\"type\":\"extension\""));
 	/* the new phases are there, marked as not applying; their milestones are not */
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_register\"", l, sizeof(l)) &&
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_register\"", l, sizeof(l)) &&
 		strstr(l, ",\"complete\":false,") && strstr(l, ",\"applies\":false}"));
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"init_all\"", l, sizeof(l)) &&
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"init_all\"", l, sizeof(l)) &&
 		strstr(l, ",\"applies\":false}"));
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"function_init\"", l, sizeof(l)) &&
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"function_init\"", l, sizeof(l)) &&
 		!strstr(l, "applies"));
-	CT_TRUE(!strstr(sb.buf, "\"name\":\"extensions_start\""));
-	CT_TRUE(!strstr(sb.buf, "\"name\":\"init_done\""));
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) &&
+	CT_TRUE(!strstr(f.sb.buf, "\"name\":\"extensions_start\""));
+	CT_TRUE(!strstr(f.sb.buf, "\"name\":\"init_done\""));
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) &&
 		strstr(l, ",\"extensions\":0,\"extensions_failed\":0") && !strstr(l, "gate") &&
 		!strstr(l, "init_done_ns"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	fx_close(&f);
 }
 
 CT_TEST(jsonl_extension_records)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 	char l[4096];
 	const char *go, *sh, *ms, *tl;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_TWO))
 		return;
-	sb_init(&sb);
-	add_exts(&tls.v[0], EXT_TWO);
-	jsonl_of(&m, &tls.v[0], &sb);
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,", l, sizeof(l)) != NULL);
+	jsonl_of(&f);
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,", l, sizeof(l)) != NULL);
 	CT_EQ_STR(l, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,\"name\":\"ct-ext-go\",\"id\":\"id-go-0001\","
 		     "\"pid\":210,\"state\":\"ready\",\"failed\":false,\"events\":\"INVOKE,SHUTDOWN\","
 		     "\"exec_ns\":1004000000,\"go_runtime_ns\":1004200000,\"go_main_ns\":1005000000,"
@@ -474,13 +471,13 @@ CT_TEST(jsonl_extension_records)
 		     "\"subscriptions\":[{\"api\":\"telemetry\",\"ts_ns\":1005800000,\"reply_ns\":1005900000,\"status\":200}],"
 		     "\"to_register_ns\":1600000,\"to_ready_ns\":2000000,\"go_init_ns\":800000,"
 		     "\"gated_init\":false,\"gated_register\":false}");
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,", l, sizeof(l)) != NULL);
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,", l, sizeof(l)) != NULL);
 	CT_EQ_STR(l, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,\"name\":\"ct-ext-sh\",\"id\":\"id-sh-0002\","
 		     "\"pid\":211,\"state\":\"ready\",\"failed\":false,\"exec_ns\":1004500000,"
 		     "\"register_ns\":1006500000,\"registered_ns\":1007000000,\"register_status\":200,"
 		     "\"ready_ns\":1020300000,\"subscriptions\":[],\"to_register_ns\":2500000,\"to_ready_ns\":15800000,"
 		     "\"gated_init\":true,\"gated_register\":true}");
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) != NULL);
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) != NULL);
 	CT_TRUE(strstr(l, ",\"extensions\":2,\"extensions_failed\":0,\"init_done_ns\":1020300000,"
 			  "\"init_gate\":{\"role\":\"extension\",\"name\":\"ct-ext-sh\",\"pid\":211,\"ts_ns\":1020300000,"
 			  "\"by_ns\":300000},\"register_gate\":{\"role\":\"extension\",\"name\":\"ct-ext-sh\",\"pid\":211,"
@@ -489,55 +486,49 @@ CT_TEST(jsonl_extension_records)
 			  "the runtime's first /next\",\"register_gate_text\":\"the runtime's start waited for extension "
 			  "ct-ext-sh (pid 211) to register last") != NULL);
 	/* the order: milestones, the extensions, then the timeline */
-	ms = strstr(sb.buf, "{\"type\":\"milestone\",\"sandbox\":0,\"name\":\"init_done\"");
-	go = strstr(sb.buf, "\"name\":\"ct-ext-go\"");
-	sh = strstr(sb.buf, "\"name\":\"ct-ext-sh\"");
-	tl = strstr(sb.buf, "{\"type\":\"timeline\"");
+	ms = strstr(f.sb.buf, "{\"type\":\"milestone\",\"sandbox\":0,\"name\":\"init_done\"");
+	go = strstr(f.sb.buf, "\"name\":\"ct-ext-go\"");
+	sh = strstr(f.sb.buf, "\"name\":\"ct-ext-sh\"");
+	tl = strstr(f.sb.buf, "{\"type\":\"timeline\"");
 	CT_TRUE(ms && go && sh && tl && ms < go && go < sh && sh < tl);
 	/* the new phases and milestones like the others */
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_wait\"", l, sizeof(l)) &&
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"phase\",\"sandbox\":0,\"name\":\"extensions_wait\"", l, sizeof(l)) &&
 		strstr(l, "\"dur_ns\":300000,") && strstr(l, "\"complete\":true,") && !strstr(l, "applies"));
-	CT_TRUE(strstr(sb.buf, "{\"type\":\"milestone\",\"sandbox\":0,\"name\":\"extensions_start\",") != NULL);
-	teardown(&m, &tls);
-	sb_free(&sb);
+	CT_TRUE(strstr(f.sb.buf, "{\"type\":\"milestone\",\"sandbox\":0,\"name\":\"extensions_start\",") != NULL);
+	fx_close(&f);
 }
 
 CT_TEST(jsonl_failed_and_runtime_gate)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 	char l[4096];
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_FAILED))
 		return;
-	sb_init(&sb);
-	add_exts(&tls.v[0], EXT_FAILED);
-	jsonl_of(&m, &tls.v[0], &sb);
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,", l, sizeof(l)) != NULL);
+	jsonl_of(&f);
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,", l, sizeof(l)) != NULL);
 	CT_EQ_STR(l, "{\"type\":\"extension\",\"sandbox\":0,\"index\":1,\"name\":\"ct-ext-sh\",\"id\":\"id-sh-0002\","
 		     "\"pid\":211,\"state\":\"init_error\",\"failed\":true,\"error_type\":\"Extension.ConfigInvalid\","
 		     "\"exec_ns\":1004500000,\"register_ns\":1006500000,\"registered_ns\":1007000000,"
 		     "\"register_status\":200,\"error_ns\":1008000000,\"exit_ns\":1008500000,\"exit_code\":1,"
 		     "\"subscriptions\":[],\"to_register_ns\":2500000,\"gated_init\":false,\"gated_register\":true}");
-	CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) && strstr(l, "\"extensions\":2,\"extensions_failed\":1,") &&
+	CT_TRUE(line_of(f.sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) && strstr(l, "\"extensions\":2,\"extensions_failed\":1,") &&
 		!strstr(l, "\"init_gate\"") && !strstr(l, "init_gate_text") && strstr(l, "\"register_gate\":{"));
-	ct_timelines_free(&tls);
+	ct_timelines_free(&f.tls);
 
 	/* one extension: the runtime gated INIT */
-	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
-	if (tls.n == 1) {
-		add_exts(&tls.v[0], EXT_ONE);
-		jsonl_of(&m, &tls.v[0], &sb);
-		CT_TRUE(line_of(sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) &&
+	CT_EQ_INT(ct_timelines_build(&f.m, &f.tls), 0);
+	if (f.tls.n == 1) {
+		add_exts(&f.tls.v[0], EXT_ONE);
+		jsonl_of(&f);
+		CT_TRUE(line_of(f.sb.buf, "{\"type\":\"timeline\"", l, sizeof(l)) &&
 			strstr(l, "\"init_gate\":{\"role\":\"runtime\",\"name\":\"bootstrap\",\"pid\":202,\"ts_ns\":1020000000,"
 				  "\"by_ns\":14000000}") &&
 			strstr(l, "\"init_gate_text\":\"INIT waited for the runtime (pid 202) last"));
-		CT_TRUE(line_of(sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,", l, sizeof(l)) &&
+		CT_TRUE(line_of(f.sb.buf, "{\"type\":\"extension\",\"sandbox\":0,\"index\":0,", l, sizeof(l)) &&
 			strstr(l, "\"gated_init\":false,\"gated_register\":true}"));
 	}
-	teardown(&m, &tls);
-	sb_free(&sb);
+	fx_close(&f);
 }
 
 /* The agent's EXTENSION log line, through the whole view. */
@@ -564,19 +555,16 @@ CT_TEST(jsonl_extension_log_line)
  * INIT (64 more at most), then how many are left out. */
 CT_TEST(text_many_extensions_capped)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb;
+	struct fx f;
 	struct ct_extension *e;
 	size_t rows = 0;
 	const char *p;
 
-	if (!setup(&m, &tls))
+	if (!fx_open(&f, EXT_NONE))
 		return;
-	sb_init(&sb);
 	e = calloc(200, sizeof(*e));
 	if (!e) {
-		teardown(&m, &tls);
+		fx_close(&f);
 		return;
 	}
 	for (size_t i = 0; i < 200; i++) {
@@ -586,32 +574,31 @@ CT_TEST(text_many_extensions_capped)
 		e[i].state = i % 50 == 7 ? CT_EXT_EXITED : CT_EXT_READY;
 		e[i].failed = i % 50 == 7; /* 7, 57, 107, 157 */
 	}
-	free(tls.v[0].ext);
-	tls.v[0].ext = e;
-	tls.v[0].next = 200;
-	tls.v[0].next_failed = 4;
-	tls.v[0].init_gate = (struct ct_gate){.known = true, .ext = 150, .pid = 1150, .ts = T(20.3), .by_ns = 1};
-	text_of(&m, &tls.v[0], false, &sb);
-	for (p = sb.buf; p && (p = strstr(p, "\n    ext-")); p++)
+	free(f.tls.v[0].ext);
+	f.tls.v[0].ext = e;
+	f.tls.v[0].next = 200;
+	f.tls.v[0].next_failed = 4;
+	f.tls.v[0].init_gate = (struct ct_gate){.known = true, .ext = 150, .pid = 1150, .ts = T(20.3), .by_ns = 1};
+	text_of(&f, false);
+	for (p = f.sb.buf; p && (p = strstr(p, "\n    ext-")); p++)
 		rows++;
 	CT_EQ_INT(rows, 64 + 3); /* 0..63, then 107, 150 (INIT's gate), 157 */
-	CT_TRUE(has(&sb, "\n    ext-063 "));
-	CT_TRUE(!strstr(sb.buf, "\n    ext-064 "));
-	CT_TRUE(has(&sb, "\n    ext-107 "));
-	CT_TRUE(has(&sb, "\n    ext-150 "));
-	CT_TRUE(has(&sb, "\n    ext-157 "));
-	CT_TRUE(has(&sb, "\n    ... 133 more (all of them: -f jsonl)\n"));
+	CT_TRUE(has(&f.sb, "\n    ext-063 "));
+	CT_TRUE(!strstr(f.sb.buf, "\n    ext-064 "));
+	CT_TRUE(has(&f.sb, "\n    ext-107 "));
+	CT_TRUE(has(&f.sb, "\n    ext-150 "));
+	CT_TRUE(has(&f.sb, "\n    ext-157 "));
+	CT_TRUE(has(&f.sb, "\n    ... 133 more (all of them: -f jsonl)\n"));
 	/* from 100 on every one failed: 64 of them shown, 36 more hidden */
 	for (size_t i = 100; i < 200; i++) {
 		e[i].failed = true;
 		e[i].state = CT_EXT_EXITED;
 	}
-	text_of(&m, &tls.v[0], false, &sb);
-	CT_TRUE(has(&sb, "\n    ext-163 "));
-	CT_TRUE(!strstr(sb.buf, "\n    ext-164 "));
-	CT_TRUE(has(&sb, "\n    ... 72 more, 36 of them failed (all of them: -f jsonl)\n"));
-	teardown(&m, &tls);
-	sb_free(&sb);
+	text_of(&f, false);
+	CT_TRUE(has(&f.sb, "\n    ext-163 "));
+	CT_TRUE(!strstr(f.sb.buf, "\n    ext-164 "));
+	CT_TRUE(has(&f.sb, "\n    ... 72 more, 36 of them failed (all of them: -f jsonl)\n"));
+	fx_close(&f);
 }
 
 /* A real extension in the model (phases.c finds it): ct-ext-x (pid 220)
@@ -930,25 +917,22 @@ CT_TEST(report_extension_errors)
 /* The jsonl view's own records, read back by the report. */
 CT_TEST(report_reads_the_jsonl_view)
 {
-	struct ct_model m;
-	struct ct_timelines tls;
-	struct strbuf sb, run;
+	struct fx f;
+	struct strbuf run;
 	struct ct_report *r = ct_report_new();
 	struct ct_stats st;
 	struct ct_report_ext_counts c = {0};
 	char err[256];
 	size_t inc = 99;
 
-	if (!r || !setup(&m, &tls)) {
+	if (!r || !fx_open(&f, EXT_TWO)) {
 		ct_report_free(r);
 		return;
 	}
-	sb_init(&sb);
 	sb_init(&run);
-	add_exts(&tls.v[0], EXT_TWO);
-	jsonl_of(&m, &tls.v[0], &sb);
+	jsonl_of(&f);
 	sb_puts(&run, "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n");
-	sb_putn(&run, sb.buf, sb.len);
+	sb_putn(&run, f.sb.buf, f.sb.len);
 	CT_EQ_INT(ct_report_add_buffer(r, "view", run.buf, run.len, err, sizeof(err)), 0);
 	CT_TRUE(ct_report_ext_stats(r, "ct-ext-sh", CT_REPORT_EXT_TO_READY, &st));
 	CT_EQ_INT(st.count, 1);
@@ -962,9 +946,8 @@ CT_TEST(report_reads_the_jsonl_view)
 	CT_EQ_U64(st.p50, T(20.3) - T(20.0));
 	/* the runtime is not Go here: its Go init does not apply, not "unfinished" */
 	CT_TRUE(!ct_report_phase_stats(r, "runtime_go_init", &st, &inc));
-	teardown(&m, &tls);
+	fx_close(&f);
 	ct_report_free(r);
-	sb_free(&sb);
 	sb_free(&run);
 }
 
