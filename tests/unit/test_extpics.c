@@ -21,6 +21,7 @@
 #include "ct_test.h"
 #include "json_check.h"
 #include "model.h"
+#include "model_build.h"
 #include "phases.h"
 #include "render.h"
 
@@ -30,73 +31,13 @@
 #define EXT_GO 103
 #define EXT_SH 104
 
-static const char *fake_pkg_of(void *ctx, uint32_t bin, uint32_t kind, uint64_t ip, uint64_t fn)
-{
-	(void)ctx, (void)bin, (void)kind, (void)ip, (void)fn;
-	return "example.com/ext/config";
-}
-
-static struct ct_model_ops ops = {.pkg_of = fake_pkg_of};
+static struct ct_model_ops ops = {.pkg_of = mb_pkg_of_ctx, .ctx = "example.com/ext/config"};
 
 static const struct ct_render_opts ropts = {
 	.command = "ct-driver --runtime go",
 	.top = 3,
 	.realtime_offset_ns = 1700000000000000000ull,
 };
-
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = pid;
-	h->nspid = pid;
-	h->ts = ts;
-}
-
-static void fork_(struct ct_model *m, uint32_t parent, uint32_t child, double at)
-{
-	struct ct_fork e = {0};
-
-	hdr(&e.h, CT_EV_FORK, parent, MS(at));
-	e.child = child;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void exec_(struct ct_model *m, uint32_t pid, uint32_t ppid, double at, const char *path)
-{
-	struct ct_exec e = {0};
-	const char *b = strrchr(path, '/');
-
-	hdr(&e.h, CT_EV_EXEC, pid, MS(at));
-	e.ppid = ppid;
-	snprintf(e.path, sizeof(e.path), "%s", path);
-	snprintf(e.comm, sizeof(e.comm), "%s", b ? b + 1 : path);
-	e.args_len = (uint32_t)snprintf(e.args, sizeof(e.args), "%s", path) + 1;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void exit_(struct ct_model *m, uint32_t pid, double at, int wait_status)
-{
-	struct ct_exit e = {0};
-
-	hdr(&e.h, CT_EV_EXIT, pid, MS(at));
-	e.code = wait_status;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
-
-static void go_(struct ct_model *m, uint32_t pid, double at, uint32_t kind, uint64_t value)
-{
-	struct ct_go e = {0};
-
-	hdr(&e.h, CT_EV_GO, pid, MS(at));
-	e.cookie = CT_COOKIE(kind, 3, CT_REG_AX, 0, 0);
-	e.ip = 0x1000;
-	e.value = value;
-	e.task = value ? value + 0x100 : 0;
-	e.nfns = 1;
-	e.state = kind == CT_GO_TASKSTART ? 1 : 0;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
-}
 
 /* The variants. */
 enum variant {
@@ -143,33 +84,33 @@ static void build(struct fixture *f, enum variant v)
 
 	memset(f, 0, sizeof(*f));
 	ct_model_init(m, &ops);
-	exec_(m, 100, 1, 0.0, "/sandbox/ct-driver");
-	fork_(m, 100, AGENT, 0.2);
-	exec_(m, AGENT, 100, 0.5, "/sandbox/ct-agent");
+	mb_exec(m, 100, 1, MS(0.0), "/sandbox/ct-driver");
+	mb_fork(m, 100, AGENT, MS(0.2));
+	mb_exec(m, AGENT, 100, MS(0.5), "/sandbox/ct-agent");
 	if (any) {
-		fork_(m, AGENT, EXT_GO, 10.9);
-		exec_(m, EXT_GO, AGENT, 11.0, "/opt/extensions/ct-ext-go");
-		go_(m, EXT_GO, 11.5, CT_GO_RTSTART, MS(11.5));
-		go_(m, EXT_GO, 12.0, CT_GO_TASKSTART, 0x1000);
-		go_(m, EXT_GO, 13.5, CT_GO_TASKEND, 0);
-		go_(m, EXT_GO, 14.0, CT_GO_MAINMAIN, 0);
+		mb_fork(m, AGENT, EXT_GO, MS(10.9));
+		mb_exec(m, EXT_GO, AGENT, MS(11.0), "/opt/extensions/ct-ext-go");
+		mb_go(m, EXT_GO, 3, MS(11.5), CT_GO_RTSTART, MS(11.5));
+		mb_go(m, EXT_GO, 3, MS(12.0), CT_GO_TASKSTART, 0x1000);
+		mb_go(m, EXT_GO, 3, MS(13.5), CT_GO_TASKEND, 0);
+		mb_go(m, EXT_GO, 3, MS(14.0), CT_GO_MAINMAIN, 0);
 	}
 	if (two) {
-		fork_(m, AGENT, EXT_SH, 11.1);
-		exec_(m, EXT_SH, AGENT, 11.2, "/opt/extensions/ct-ext-sh");
+		mb_fork(m, AGENT, EXT_SH, MS(11.1));
+		mb_exec(m, EXT_SH, AGENT, MS(11.2), "/opt/extensions/ct-ext-sh");
 	}
-	fork_(m, AGENT, RUNTIME, 17.9);
-	exec_(m, RUNTIME, AGENT, 18.0, "/var/task/bootstrap");
+	mb_fork(m, AGENT, RUNTIME, MS(17.9));
+	mb_exec(m, RUNTIME, AGENT, MS(18.0), "/var/task/bootstrap");
 	if (v == V_EXITED)
-		exit_(m, EXT_SH, 25.0, 2 << 8);
+		mb_exit(m, EXT_SH, MS(25.0), 2 << 8);
 	if (v == V_INIT_ERR)
-		exit_(m, EXT_GO, 18.5, 1 << 8);
-	exit_(m, RUNTIME, 50.0, 15);
+		mb_exit(m, EXT_GO, MS(18.5), 1 << 8);
+	mb_exit(m, RUNTIME, MS(50.0), 15);
 	if (two && v != V_EXITED)
-		exit_(m, EXT_SH, 50.5, 0);
+		mb_exit(m, EXT_SH, MS(50.5), 0);
 	if (any && v != V_INIT_ERR)
-		exit_(m, EXT_GO, 50.6, 0);
-	exit_(m, AGENT, 51.0, 0);
+		mb_exit(m, EXT_GO, MS(50.6), 0);
+	mb_exit(m, AGENT, MS(51.0), 0);
 	ct_model_finish(m);
 
 	f->tls.v = calloc(1, sizeof(*f->tls.v));
