@@ -6,6 +6,7 @@
 
 #include "ct_test.h"
 #include "model.h"
+#include "model_build.h"
 #include "render.h"
 
 /* A fake binary: function address -> package; the probe at ip 0x1000 is at
@@ -31,20 +32,11 @@ static const char *fake_version(void *ctx, uint32_t bin)
 
 static struct ct_model_ops ops = {.pkg_of = fake_pkg_of, .bin_version = fake_version};
 
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = pid;
-	h->nspid = pid;
-	h->ts = ts;
-}
-
 static void feed_exec(struct ct_model *m, uint32_t pid, uint64_t ts, const char *path)
 {
 	struct ct_exec e = {0};
 
-	hdr(&e.h, CT_EV_EXEC, pid, ts);
+	mb_hdr(&e.h, CT_EV_EXEC, pid, pid, ts);
 	snprintf(e.path, sizeof(e.path), "%s", path);
 	snprintf(e.comm, sizeof(e.comm), "prog");
 	memcpy(e.args, "prog\0-x\0", 8);
@@ -57,7 +49,7 @@ static void feed_go(struct ct_model *m, uint32_t pid, uint64_t ts, uint32_t kind
 {
 	struct ct_go e = {0};
 
-	hdr(&e.h, CT_EV_GO, pid, ts);
+	mb_hdr(&e.h, CT_EV_GO, pid, pid, ts);
 	e.cookie = CT_COOKIE(kind, 7, CT_REG_AX, 0, 0);
 	e.ip = 0x1000 + bias;
 	e.value = value + bias;
@@ -71,7 +63,7 @@ static void feed_exit(struct ct_model *m, uint32_t pid, uint64_t ts, int code)
 {
 	struct ct_exit e = {0};
 
-	hdr(&e.h, CT_EV_EXIT, pid, ts);
+	mb_hdr(&e.h, CT_EV_EXIT, pid, pid, ts);
 	e.code = code << 8;
 	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
 }
@@ -152,7 +144,7 @@ CT_TEST(two_go_processes_have_headers)
 	ct_model_init(&m, &ops);
 	ct_model_add_root(&m, 100, 1);
 	feed_exec(&m, 100, 10, "/bin/sh");
-	hdr(&f.h, CT_EV_FORK, 100, 20);
+	mb_hdr(&f.h, CT_EV_FORK, 100, 100, 20);
 	f.child = 101;
 	CT_EQ_INT(ct_model_add_event(&m, &f, sizeof(f)), 0);
 	go_program(&m, 101, 0);
@@ -224,9 +216,9 @@ CT_TEST(malformed_events_are_counted)
 
 	ct_model_init(&m, &ops);
 	CT_EQ_INT(ct_model_add_event(&m, junk, sizeof(junk)), -1);
-	hdr(&h, 999, 1, 1);
+	mb_hdr(&h, 999, 1, 1, 1);
 	CT_EQ_INT(ct_model_add_event(&m, &h, sizeof(h)), -1);
-	hdr(&h, CT_EV_EXEC, 1, 1); /* too short for an exec record */
+	mb_hdr(&h, CT_EV_EXEC, 1, 1, 1); /* too short for an exec record */
 	CT_EQ_INT(ct_model_add_event(&m, &h, sizeof(h)), -1);
 	CT_EQ_INT(m.bad_events, 3);
 	ct_model_free(&m);
@@ -258,9 +250,9 @@ CT_TEST(event_kinds_table)
 	CT_TRUE(ct_event_kind(CT_EV_RESUME)->handler == NULL);
 
 	ct_model_init(&m, &ops);
-	hdr(&r.h, CT_EV_RESUME, 1, 1);
+	mb_hdr(&r.h, CT_EV_RESUME, 1, 1, 1);
 	CT_EQ_INT(ct_model_add_event(&m, &r, sizeof(r)), -1);
-	hdr(&f.h, CT_EV_FORK, 1, 2);
+	mb_hdr(&f.h, CT_EV_FORK, 1, 1, 2);
 	f.child = 2;
 	CT_EQ_INT(ct_model_add_event(&m, &f, sizeof(f) - 1), -1);
 	CT_EQ_INT(m.bad_events, 2);
@@ -313,7 +305,7 @@ CT_TEST(many_processes)
 	ct_model_init(&m, &ops);
 	ct_model_add_root(&m, 1, 1);
 	for (uint32_t i = 2; i < 20000; i++) {
-		hdr(&f.h, CT_EV_FORK, 1, i);
+		mb_hdr(&f.h, CT_EV_FORK, 1, 1, i);
 		f.child = i;
 		ct_model_add_event(&m, &f, sizeof(f));
 		feed_exit(&m, i, i + 1, 0);
