@@ -14,30 +14,22 @@
  * pages brought into the page cache. A Go package init 2.6-3.6 ms on thread
  * 200 with 1 ms of CPU, 2 minor and 2 major faults.
  */
-#include <arpa/inet.h>
 #include <linux/types.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "breakdown.h"
 #include "ct_test.h"
 #include "json_check.h"
 #include "model.h"
+#include "model_build.h"
 #include "phases.h"
 #include "render.h"
 
 #define T(ms) ((uint64_t)(1000000000ull + (uint64_t)((ms) * 1000000.0 + 0.5)))
 #define STATE_TID(tid) (1000000000u + (tid)) /* perfetto.c STATE_TID_BASE */
 
-static const char *fake_pkg_of(void *ctx, uint32_t bin, uint32_t kind, uint64_t ip, uint64_t fn)
-{
-	(void)ctx, (void)bin, (void)kind, (void)ip, (void)fn;
-	return "example.com/fn/p";
-}
-
-static struct ct_model_ops ops = {.pkg_of = fake_pkg_of};
+static struct ct_model_ops ops = {.pkg_of = mb_pkg_of_ctx, .ctx = "example.com/fn/p"};
 
 static const struct ct_render_opts ropts = {
 	.command = "bootstrap",
@@ -45,22 +37,13 @@ static const struct ct_render_opts ropts = {
 	.realtime_offset_ns = 1700000000000000000ull,
 };
 
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint32_t tid, uint64_t ts)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = tid;
-	h->nspid = pid;
-	h->ts = ts;
-}
-
 /* A scheduler record; counters: CPU ms, minor and major faults so far. */
 static void sched_(struct ct_model *m, uint32_t tid, double at, int what, int state, double cpu_ms,
 		   uint32_t minf, uint32_t majf)
 {
 	struct ct_sched e = {0};
 
-	hdr(&e.h, CT_EV_SCHED, 200, tid, T(at));
+	mb_hdr(&e.h, CT_EV_SCHED, 200, tid, T(at));
 	e.what = (uint8_t)what;
 	e.state = (uint8_t)state;
 	e.c.run_ns = (uint64_t)(cpu_ms * 1e6 + 0.5);
@@ -74,7 +57,7 @@ static void go_(struct ct_model *m, double at, uint32_t kind, uint64_t value, do
 {
 	struct ct_go e = {0};
 
-	hdr(&e.h, CT_EV_GO, 200, 200, T(at));
+	mb_hdr(&e.h, CT_EV_GO, 200, 200, T(at));
 	e.cookie = CT_COOKIE(kind, 2, CT_REG_AX, 0, 0);
 	e.ip = 0x1000;
 	e.value = value;
@@ -87,27 +70,10 @@ static void go_(struct ct_model *m, double at, uint32_t kind, uint64_t value, do
 	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
 }
 
-static struct ct_io io_rec; /* 8 KiB: not on the stack */
-
+/* The runtime's socket to the Runtime API (127.0.0.1:9001). */
 static void io_(struct ct_model *m, double at, int dir, const char *bytes)
 {
-	size_t n = strlen(bytes);
-
-	memset(&io_rec, 0, offsetof(struct ct_io, data));
-	hdr(&io_rec.h, CT_EV_IO, 200, 200, T(at));
-	io_rec.fd = 5;
-	io_rec.dir = (uint16_t)dir;
-	io_rec.flags = CT_IO_SOCK;
-	io_rec.family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
-	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
-	io_rec.lport = 50000;
-	io_rec.rport = 9001;
-	io_rec.len = (uint32_t)n;
-	io_rec.cap_len = (uint32_t)n;
-	io_rec.sock_id = 0xb1;
-	memcpy(io_rec.data, bytes, n);
-	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+	mb_io(m, 200, T(at), dir, 50000, 9001, 0xb1, bytes);
 }
 
 #define NEXT_REQ "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n"
@@ -122,11 +88,10 @@ static void io_(struct ct_model *m, double at, int dir, const char *bytes)
 static void build(struct ct_model *m, bool with_sched)
 {
 	struct ct_exec ex = {0};
-	struct ct_exit ez = {0};
 
 	ct_model_init(m, &ops);
 	ct_model_add_root(m, 200, T(0));
-	hdr(&ex.h, CT_EV_EXEC, 200, 200, T(0.1));
+	mb_hdr(&ex.h, CT_EV_EXEC, 200, 200, T(0.1));
 	ex.ppid = 1;
 	snprintf(ex.path, sizeof(ex.path), "/var/task/bootstrap");
 	snprintf(ex.comm, sizeof(ex.comm), "bootstrap");
@@ -145,19 +110,19 @@ static void build(struct ct_model *m, bool with_sched)
 		go_(m, 2.55, CT_GO_RTSTART, T(2.55), 1.05, 10, 2);
 		go_(m, 2.6, CT_GO_TASKSTART, 0x1000, 1.1, 11, 2);
 		sched_(m, 201, 3.0, CT_SCHED_OUT, CT_TS_DISK, 1.0, 4, 1);
-		hdr(&op.h, CT_EV_OPEN, 200, 200, T(3.0));
+		mb_hdr(&op.h, CT_EV_OPEN, 200, 200, T(3.0));
 		op.fd = 7;
 		op.dev = 1;
 		op.ino = 42;
 		op.size = 8192;
 		op.path_len = (uint32_t)snprintf(op.path, sizeof(op.path), "/var/task/node_modules/x/index.js");
 		CT_EQ_INT(ct_model_add_event(m, &op, sizeof(op)), 0);
-		hdr(&pc.h, CT_EV_PCACHE, 200, 200, T(3.1));
+		mb_hdr(&pc.h, CT_EV_PCACHE, 200, 200, T(3.1));
 		pc.dev = 1;
 		pc.ino = 42;
 		pc.pages = 2;
 		CT_EQ_INT(ct_model_add_event(m, &pc, sizeof(pc)), 0);
-		hdr(&rd.h, CT_EV_FREAD, 200, 200, T(3.2));
+		mb_hdr(&rd.h, CT_EV_FREAD, 200, 200, T(3.2));
 		rd.fd = 7;
 		rd.bytes = 8192;
 		rd.dev = 1;
@@ -181,8 +146,7 @@ static void build(struct ct_model *m, bool with_sched)
 	io_(m, 9.5, CT_IO_WRITE, POST_RESP);
 	if (with_sched)
 		sched_(m, 200, 10.0, CT_SCHED_OUT, CT_TS_DEAD, 4.15, 15, 5);
-	hdr(&ez.h, CT_EV_EXIT, 200, 200, T(10.5));
-	CT_EQ_INT(ct_model_add_event(m, &ez, sizeof(ez)), 0);
+	mb_exit(m, 200, T(10.5), 0);
 	ct_model_finish(m);
 }
 
