@@ -6,31 +6,19 @@
  * comments): wall-clock states sum to the interval, counter deltas, files
  * and bytes, records out of order or missing, the memory budget.
  */
-#include <arpa/inet.h>
 #include <linux/types.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "breakdown.h"
 #include "ct_test.h"
 #include "json_check.h"
 #include "model.h"
+#include "model_build.h"
 #include "phases.h"
 #include "render.h"
 
 #define US 1000ull /* times below are in microseconds */
-
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint32_t tid, uint64_t ts)
-{
-	memset(h, 0, sizeof(*h));
-	h->type = type;
-	h->pid = pid;
-	h->tid = tid;
-	h->nspid = pid;
-	h->ts = ts;
-}
 
 /* counters: run in us, then min, maj, nvcsw, nivcsw */
 static struct ct_tcounters C(uint64_t run_us, uint32_t mn, uint32_t mj, uint32_t vol, uint32_t inv)
@@ -44,7 +32,7 @@ static int sched(struct ct_model *m, uint32_t pid, uint32_t tid, uint64_t ts_us,
 	struct ct_sched e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_SCHED, pid, tid, ts_us * US);
+	mb_hdr(&e.h, CT_EV_SCHED, pid, tid, ts_us * US);
 	e.what = what;
 	e.state = state;
 	e.c = c;
@@ -57,7 +45,7 @@ static void open_file(struct ct_model *m, uint32_t pid, uint64_t ts_us, int fd, 
 	struct ct_open e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_OPEN, pid, pid, ts_us * US);
+	mb_hdr(&e.h, CT_EV_OPEN, pid, pid, ts_us * US);
 	e.fd = fd;
 	e.dev = dev;
 	e.ino = ino;
@@ -73,7 +61,7 @@ static void fread_file(struct ct_model *m, uint32_t pid, uint64_t ts_us, int fd,
 	struct ct_fread e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_FREAD, pid, pid, ts_us * US);
+	mb_hdr(&e.h, CT_EV_FREAD, pid, pid, ts_us * US);
 	e.fd = fd;
 	e.dev = dev;
 	e.ino = ino;
@@ -86,7 +74,7 @@ static void pcache(struct ct_model *m, uint32_t pid, uint64_t ts_us, uint64_t de
 	struct ct_pcache e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_PCACHE, pid, pid, ts_us * US);
+	mb_hdr(&e.h, CT_EV_PCACHE, pid, pid, ts_us * US);
 	e.dev = dev;
 	e.ino = ino;
 	e.pages = pages;
@@ -99,7 +87,7 @@ static void exec_image(struct ct_model *m, uint32_t pid, uint64_t ts_us, const c
 	struct ct_exec e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_EXEC, pid, pid, ts_us * US);
+	mb_hdr(&e.h, CT_EV_EXEC, pid, pid, ts_us * US);
 	e.dev = dev;
 	e.ino = ino;
 	snprintf(e.path, sizeof(e.path), "%s", path);
@@ -109,21 +97,12 @@ static void exec_image(struct ct_model *m, uint32_t pid, uint64_t ts_us, const c
 
 static void fork_child(struct ct_model *m, uint32_t parent, uint32_t child, uint64_t ts_us)
 {
-	struct ct_fork e;
-
-	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_FORK, parent, parent, ts_us * US);
-	e.child = child;
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+	mb_fork(m, parent, child, ts_us * US);
 }
 
 static void exit_proc(struct ct_model *m, uint32_t pid, uint64_t ts_us)
 {
-	struct ct_exit e;
-
-	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_EXIT, pid, pid, ts_us * US);
-	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+	mb_exit(m, pid, ts_us * US, 0);
 }
 
 /*
@@ -367,7 +346,7 @@ CT_TEST(model_unqueued_runnable)
 	sched(&m, 400, 400, 250, CT_SCHED_IN, CT_TS_RUNNING, C(100, 0, 0, 0, 1));
 	/* preempted with TASK_INTERRUPTIBLE set: queued, not counted */
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_SCHED, 400, 400, 300 * US);
+	mb_hdr(&e.h, CT_EV_SCHED, 400, 400, 300 * US);
 	e.what = CT_SCHED_OUT;
 	e.state = CT_TS_RUNNABLE;
 	e.task_state = 1;
@@ -429,7 +408,7 @@ CT_TEST(model_ran_unseen)
 		struct ct_sched e;
 
 		memset(&e, 0, sizeof(e));
-		hdr(&e.h, CT_EV_SCHED, 500, 500, 1525 * US);
+		mb_hdr(&e.h, CT_EV_SCHED, 500, 500, 1525 * US);
 		e.what = CT_SCHED_WAKE;
 		e.state = CT_TS_RUNNABLE;
 		e.task_state = CT_WAKE_ARRIVED;
@@ -585,23 +564,23 @@ CT_TEST(pkginit_counters)
 	sched(&m, 600, 600, 2200, CT_SCHED_IN, CT_TS_RUNNING, C(700, 0, 0, 1, 0));
 	sched(&m, 600, 600, 3100, CT_SCHED_OUT, CT_TS_RUNNABLE, C(1600, 0, 0, 1, 1));
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_GO, 600, 600, 1000 * US);
+	mb_hdr(&e.h, CT_EV_GO, 600, 600, 1000 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKSTART, 3, CT_REG_AX, 0, 0);
 	e.task = 0x5000;
 	e.state = 1;
 	e.nfns = 1;
 	e.c = C(900, 40, 1, 3, 0);
 	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
-	hdr(&e.h, CT_EV_GO, 600, 600, 3000 * US);
+	mb_hdr(&e.h, CT_EV_GO, 600, 600, 3000 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKEND, 3, CT_REG_AX, 0, 0);
 	e.c = C(2400, 140, 7, 5, 1);
 	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
 	/* a second package that starts on one thread and ends on another */
-	hdr(&e.h, CT_EV_GO, 600, 600, 3100 * US);
+	mb_hdr(&e.h, CT_EV_GO, 600, 600, 3100 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKSTART, 3, CT_REG_AX, 0, 0);
 	e.task = 0x6000;
 	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
-	hdr(&e.h, CT_EV_GO, 600, 601, 3200 * US);
+	mb_hdr(&e.h, CT_EV_GO, 600, 601, 3200 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKEND, 3, CT_REG_AX, 0, 0);
 	e.c = C(3000, 150, 7, 5, 1);
 	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
@@ -624,11 +603,11 @@ CT_TEST(pkginit_counters)
 	/* without scheduler records: the counters' figure */
 	ct_model_init(&m, NULL);
 	ct_model_add_root(&m, 600, 0);
-	hdr(&e.h, CT_EV_GO, 600, 600, 1000 * US);
+	mb_hdr(&e.h, CT_EV_GO, 600, 600, 1000 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKSTART, 3, CT_REG_AX, 0, 0);
 	e.c = C(900, 40, 1, 3, 0);
 	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
-	hdr(&e.h, CT_EV_GO, 600, 600, 3000 * US);
+	mb_hdr(&e.h, CT_EV_GO, 600, 600, 3000 * US);
 	e.cookie = CT_COOKIE(CT_GO_TASKEND, 3, CT_REG_AX, 0, 0);
 	e.c = C(2400, 140, 7, 5, 1);
 	CT_EQ_INT(ct_model_add_event(&m, &e, sizeof(e)), 0);
@@ -743,27 +722,10 @@ CT_TEST(groups_and_words)
 
 /* ---- the views: a runtime's function init, in text and jsonl ---- */
 
-static struct ct_io io_rec; /* 8 KiB: not on the stack */
-
+/* The runtime's socket to the Runtime API (127.0.0.1:9001). */
 static void io_(struct ct_model *m, uint64_t ts_us, int dir, const char *bytes)
 {
-	size_t n = strlen(bytes);
-
-	memset(&io_rec, 0, offsetof(struct ct_io, data));
-	hdr(&io_rec.h, CT_EV_IO, 200, 200, ts_us * US);
-	io_rec.fd = 5;
-	io_rec.dir = (uint16_t)dir;
-	io_rec.flags = CT_IO_SOCK;
-	io_rec.family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", io_rec.laddr);
-	inet_pton(AF_INET, "127.0.0.1", io_rec.raddr);
-	io_rec.lport = 50000;
-	io_rec.rport = 9001;
-	io_rec.len = (uint32_t)n;
-	io_rec.cap_len = (uint32_t)n;
-	io_rec.sock_id = 0xb1;
-	memcpy(io_rec.data, bytes, n);
-	CT_EQ_INT(ct_model_add_event(m, &io_rec, offsetof(struct ct_io, data) + n), 0);
+	mb_io(m, 200, ts_us * US, dir, 50000, 9001, 0xb1, bytes);
 }
 
 #define NEXT_REQ "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n"
