@@ -3,6 +3,7 @@
  * report: aggregation of saved jsonl runs (see report.h).
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,11 @@ struct agg_ext {
 	size_t starts, failed, gated_init, gated_register;
 	struct u64vec fig[CT_REPORT_EXT_NFIG];
 };
+
+/* named_of() writes a new entry's name at its start */
+_Static_assert(offsetof(struct agg_phase, name) == 0 && offsetof(struct agg_prog, name) == 0 &&
+		       offsetof(struct agg_ext, name) == 0,
+	       "name is the first member");
 
 struct agg_pkg {
 	size_t prog;
@@ -782,24 +788,43 @@ int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err,
 	return 0; /* a type this version does not aggregate */
 }
 
-static long agg_prog_of(struct ct_report *r, const char *name)
+/*
+ * The index of the entry called name in a table of *n entries of size sz
+ * (phases, progs, exts: each starts with its char *name), looked up in map
+ * (eq: that table's name_eq); a new one is added, zeroed but for its name.
+ * -1: out of memory.
+ */
+static long named_of(struct ct_report *r, struct ct_hmap *map, ct_hmap_eq_fn *eq, void **arr,
+		     size_t *n, size_t *cap, size_t sz, const char *name)
 {
 	uint64_t h = ct_hash_str(name);
 	uintptr_t idx;
-	struct agg_prog *p;
+	char *e, *copy;
 
-	if (ct_hmap_get(&r->prog_map, h, name, prog_eq, r, &idx))
+	if (ct_hmap_get(map, h, name, eq, r, &idx))
 		return (long)idx;
-	if (GROW(r->progs, r->nprogs, r->cap_progs))
+	if (grow(arr, cap, *n, sz))
 		return -1;
-	p = &r->progs[r->nprogs];
-	memset(p, 0, sizeof(*p));
-	p->name = dupn(name, strlen(name));
-	if (!p->name || ct_hmap_put(&r->prog_map, h, name, prog_eq, r, r->nprogs)) {
-		free(p->name);
+	e = (char *)*arr + *n * sz;
+	memset(e, 0, sz);
+	copy = dupn(name, strlen(name));
+	memcpy(e, &copy, sizeof(copy)); /* its name, the first member */
+	if (!copy || ct_hmap_put(map, h, name, eq, r, *n)) {
+		free(copy);
 		return -1;
 	}
-	return (long)r->nprogs++;
+	return (long)(*n)++;
+}
+
+/* named_of() in r's table ARR (its count nARR, its capacity cap_ARR, its
+ * map MAP_map, its name_eq EQ). */
+#define NAMED_OF(r, arr, map, eq, name)                                                            \
+	named_of((r), &(r)->map##_map, (eq), (void **)&(r)->arr, &(r)->n##arr, &(r)->cap_##arr,    \
+		 sizeof(*(r)->arr), (name))
+
+static long agg_prog_of(struct ct_report *r, const char *name)
+{
+	return NAMED_OF(r, progs, prog, prog_eq, name);
 }
 
 static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *name)
@@ -827,22 +852,9 @@ static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *
 
 static struct agg_ext *agg_ext_of(struct ct_report *r, const char *name)
 {
-	uint64_t h = ct_hash_str(name);
-	uintptr_t idx;
-	struct agg_ext *e;
+	long i = NAMED_OF(r, exts, ext, ext_eq, name);
 
-	if (ct_hmap_get(&r->ext_map, h, name, ext_eq, r, &idx))
-		return &r->exts[idx];
-	if (GROW(r->exts, r->nexts, r->cap_exts))
-		return NULL;
-	e = &r->exts[r->nexts];
-	memset(e, 0, sizeof(*e));
-	e->name = dupn(name, strlen(name));
-	if (!e->name || ct_hmap_put(&r->ext_map, h, name, ext_eq, r, r->nexts)) {
-		free(e->name);
-		return NULL;
-	}
-	return &r->exts[r->nexts++];
+	return i < 0 ? NULL : &r->exts[i];
 }
 
 /* The time coldtrace held extension e's process after its exec (that exec's
@@ -891,23 +903,9 @@ static int merge_exts(struct ct_report *r)
 
 static struct agg_phase *agg_phase_of(struct ct_report *r, const char *name)
 {
-	uint64_t h = ct_hash_str(name);
-	uintptr_t idx;
-	struct agg_phase *p;
+	long i = NAMED_OF(r, phases, phase, phase_eq, name);
 
-	if (ct_hmap_get(&r->phase_map, h, name, phase_eq, r, &idx))
-		return &r->phases[idx];
-	if (GROW(r->phases, r->nphases, r->cap_phases))
-		return NULL;
-	p = &r->phases[r->nphases];
-	memset(p, 0, sizeof(*p));
-	p->name = dupn(name, strlen(name));
-	if (!p->name || ct_hmap_put(&r->phase_map, h, name, phase_eq, r, r->nphases)) {
-		free(p->name);
-		return NULL;
-	}
-	r->nphases++;
-	return &r->phases[r->nphases - 1];
+	return i < 0 ? NULL : &r->phases[i];
 }
 
 static int push_figs(struct u64vec *bd, const struct st_figs *f)
