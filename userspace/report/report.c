@@ -1713,32 +1713,41 @@ static void startup_rows(struct ct_report *a, struct ct_report *b, struct rows *
 	}
 }
 
+/* The extension names of a, then those only in b, from the k-th on: the
+ * first, *k its place; NULL past the last. for (k = 0; (name =
+ * next_ext_name(a, b, &k)); k++) sees each name of either once. */
+static const char *next_ext_name(struct ct_report *a, struct ct_report *b, size_t *k)
+{
+	for (; *k < a->nexts + b->nexts; (*k)++) {
+		const char *name;
+
+		if (*k < a->nexts)
+			return a->exts[*k].name;
+		name = b->exts[*k - a->nexts].name;
+		if (!find_ext(a, name))
+			return name;
+	}
+	return NULL;
+}
+
 /* Per extension name of a, then those only in b: each figure either side
  * has (a non-Go extension has no Go init). */
 static void ext_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
 {
 	struct ct_stats sa, sb;
+	const char *name;
 
-	for (int side = 0; side < 2; side++) {
-		struct ct_report *x = side ? b : a, *y = side ? a : b;
+	for (size_t k = 0; (name = next_ext_name(a, b, &k)); k++) {
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+			struct cmp_row row = {.kind = ROW_EXT, .fig = f, .prog = name, .name = xfig[f].text};
 
-		for (size_t i = 0; i < x->nexts; i++) {
-			const char *name = x->exts[i].name;
-
-			if (side && find_ext(a, name))
-				continue;
-			for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
-				struct cmp_row row = {.kind = ROW_EXT, .fig = f, .prog = name, .name = xfig[f].text};
-
-				vec_stats(&x->exts[i].fig[f], side ? &sb : &sa);
-				if (side)
-					memset(&sa, 0, sizeof(sa));
-				else if (!ct_report_ext_stats(y, name, f, &sb))
-					memset(&sb, 0, sizeof(sb));
-				row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
-				if (row.na || row.nb)
-					add_row(rs, &row);
-			}
+			if (!ct_report_ext_stats(a, name, f, &sa))
+				memset(&sa, 0, sizeof(sa));
+			if (!ct_report_ext_stats(b, name, f, &sb))
+				memset(&sb, 0, sizeof(sb));
+			row.na = sa.count, row.a = sa.p50, row.nb = sb.count, row.b = sb.p50;
+			if (row.na || row.nb)
+				add_row(rs, &row);
 		}
 	}
 }
@@ -2135,6 +2144,7 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 				const struct ct_report_opts *o)
 {
 	static const char *const jnames[NROWKINDS] = {"phases", "startup", "extensions", "packages"};
+	const char *name;
 	struct strbuf line;
 	struct jsonw w;
 
@@ -2173,27 +2183,20 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 	}
 	jw_key(&w, "extension_counts");
 	jw_arr_open(&w);
-	for (int side = 0; side < 2; side++) {
-		struct ct_report *x = side ? b : a;
+	for (size_t k = 0; (name = next_ext_name(a, b, &k)); k++) {
+		struct ct_report_ext_counts ca = {0}, cb = {0};
 
-		for (size_t i = 0; i < x->nexts; i++) {
-			struct ct_report_ext_counts ca = {0}, cb = {0};
-			const char *name = x->exts[i].name;
-
-			if (side && find_ext(a, name))
-				continue;
-			ct_report_ext_counts(a, name, &ca);
-			ct_report_ext_counts(b, name, &cb);
-			jw_obj_open(&w);
-			jw_kstr(&w, "name", name);
-			jw_kuint(&w, "a_starts", ca.starts);
-			jw_kuint(&w, "b_starts", cb.starts);
-			jw_kuint(&w, "a_failed", ca.failed);
-			jw_kuint(&w, "b_failed", cb.failed);
-			jw_kuint(&w, "a_gated_init", ca.gated_init);
-			jw_kuint(&w, "b_gated_init", cb.gated_init);
-			jw_obj_close(&w);
-		}
+		ct_report_ext_counts(a, name, &ca);
+		ct_report_ext_counts(b, name, &cb);
+		jw_obj_open(&w);
+		jw_kstr(&w, "name", name);
+		jw_kuint(&w, "a_starts", ca.starts);
+		jw_kuint(&w, "b_starts", cb.starts);
+		jw_kuint(&w, "a_failed", ca.failed);
+		jw_kuint(&w, "b_failed", cb.failed);
+		jw_kuint(&w, "a_gated_init", ca.gated_init);
+		jw_kuint(&w, "b_gated_init", cb.gated_init);
+		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
 	if (phf->n) {
@@ -2217,25 +2220,20 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
  * extension name that failed or gated INIT on either side. */
 static void ext_counts_lines(struct ct_report *a, struct ct_report *b, struct strbuf *out)
 {
-	for (int side = 0; side < 2; side++) {
-		struct ct_report *x = side ? b : a;
+	const char *name;
 
-		for (size_t i = 0; i < x->nexts; i++) {
-			struct ct_report_ext_counts ca = {0}, cb = {0};
-			const char *name = x->exts[i].name;
+	for (size_t k = 0; (name = next_ext_name(a, b, &k)); k++) {
+		struct ct_report_ext_counts ca = {0}, cb = {0};
 
-			if (side && find_ext(a, name))
-				continue;
-			ct_report_ext_counts(a, name, &ca);
-			ct_report_ext_counts(b, name, &cb);
-			if (!ca.failed && !cb.failed && !ca.gated_init && !cb.gated_init)
-				continue;
-			sb_puts(out, "  ");
-			put_name(out, name, 0);
-			sb_printf(out, ": failed in %zu of %zu starts -> %zu of %zu, gated INIT in %zu of %zu -> %zu of %zu\n",
-				  ca.failed, ca.starts, cb.failed, cb.starts, ca.gated_init, ca.starts, cb.gated_init,
-				  cb.starts);
-		}
+		ct_report_ext_counts(a, name, &ca);
+		ct_report_ext_counts(b, name, &cb);
+		if (!ca.failed && !cb.failed && !ca.gated_init && !cb.gated_init)
+			continue;
+		sb_puts(out, "  ");
+		put_name(out, name, 0);
+		sb_printf(out, ": failed in %zu of %zu starts -> %zu of %zu, gated INIT in %zu of %zu -> %zu of %zu\n",
+			  ca.failed, ca.starts, cb.failed, cb.starts, ca.gated_init, ca.starts, cb.gated_init,
+			  cb.starts);
 	}
 }
 
