@@ -270,6 +270,15 @@ static void kstr_seen(struct jsonw *w, const char *key, const char *s)
 		jw_kstr(w, key, s);
 }
 
+/* How a process ended: "exit_ns", then "exit_code" or "exit_signal". */
+static void exit_json(struct jsonw *w, uint64_t ts, int status)
+{
+	struct ct_wait ex = ct_exit_decode(status);
+
+	jw_kuint(w, "exit_ns", ts);
+	jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
+}
+
 static void extension_json(struct jsonw *w, size_t t, const struct ct_timeline *tl, size_t i)
 {
 	const struct ct_extension *e = &tl->ext[i];
@@ -295,12 +304,8 @@ static void extension_json(struct jsonw *w, size_t t, const struct ct_timeline *
 		jw_kint(w, "register_status", e->register_status);
 	kuint_seen(w, "ready_ns", e->ready_ts);
 	kuint_seen(w, "error_ns", e->error_ts);
-	if (e->exit_ts) {
-		struct ct_wait ex = ct_exit_decode(e->exit_status);
-
-		jw_kuint(w, "exit_ns", e->exit_ts);
-		jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
-	}
+	if (e->exit_ts)
+		exit_json(w, e->exit_ts, e->exit_status);
 	jw_key(w, "subscriptions");
 	jw_arr_open(w);
 	for (size_t k = 0; k < e->nsubs && k < CT_EXT_SUBS_MAX; k++) {
@@ -546,12 +551,8 @@ static void process_json(struct jsonw *w, const struct ct_proc *p)
 	jw_kuint(w, "nspid", p->nspid);
 	jw_kbool(w, "root", p->is_root);
 	jw_kuint(w, "start_ns", p->start_ts);
-	if (p->exited) {
-		struct ct_wait ex = ct_exit_decode(p->exit_status);
-
-		jw_kuint(w, "exit_ns", p->exit_ts);
-		jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
-	}
+	if (p->exited)
+		exit_json(w, p->exit_ts, p->exit_status);
 	if (p->nthreads) {
 		ct_counts_json(w, "run_ns", p->sum.run_ns, p->sum.min_flt, p->sum.maj_flt, p->sum.nvcsw, p->sum.nivcsw);
 		jw_kuint(w, "threads", p->nthreads);
