@@ -140,6 +140,27 @@ static void span_end(struct ot *t)
 	jw_obj_close(t->w);
 }
 
+/* A span's status ERROR with message, after its attributes (and events). */
+static void status_error(struct jsonw *w, const char *message)
+{
+	jw_key(w, "status");
+	jw_obj_open(w);
+	jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
+	jw_kstr(w, "message", message);
+	jw_obj_close(w);
+}
+
+/* Opens an event of a span's "events" at ts, and its attributes: the
+ * caller adds them, closes them and the event. */
+static void event_begin(struct ot *t, const char *name, uint64_t ts)
+{
+	jw_obj_open(t->w);
+	time_field(t->w, "timeUnixNano", ts + t->off);
+	jw_kstr(t->w, "name", name);
+	jw_key(t->w, "attributes");
+	jw_arr_open(t->w);
+}
+
 static double ms_of(uint64_t ns)
 {
 	return (double)ns / 1e6;
@@ -224,11 +245,7 @@ static void span_end_error(struct ot *t, const char *message)
 	struct jsonw *w = t->w;
 
 	jw_arr_close(w);
-	jw_key(w, "status");
-	jw_obj_open(w);
-	jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
-	jw_kstr(w, "message", message);
-	jw_obj_close(w);
+	status_error(w, message);
 	jw_obj_close(w);
 }
 
@@ -255,15 +272,6 @@ static void ext_child(struct ot *t, const struct ct_extension *e, const char *na
 	}
 	ct_ext_outcome(e, out, sizeof(out));
 	span_end_error(t, out);
-}
-
-static void ext_event(struct jsonw *w, struct ot *t, const char *name, uint64_t ts)
-{
-	jw_obj_open(w);
-	time_field(w, "timeUnixNano", ts + t->off);
-	jw_kstr(w, "name", name);
-	jw_key(w, "attributes");
-	jw_arr_open(w);
 }
 
 /* Each extension: its span, its events, its children. */
@@ -315,7 +323,7 @@ static void ext_spans(struct ot *t, const struct ct_model *m, const struct ct_ti
 			if (!sub->ts)
 				continue;
 			snprintf(name, sizeof(name), "subscribe %s", lambda_api_name(sub->api));
-			ext_event(w, t, name, sub->ts);
+			event_begin(t, name, sub->ts);
 			attr_str(w, "coldtrace.extension.api", lambda_api_name(sub->api));
 			if (sub->status)
 				attr_int(w, "http.response.status_code", sub->status);
@@ -324,7 +332,7 @@ static void ext_spans(struct ot *t, const struct ct_model *m, const struct ct_ti
 		}
 		ct_ext_outcome(e, out, sizeof(out));
 		if (e->error_ts || fail) {
-			ext_event(w, t, out, fail ? fail : e->error_ts);
+			event_begin(t, out, fail ? fail : e->error_ts);
 			attr_str(w, "coldtrace.extension.state", ct_ext_state_key(e->state));
 			if (e->error_type[0])
 				attr_str(w, "coldtrace.extension.error_type", e->error_type);
@@ -332,13 +340,8 @@ static void ext_spans(struct ot *t, const struct ct_model *m, const struct ct_ti
 			jw_obj_close(w);
 		}
 		jw_arr_close(w);
-		if (e->failed) {
-			jw_key(w, "status");
-			jw_obj_open(w);
-			jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
-			jw_kstr(w, "message", out);
-			jw_obj_close(w);
-		}
+		if (e->failed)
+			status_error(w, out);
 		jw_obj_close(w);
 		ext_child(t, e, "register", id, start, e->registered_ts, fail, last);
 		if (e->registered_ts)
@@ -500,23 +503,14 @@ static uint64_t root_span(struct ot *t, const struct ct_timeline *tl, const stru
 
 		if (ms->state != CT_MS_SEEN)
 			continue;
-		jw_obj_open(w);
-		time_field(w, "timeUnixNano", ms->ts + t->off);
-		jw_kstr(w, "name", ct_ms_name((enum ct_ms)k));
-		jw_key(w, "attributes");
-		jw_arr_open(w);
+		event_begin(t, ct_ms_name((enum ct_ms)k), ms->ts);
 		attr_int(w, "pid", ms->pid);
 		jw_arr_close(w);
 		jw_obj_close(w);
 	}
 	jw_arr_close(w);
-	if (!tl->complete) {
-		jw_key(w, "status");
-		jw_obj_open(w);
-		jw_kint(w, "code", OTLP_STATUS_CODE_ERROR);
-		jw_kstr(w, "message", tl->note[0] ? tl->note : "incomplete");
-		jw_obj_close(w);
-	}
+	if (!tl->complete)
+		status_error(w, tl->note[0] ? tl->note : "incomplete");
 	jw_obj_close(w);
 	return root;
 }
