@@ -99,6 +99,14 @@ static void attr_bool(struct jsonw *w, const char *k, bool v)
 	attr_close(w);
 }
 
+/* How a process ended: process.exit.code or process.exit.signal. */
+static void attr_exit(struct jsonw *w, int status)
+{
+	struct ct_wait ex = ct_exit_decode(status);
+
+	attr_int(w, ex.signaled ? "process.exit.signal" : "process.exit.code", ex.value);
+}
+
 static void time_field(struct jsonw *w, const char *key, uint64_t ns)
 {
 	jw_key(w, key);
@@ -307,11 +315,8 @@ static void ext_spans(struct ot *t, const struct ct_model *m, const struct ct_ti
 			attr_dbl(w, "coldtrace.extension.go_init_ms", ms_of(ct_ext_go_init(e)));
 		if (e->image && e->image->path[0])
 			attr_str(w, "process.executable.path", e->image->path);
-		if (e->exit_ts) {
-			struct ct_wait ex = ct_exit_decode(e->exit_status);
-
-			attr_int(w, ex.signaled ? "process.exit.signal" : "process.exit.code", ex.value);
-		}
+		if (e->exit_ts)
+			attr_exit(w, e->exit_status);
 		if (tl->init_gate.known && !tl->init_gate.is_runtime && tl->init_gate.ext == (long)i)
 			attr_bool(w, "coldtrace.extension.gated_init", true);
 		jw_arr_close(w);
@@ -393,11 +398,8 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 			attr_str(w, "go.version", im->go_version[0] ? im->go_version : "?");
 		if (im && im->held_ns)
 			attr_int(w, "coldtrace.held_ns", (long long)im->held_ns);
-		if (p->exited) {
-			struct ct_wait ex = ct_exit_decode(p->exit_status);
-
-			attr_int(w, ex.signaled ? "process.exit.signal" : "process.exit.code", ex.value);
-		}
+		if (p->exited)
+			attr_exit(w, p->exit_status);
 		if (m->have_sched && p->nthreads) {
 			/* its threads' own counters, added: the kernel's accounting */
 			attr_dbl(w, "coldtrace.cpu_ms", ms_of(p->sum.run_ns));
