@@ -111,6 +111,14 @@ static void args_close(struct pf *p)
 	jw_obj_close(&p->w);
 }
 
+/* How a process ended, an arg: "exit_code" or "exit_signal". */
+static void exit_arg(struct jsonw *w, int status)
+{
+	struct ct_wait ex = ct_exit_decode(status);
+
+	jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
+}
+
 static void meta(struct pf *p, const char *what, uint32_t pid, uint32_t tid, const char *key,
 		 const char *sval, int ival)
 {
@@ -153,13 +161,10 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 		args_open(p, NULL, "process");
 		jw_kuint(w, "pid", pr->pid);
 		jw_kuint(w, "ppid", pr->ppid);
-		if (pr->exited) {
-			struct ct_wait ex = ct_exit_decode(pr->exit_status);
-
-			jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
-		} else {
+		if (pr->exited)
+			exit_arg(w, pr->exit_status);
+		else
 			jw_kstr(w, "state", "still running at the end of the trace");
-		}
 		if (m->have_sched && pr->nthreads) {
 			/* the threads' own counters, added (the kernel's accounting) */
 			ct_counts_json(w, "cpu_ns", pr->sum.run_ns, pr->sum.min_flt, pr->sum.maj_flt, pr->sum.nvcsw,
@@ -750,11 +755,8 @@ static void ext_track(struct pf *p, const struct ct_model *m, const struct ct_ex
 		ev(p, name, "i", pid, tid, fail ? fail : e->error_ts);
 		args_open(p, "t", "extension");
 		ext_args(w, e);
-		if (e->exit_ts) {
-			struct ct_wait ex = ct_exit_decode(e->exit_status);
-
-			jw_kint(w, ex.signaled ? "exit_signal" : "exit_code", ex.value);
-		}
+		if (e->exit_ts)
+			exit_arg(w, e->exit_status);
 		args_close(p);
 	}
 }
