@@ -590,12 +590,7 @@ static void one_trace(struct jsonw *w, const struct ct_model *m, const struct ct
 
 void ct_render_otlp(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
-	struct ct_timelines tls;
-
-	if (ct_timelines_build(m, &tls))
-		tls.n = 0;
-	ct_render_otlp_tls(m, &tls, out, o);
-	ct_timelines_free(&tls);
+	ct_render_timelines(m, out, o, ct_render_otlp_tls);
 }
 
 void ct_render_otlp_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,

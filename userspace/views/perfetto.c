@@ -928,12 +928,7 @@ static void timeline_track(struct pf *p, const struct ct_model *m, const struct 
 
 void ct_render_perfetto(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
-	struct ct_timelines tls = {0};
-
-	if (ct_timelines_build(m, &tls))
-		tls.n = 0;
-	ct_render_perfetto_tls(m, &tls, out, o);
-	ct_timelines_free(&tls);
+	ct_render_timelines(m, out, o, ct_render_perfetto_tls);
 }
 
 void ct_render_perfetto_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,

@@ -987,14 +987,20 @@ static void grid(struct strbuf *b, const struct svg *g, double top, double botto
 	}
 }
 
-void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
+void ct_render_timelines(const struct ct_model *m, struct strbuf *out,
+			 const struct ct_render_opts *o, ct_render_tls_fn *render)
 {
-	struct ct_timelines tls;
+	struct ct_timelines tls = {0};
 
 	if (ct_timelines_build(m, &tls))
 		tls.n = 0;
-	ct_render_svg_tls(m, &tls, out, o);
+	render(m, &tls, out, o);
 	ct_timelines_free(&tls);
+}
+
+void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
+{
+	ct_render_timelines(m, out, o, ct_render_svg_tls);
 }
 
 void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp, struct strbuf *out,
