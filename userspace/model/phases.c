@@ -485,6 +485,32 @@ uint64_t ct_ext_go_init(const struct ct_extension *e)
 	return e->go_rt_start && e->go_main >= e->go_rt_start ? e->go_main - e->go_rt_start : 0;
 }
 
+void ct_ext_outcome(const struct ct_extension *e, char *buf, size_t len)
+{
+	char st[48];
+	size_t l;
+
+	if (!len)
+		return;
+	if (e->state == CT_EXT_EXITED)
+		snprintf(buf, len, "exited before %s: %s", e->registered_ts ? "ready" : "registering",
+			 e->exit_ts ? ct_exit_str(e->exit_status, CT_EXIT_SHORT, st, sizeof(st)) : "?");
+	else
+		snprintf(buf, len, "%s", ct_ext_state_name(e->state));
+	l = strlen(buf);
+	if (e->error_type[0] && (e->failed || e->state == CT_EXT_EXIT_ERROR) && l + 4 < len)
+		snprintf(buf + l, len - l, " (%s)", e->error_type);
+}
+
+uint64_t ct_ext_fail_ts(const struct ct_extension *e)
+{
+	if (e->state == CT_EXT_INIT_ERROR)
+		return e->error_ts ? e->error_ts : e->exit_ts;
+	if (e->state == CT_EXT_EXITED)
+		return e->exit_ts;
+	return 0;
+}
+
 static bool is_ext_request(const struct ct_http *h)
 {
 	return h->kind == HTTP_REQUEST && h->api >= LAMBDA_API_EXT_REGISTER && h->api <= LAMBDA_API_LOGS;

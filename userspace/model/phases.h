@@ -259,6 +259,13 @@ uint64_t ct_ext_to_register(const struct ct_extension *e);
 uint64_t ct_ext_to_ready(const struct ct_extension *e);
 uint64_t ct_ext_go_init(const struct ct_extension *e);
 
+/* How an extension's INIT ended, for a label: "ready", "init error
+ * (Extension.ConfigInvalid)", "exited before registering: exit 3" ... */
+void ct_ext_outcome(const struct ct_extension *e, char *buf, size_t len);
+/* When a failed extension gave up (its init/error, else its exit); 0 when
+ * it did not fail before being ready. */
+uint64_t ct_ext_fail_ts(const struct ct_extension *e);
+
 /* "INIT waited for extension ct-ext-sleep (pid 12) last: ready 250.1 ms
  * after the runtime's first /next" into buf ("" when nothing to say). */
 void ct_gate_sentence(const struct ct_timeline *tl, const struct ct_gate *g, bool init, char *buf, size_t len);

@@ -72,19 +72,12 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tls,
 		       const struct ct_render_opts *o);
 void ct_render_otlp_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
 			const struct ct_render_opts *o);
-/* How ct_render_perfetto, _svg and _otlp draw m (svg.c): its timelines
+/* How ct_render_perfetto, _svg and _otlp draw m (views.c): its timelines
  * built (none when that fails), drawn by render (their _tls), freed. */
 typedef void ct_render_tls_fn(const struct ct_model *m, const struct ct_timelines *tls,
 			      struct strbuf *out, const struct ct_render_opts *o);
 void ct_render_timelines(const struct ct_model *m, struct strbuf *out,
 			 const struct ct_render_opts *o, ct_render_tls_fn *render);
 
-/* How a Lambda extension's INIT ended, for a label: "ready", "init error
- * (Extension.Crash)", "exited before registering: exit 3" ... (svg.c). */
-struct ct_extension;
-void ct_ext_outcome(const struct ct_extension *e, char *buf, size_t len);
-/* When a failed extension gave up (its init/error, else its exit); 0 when
- * it did not fail before being ready (svg.c). */
-uint64_t ct_ext_fail_ts(const struct ct_extension *e);
 
 #endif

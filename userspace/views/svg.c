@@ -216,32 +216,6 @@ static int by_row(const void *a, const void *b)
 	return (int)x->id - (int)y->id;
 }
 
-void ct_ext_outcome(const struct ct_extension *e, char *buf, size_t len)
-{
-	char st[48];
-	size_t l;
-
-	if (!len)
-		return;
-	if (e->state == CT_EXT_EXITED)
-		snprintf(buf, len, "exited before %s: %s", e->registered_ts ? "ready" : "registering",
-			 e->exit_ts ? ct_exit_str(e->exit_status, CT_EXIT_SHORT, st, sizeof(st)) : "?");
-	else
-		snprintf(buf, len, "%s", ct_ext_state_name(e->state));
-	l = strlen(buf);
-	if (e->error_type[0] && (e->failed || e->state == CT_EXT_EXIT_ERROR) && l + 4 < len)
-		snprintf(buf + l, len - l, " (%s)", e->error_type);
-}
-
-uint64_t ct_ext_fail_ts(const struct ct_extension *e)
-{
-	if (e->state == CT_EXT_INIT_ERROR)
-		return e->error_ts ? e->error_ts : e->exit_ts;
-	if (e->state == CT_EXT_EXITED)
-		return e->exit_ts;
-	return 0;
-}
-
 /* A text at the right of x2, else at the left of x1, else (it fits neither
  * side) from xin on. */
 static void side_label(struct svg *g, double x1, double x2, double xin, double y, const char *cls,
@@ -985,17 +959,6 @@ static void grid(struct strbuf *b, const struct svg *g, double top, double botto
 		if (t > UINT64_MAX - step)
 			break;
 	}
-}
-
-void ct_render_timelines(const struct ct_model *m, struct strbuf *out,
-			 const struct ct_render_opts *o, ct_render_tls_fn *render)
-{
-	struct ct_timelines tls = {0};
-
-	if (ct_timelines_build(m, &tls))
-		tls.n = 0;
-	render(m, &tls, out, o);
-	ct_timelines_free(&tls);
 }
 
 void ct_render_svg(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)

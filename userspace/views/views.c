@@ -2,6 +2,7 @@
 /* The views, one line each: adding a view is its file plus its line here. */
 #include <string.h>
 
+#include "phases.h"
 #include "render.h"
 
 const struct ct_view ct_views[] = {
@@ -22,4 +23,15 @@ const struct ct_view *ct_view_find(const char *name)
 		if (!strcmp(ct_views[i].name, name))
 			return &ct_views[i];
 	return NULL;
+}
+
+void ct_render_timelines(const struct ct_model *m, struct strbuf *out,
+			 const struct ct_render_opts *o, ct_render_tls_fn *render)
+{
+	struct ct_timelines tls = {0};
+
+	if (ct_timelines_build(m, &tls))
+		tls.n = 0;
+	render(m, &tls, out, o);
+	ct_timelines_free(&tls);
 }
