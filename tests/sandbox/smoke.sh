@@ -12,19 +12,9 @@
 # Without RUNTIME: go, shell and crash on ports
 # 19101/18181, 19102/18182, 19103/18183. Needs no root.
 set -u
+. "$(dirname "$0")/smokelib.sh"
 dir=${1:?usage: smoke.sh SANDBOX_DIR [RUNTIME RUNTIME_API_PORT INVOKE_PORT [INVOKES]]}
 shift
-passed=0
-failed=0
-tab=$(printf '\t')
-
-ok() { passed=$((passed + 1)); echo "PASS: $1"; }
-ko() { failed=$((failed + 1)); echo "FAIL: $1"; }
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else ko "$name"; fi
-}
 
 run_one() {
 	rt=$1 api=$2 inv=$3 n=${4:-2}

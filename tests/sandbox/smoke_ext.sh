@@ -17,22 +17,13 @@
 # exits 77 (skipped) otherwise). Every case but mountns passes
 # --no-mount-ns, so needs no root.
 set -u
+. "$(dirname "$0")/smokelib.sh"
 dir=${1:?usage: smoke_ext.sh SANDBOX_DIR CASE RUNTIME_API_PORT INVOKE_PORT}
 case=${2:?case}
 api=${3:?runtime API port}
 inv=${4:?invoke port}
-passed=0
-failed=0
-tab=$(printf '\t')
 uuid='[0-9a-f]\{8\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{4\}-[0-9a-f]\{12\}'
 
-ok() { passed=$((passed + 1)); echo "PASS: $1"; }
-ko() { failed=$((failed + 1)); echo "FAIL: $1"; }
-check() { # check NAME COMMAND...
-	name=$1
-	shift
-	if "$@"; then ok "$name"; else ko "$name"; fi
-}
 has() { grep -q -- "$1" "$out"; }
 count() { grep -c -- "$1" "$out"; }
 line_of() { grep -n -- "$1" "$out" | head -n 1 | cut -d: -f1; }

@@ -21,6 +21,7 @@
 
 #include "ct_test.h"
 #include "model.h"
+#include "model_build.h"
 #include "render.h"
 
 #define AGENT 100u
@@ -47,16 +48,6 @@ static const char *bin_version(void *ctx, uint32_t bin)
 
 static const struct ct_model_ops ops = {.pkg_of = pkg_of, .bin_version = bin_version};
 
-static void hdr(struct ct_hdr *h, uint32_t type, uint32_t pid, uint64_t ts)
-{
-	memset(h, 0, sizeof(*h));
-	h->type = type;
-	h->pid = pid;
-	h->tid = pid;
-	h->nspid = pid;
-	h->ts = ts;
-}
-
 /* An exec with argv given as NUL-separated bytes (n of them). */
 static void exec_(struct ct_model *m, uint32_t pid, uint64_t ts, const char *path, const char *comm,
 		  const char *args, size_t n)
@@ -64,7 +55,7 @@ static void exec_(struct ct_model *m, uint32_t pid, uint64_t ts, const char *pat
 	struct ct_exec e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_EXEC, pid, ts);
+	mb_hdr(&e.h, CT_EV_EXEC, pid, pid, ts);
 	e.ppid = 1;
 	snprintf(e.path, sizeof(e.path), "%s", path);
 	snprintf(e.comm, sizeof(e.comm), "%s", comm);
@@ -82,7 +73,7 @@ static void go_(struct ct_model *m, uint32_t pid, uint64_t ts, uint32_t kind, ui
 	struct ct_go e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_GO, pid, ts);
+	mb_hdr(&e.h, CT_EV_GO, pid, pid, ts);
 	e.cookie = CT_COOKIE(kind, 1, CT_REG_AX, 0, 0);
 	e.ip = 0x1000;
 	e.value = value;
@@ -109,7 +100,7 @@ static size_t make_io(uint32_t pid, uint64_t ts, int dir, uint64_t sock, uint16_
 	struct ct_io *e = io_buf;
 
 	memset(e, 0, offsetof(struct ct_io, data));
-	hdr(&e->h, CT_EV_IO, pid, ts);
+	mb_hdr(&e->h, CT_EV_IO, pid, pid, ts);
 	e->dir = (uint16_t)dir;
 	e->len = (uint32_t)n;
 	if (n > CT_MAX_CAPTURE)
@@ -145,7 +136,7 @@ static void listen_(struct ct_model *m, uint32_t pid, uint64_t ts, uint16_t port
 	struct ct_listen e;
 
 	memset(&e, 0, sizeof(e));
-	hdr(&e.h, CT_EV_LISTEN, pid, ts);
+	mb_hdr(&e.h, CT_EV_LISTEN, pid, pid, ts);
 	e.family = AF_INET;
 	e.port = port;
 	inet_pton(AF_INET, "127.0.0.1", e.addr);
