@@ -76,7 +76,7 @@ static void http_(struct ct_model *m, uint32_t from, uint32_t to, double at, uin
 	"Content-Length: 2\r\n\r\n{}"
 #define INVOKE_RESP "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"
 
-enum runtime_kind { RT_GO, RT_SHELL, RT_CRASH, RT_GO_EXT, RT_EXT_CRASH, RT_EXT_INITERR };
+enum runtime_kind { RT_GO, RT_SHELL, RT_CRASH, RT_GO_EXT, RT_EXT_CRASH, RT_EXT_INITERR, RT_EXT_EARLY };
 
 #define REG_REQ(name)                                                                                          \
 	"POST /2020-01-01/extension/register HTTP/1.1\r\nHost: 127.0.0.1:9001\r\nLambda-Extension-Name: " name      \
@@ -102,7 +102,9 @@ enum runtime_kind { RT_GO, RT_SHELL, RT_CRASH, RT_GO_EXT, RT_EXT_CRASH, RT_EXT_I
  * register). RT_GO_EXT: ct-ext-sh is ready at 38.05, 0.05 ms after the runtime's
  * first /next (38.0 with the runtime 10 ms later): it gates INIT.
  * RT_EXT_CRASH: ct-ext-sh exits with status 3 after registering;
- * RT_EXT_INITERR: it posts init/error (Extension.ConfigInvalid) and exits 1.
+ * RT_EXT_INITERR: it posts init/error (Extension.ConfigInvalid) and exits 1;
+ * RT_EXT_EARLY: it exits with status 2 before registering, and the agent
+ * logs no EXTENSION line (found by its folder: ct-ext-go's, /opt/extensions).
  */
 static void extensions(struct ct_model *m, uint32_t a, uint32_t base, double t, uint16_t api, enum runtime_kind rk)
 {
@@ -118,6 +120,10 @@ static void extensions(struct ct_model *m, uint32_t a, uint32_t base, double t, 
 	http_(m, g, a, t + 21.2, 51000, api, TELEMETRY("id-go"));
 	http_(m, a, g, t + 21.3, api, 51000, OK_RESP);
 	http_(m, g, a, t + 21.5, 51000, api, EXT_NEXT("id-go"));
+	if (rk == RT_EXT_EARLY) {
+		mb_exit(m, sh, MS(t + 21.6), 2 << 8);
+		return;
+	}
 	mb_fork(m, sh, c1, MS(t + 21.7));
 	mb_exec(m, c1, sh, MS(t + 21.8), "/usr/bin/curl");
 	http_(m, c1, a, t + 22.0, 52000, api, REG_REQ("ct-ext-sh"));
@@ -163,14 +169,16 @@ static void sandbox(struct ct_model *m, uint32_t base, double t, uint16_t port, 
 	http_(m, d, a, t + 20.0, 40000, inv, INVOKE_REQ);
 	mb_log(m, a, MS(t + 20.2), "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:ct-demo");
 	mb_log(m, a, MS(t + 20.21), "[INFO] (rapid) INIT START(type: on-demand, phase: init)");
-	if (rk == RT_GO_EXT || rk == RT_EXT_CRASH || rk == RT_EXT_INITERR) {
+	if (rk == RT_GO_EXT || rk == RT_EXT_CRASH || rk == RT_EXT_INITERR || rk == RT_EXT_EARLY) {
 		extensions(m, a, base, t, api, rk);
 		tr = t + 10.0;
 		if (rk != RT_GO_EXT) { /* INIT failed: the runtime is never started */
 			mb_log(m, a, MS(t + 26.0), "[INFO] (rapid) INIT RTDONE(status: error)");
-			mb_log(m, a, MS(t + 26.1), rk == RT_EXT_CRASH
-							   ? "EXTENSION\tName: ct-ext-sh\tState: Crashed\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.Crash"
-							   : "EXTENSION\tName: ct-ext-sh\tState: InitError\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.ConfigInvalid");
+			if (rk != RT_EXT_EARLY)
+				mb_log(m, a, MS(t + 26.1),
+				       rk == RT_EXT_CRASH
+					       ? "EXTENSION\tName: ct-ext-sh\tState: Crashed\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.Crash"
+					       : "EXTENSION\tName: ct-ext-sh\tState: InitError\tEvents: [INVOKE,SHUTDOWN]\tError Type: Extension.ConfigInvalid");
 			mb_log(m, a, MS(t + 26.2), "[INFO] (rapid) INIT REPORT(durationMs: 6.000000)");
 			http_(m, a, d, t + 26.5, inv, 40000, INVOKE_RESP);
 			mb_exit(m, base + 10, MS(t + 27.0), 9);
@@ -991,6 +999,40 @@ CT_TEST(extension_failures_named)
 	}
 }
 
+/* An extension that dies before registering: no request of its own, no
+ * EXTENSION line; found as the agent's child exec'd from an extensions folder,
+ * named by its file, and not taken for the runtime (none started). */
+CT_TEST(extension_never_registered)
+{
+	struct ct_model m;
+	struct ct_timelines tls;
+
+	build(&m, RT_EXT_EARLY);
+	CT_EQ_INT(ct_timelines_build(&m, &tls), 0);
+	CT_EQ_INT((int)tls.n, 1);
+	if (tls.n == 1 && tls.v[0].next == 2) {
+		const struct ct_timeline *tl = &tls.v[0];
+		const struct ct_extension *e = &tl->ext[1];
+
+		CT_EQ_STR(e->name, "ct-ext-sh");
+		CT_EQ_INT((int)e->pid, 111);
+		CT_EQ_INT(e->state, CT_EXT_EXITED);
+		CT_TRUE(e->failed);
+		CT_EQ_U64(e->register_ts, 0);
+		CT_EQ_U64(e->exit_ts, MS(21.6));
+		CT_EQ_STR(e->error_type, "");
+		CT_TRUE(tl->runtime == NULL);
+		CT_EQ_INT(tl->ms[CT_MS_EXT_REGISTERED].state, CT_MS_MISSING);
+		CT_TRUE(!tl->register_gate.known);
+		CT_EQ_STR(tl->note, "INIT failed: extension ct-ext-sh (pid 111) exited with status 2 before registering, "
+				    "so the runtime was never started; the agent logged INIT RTDONE(status: error)");
+	} else {
+		CT__FAIL("want one timeline with two extensions, got %zu", tls.n ? tls.v[0].next : 0);
+	}
+	ct_timelines_free(&tls);
+	ct_model_free(&m);
+}
+
 /* A request whose header block the end of the trace cut is kept (flagged
  * HTTP_F_INCOMPLETE | HTTP_F_EOF): the text view says it was cut. */
 CT_TEST(text_marks_cut_head)
@@ -1038,6 +1080,7 @@ int main(void)
 	CT_RUN(extensions_found);
 	CT_RUN(no_extensions);
 	CT_RUN(extension_failures_named);
+	CT_RUN(extension_never_registered);
 	CT_RUN(text_marks_cut_head);
 	return ct_summary();
 }

@@ -621,12 +621,12 @@ static const char *base_name(const char *path)
 	return b && b[1] ? b + 1 : path;
 }
 
-static const char *dir_len(const char *path, size_t *n)
+/* The length of path's folder part ("/opt/extensions/x": 15; "x": 0). */
+static size_t dir_len(const char *path)
 {
 	const char *b = strrchr(path, '/');
 
-	*n = b ? (size_t)(b - path) : 0;
-	return path;
+	return b ? (size_t)(b - path) : 0;
 }
 
 /* Does the agent's child p look like an extension by its file: named by an
@@ -635,7 +635,6 @@ static bool looks_like_ext(const struct ct_model *m, const struct ct_timeline *t
 {
 	const struct ct_image *im = NULL;
 	size_t dn;
-	const char *d;
 
 	for (size_t j = 0; j < p->nimages && !im; j++)
 		if (p->images[j].exec_ts && p->images[j].path[0])
@@ -649,21 +648,17 @@ static bool looks_like_ext(const struct ct_model *m, const struct ct_timeline *t
 		    !strcmp(l->ev->ext_name, base_name(im->path)))
 			return true;
 	}
-	d = dir_len(im->path, &dn);
+	dn = dir_len(im->path);
 	for (size_t i = 0; i < tl->next; i++) {
-		size_t en;
-		const char *ed;
+		const struct ct_image *x = tl->ext[i].image;
 
-		if (!tl->ext[i].image || !tl->ext[i].image->path[0])
-			continue;
-		ed = dir_len(tl->ext[i].image->path, &en);
-		if (en && en == dn && !memcmp(ed, d, dn))
+		if (x && dn && dir_len(x->path) == dn && !memcmp(x->path, im->path, dn))
 			return true;
 	}
-	return dn == strlen("/opt/extensions") && !memcmp(d, "/opt/extensions", dn);
+	return dn == strlen("/opt/extensions") && !memcmp(im->path, "/opt/extensions", dn);
 }
 
-static void ext_fill_proc(const struct ct_model *m, struct ct_extension *e, const struct ct_proc *sender)
+static void ext_fill_proc(struct ct_extension *e, const struct ct_proc *sender)
 {
 	const struct ct_proc *p = e->proc;
 	const struct ct_image *sim;
@@ -689,7 +684,6 @@ static void ext_fill_proc(const struct ct_model *m, struct ct_extension *e, cons
 		e->exit_ts = p->exit_ts;
 		e->exit_status = p->exit_status;
 	}
-	(void)m;
 }
 
 /* The extension a request to the agent belongs to: by the identifier it
@@ -791,7 +785,7 @@ static int find_extensions(struct tl_build *b)
 				e->registered_ts = 0; /* refused: not registered */
 		}
 		if (root)
-			ext_fill_proc(m, e, s);
+			ext_fill_proc(e, s);
 	}
 	/* the agent's children that never registered */
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -804,7 +798,7 @@ static int find_extensions(struct tl_build *b)
 		if (!(e = ext_add(tl, &cap)))
 			return -1;
 		e->proc = p;
-		ext_fill_proc(m, e, NULL);
+		ext_fill_proc(e, NULL);
 		if (e->image)
 			snprintf(e->name, sizeof(e->name), "%.*s", (int)sizeof(e->name) - 1, base_name(e->image->path));
 	}
