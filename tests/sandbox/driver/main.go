@@ -4,10 +4,15 @@
 // agent with SIGTERM. Exit 0 if everything worked; otherwise one line
 // "ct-driver: error: ..." on stderr and exit 1.
 //
-//	ct-driver [--runtime go|shell|node|PATH] [--invokes N] [--payload JSON]
+//	ct-driver [--runtime go|shell|node|python|PATH] [--invokes N] [--payload JSON]
 //	          [--runtime-api-address A] [--invoke-address A] [--agent PATH]
-//	          [--init-at-start] [--node-dir DIR] [--timeout D]
-//	          [--extensions none|1|2|NAME,...] [--no-mount-ns]
+//	          [--init-at-start] [--node-dir DIR] [--handler H] [--python PATH]
+//	          [--timeout D] [--extensions none|1|2|NAME,...] [--no-mount-ns]
+//
+// --runtime python runs <sandbox>/ct-runtime-py (Debian's /usr/bin/python3,
+// or --python PATH, on python/bootstrap.py) with the task root
+// <sandbox>/python and the handler app.handler unless --handler is given
+// (other runtimes: index.handler).
 //
 // With extensions, the driver makes a temporary folder of symlinks to the
 // chosen files of <sandbox>/extensions/ (removed at exit). As root, the
@@ -43,6 +48,7 @@ type options struct {
 	initAtStart bool
 	nodeDir     string
 	handler     string
+	python      string
 	timeout     time.Duration
 	extensions  string
 	noMountNS   bool
@@ -116,6 +122,10 @@ func agentArgs(o options, dir string) ([]string, error) {
 		}
 		args = append(args, "--task-root", nd, "--handler", o.handler)
 		boot = []string{ric}
+	case "python":
+		// The code is in python/, as in /var/task: LAMBDA_TASK_ROOT and cwd.
+		args = append(args, "--task-root", filepath.Join(dir, "python"))
+		boot = []string{filepath.Join(dir, "ct-runtime-py")}
 	default:
 		p, err := filepath.Abs(o.runtime)
 		if err != nil {
@@ -130,6 +140,29 @@ func agentArgs(o options, dir string) ([]string, error) {
 		return nil, fmt.Errorf("runtime %q: %v", o.runtime, err)
 	}
 	return append(append(args, "--"), boot...), nil
+}
+
+// interpreter returns the absolute path of the Python interpreter p (a path,
+// or a name looked up in PATH): the runtime runs in the task root, not here.
+func interpreter(p string) (string, error) {
+	if p == "" {
+		return "", errors.New("empty path")
+	}
+	if !strings.ContainsRune(p, '/') {
+		lp, err := exec.LookPath(p)
+		if err != nil {
+			return "", fmt.Errorf("%s not found in PATH", p)
+		}
+		p = lp
+	}
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return "", err
+	}
+	if err := executable(abs); err != nil {
+		return "", err
+	}
+	return abs, nil
 }
 
 // waitListening polls addr until it accepts a connection, the agent exits,
@@ -195,7 +228,7 @@ func main() {
 	}
 	var o options
 	fs := flag.NewFlagSet("ct-driver", flag.ContinueOnError)
-	fs.StringVar(&o.runtime, "runtime", "go", "runtime: go, shell, node, or a path to a bootstrap executable")
+	fs.StringVar(&o.runtime, "runtime", "go", "runtime: go, shell, node, python, or a path to a bootstrap executable")
 	fs.IntVar(&o.invokes, "invokes", 1, "number of invokes, sent one after another")
 	fs.StringVar(&o.payload, "payload", `{"name":"coldtrace"}`, "invoke payload (JSON)")
 	fs.StringVar(&o.apiAddr, "runtime-api-address", "127.0.0.1:9001", "agent's Runtime API address")
@@ -203,7 +236,8 @@ func main() {
 	fs.StringVar(&o.agent, "agent", "", "path to ct-agent (default: next to ct-driver)")
 	fs.BoolVar(&o.initAtStart, "init-at-start", false, "ask the agent to start the runtime before the first invoke")
 	fs.StringVar(&o.nodeDir, "node-dir", "", "for --runtime node: dir with index.js and node_modules/aws-lambda-ric (default: node/ next to ct-driver)")
-	fs.StringVar(&o.handler, "handler", "index.handler", "_HANDLER passed to the runtime")
+	fs.StringVar(&o.handler, "handler", "index.handler", "_HANDLER passed to the runtime (for --runtime python: app.handler)")
+	fs.StringVar(&o.python, "python", "", "for --runtime python: the interpreter, passed as CT_PYTHON (default: /usr/bin/python3)")
 	fs.DurationVar(&o.timeout, "timeout", 10*time.Second, "timeout of each HTTP call (and the agent's function timeout)")
 	fs.StringVar(&o.extensions, "extensions", "none", "Lambda extensions: none (or 0), 1 (ct-ext-go), 2 (ct-ext-go,ct-ext-sh), or a comma-separated list of files in <sandbox>/extensions/")
 	fs.BoolVar(&o.noMountNS, "no-mount-ns", false, "as root too, pass --extensions-dir to the agent instead of mounting the extensions on /opt/extensions in a private mount namespace")
@@ -221,6 +255,22 @@ func main() {
 	}
 	if o.timeout <= 0 {
 		fail("--timeout must be positive")
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.runtime == "python" && !set["handler"] {
+		o.handler = "app.handler"
+	}
+	var env []string // added to the agent's environment (the runtime's)
+	if set["python"] {
+		if o.runtime != "python" {
+			fail("--python is only for --runtime python")
+		}
+		py, err := interpreter(o.python)
+		if err != nil {
+			fail("--python: %v", err)
+		}
+		env = append(env, "CT_PYTHON="+py)
 	}
 
 	dir := selfDir()
@@ -256,6 +306,9 @@ func main() {
 		} else {
 			agent = exec.Command(o.agent, append([]string{"--extensions-dir", folder}, args...)...)
 		}
+	}
+	if len(env) > 0 {
+		agent.Env = append(os.Environ(), env...)
 	}
 	agent.Stdout = os.Stdout
 	agent.Stderr = os.Stderr
