@@ -24,6 +24,7 @@ enum ct_event_type {
 	CT_EV_OPEN = 9,   /* a traced process opened a regular file */
 	CT_EV_FREAD = 10, /* a traced process read from a regular file */
 	CT_EV_PCACHE = 11, /* a traced thread added file pages to the page cache */
+	CT_EV_PY = 12,     /* a CPython import started or ended (import probes) */
 	CT_EV_MAX
 };
 
@@ -250,6 +251,74 @@ struct ct_pcache {
 	__u64 index;  /* first page's index in the file */
 	__u32 pages;  /* pages in the folio */
 	__u32 _pad;
+};
+
+/*
+ * CPython imports (pyimport.bpf.c). Three uprobes per interpreter binary or
+ * libpython, the probe's kind in the attach cookie's top byte (CT_COOKIE):
+ *  - CT_PY_ENTER:  PyImport_ImportModuleLevelObject entered (every import
+ *                  statement and __import__ call, found in sys.modules or not);
+ *  - CT_PY_CALL:   the method call the import code makes on importlib:
+ *                  "_find_and_load" (the module was not in sys.modules: it is
+ *                  loaded now, what -X importtime times) or "_handle_fromlist"
+ *                  (after the load: `from package import names`);
+ *                  PyObject_CallMethodObjArgs (3.11+, the method a str) or
+ *                  _PyObject_CallMethodIdObjArgs (3.7-3.10, a _Py_Identifier);
+ *  - CT_PY_RETURN: PyImport_ImportModuleLevelObject returned (a uretprobe:
+ *                  C code, no Go stack to break).
+ * A load starts at its _find_and_load call and ends at the first of the
+ * import's _handle_fromlist call or return: the span -X importtime measures.
+ */
+enum ct_py_probe {
+	CT_PY_ENTER = 1,
+	CT_PY_CALL = 2,
+	CT_PY_RETURN = 3,
+};
+
+/* Slots of the per-kind hit counters (py_hits), indexed by enum ct_py_probe. */
+#define CT_PY_SLOTS 4
+
+/* How to read a str (PyASCIIObject and PyCompactUnicodeObject) and the call
+ * probe's method name in one CPython build: per binary id in py_layouts,
+ * filled by userspace (pyprobe.c knows the versions) before it attaches. */
+struct ct_py_layout {
+	__u16 length_off;    /* PyASCIIObject.length (characters) */
+	__u16 state_off;     /* its state bit field: kind bits 2-4, compact 5, ascii 6 */
+	__u16 ascii_off;     /* characters of a compact ASCII str */
+	__u16 utf8_off;      /* PyCompactUnicodeObject.utf8 (char *, may be NULL) */
+	__u16 compact_off;   /* code units of another compact str */
+	__u8 call_ident;     /* 1: the call probe's method is a _Py_Identifier * */
+	__u8 ident_off;      /* where its const char *string is in it */
+	__u32 version_hex;   /* PY_VERSION_HEX of the build */
+};
+
+enum ct_py_what {
+	CT_PYIMP_START = 1, /* a module's load started (its _find_and_load call) */
+	CT_PYIMP_END = 2,   /* the innermost load open on this thread ended */
+};
+
+#define CT_PYMOD_LEN 128
+
+/* name_kind: what name[] holds */
+enum ct_py_name_kind {
+	CT_PYNAME_UTF8 = 0,  /* UTF-8 (ASCII, or the str's cached UTF-8) */
+	CT_PYNAME_UCS1 = 1,  /* the str's own code units: latin-1 */
+	CT_PYNAME_UCS2 = 2,  /* UCS-2, little-endian */
+	CT_PYNAME_UCS4 = 4,  /* UCS-4, little-endian */
+	CT_PYNAME_NONE = 255, /* not a str coldtrace can read (not compact) */
+};
+
+struct ct_py {
+	struct ct_hdr h;
+	__u32 what;      /* enum ct_py_what */
+	__u32 depth;     /* PyImport_ImportModuleLevelObject calls open on the thread */
+	__u32 bin;       /* userspace's binary id (the interpreter or its libpython) */
+	__u32 name_len;  /* bytes used in name (START) */
+	__u32 name_chars; /* the str's length in characters (START) */
+	__u8 name_kind;  /* enum ct_py_name_kind */
+	__u8 _pad[3];
+	struct ct_tcounters c; /* the thread's counters at the hit */
+	char name[CT_PYMOD_LEN]; /* START: the module's absolute name */
 };
 
 /* Socket I/O (issue: Runtime API traffic). */

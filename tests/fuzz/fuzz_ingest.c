@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/model/breakdown.c userspace/model/acct.c userspace/views/text.c userspace/views/inittrace.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c userspace/views/views.c userspace/util/jsonw.c userspace/util/exitstatus.c userspace/util/hashmap.c */
+/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/model/breakdown.c userspace/model/acct.c userspace/views/text.c userspace/views/inittrace.c userspace/views/importtime.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c userspace/views/views.c userspace/util/jsonw.c userspace/util/exitstatus.c userspace/util/hashmap.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Ingestion, fuzzed like the parsers: arbitrary bytes cut into records of

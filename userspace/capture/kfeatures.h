@@ -38,11 +38,14 @@ void ct_features_str(char *buf, size_t len, const char *sep);
 /* Free the kernel BTF kept for the probes. */
 void ct_features_release(void);
 
+/* BPF_F_UPROBE_MULTI_RETURN: the link's probes fire at the functions' returns */
+#define CT_UPROBE_MULTI_RETURN 1u
 /* BPF_LINK_CREATE of a uprobe_multi link for @prog_fd on @cnt offsets of
- * the file at @path (cookies may be NULL), by hand: libbpf 1.1 has no API
- * for it. The link's fd, or -errno. */
+ * the file at @path (cookies may be NULL; @flags: 0 or
+ * CT_UPROBE_MULTI_RETURN), by hand: libbpf 1.1 has no API for it. The
+ * link's fd, or -errno. */
 int ct_uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
-			 const uint64_t *cookies, uint32_t cnt);
+			 const uint64_t *cookies, uint32_t cnt, uint32_t flags);
 #ifndef BPF_TRACE_UPROBE_MULTI_ATTACH
 #define BPF_TRACE_UPROBE_MULTI_ATTACH 48 /* enum bpf_attach_type, Linux >= 6.6 */
 #endif

@@ -40,6 +40,7 @@
 #include "goelf.h"
 #include "goprobe.h"
 #include "guardian.h"
+#include "pyprobe.h"
 #include "hold.h"
 #include "tracer.h"
 #include "coldtrace.skel.h"
@@ -69,6 +70,7 @@ struct ct_bin {
 	struct ct_initfn *fns; /* init function entry -> package, sorted */
 	size_t nfns;
 	int link_fd;              /* uprobe_multi: one link for all probes */
+	int link_fd_ret;          /* and one for return probes (CPython) */
 	struct bpf_link *links[GOPROBE_MAX]; /* or one perf-event link each */
 	size_t nlinks;            /* probes attached */
 	char note[320];
@@ -77,6 +79,10 @@ struct ct_bin {
 	struct waiter *waiters; /* held until this binary is armed */
 	int open_pid;           /* inspect through /proc/PID/exe (0: path) */
 	struct ct_bin *replaces; /* the stale ct_bin whose probes go first */
+	/* CPython: the interpreter or libpython itself (py.is_python), or a
+	 * program that links a libpython (pylib: that library's entry) */
+	struct pyprobe_plan py;
+	struct ct_bin *pylib;
 	bool queued, urgent;     /* in the job queue; at its front */
 	bool armed_started;      /* a thread took it */
 	struct ct_bin *next_done;
@@ -101,6 +107,7 @@ struct ct_tracer {
 
 	pthread_mutex_t lock; /* bins, the job queue, done list */
 	pthread_cond_t cond;
+	pthread_cond_t ready_cond; /* a binary became BIN_READY (libpython waits) */
 	struct ct_bin **jobs;
 	size_t njobs, capjobs;
 	pthread_t workers[CT_WORKERS];
@@ -234,6 +241,7 @@ static struct ct_bin *bin_new(struct ct_tracer *t, const struct ct_bin_id *fid, 
 	b->id = (uint32_t)t->nbins;
 	b->fid = *fid;
 	b->link_fd = -1;
+	b->link_fd_ret = -1;
 	b->state = BIN_PENDING;
 	snprintf(b->path, sizeof(b->path), "%s", path);
 	return b;
@@ -341,7 +349,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 	}
 	if (t->multi) {
 		int l = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
-					  offsets, cookies, (uint32_t)b->plan.n);
+					  offsets, cookies, (uint32_t)b->plan.n, 0);
 
 		if (l < 0) {
 			snprintf(b->note, sizeof(b->note), "cannot attach uprobes: %s", strerror(-l));
@@ -372,12 +380,68 @@ static void detach_bin(struct ct_bin *b)
 {
 	if (b->link_fd >= 0)
 		close(b->link_fd);
+	if (b->link_fd_ret >= 0)
+		close(b->link_fd_ret);
 	b->link_fd = -1;
+	b->link_fd_ret = -1;
 	for (size_t j = 0; j < b->nlinks && j < GOPROBE_MAX; j++)
 		if (b->links[j])
 			bpf_link__destroy(b->links[j]);
 	memset(b->links, 0, sizeof(b->links));
 	b->nlinks = 0;
+}
+
+/* Attach the CPython import probes planned in b->py to the file at fd. */
+static void attach_py(struct ct_tracer *t, struct ct_bin *b, int fd)
+{
+	const struct pyprobe_plan *py = &b->py;
+	uint64_t offsets[2] = {py->import_off, py->call_off}, ret_off = py->import_off;
+	uint64_t cookies[2] = {CT_COOKIE(CT_PY_ENTER, b->id, 0, 0, 0), CT_COOKIE(CT_PY_CALL, b->id, 0, 0, 0)};
+	uint64_t ret_cookie = CT_COOKIE(CT_PY_RETURN, b->id, 0, 0, 0);
+	char fdpath[64];
+
+	if (bpf_map__update_elem(t->skel->maps.py_layouts, &b->id, sizeof(b->id), &py->layout,
+				 sizeof(py->layout), BPF_ANY)) {
+		snprintf(b->note, sizeof(b->note), "cannot record the CPython layout: %s: imports not traced",
+			 strerror(errno));
+		warnx(t, "%s: %s", b->path, b->note);
+		return;
+	}
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (t->multi) {
+		int prog = bpf_program__fd(t->skel->progs.ct_py_probe_multi);
+		int l = ct_uprobe_multi_link(prog, fdpath, offsets, cookies, 2, 0), r = -1;
+
+		if (l >= 0)
+			r = ct_uprobe_multi_link(prog, fdpath, &ret_off, &ret_cookie, 1, CT_UPROBE_MULTI_RETURN);
+		if (l < 0 || r < 0) {
+			snprintf(b->note, sizeof(b->note), "cannot attach the import uprobes: %s: imports not traced",
+				 strerror(l < 0 ? -l : -r));
+			warnx(t, "%s: %s", b->path, b->note);
+			if (l >= 0)
+				close(l);
+			return;
+		}
+		b->link_fd = l;
+		b->link_fd_ret = r;
+		b->nlinks = PYPROBE_NPROBES;
+		return;
+	}
+	for (int i = 0; i < PYPROBE_NPROBES; i++) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = i < 2 ? cookies[i] : ret_cookie,
+			    .retprobe = i == 2);
+		struct bpf_link *l = bpf_program__attach_uprobe_opts(t->skel->progs.ct_py_probe, -1, fdpath,
+								     i < 2 ? offsets[i] : ret_off, &uo);
+
+		if (!l) {
+			snprintf(b->note, sizeof(b->note), "cannot attach an import uprobe: %s: imports not traced",
+				 strerror(errno));
+			warnx(t, "%s: %s", b->path, b->note);
+			detach_bin(b);
+			return;
+		}
+		b->links[b->nlinks++] = l;
+	}
 }
 
 /*
@@ -482,6 +546,130 @@ static void inspect_file(struct ct_tracer *t, struct ct_bin *b, int fd)
 	bus_jmp = NULL;
 }
 
+static void arm_bin(struct ct_tracer *t, struct ct_bin *b);
+
+/*
+ * The libpython at @path, armed (its import probes in) before this
+ * returns, by this thread or by the one already arming it: a process held
+ * for a program that links it must not run before. NULL if it cannot be.
+ */
+static struct ct_bin *arm_pylib(struct ct_tracer *t, const char *path)
+{
+	struct ct_bin_id fid;
+	struct ct_bin *lib;
+	struct stat st;
+	bool mine = false;
+
+	if (stat(path, &st) || !S_ISREG(st.st_mode))
+		return NULL;
+	fid_of_stat(&fid, &st);
+	pthread_mutex_lock(&t->lock);
+	lib = bin_by_inode(t, fid.dev, fid.ino);
+	if (lib && lib->state == BIN_READY && !fid_equal(&lib->fid, &fid)) {
+		/* rewritten since we armed it: armed again, the old probes gone */
+		lib->stale = true;
+		detach_bin(lib);
+		lib = NULL;
+	}
+	if (lib && !lib->armed_started) {
+		/* queued for pre-arming: taken out, armed here */
+		for (size_t i = 0; i < t->njobs; i++)
+			if (t->jobs[i] == lib) {
+				memmove(t->jobs + i, t->jobs + i + 1, (--t->njobs - i) * sizeof(*t->jobs));
+				break;
+			}
+		lib->queued = false;
+		lib->armed_started = mine = true;
+	}
+	if (!lib && (lib = bin_new(t, &fid, path)))
+		lib->armed_started = mine = true;
+	while (lib && !mine && lib->state != BIN_READY && !t->quit)
+		pthread_cond_wait(&t->ready_cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
+	if (!lib || !mine)
+		return lib;
+	arm_bin(t, lib);
+	if (mark_known(t, lib))
+		warnx(t, "%s: cannot record binary as inspected: %s", lib->path, strerror(errno));
+	pthread_mutex_lock(&t->lock);
+	lib->state = BIN_READY;
+	pthread_cond_broadcast(&t->ready_cond);
+	pthread_mutex_unlock(&t->lock);
+	return lib;
+}
+
+/* LD_LIBRARY_PATH of process @pid (its environment at exec) into buf, or
+ * NULL if it has none. */
+static const char *proc_ld_path(int pid, char *buf, size_t len)
+{
+	char path[64], env[32768];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, env, sizeof(env) - 1);
+	close(fd);
+	if (n <= 0)
+		return NULL;
+	env[n] = 0;
+	for (char *p = env; p < env + n; p += strlen(p) + 1)
+		if (!strncmp(p, "LD_LIBRARY_PATH=", 16)) {
+			snprintf(buf, len, "%s", p + 16);
+			return buf;
+		}
+	return NULL;
+}
+
+/*
+ * Is the file at fd a CPython interpreter or libpython (attach its import
+ * probes), or a program that links a libpython (arm that library)? Nothing
+ * for other files. The file is mapped only in here, as in inspect_file.
+ */
+static void arm_python(struct ct_tracer *t, struct ct_bin *b, int fd)
+{
+	char err[160];
+	sigjmp_buf jb;
+	int rc;
+
+	if (t->opts.no_python)
+		return;
+	bus_jmp = &jb;
+	if (sigsetjmp(jb, 1)) {
+		bus_jmp = NULL;
+		memset(&b->py, 0, sizeof(b->py));
+		return; /* truncated while being read: the mapping leaks */
+	}
+	rc = pyprobe_inspect(fd, b->path, &b->py, err, sizeof(err));
+	bus_jmp = NULL;
+	if (rc)
+		return; /* not ELF: a script, nothing to trace */
+	if (b->py.is_python) {
+		snprintf(b->version, sizeof(b->version), "%s", b->py.version);
+		if (!b->py.supported) {
+			snprintf(b->note, sizeof(b->note), "%s", b->py.note);
+			warnx(t, "%s: %s", b->path, b->note);
+			return;
+		}
+		attach_py(t, b, fd);
+		return;
+	}
+	if (b->py.needed[0]) {
+		char lib[PATH_MAX], env[4096];
+		const char *ld = b->open_pid ? proc_ld_path(b->open_pid, env, sizeof(env)) : getenv("LD_LIBRARY_PATH");
+
+		if (pyprobe_find_lib(&b->py, b->path, ld, lib, sizeof(lib)) == 0)
+			b->pylib = arm_pylib(t, lib);
+		if (!b->pylib) {
+			snprintf(b->note, sizeof(b->note), "links %s, which coldtrace did not find: imports not traced",
+				 b->py.needed);
+			warnx(t, "%s: %s", b->path, b->note);
+		}
+	}
+}
+
 /* Inspect the file b names (identity checked), plan and attach; no lock
  * held. Fills b; the caller publishes it. */
 static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
@@ -524,6 +712,8 @@ static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
 		t1 = mono_ns();
 		if (b->is_go && b->plan.n)
 			attach_go(t, b, fd);
+		if (!b->is_go)
+			arm_python(t, b, fd);
 		goto done;
 	}
 	inspect_file(t, b, fd);
@@ -532,6 +722,8 @@ static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
 	t1 = mono_ns();
 	if (b->is_go && b->plan.n)
 		attach_go(t, b, fd);
+	if (!b->is_go)
+		arm_python(t, b, fd);
 	if (!t->opts.no_cache)
 		bincache_put(&t->cache, &b->fid, b->is_go, b->version, b->note, b->open_pid ? b->path : path,
 			     &b->plan, b->fns, b->nfns, fd);
@@ -558,6 +750,7 @@ static void publish(struct ct_tracer *t, struct ct_bin *b, struct ct_holds *hold
 		warnx(t, "%s: cannot record binary as inspected: %s", b->path, strerror(errno));
 	pthread_mutex_lock(&t->lock);
 	b->state = BIN_READY;
+	pthread_cond_broadcast(&t->ready_cond);
 	w = b->waiters;
 	pthread_mutex_unlock(&t->lock);
 	/* the waiter list is frozen once READY: nobody adds to it */
@@ -781,9 +974,15 @@ static struct ct_model *model_for(struct ct_tracer *t, uint32_t sandbox, uint32_
 
 static void bin_to_model(struct ct_bin *b, struct ct_model *m, uint32_t pid)
 {
+	const struct ct_bin *py = b->py.is_python ? b : b->pylib;
+
 	if (m && b->is_go)
 		ct_model_set_go(m, pid, b->id, b->version[0] ? b->version : "go?",
 				b->note[0] ? b->note : NULL);
+	else if (m && py && py->py.is_python)
+		ct_model_set_python(m, pid, py->id, py->py.version, py->note[0] ? py->note : NULL);
+	else if (m && b->pylib == NULL && b->py.needed[0] && b->note[0])
+		ct_model_set_python(m, pid, 0, NULL, b->note);
 }
 
 /* Binaries armed by workers: tell the models about their processes. */
@@ -1243,6 +1442,7 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 		bpf_map__set_map_flags(t->skel->maps.ct_resuming, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.lost_root, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.go_layouts, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.py_layouts, BPF_F_NO_PREALLOC);
 	}
 	/* wake the loader when a quarter of the ring is used */
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
@@ -1276,8 +1476,16 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 		bpf_program__set_autoload(t->skel->progs.ct_go_probe, false);
 		bpf_program__set_expected_attach_type(t->skel->progs.ct_go_probe_multi,
 						      (enum bpf_attach_type)BPF_TRACE_UPROBE_MULTI_ATTACH);
+		bpf_program__set_autoload(t->skel->progs.ct_py_probe, false);
+		bpf_program__set_expected_attach_type(t->skel->progs.ct_py_probe_multi,
+						      (enum bpf_attach_type)BPF_TRACE_UPROBE_MULTI_ATTACH);
 	} else {
 		bpf_program__set_autoload(t->skel->progs.ct_go_probe_multi, false);
+		bpf_program__set_autoload(t->skel->progs.ct_py_probe_multi, false);
+	}
+	if (opts->no_python) {
+		bpf_program__set_autoload(t->skel->progs.ct_py_probe, false);
+		bpf_program__set_autoload(t->skel->progs.ct_py_probe_multi, false);
 	}
 	/* Every other program attaches with the skeleton (ct_tracer_open);
 	 * these have their own time: the Go probes per binary, the syscall
@@ -1285,6 +1493,8 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 	 * what sees a hold's end must be in first). */
 	bpf_program__set_autoattach(t->skel->progs.ct_go_probe, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_go_probe_multi, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_py_probe, false);
+	bpf_program__set_autoattach(t->skel->progs.ct_py_probe_multi, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_sys_exit, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_sched_switch, false);
 	bpf_program__set_autoattach(t->skel->progs.ct_sched_wakeup, false);
@@ -1360,6 +1570,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	t->guardian.pipe_wr = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
+	pthread_cond_init(&t->ready_cond, NULL);
 	g_verbose = opts->verbose;
 	g_quiet = opts->quiet;
 	libbpf_set_print(libbpf_log);
@@ -1537,13 +1748,24 @@ uint64_t ct_tracer_go_hits(struct ct_tracer *t)
 	return total;
 }
 
+uint64_t ct_tracer_py_hits(struct ct_tracer *t)
+{
+	uint64_t total = 0, n;
+
+	for (uint32_t k = 1; k < CT_PY_SLOTS; k++) { /* every enum ct_py_probe slot */
+		read_percpu(t->skel->maps.py_hits, k, &n);
+		total += n;
+	}
+	return total;
+}
+
 size_t ct_tracer_go_binaries(struct ct_tracer *t)
 {
 	size_t n = 0;
 
 	pthread_mutex_lock(&t->lock);
 	for (size_t i = 0; i < t->nbins; i++)
-		n += t->bins[i]->nlinks > 0;
+		n += t->bins[i]->is_go && t->bins[i]->nlinks > 0;
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
@@ -1591,14 +1813,17 @@ static bool hand_over_links(struct ct_tracer *t)
 	int *fds;
 
 	for (size_t i = 0; i < t->nbins; i++)
-		n += t->bins[i]->link_fd >= 0;
+		n += (t->bins[i]->link_fd >= 0) + (t->bins[i]->link_fd_ret >= 0);
 	if (!n)
 		return true;
 	if (!(fds = malloc(n * sizeof(*fds))))
 		return false;
-	for (size_t i = 0; i < t->nbins; i++)
+	for (size_t i = 0; i < t->nbins; i++) {
 		if (t->bins[i]->link_fd >= 0)
 			fds[k++] = t->bins[i]->link_fd;
+		if (t->bins[i]->link_fd_ret >= 0)
+			fds[k++] = t->bins[i]->link_fd_ret;
+	}
 	if (ct_guardian_hand_over(&t->guardian, fds, k)) {
 		free(fds);
 		return false;
@@ -1698,5 +1923,6 @@ void ct_tracer_close(struct ct_tracer *t)
 		close(t->done_fd);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
+	pthread_cond_destroy(&t->ready_cond);
 	free(t);
 }

@@ -26,6 +26,7 @@ struct ct_tracer_opts {
 	const char *cache_dir;  /* NULL: $XDG_CACHE_HOME/coldtrace or ~/.cache/coldtrace */
 	bool hold_only_uid;     /* no CAP_KILL: hold only processes of our uids */
 	bool no_uprobe_multi;   /* perf-event uprobes even where uprobe_multi exists */
+	bool no_python;         /* no CPython import probes */
 	bool no_sched;          /* no scheduler states nor thread counters (--no-sched) */
 	bool no_files;          /* no files opened/read, no page-cache misses (--no-files) */
 };
@@ -97,5 +98,7 @@ void ct_tracer_finish(struct ct_tracer *t);
 /* Go uprobe hits so far (all processes), and how many Go binaries have probes. */
 uint64_t ct_tracer_go_hits(struct ct_tracer *t);
 size_t ct_tracer_go_binaries(struct ct_tracer *t);
+/* CPython import probe hits, every process's (traced or not). */
+uint64_t ct_tracer_py_hits(struct ct_tracer *t);
 
 #endif

@@ -364,6 +364,16 @@ static int run_once(struct run *r)
 			ct_tracer_go_binaries(r->tracer),
 			model.nprocs && model.procs[0].nimages && model.procs[0].images[0].exec_ts
 				? (double)(model.procs[0].images[0].exec_ts - r->t_start) / 1e6 : -1.0);
+		{
+			size_t nimp = 0;
+			uint64_t ph = ct_tracer_py_hits(r->tracer);
+
+			for (size_t i = 0; i < model.nprocs; i++)
+				for (size_t j = 0; j < model.procs[i].nimages; j++)
+					nimp += model.procs[i].images[j].npyimports;
+			fprintf(stderr, "coldtrace: stats: py_probe_hits=%llu py_imports=%zu hits_per_import=%.2f\n",
+				(unsigned long long)ph, nimp, nimp ? (double)ph / (double)nimp : 0.0);
+		}
 		ct_tracer_stats(r->tracer, stderr);
 	}
 	if (env.stats || env.verbose) {

@@ -46,6 +46,9 @@ static const struct cli_option shared_options[] = {
 	 "switches (the sched_switch/sched_wakeup hooks are\n"
 	 "not attached)"},
 	{"no-files", CLI_OPT_NO_FILES, NULL, "no files opened or read, no page-cache misses"},
+	{"no-python", CLI_OPT_NO_PYTHON, NULL,
+	 "no CPython import probes (Python programs' imports\n"
+	 "are not timed)"},
 	{"no-breakdown", CLI_OPT_NO_BREAKDOWN, NULL,
 	 "both: only the timeline, as before the breakdown"},
 	{"quiet", 'q', NULL, "no warnings"},
@@ -146,6 +149,7 @@ bool cli_shared_option(int key, const char *arg)
 	case CLI_OPT_MAX_MEMORY: env.max_memory = parse_size("--max-memory", arg); break;
 	case CLI_OPT_NO_SCHED: env.no_sched = true; break;
 	case CLI_OPT_NO_FILES: env.no_files = true; break;
+	case CLI_OPT_NO_PYTHON: env.no_python = true; break;
 	case CLI_OPT_NO_BREAKDOWN: env.no_sched = env.no_files = true; break;
 	case 'q': env.quiet = true; break;
 	case 'v': env.verbose = true; break;

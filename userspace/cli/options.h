@@ -35,6 +35,7 @@ struct cli_env {
 	/* the kernel-level breakdown (issue 12) */
 	bool no_sched;         /* --no-sched (or --no-breakdown): no scheduler states nor thread counters */
 	bool no_files;         /* --no-files (or --no-breakdown): no files opened/read, no page-cache misses */
+	bool no_python;        /* --no-python: no CPython import probes */
 	bool cold_cache;       /* run --cold-cache: evict the command's files from the page cache first */
 };
 
@@ -62,6 +63,7 @@ enum {
 	CLI_OPT_STATS,
 	CLI_OPT_NO_SCHED,
 	CLI_OPT_NO_FILES,
+	CLI_OPT_NO_PYTHON,
 	CLI_OPT_NO_BREAKDOWN,
 	CLI_OPT_COLD_CACHE,
 };

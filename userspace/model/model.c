@@ -104,6 +104,8 @@ static void image_free(struct ct_image *im)
 {
 	free(im->argv);
 	free(im->pkgs);
+	free(im->pyimports);
+	free(im->pystack);
 }
 
 static void drop_streams(struct ct_model *m, bool flush);
@@ -1007,6 +1009,219 @@ static void on_go_rec(struct ct_model *m, const void *data, size_t size)
 	on_go(m, data);
 }
 
+/* ---- CPython imports ---- */
+
+uint64_t ct_pyimport_cum(const struct ct_pyimport *pi)
+{
+	return pi->end > pi->start ? pi->end - pi->start : 0;
+}
+
+uint64_t ct_pyimport_self(const struct ct_pyimport *pi)
+{
+	uint64_t cum = ct_pyimport_cum(pi);
+
+	return cum > pi->child_ns ? cum - pi->child_ns : 0;
+}
+
+/* Append code point @c as UTF-8 if it fits in @cap bytes at @o. */
+static bool put_utf8(char *dst, size_t cap, size_t *o, uint32_t c)
+{
+	uint8_t b[4];
+	size_t n;
+
+	if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	if (c < 0x80) {
+		b[0] = (uint8_t)c;
+		n = 1;
+	} else if (c < 0x800) {
+		b[0] = (uint8_t)(0xc0 | (c >> 6));
+		b[1] = (uint8_t)(0x80 | (c & 0x3f));
+		n = 2;
+	} else if (c < 0x10000) {
+		b[0] = (uint8_t)(0xe0 | (c >> 12));
+		b[1] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+		b[2] = (uint8_t)(0x80 | (c & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (uint8_t)(0xf0 | (c >> 18));
+		b[1] = (uint8_t)(0x80 | ((c >> 12) & 0x3f));
+		b[2] = (uint8_t)(0x80 | ((c >> 6) & 0x3f));
+		b[3] = (uint8_t)(0x80 | (c & 0x3f));
+		n = 4;
+	}
+	if (*o + n >= cap)
+		return false;
+	memcpy(dst + *o, b, n);
+	*o += n;
+	return true;
+}
+
+/* Length of the valid UTF-8 sequence at s[i..n), 0 if invalid or cut. */
+static size_t utf8_seq(const uint8_t *s, size_t i, size_t n)
+{
+	size_t len = s[i] < 0x80 ? 1 : (s[i] & 0xe0) == 0xc0 ? 2 : (s[i] & 0xf0) == 0xe0 ? 3
+		     : (s[i] & 0xf8) == 0xf0 ? 4 : 0;
+
+	if (!len || i + len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++)
+		if ((s[i + k] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* The probe's name bytes as UTF-8 in pi->name; pi->name_cut if the str was
+ * longer than what the probe read. */
+static void py_name(struct ct_pyimport *pi, const struct ct_py *e)
+{
+	uint32_t len = e->name_len < CT_PYMOD_LEN ? e->name_len : CT_PYMOD_LEN;
+	const uint8_t *src = (const uint8_t *)e->name;
+	size_t o = 0, chars = 0;
+
+	switch (e->name_kind) {
+	case CT_PYNAME_UTF8:
+		for (size_t i = 0; i < len;) {
+			size_t n = utf8_seq(src, i, len);
+
+			if (!n) {
+				/* cut in a character (at the end) or not UTF-8 */
+				if (i + 4 > len)
+					break;
+				if (!put_utf8(pi->name, sizeof(pi->name), &o, 0xfffd))
+					break;
+				i++;
+			} else {
+				if (o + n >= sizeof(pi->name))
+					break;
+				memcpy(pi->name + o, src + i, n);
+				o += n;
+				i += n;
+			}
+			chars++;
+		}
+		break;
+	case CT_PYNAME_UCS1:
+	case CT_PYNAME_UCS2:
+	case CT_PYNAME_UCS4: {
+		uint32_t w = e->name_kind;
+
+		for (uint32_t i = 0; i + w <= len; i += w, chars++) {
+			uint32_t c = src[i];
+
+			if (w >= 2)
+				c |= (uint32_t)src[i + 1] << 8;
+			if (w == 4)
+				c |= (uint32_t)src[i + 2] << 16 | (uint32_t)src[i + 3] << 24;
+			if (!put_utf8(pi->name, sizeof(pi->name), &o, c))
+				break;
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	pi->name[o] = 0;
+	if (!o)
+		snprintf(pi->name, sizeof(pi->name), "?");
+	pi->name_cut = e->name_kind != CT_PYNAME_NONE && chars < e->name_chars;
+}
+
+static struct ct_pystack *py_thread(struct ct_model *m, struct ct_image *im, uint32_t tid)
+{
+	if (!im->pystack) {
+		if (!mem_take(m, CT_PY_THREADS * sizeof(*im->pystack), false)) {
+			drop_budget(m);
+			return NULL;
+		}
+		im->pystack = calloc(CT_PY_THREADS, sizeof(*im->pystack));
+		if (!im->pystack)
+			return NULL;
+	}
+	for (int i = 0; i < CT_PY_THREADS; i++)
+		if (im->pystack[i].tid == tid)
+			return &im->pystack[i];
+	for (int i = 0; i < CT_PY_THREADS; i++)
+		if (!im->pystack[i].tid) {
+			im->pystack[i].tid = tid;
+			return &im->pystack[i];
+		}
+	return NULL;
+}
+
+static void on_py(struct ct_model *m, const struct ct_py *e)
+{
+	struct ct_proc *p = live_proc(m, e->h.pid, e->h.ts);
+	struct ct_image *im = ct_proc_image(p);
+	struct ct_pystack *st;
+
+	if (!p)
+		return;
+	if (!im && !(im = add_image(m, p)))
+		return;
+	if (!im->is_python) {
+		const char *v = m->ops.bin_version ? m->ops.bin_version(m->ops.ctx, e->bin) : NULL;
+
+		im->is_python = true;
+		im->py_bin = e->bin;
+		if (v)
+			copy_str(im->py_version, sizeof(im->py_version), v, strlen(v) + 1);
+	}
+	st = py_thread(m, im, e->h.tid);
+	if (!st) {
+		m->unpaired++; /* more importing threads than kept */
+		return;
+	}
+	if (e->what == CT_PYIMP_START) {
+		struct ct_pyimport *pi, *np;
+
+		if (im->npyimports == im->pycap) {
+			np = grow(m, im->pyimports, &im->pycap, im->npyimports, sizeof(*np), false);
+			if (!np) {
+				drop_budget(m);
+				return;
+			}
+			im->pyimports = np;
+		}
+		pi = &im->pyimports[im->npyimports];
+		memset(pi, 0, sizeof(*pi));
+		py_name(pi, e);
+		pi->start = e->h.ts;
+		pi->tid = e->h.tid;
+		pi->level = (uint32_t)st->depth;
+		pi->parent = st->depth > 0 && st->depth <= CT_PY_STACK ? st->open[st->depth - 1] : -1;
+		pi->c_start = e->c;
+		if (st->depth < CT_PY_STACK)
+			st->open[st->depth] = (int32_t)im->npyimports;
+		st->depth++;
+		im->npyimports++;
+	} else if (e->what == CT_PYIMP_END) {
+		struct ct_pyimport *pi;
+
+		if (st->depth <= 0) {
+			m->unpaired++;
+			return;
+		}
+		st->depth--;
+		if (st->depth >= CT_PY_STACK)
+			return;
+		pi = &im->pyimports[st->open[st->depth]];
+		pi->end = e->h.ts;
+		pi->c_end = e->c;
+		pi->end_seq = ++im->py_end_seq;
+		if (pi->parent >= 0)
+			im->pyimports[pi->parent].child_ns += ct_pyimport_cum(pi);
+	} else {
+		m->bad_events++;
+	}
+}
+
+static void on_py_rec(struct ct_model *m, const void *data, size_t size)
+{
+	(void)size;
+	on_py(m, data);
+}
+
 static void on_io_rec(struct ct_model *m, const void *data, size_t size)
 {
 	on_io(m, data, size);
@@ -1056,6 +1271,7 @@ static const struct ct_event_kind event_kinds[CT_EV_MAX] = {
 	[CT_EV_OPEN] = {CT_EV_OPEN, sizeof(struct ct_open), "open", on_open_rec},
 	[CT_EV_FREAD] = {CT_EV_FREAD, sizeof(struct ct_fread), "fread", on_fread_rec},
 	[CT_EV_PCACHE] = {CT_EV_PCACHE, sizeof(struct ct_pcache), "pcache", on_pcache_rec},
+	[CT_EV_PY] = {CT_EV_PY, sizeof(struct ct_py), "pyimport", on_py_rec},
 };
 
 const struct ct_event_kind *ct_event_kind(uint32_t type)
@@ -1117,6 +1333,21 @@ void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const ch
 	}
 	if (note)
 		ct_redact(im->go_note, sizeof(im->go_note), note, strlen(note), 0, NULL);
+}
+
+void ct_model_set_python(struct ct_model *m, uint32_t pid, uint32_t bin_id, const char *version,
+			 const char *note)
+{
+	struct ct_image *im = ct_proc_image(ct_model_proc(m, pid));
+
+	if (!im)
+		return;
+	im->is_python = true;
+	im->py_bin = bin_id;
+	if (version)
+		copy_str(im->py_version, sizeof(im->py_version), version, strlen(version) + 1);
+	if (note)
+		ct_redact(im->py_note, sizeof(im->py_note), note, strlen(note), 0, NULL);
 }
 
 void ct_model_set_resumed(struct ct_model *m, uint32_t pid, uint64_t ts)

@@ -50,6 +50,33 @@ struct ct_pkginit {
 	uint64_t cpu_sched_ns;
 };
 
+/*
+ * One module a CPython image loaded (it was not in sys.modules yet): what
+ * one line of `python -X importtime` reports. Times are the kernel's
+ * (CLOCK_MONOTONIC ns) at the import probes (coldtrace.h, enum ct_py_probe).
+ */
+#define CT_PYNAME_MAX 256
+#define CT_PY_THREADS 8  /* threads of one image whose imports are paired */
+#define CT_PY_STACK 64   /* loads open at once on one thread */
+
+struct ct_pyimport {
+	char name[CT_PYNAME_MAX]; /* the module's absolute name, UTF-8 */
+	bool name_cut;            /* longer than the probe reads (127 bytes) */
+	uint64_t start;           /* its _find_and_load call */
+	uint64_t end;             /* the load returned; 0: never seen to */
+	uint64_t child_ns;        /* the loads nested in it, their whole times added */
+	uint32_t tid;
+	uint32_t level;           /* loads open around it on its thread (0: top) */
+	int32_t parent;           /* pyimports index of the load it is nested in, -1 */
+	uint32_t end_seq;         /* 1, 2, ...: the order loads ended in (importtime's
+				   * order of lines); 0: never ended */
+	struct ct_tcounters c_start, c_end; /* the thread's counters at both ends */
+};
+
+/* Its whole (cumulative) and self times in ns (0 if it never ended). */
+uint64_t ct_pyimport_cum(const struct ct_pyimport *pi);
+uint64_t ct_pyimport_self(const struct ct_pyimport *pi);
+
 /* One program image: what a process runs after an exec (or, for the image
  * before any exec we saw, what it inherited from its parent). */
 struct ct_image {
@@ -85,6 +112,24 @@ struct ct_image {
 	bool task_mode;  /* task-start probes: a package is one task */
 	int cur;         /* task_mode: pkgs index of the running task, -1 */
 	bool cur_returned; /* task_mode: a function of it has returned */
+
+	/* CPython (filled when the loader recognised the interpreter, or the
+	 * libpython it links, or an import probe fired) */
+	bool is_python;
+	uint32_t py_bin;      /* binary id of the interpreter or libpython */
+	char py_version[24];  /* "3.11.2" */
+	char py_note[320];    /* why imports could not be traced, if they could not */
+	struct ct_pyimport *pyimports; /* in the order loads started */
+	size_t npyimports, pycap;
+	uint32_t py_end_seq;  /* loads ended so far */
+	struct ct_pystack *pystack; /* loads open per thread (CT_PY_THREADS), from
+				     * the first import event; freed at finish */
+};
+
+struct ct_pystack {
+	uint32_t tid;
+	int depth;
+	int32_t open[CT_PY_STACK];
 };
 
 struct ct_proc {
@@ -385,6 +430,11 @@ void ct_model_set_go(struct ct_model *m, uint32_t pid, uint32_t bin_id, const ch
 
 /* coldtrace resumed pid (held since its exec) at ts. */
 void ct_model_set_resumed(struct ct_model *m, uint32_t pid, uint64_t ts);
+/* pid's image is CPython @version (or links it; @bin_id the interpreter's
+ * or the library's binary id); @note (may be NULL): why its imports are not
+ * traced. */
+void ct_model_set_python(struct ct_model *m, uint32_t pid, uint32_t bin_id, const char *version,
+			 const char *note);
 /* When the image started running its own code: exec + the hold. */
 uint64_t ct_image_run_ts(const struct ct_image *im);
 

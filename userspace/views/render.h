@@ -42,6 +42,10 @@ const struct ct_view *ct_view_find(const char *name);
 
 /* Go's own GODEBUG=inittrace=1 lines (inittrace.c). */
 void ct_render_inittrace(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+/* CPython's own -X importtime lines (importtime.c). */
+void ct_render_importtime(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+/* Images with at least one Python module load. */
+size_t ct_model_py_images(const struct ct_model *m);
 /* Go's fmtNSAsMS: "0.047", "2.5", "15" (two significant digits below 10 ms). */
 void ct_fmt_ns_as_ms(uint64_t ns, char *buf, size_t len);
 

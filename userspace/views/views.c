@@ -9,6 +9,7 @@ const struct ct_view ct_views[] = {
 	/* the first is the default */
 	{"text", "txt", ct_render_text, "processes and Go package inits, for a terminal"},
 	{"inittrace", "inittrace.txt", ct_render_inittrace, "Go's own GODEBUG=inittrace=1 lines"},
+	{"importtime", "importtime.txt", ct_render_importtime, "CPython's own -X importtime lines"},
 	{"jsonl", "jsonl", ct_render_jsonl, "the model, one JSON object per line"},
 	{"perfetto", "perfetto.json", ct_render_perfetto, "Chrome Trace Event JSON (Perfetto UI, chrome://tracing)"},
 	{"svg", "svg", ct_render_svg, "the cold start as a picture"},
