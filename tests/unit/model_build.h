@@ -147,4 +147,36 @@ static inline void mb_log(struct ct_model *m, uint32_t pid, uint64_t ts, const c
 	CT_EQ_INT(ct_model_add_event(m, &mb__io_rec, offsetof(struct ct_io, data) + n), 0);
 }
 
+/* A CPython module load of @name starts (CT_PYIMP_START) on thread @tid of
+ * @pid; depth is what the BPF side counts (the model pairs by itself). */
+static inline void mb_py_start(struct ct_model *m, uint32_t pid, uint32_t tid, uint64_t ts, const char *name)
+{
+	struct ct_py e;
+	size_t n = strlen(name);
+
+	memset(&e, 0, sizeof(e));
+	mb_hdr(&e.h, CT_EV_PY, pid, tid, ts);
+	e.what = CT_PYIMP_START;
+	e.bin = 1;
+	e.name_kind = CT_PYNAME_UTF8;
+	e.name_chars = (uint32_t)n;
+	if (n > CT_PYMOD_LEN - 1)
+		n = CT_PYMOD_LEN - 1;
+	memcpy(e.name, name, n);
+	e.name_len = (uint32_t)n;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
+/* The innermost load open on thread @tid of @pid ends. */
+static inline void mb_py_end(struct ct_model *m, uint32_t pid, uint32_t tid, uint64_t ts)
+{
+	struct ct_py e;
+
+	memset(&e, 0, sizeof(e));
+	mb_hdr(&e.h, CT_EV_PY, pid, tid, ts);
+	e.what = CT_PYIMP_END;
+	e.bin = 1;
+	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
+}
+
 #endif /* MODEL_BUILD_H */
