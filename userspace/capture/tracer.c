@@ -732,8 +732,12 @@ done:
 	b->inspect_ns = t1 - t0;
 	b->attach_ns = mono_ns() - t1;
 	if (t->opts.verbose)
-		fprintf(stderr, "coldtrace: inspected %s: %s, read %.3f ms, %zu probes attached in %.3f ms%s\n",
-			b->path, b->is_go ? (b->version[0] ? b->version : "Go") : "not Go",
+		fprintf(stderr, "coldtrace: inspected %s: %s%s%s, read %.3f ms, %zu probes attached in %.3f ms%s\n",
+			b->path,
+			b->is_go ? (b->version[0] ? b->version : "Go")
+				 : b->py.is_python ? "CPython " : b->pylib ? "links " : "not Go",
+			b->py.is_python ? b->py.version : b->pylib ? b->pylib->path : "",
+			b->py.is_python && !b->py.supported ? " (not supported)" : "",
 			(double)b->inspect_ns / 1e6, b->nlinks, (double)b->attach_ns / 1e6,
 			t->multi ? " (uprobe_multi)" : "");
 }
