@@ -56,6 +56,12 @@ expect "unknown command" 2 "" -- "$ct" frobnicate
 grep -q "^coldtrace: unknown command 'frobnicate'" err.txt && ok "unknown command: said" || bad "unknown command: said" "$(cat err.txt)"
 expect "inspect: unknown option" 2 "" -- "$ct" inspect --bogus
 expect "inspect -- FILE reads FILE" 1 "^coldtrace: --help: not a Go binary" -- "$ct" inspect -- --help
+# CPython: its version and import probes; a program that links libpython
+# is not CPython itself (Debian's python3.11 has it built in).
+expect "inspect a CPython interpreter" 0 "" -- "$ct" inspect /usr/bin/python3.11
+grep -qE "^/usr/bin/python3.11: CPython 3\.11\.[0-9]+; import probes:" out.txt && grep -q "PyImport_ImportModuleLevelObject" out.txt &&
+	ok "inspect: CPython version and probes" || bad "inspect: CPython version and probes" "$(cat out.txt)"
+expect "inspect neither Go nor CPython" 1 "^coldtrace: /bin/true: not a Go binary \(no Go pclntab\), nor CPython\$" -- "$ct" inspect /bin/true
 
 # --top: one range and one error, word for word, in run, watch and report.
 top_err="^coldtrace: --top takes a number from 1 to 1000000, not '0'\$"

@@ -1,24 +1,68 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* coldtrace inspect BINARY...: the Go binary reader and probe planner, as
- * the tracer would use them on each file. No BPF, no root. */
+/* coldtrace inspect BINARY...: the Go binary reader and probe planner (and
+ * the CPython one), as the tracer would use them on each file. No BPF, no
+ * root. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "goelf.h"
 #include "goprobe.h"
+#include "pyprobe.h"
 
 static const char inspect_usage[] =
 	"Usage: coldtrace inspect [--] BINARY...\n"
 	"\n"
 	"What coldtrace reads from a Go binary: Go version, architecture, pclntab\n"
 	"layout, PIE or not, static or dynamic, symbols or stripped, the main\n"
-	"package, and where the package-init probes go. No root needed.\n"
+	"package, and where the package-init probes go. From a CPython\n"
+	"interpreter or libpython: its version and where the import probes go;\n"
+	"from a program that links a libpython: which one. No root needed.\n"
 	"\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"Exit status: 0, 1 if a binary is not one coldtrace can trace, 2 for bad\n"
 	"usage.\n";
+
+/* Not Go: a CPython (or a program linking libpython) coldtrace can trace?
+ * 0 if it said what the file is, 1 if the file is neither, 2 if it is
+ * CPython that coldtrace cannot trace (the reason printed). */
+static int inspect_python(const char *path)
+{
+	struct pyprobe_plan py;
+	char err[160], lib[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return 1;
+	rc = pyprobe_inspect(fd, path, &py, err, sizeof(err));
+	close(fd);
+	if (rc)
+		return 1;
+	if (py.is_python && !py.supported) {
+		fprintf(stderr, "coldtrace: %s: %s\n", path, py.note);
+		return 2;
+	}
+	if (py.is_python) {
+		printf("%s: CPython %s; import probes:\n", path, py.version);
+		printf("    %-13s file offset 0x%llx (PyImport_ImportModuleLevelObject, entry and return)\n",
+		       "import", (unsigned long long)py.import_off);
+		printf("    %-13s file offset 0x%llx (%s)\n", "load", (unsigned long long)py.call_off,
+		       py.layout.call_ident ? "_PyObject_CallMethodIdObjArgs" : "PyObject_CallMethodObjArgs");
+		return 0;
+	}
+	if (!py.needed[0])
+		return 1;
+	if (pyprobe_find_lib(&py, path, getenv("LD_LIBRARY_PATH"), lib, sizeof(lib))) {
+		printf("%s: links %s (not found from here); its import probes go there\n", path, py.needed);
+		return 0;
+	}
+	printf("%s: links %s (%s); its import probes go there\n", path, py.needed, lib);
+	return inspect_python(lib);
+}
 
 static const char *arch_name(enum goelf_arch a)
 {
@@ -55,8 +99,12 @@ int cmd_inspect(int argc, char **argv)
 				  err + plen + 2 : err;
 
 		if (rc == GOELF_E_NOT_GO || rc == GOELF_E_NOT_ELF) {
-			fprintf(stderr, "coldtrace: %s: not a Go binary (%s)\n", argv[i], why);
-			ret = 1;
+			int py = rc == GOELF_E_NOT_GO ? inspect_python(argv[i]) : 1;
+
+			if (py == 1)
+				fprintf(stderr, "coldtrace: %s: not a Go binary (%s), nor CPython\n", argv[i], why);
+			if (py)
+				ret = 1;
 			continue;
 		}
 		if (rc != GOELF_OK) {
