@@ -314,20 +314,22 @@ int pyprobe_inspect(int fd, const char *path, struct pyprobe_plan *plan, char *e
 	return rc;
 }
 
-/* @dir/@name exists as a regular file: its path in out. */
-static bool try_dir(const char *dir, size_t dirlen, const char *name, char *out, size_t outlen)
+/* @root@dir/@name exists as a regular file: its path in out. */
+static bool try_dir(const char *root, const char *dir, size_t dirlen, const char *name, char *out,
+		    size_t outlen)
 {
 	struct stat st;
 	int n;
 
 	if (!dirlen)
 		return false;
-	n = snprintf(out, outlen, "%.*s/%s", (int)dirlen, dir, name);
+	n = snprintf(out, outlen, "%s%.*s/%s", root, (int)dirlen, dir, name);
 	return n > 0 && (size_t)n < outlen && !stat(out, &st) && S_ISREG(st.st_mode);
 }
 
 /* Each ':'-separated entry of @list, $ORIGIN (or ${ORIGIN}) expanded. */
-static bool try_list(const char *list, const char *origin, const char *name, char *out, size_t outlen)
+static bool try_list(const char *root, const char *list, const char *origin, const char *name,
+		     char *out, size_t outlen)
 {
 	const char *p = list;
 
@@ -352,7 +354,7 @@ static bool try_list(const char *list, const char *origin, const char *name, cha
 			}
 		}
 		dir[k] = 0;
-		if (try_dir(dir, k, name, out, outlen))
+		if (try_dir(root, dir, k, name, out, outlen))
 			return true;
 		p = e ? e + 1 : NULL;
 	}
@@ -361,6 +363,12 @@ static bool try_list(const char *list, const char *origin, const char *name, cha
 
 int pyprobe_find_lib(const struct pyprobe_plan *plan, const char *exe_path,
 		     const char *ld_library_path, char *out, size_t outlen)
+{
+	return pyprobe_find_lib_in(plan, "", exe_path, ld_library_path, out, outlen);
+}
+
+int pyprobe_find_lib_in(const struct pyprobe_plan *plan, const char *root, const char *exe_path,
+			const char *ld_library_path, char *out, size_t outlen)
 {
 	const char *needed = plan->needed;
 	static const char *const sys[] = {
@@ -378,14 +386,16 @@ int pyprobe_find_lib(const struct pyprobe_plan *plan, const char *exe_path,
 		return -1;
 	slash = exe_path ? strrchr(exe_path, '/') : NULL;
 	snprintf(origin, sizeof(origin), "%.*s", slash ? (int)(slash - exe_path) : 1, slash ? exe_path : ".");
-	if (!plan->runpath[0] && try_list(plan->rpath, origin, needed, out, outlen))
+	if (!root)
+		root = "";
+	if (!plan->runpath[0] && try_list(root, plan->rpath, origin, needed, out, outlen))
 		return 0;
-	if (ld_library_path && try_list(ld_library_path, origin, needed, out, outlen))
+	if (ld_library_path && try_list(root, ld_library_path, origin, needed, out, outlen))
 		return 0;
-	if (try_list(plan->runpath, origin, needed, out, outlen))
+	if (try_list(root, plan->runpath, origin, needed, out, outlen))
 		return 0;
 	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
-		if (try_dir(sys[i], strlen(sys[i]), needed, out, outlen))
+		if (try_dir(root, sys[i], strlen(sys[i]), needed, out, outlen))
 			return 0;
 	return -1;
 }

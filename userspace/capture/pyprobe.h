@@ -63,4 +63,10 @@ const struct ct_py_layout *pyprobe_layout(int minor);
 int pyprobe_find_lib(const struct pyprobe_plan *plan, const char *exe_path,
 		     const char *ld_library_path, char *out, size_t outlen);
 
+/* The same for a process whose root directory is @root (e.g.
+ * "/proc/PID/root" for one in a container): every path above is taken
+ * inside it, and @out is @root followed by the path found. */
+int pyprobe_find_lib_in(const struct pyprobe_plan *plan, const char *root, const char *exe_path,
+			const char *ld_library_path, char *out, size_t outlen);
+
 #endif /* COLDTRACE_PYPROBE_H */

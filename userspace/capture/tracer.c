@@ -657,10 +657,20 @@ static void arm_python(struct ct_tracer *t, struct ct_bin *b, int fd)
 		return;
 	}
 	if (b->py.needed[0]) {
-		char lib[PATH_MAX], env[4096];
+		char lib[PATH_MAX], env[4096], root[64] = "";
 		const char *ld = b->open_pid ? proc_ld_path(b->open_pid, env, sizeof(env)) : getenv("LD_LIBRARY_PATH");
+		struct stat ours, theirs;
 
-		if (pyprobe_find_lib(&b->py, b->path, ld, lib, sizeof(lib)) == 0)
+		/* a process in a container: its paths are in its own root */
+		if (b->open_pid) {
+			snprintf(root, sizeof(root), "/proc/%d/root", b->open_pid);
+			if (stat("/", &ours) || stat(root, &theirs) ||
+			    (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino))
+				root[0] = 0;
+		}
+		/* b->path is the program as we see it: $ORIGIN from our side too */
+		if (pyprobe_find_lib_in(&b->py, root, b->path, ld, lib, sizeof(lib)) == 0 ||
+		    (root[0] && pyprobe_find_lib(&b->py, b->path, NULL, lib, sizeof(lib)) == 0))
 			b->pylib = arm_pylib(t, lib);
 		if (!b->pylib) {
 			snprintf(b->note, sizeof(b->note), "links %s, which coldtrace did not find: imports not traced",
