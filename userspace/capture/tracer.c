@@ -623,6 +623,22 @@ static const char *proc_ld_path(int pid, char *buf, size_t len)
 	return NULL;
 }
 
+/* @lib is in the folder above @exe's (found through $ORIGIN, not in the
+ * system's folders). */
+static bool same_tree(const char *lib, const char *exe)
+{
+	const char *last = strrchr(exe, '/'), *up = NULL;
+	size_t n;
+
+	if (!last)
+		return false;
+	for (const char *p = exe; p < last; p++)
+		if (*p == '/')
+			up = p;
+	n = up ? (size_t)(up - exe) : 0; /* "/a/bin/python": "/a" */
+	return n > 0 && !strncmp(lib, exe, n) && lib[n] == '/';
+}
+
 /*
  * Is the file at fd a CPython interpreter or libpython (attach its import
  * probes), or a program that links a libpython (arm that library)? Nothing
@@ -670,7 +686,9 @@ static void arm_python(struct ct_tracer *t, struct ct_bin *b, int fd)
 		}
 		/* b->path is the program as we see it: $ORIGIN from our side too */
 		if (pyprobe_find_lib_in(&b->py, root, b->path, ld, lib, sizeof(lib)) == 0 ||
-		    (root[0] && pyprobe_find_lib(&b->py, b->path, NULL, lib, sizeof(lib)) == 0))
+		    (root[0] && (strstr(b->py.runpath, "ORIGIN") || strstr(b->py.rpath, "ORIGIN")) &&
+		     pyprobe_find_lib(&b->py, b->path, NULL, lib, sizeof(lib)) == 0 &&
+		     same_tree(lib, b->path)))
 			b->pylib = arm_pylib(t, lib);
 		if (!b->pylib) {
 			snprintf(b->note, sizeof(b->note), "links %s, which coldtrace did not find: imports not traced",
