@@ -7,6 +7,11 @@
  * lines. Every bar has a <title> tooltip "name (1.23 ms)"; a legend closes
  * it. Standalone SVG 1.1; all text is escaped.
  *
+ * A CPython image's module loads (what -X importtime reports) are a band
+ * under its process: the top-level loads as bars "module (cum, self)",
+ * labelled when wide enough, the loads nested one and two levels deep on two
+ * thinner rows under them (deeper ones folded into their ancestor).
+ *
  * With the scheduler records of the kernel-level breakdown (breakdown.h), a
  * thin band under each process bar shades what its threads were doing, one
  * pixel column at a time: dark green where a thread ran, light green where
@@ -31,6 +36,7 @@
 #include "exitstatus.h"
 #include "phases.h"
 #include "render.h"
+#include "tlviews.h"
 
 #define W 1400
 #define NX 12.0  /* the row names */
@@ -701,6 +707,266 @@ static int role_of(const struct ct_timelines *tls, const struct ct_proc *p)
 static const char *const role_tag[] = {"", " [agent]", " [runtime]", " [extension]"};
 static const char *const role_class[] = {"proc", "agent", "runtime", "ext"};
 
+/* The Go package inits of p: a band of thin bars under the process, and
+ * their count and time at its right. */
+static void go_band(struct svg *g, const struct ct_proc *p)
+{
+	char label[256], tip[640], d[32];
+
+	for (size_t j = 0; j < p->nimages; j++) {
+		const struct ct_image *im = &p->images[j];
+
+		for (size_t k = 0; k < im->npkgs; k++) {
+			const struct ct_pkginit *pk = &im->pkgs[k];
+
+			if (pk->end)
+				fmt_ms(pk->end - pk->start, d, sizeof(d));
+			else
+				snprintf(d, sizeof(d), "did not return");
+			snprintf(tip, sizeof(tip), "%s (%s)", pk->pkg, d);
+			bar(g, g->y, BAND, pk->start, pk->end ? pk->end : pk->start, k % 2 ? "pkg2" : "pkg", tip,
+			    NULL);
+		}
+	}
+	{
+		uint64_t last = 0, first = UINT64_MAX, sum = 0;
+		size_t cnt = 0;
+
+		for (size_t j = 0; j < p->nimages; j++) {
+			const struct ct_image *im = &p->images[j];
+
+			for (size_t k = 0; k < im->npkgs; k++) {
+				if (im->pkgs[k].start < first)
+					first = im->pkgs[k].start;
+			}
+			if (ct_image_last_init_end(im) > last)
+				last = ct_image_last_init_end(im);
+			sum += ct_image_init_total(im);
+			cnt += im->npkgs;
+		}
+		fmt_ms(sum, d, sizeof(d));
+		snprintf(label, sizeof(label), "%zu Go package inits (%s in init)", cnt, d);
+		if (last > first) {
+			double x = xat(g, last) + 4;
+
+			if (x + 6.2 * (double)strlen(label) < W - 4)
+				sb_printf(g->b, "<text class=\"s\" x=\"%.2f\" y=\"%.1f\">", x, g->y + BAND - 1);
+			else
+				sb_printf(g->b, "<text class=\"s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
+					  xat(g, first) - 4, g->y + BAND - 1);
+			esc(g->b, label);
+			sb_puts(g->b, "</text>\n");
+		}
+	}
+	g->y += BAND + 5;
+}
+
+/* ---- CPython module loads ---- */
+
+uint64_t ct_pyload_end(const struct ct_proc *p, size_t img, const struct ct_pyimport *pi, uint64_t last)
+{
+	uint64_t end = pi->end;
+
+	if (!end) {
+		if (img + 1 < p->nimages && p->images[img + 1].exec_ts)
+			end = p->images[img + 1].exec_ts;
+		else
+			end = p->exited ? p->exit_ts : last;
+	}
+	return end > pi->start ? end : pi->start;
+}
+
+bool ct_pyload_counts(const struct ct_pyimport *pi, struct ct_counts *c)
+{
+	const struct ct_tcounters *a = &pi->c_start, *b = &pi->c_end;
+
+	if (!pi->end || (!a->run_ns && !b->run_ns))
+		return false;
+	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt || b->nvcsw < a->nvcsw ||
+	    b->nivcsw < a->nivcsw)
+		return false;
+	c->run_ns = b->run_ns - a->run_ns;
+	c->min_flt = b->min_flt - a->min_flt;
+	c->maj_flt = b->maj_flt - a->maj_flt;
+	c->nvcsw = b->nvcsw - a->nvcsw;
+	c->nivcsw = b->nivcsw - a->nivcsw;
+	return true;
+}
+
+#define PYBAND 11   /* a CPython image's top-level loads */
+#define PYSUB 5     /* the rows of the loads nested in them */
+#define PY_LEVELS 3 /* levels drawn; a deeper load is folded into its ancestor */
+#define PY_CHAR_W 5.0 /* width of a character of a bar's label (8px) */
+
+/* The y of the row of level lv (< PY_LEVELS) of a band at y. */
+static double py_row_y(double y, uint32_t lv)
+{
+	return lv ? y + PYBAND + 1 + (lv - 1) * (PYSUB + 1) : y;
+}
+
+/* Its tooltip: "json.decoder (cum 1.234 ms, self 0.456 ms)", and what else
+ * is known of it. */
+static void py_tip(const struct ct_proc *p, const struct ct_pyimport *pi, size_t folded, char *tip, size_t len)
+{
+	char d[32], d2[32];
+	size_t l;
+
+	if (pi->end) {
+		fmt_ms(ct_pyimport_cum(pi), d, sizeof(d));
+		fmt_ms(ct_pyimport_self(pi), d2, sizeof(d2));
+		snprintf(tip, len, "%s%s (cum %s, self %s)", pi->name, pi->name_cut ? "..." : "", d, d2);
+	} else {
+		snprintf(tip, len, "%s%s (did not finish loading: drawn to the end of the image)", pi->name,
+			 pi->name_cut ? "..." : "");
+	}
+	l = strlen(tip);
+	if (pi->level && l < len)
+		l += (size_t)snprintf(tip + l, len - l, ", imported %u level%s deep", pi->level, pi->level == 1 ? "" : "s");
+	if (pi->tid != p->pid && l < len)
+		l += (size_t)snprintf(tip + l, len - l, ", thread %u", pi->tid);
+	if (folded && l < len)
+		snprintf(tip + l, len - l, "; with %zu deeper load%s inside it", folded, folded == 1 ? "" : "s");
+}
+
+struct py_sum {
+	size_t ntop;
+	uint64_t first, right, top_cum;
+};
+
+/* The band of thread tid's loads of image img of p at g->y (its top level,
+ * then a thinner row per level under it, at most PY_LEVELS); moves g->y
+ * under it. */
+static void py_thread_band(struct svg *g, const struct ct_proc *p, size_t img, uint32_t tid, const size_t *folded,
+			   struct py_sum *sum)
+{
+	const struct ct_image *im = &p->images[img];
+	size_t alt[PY_LEVELS] = {0};
+	uint32_t levels = 1;
+	char tip[TIP_MAX];
+
+	for (size_t k = 0; k < im->npyimports; k++) {
+		const struct ct_pyimport *pi = &im->pyimports[k];
+		uint64_t end = ct_pyload_end(p, img, pi, g->m->last_ts);
+		double y = py_row_y(g->y, pi->level < PY_LEVELS ? pi->level : 0);
+		const char *cls;
+
+		if (pi->tid != tid || pi->level >= PY_LEVELS)
+			continue;
+		if (pi->level + 1 > levels)
+			levels = pi->level + 1;
+		py_tip(p, pi, folded ? folded[k] : 0, tip, sizeof(tip));
+		cls = !pi->end ? "pyopen" : alt[pi->level]++ % 2 ? "pyimp2" : "pyimp";
+		bar(g, y, pi->level ? PYSUB : PYBAND, pi->start, end, cls, tip, NULL);
+		if (pi->level)
+			continue;
+		sum->ntop++;
+		sum->top_cum += ct_pyimport_cum(pi);
+		if (pi->start < sum->first)
+			sum->first = pi->start;
+		if (end > sum->right)
+			sum->right = end;
+		/* the module's name on its bar, when the bar is wide enough */
+		if (xat(g, end) - xat(g, pi->start) >= PY_CHAR_W * (double)strlen(pi->name) + 4) {
+			sb_printf(g->b, "<text class=\"py%s\" x=\"%.2f\" y=\"%.1f\">", pi->end ? "" : " pyo",
+				  xat(g, pi->start) + 2, y + PYBAND - 2.5);
+			esc(g->b, pi->name);
+			sb_puts(g->b, "</text>\n");
+		}
+	}
+	g->y = py_row_y(g->y, levels - 1) + (levels > 1 ? PYSUB : PYBAND) + 3;
+}
+
+/*
+ * The module loads of CPython image img of p, as -X importtime nests them:
+ * per thread that loaded modules (the first one's first), its top-level
+ * loads (level 0) as a band of alternating bars, labelled with the module
+ * where the bar is wide enough, the loads nested one and two levels deep as
+ * two thinner rows under it; a deeper load is not drawn but counted in the
+ * tooltip of its ancestor two levels deep. A load that never ended is drawn
+ * dashed to the end of the image. When the image is CPython but its imports
+ * could not be traced, the reason instead.
+ */
+static void py_band(struct svg *g, const struct ct_proc *p, size_t img)
+{
+	const struct ct_image *im = &p->images[img];
+	struct py_sum sum = {.first = UINT64_MAX};
+	size_t *folded, ntids = 0;
+	uint32_t *tids;
+	uint64_t first = 0, right = 0;
+	double top = g->y;
+	char label[CT_PYNAME_MAX + 400], d[32];
+
+	if (!im->npyimports) {
+		if (im->is_python && im->py_note[0]) {
+			snprintf(label, sizeof(label), "  python %s: %s", im->py_version[0] ? im->py_version : "?",
+				 im->py_note);
+			sb_printf(g->b, "<text class=\"l missing\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + BAND - 1);
+			esc(g->b, label);
+			sb_puts(g->b, "</text>\n");
+			g->y += BAND + 5;
+		}
+		return;
+	}
+	folded = calloc(im->npyimports, sizeof(*folded));
+	tids = calloc(im->npyimports, sizeof(*tids));
+	for (size_t k = 0; k < im->npyimports; k++) {
+		const struct ct_pyimport *pi = &im->pyimports[k];
+		int32_t a = pi->parent;
+		size_t t = 0;
+
+		while (tids && t < ntids && tids[t] != pi->tid)
+			t++;
+		if (tids && t == ntids)
+			tids[ntids++] = pi->tid;
+		if (pi->level < PY_LEVELS)
+			continue;
+		/* its ancestor on the last row drawn (parents start before it) */
+		while (a >= 0 && (size_t)a < k && im->pyimports[a].level >= PY_LEVELS)
+			a = im->pyimports[a].parent;
+		if (folded && a >= 0 && (size_t)a < k)
+			folded[a]++;
+	}
+	if (!tids) {
+		sb_printf(g->b, "<text class=\"l missing\" x=\"%.1f\" y=\"%.1f\">out of memory</text>\n", NX,
+			  g->y + BAND - 1);
+		g->y += BAND + 5;
+		free(folded);
+		return;
+	}
+	for (size_t t = 0; t < ntids; t++) {
+		if (t == 0)
+			snprintf(label, sizeof(label), "  python%s%s imports", im->py_version[0] ? " " : "",
+				 im->py_version);
+		else
+			snprintf(label, sizeof(label), "    thread %u", tids[t]);
+		sb_printf(g->b, "<text class=\"n\" x=\"%.1f\" y=\"%.1f\">", NX, g->y + PYBAND - 1);
+		esc(g->b, label);
+		sb_puts(g->b, "</text>\n");
+		py_thread_band(g, p, img, tids[t], folded, &sum);
+		if (t == 0) { /* the figures go on the first band, beside its bars */
+			first = sum.first;
+			right = sum.right;
+		}
+	}
+	free(folded);
+	free(tids);
+	fmt_ms(sum.top_cum, d, sizeof(d));
+	snprintf(label, sizeof(label), "%zu module load%s, %zu top-level (%s)", im->npyimports,
+		 im->npyimports == 1 ? "" : "s", sum.ntop, d);
+	if (sum.ntop) {
+		double x = xat(g, right) + 4;
+
+		if (x + 6.2 * (double)strlen(label) < W - 4)
+			sb_printf(g->b, "<text class=\"s py-s\" x=\"%.2f\" y=\"%.1f\">", x, top + PYBAND - 2);
+		else
+			sb_printf(g->b, "<text class=\"s py-s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
+				  xat(g, first) - 4, top + PYBAND - 2);
+		esc(g->b, label);
+		sb_puts(g->b, "</text>\n");
+	}
+	g->y += 2;
+}
+
 static void process_rows(struct svg *g, const struct ct_model *m, const struct ct_timelines *tls)
 {
 	size_t n = m->nprocs < MAX_ROWS_PROCS ? m->nprocs : MAX_ROWS_PROCS, marks = 0;
@@ -786,55 +1052,10 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 		g->y += ROW;
 		if (state_band(g, p, start, end))
 			g->y += SBAND + 3;
-		if (!go)
-			continue;
-		/* the Go package inits: a band of thin bars under the process */
-		for (size_t j = 0; j < p->nimages; j++) {
-			const struct ct_image *im = &p->images[j];
-
-			for (size_t k = 0; k < im->npkgs; k++) {
-				const struct ct_pkginit *pk = &im->pkgs[k];
-
-				if (pk->end)
-					fmt_ms(pk->end - pk->start, d, sizeof(d));
-				else
-					snprintf(d, sizeof(d), "did not return");
-				snprintf(tip, sizeof(tip), "%s (%s)", pk->pkg, d);
-				bar(g, g->y, BAND, pk->start, pk->end ? pk->end : pk->start, k % 2 ? "pkg2" : "pkg", tip,
-				    NULL);
-			}
-		}
-		{
-			uint64_t last = 0, first = UINT64_MAX, sum = 0;
-			size_t cnt = 0;
-
-			for (size_t j = 0; j < p->nimages; j++) {
-				const struct ct_image *im = &p->images[j];
-
-				for (size_t k = 0; k < im->npkgs; k++) {
-					if (im->pkgs[k].start < first)
-						first = im->pkgs[k].start;
-				}
-				if (ct_image_last_init_end(im) > last)
-					last = ct_image_last_init_end(im);
-				sum += ct_image_init_total(im);
-				cnt += im->npkgs;
-			}
-			fmt_ms(sum, d, sizeof(d));
-			snprintf(label, sizeof(label), "%zu Go package inits (%s in init)", cnt, d);
-			if (last > first) {
-				double x = xat(g, last) + 4;
-
-				if (x + 6.2 * (double)strlen(label) < W - 4)
-					sb_printf(g->b, "<text class=\"s\" x=\"%.2f\" y=\"%.1f\">", x, g->y + BAND - 1);
-				else
-					sb_printf(g->b, "<text class=\"s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
-						  xat(g, first) - 4, g->y + BAND - 1);
-				esc(g->b, label);
-				sb_puts(g->b, "</text>\n");
-			}
-		}
-		g->y += BAND + 5;
+		if (go)
+			go_band(g, p);
+		for (size_t j = 0; j < p->nimages; j++)
+			py_band(g, p, j);
 	}
 	if (m->nprocs > n) {
 		snprintf(label, sizeof(label), "... %zu more processes (all of them: -f jsonl)", m->nprocs - n);
@@ -845,7 +1066,7 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 	}
 }
 
-static void legend(struct svg *g, bool states, bool exts)
+static void legend(struct svg *g, bool states, bool exts, bool py)
 {
 	static const struct {
 		const char *cls, *text;
@@ -886,6 +1107,24 @@ static void legend(struct svg *g, bool states, bool exts)
 	x += 110;
 	sb_printf(g->b, "<rect class=\"log\" x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"14\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">log line</text>\n",
 		  x + 6, y - 1, x + 19, y + 10);
+	if (py) {
+		static const struct {
+			const char *cls, *text;
+		} py_items[] = {
+			{"pyimp", "Python import (a module load; nested loads on the thinner rows under it)"},
+			{"pyopen", "Python import not finished"},
+		};
+
+		x = NX;
+		y += 20;
+		for (size_t i = 0; i < sizeof(py_items) / sizeof(py_items[0]); i++) {
+			sb_printf(g->b, "<rect class=\"%s\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\"/>",
+				  py_items[i].cls, x, y);
+			sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">%s</text>\n", x + 19, y + 10,
+				  py_items[i].text);
+			x += 6.2 * (double)strlen(py_items[i].text) + 36;
+		}
+	}
 	if (exts) {
 		static const struct {
 			const char *cls, *text;
@@ -974,7 +1213,7 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 	struct svg g = {0};
 	double top, bottom;
 	char sub[512], cmd[CT_CMDLINE_MAX + 64], gate[400] = "";
-	bool exts = false;
+	bool exts = false, py = ct_model_py_images(m) > 0;
 
 	for (size_t i = 0; i < tls.n; i++)
 		exts |= tls.v[i].next > 0;
@@ -995,7 +1234,7 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 	process_rows(&g, m, &tls);
 	bottom = g.y + 4;
 	g.y = bottom + 18;
-	legend(&g, g.by_pid != NULL, exts);
+	legend(&g, g.by_pid != NULL, exts, py);
 
 	sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
 		       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
@@ -1037,6 +1276,13 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 			     "path.sub { fill: #4e79a7; }\n"
 			     "line.gate { stroke: #c0392b; stroke-width: 1.5; stroke-dasharray: 5 3; }\n"
 			     "text.gate { fill: #c0392b; font-weight: bold; }\n");
+	if (py)
+		sb_puts(out, "rect.pyimp { fill: #5b4fc4; }\n"
+			     "rect.pyimp2 { fill: #8a80dc; }\n"
+			     "rect.pyopen { fill: #fff; stroke: #5b4fc4; stroke-width: 1; stroke-dasharray: 3 2; }\n"
+			     "text.py { font-size: 8px; fill: #fff; pointer-events: none; }\n"
+			     "text.pyo { fill: #3b2f9e; }\n"
+			     "text.py-s { fill: #3b2f9e; }\n");
 	if (g.by_pid)
 		sb_puts(out, "rect.st-bg { fill: #f4f4f4; }\n"
 			     "rect.st-run { fill: #1b7837; }\n"

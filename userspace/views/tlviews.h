@@ -8,7 +8,9 @@
 #ifndef COLDTRACE_TLVIEWS_H
 #define COLDTRACE_TLVIEWS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "jsonw.h"
 #include "phases.h"
@@ -22,5 +24,15 @@ void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const stru
 /* The jsonl records of sandbox t (jsonl.c): its "phase" and "milestone"
  * records, one "extension" per extension, its "timeline", its "breakdown"s. */
 void ct_jsonl_timeline(struct jsonw *w, const struct ct_model *m, size_t t, const struct ct_timeline *tl);
+
+/* CPython module loads in the picture views (perfetto.c, svg.c, otlp.c;
+ * defined in svg.c). Where load pi of image img of p is drawn to: its end,
+ * or, when it never ended, the end of its image (the next image's exec,
+ * else the process's exit, else last); never before its start. */
+uint64_t ct_pyload_end(const struct ct_proc *p, size_t img, const struct ct_pyimport *pi, uint64_t last);
+
+/* Its thread's counters between its two ends, when both ends had them (a
+ * thread at a probe hit has run) and none went backwards. */
+bool ct_pyload_counts(const struct ct_pyimport *pi, struct ct_counts *c);
 
 #endif
