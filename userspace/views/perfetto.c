@@ -5,7 +5,11 @@
  *   - a track (pid) per process: process_name / thread_name metadata, its
  *     life as a complete event, each Go package init as a complete event
  *     inside it, instants for exec, Go runtime start, main.main, listen,
- *     HTTP messages, log lines and exit;
+ *     HTTP messages, log lines and exit; each CPython module load (what
+ *     -X importtime reports) as a complete event "MODULE" (cat py_import,
+ *     args self_ms, cum_ms, level) on its thread's track, nested as
+ *     -X importtime indents them; one that never ended drawn to the end of
+ *     its image, with a note;
  *   - a track per cold start (a synthetic pid, sorted first): the phases as
  *     complete events on three threads (total; the consecutive phases; the
  *     nested ones, with a thread more for each that would overlap another
@@ -39,6 +43,7 @@
 #include "jsonw.h"
 #include "phases.h"
 #include "render.h"
+#include "tlviews.h"
 
 #define PHASE_PID_BASE 2000000000u /* synthetic pids of the cold-start tracks */
 #define PHASE_SORT_BASE (-1000)   /* their sort index: before every process */
@@ -50,6 +55,7 @@
 #define MAX_TSPANS 200000          /* thread-state slices drawn, at most */
 #define MAX_OPENS 20000            /* file-open instants drawn, at most */
 #define BYTES_PER_MB 1048576.0
+#define NS_PER_MS 1e6
 
 struct pf {
 	struct jsonw w;
@@ -140,6 +146,57 @@ static void meta(struct pf *p, const char *what, uint32_t pid, uint32_t tid, con
 
 static void thread_tracks(struct pf *p, const struct ct_model *m, const struct ct_proc *pr, const char *label);
 
+/*
+ * The module loads of CPython image img of pr (what -X importtime reports):
+ * a complete event each on its thread's track (pid, its tid), so that
+ * Perfetto nests them as -X importtime indents them; a load that never
+ * ended is drawn to the end of its image, with a note. A thread other than
+ * the process's own is named "LABEL thread TID (python)".
+ */
+static void py_slices(struct pf *p, const struct ct_model *m, const struct ct_proc *pr, size_t img,
+		      const char *label)
+{
+	const struct ct_image *im = &pr->images[img];
+	struct jsonw *w = &p->w;
+	uint32_t named[CT_PY_THREADS];
+	size_t nnamed = 0;
+	char name[128];
+
+	for (size_t k = 0; k < im->npyimports; k++) {
+		const struct ct_pyimport *pi = &im->pyimports[k];
+		uint64_t end = ct_pyload_end(pr, img, pi, m->last_ts);
+		struct ct_counts c;
+		size_t t = 0;
+
+		while (t < nnamed && named[t] != pi->tid)
+			t++;
+		if (t == nnamed && pi->tid != pr->pid && pi->tid) {
+			snprintf(name, sizeof(name), "%s thread %u (python)", label, pi->tid);
+			meta(p, "thread_name", pr->pid, pi->tid, "name", name, 0);
+			if (nnamed < CT_PY_THREADS)
+				named[nnamed++] = pi->tid;
+		}
+		ev(p, pi->name, "X", pr->pid, pi->tid ? pi->tid : pr->pid, pi->start);
+		dur(p, pi->start, end);
+		args_open(p, NULL, "py_import");
+		jw_kuint(w, "seq", k);
+		jw_kuint(w, "level", pi->level);
+		if (pi->parent >= 0)
+			jw_kuint(w, "parent", (uint64_t)pi->parent);
+		if (pi->end) {
+			jw_kfixed(w, "self_ms", (double)ct_pyimport_self(pi) / NS_PER_MS, 3);
+			jw_kfixed(w, "cum_ms", (double)ct_pyimport_cum(pi) / NS_PER_MS, 3);
+		} else {
+			jw_kstr(w, "note", "did not finish loading: drawn to the end of the image");
+		}
+		if (pi->name_cut)
+			jw_kbool(w, "name_cut", true);
+		if (ct_pyload_counts(pi, &c))
+			ct_counts_json(w, "cpu_ns", c.run_ns, c.min_flt, c.maj_flt, c.nvcsw, c.nivcsw);
+		args_close(p);
+	}
+}
+
 static void process_track(struct pf *p, const struct ct_model *m, const struct ct_proc *pr)
 {
 	struct jsonw *w = &p->w;
@@ -186,6 +243,11 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 			jw_kstr(w, "comm", im->comm);
 			if (im->is_go)
 				jw_kstr(w, "go_version", im->go_version[0] ? im->go_version : "?");
+			if (im->is_python) {
+				jw_kstr(w, "py_version", im->py_version[0] ? im->py_version : "?");
+				if (im->py_note[0])
+					jw_kstr(w, "py_note", im->py_note);
+			}
 			if (im->held_ns)
 				jw_kuint(w, "held_by_coldtrace_ns", im->held_ns);
 			args_close(p);
@@ -225,6 +287,7 @@ static void process_track(struct pf *p, const struct ct_model *m, const struct c
 		}
 		if (im->main_main)
 			instant(p, "main.main", "go", pr->pid, im->main_main);
+		py_slices(p, m, pr, j, label);
 	}
 	if (pr->exited)
 		instant(p, "exit", "process", pr->pid, pr->exit_ts);
@@ -635,7 +698,6 @@ static void io_events(struct pf *p, const struct ct_model *m)
 enum { TID_TOTAL = 1, TID_PHASES, TID_NESTED, TID_MILESTONES, TID_OVERLAP };
 #define TID_EXT_BASE 100 /* + 2 * i: extension i; + 1: its Go init, when that
 			  * would overlap its register or init slice */
-#define NS_PER_MS 1e6
 
 /* Can [b0, b1], written after [a0, a1] on the same thread, share it: they
  * are disjoint or nested, and sorting by start puts the outer one first. */
