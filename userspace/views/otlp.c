@@ -4,6 +4,9 @@
  * at POST :4318/v1/traces): one resourceSpans entry and one trace per cold
  * start. The root span "cold start" has a child span per phase and per
  * process of the sandbox; each Go package init is a child of its process's
+ * span. Each CPython module load (what -X importtime reports) is a span
+ * named after the module (python.module, python.import.self_ms, .cum_ms,
+ * .level), a child of the load it was nested in, else of its process's
  * span. Milestones are events of the root span.
  *
  * A Lambda extension is a child span of the root, "extension NAME", with
@@ -35,6 +38,7 @@
 #include "jsonw.h"
 #include "phases.h"
 #include "render.h"
+#include "tlviews.h"
 
 #define MAX_SPANS 20000 /* per trace */
 #define OTLP_SPAN_KIND_INTERNAL 1
@@ -363,6 +367,54 @@ static void ext_spans(struct ot *t, const struct ct_model *m, const struct ct_ti
 	}
 }
 
+/*
+ * The module loads of CPython image img of p: a span each, named after the
+ * module, a child of the span of the load it was nested in (-X importtime's
+ * indentation) when that one was written, else of the process's span
+ * (proc). A load that never ended lasts to the end of its image (last: the
+ * process span's end), python.import.ended false, without times.
+ */
+static void py_spans(struct ot *t, const struct ct_proc *p, size_t img, uint64_t proc, uint64_t last)
+{
+	const struct ct_image *im = &p->images[img];
+	struct jsonw *w = t->w;
+	uint64_t *ids;
+
+	if (!im->npyimports || !(ids = calloc(im->npyimports, sizeof(*ids))))
+		return;
+	for (size_t k = 0; k < im->npyimports && t->n < MAX_SPANS; k++) {
+		const struct ct_pyimport *pi = &im->pyimports[k];
+		uint64_t parent = proc;
+		struct ct_counts c;
+
+		/* the enclosing load started before it: its span is written */
+		if (pi->parent >= 0 && (size_t)pi->parent < k && ids[pi->parent])
+			parent = ids[pi->parent];
+		ids[k] = span_begin(t, pi->name, parent, pi->start, ct_pyload_end(p, img, pi, last));
+		attr_str(w, "python.module", pi->name);
+		attr_int(w, "python.import.level", pi->level);
+		attr_int(w, "python.import.seq", (long long)k);
+		attr_int(w, "thread.id", pi->tid);
+		if (pi->end) {
+			attr_dbl(w, "python.import.self_ms", ms_of(ct_pyimport_self(pi)));
+			attr_dbl(w, "python.import.cum_ms", ms_of(ct_pyimport_cum(pi)));
+		} else {
+			attr_bool(w, "python.import.ended", false);
+		}
+		if (pi->name_cut)
+			attr_bool(w, "python.module.cut", true);
+		if (ct_pyload_counts(pi, &c)) {
+			attr_dbl(w, "coldtrace.cpu_ms", ms_of(c.run_ns));
+			attr_int(w, "coldtrace.minor_faults", (long long)c.min_flt);
+			attr_int(w, "coldtrace.major_faults", (long long)c.maj_flt);
+			attr_int(w, "coldtrace.voluntary_switches", (long long)c.nvcsw);
+			attr_int(w, "coldtrace.involuntary_switches", (long long)c.nivcsw);
+		}
+		span_end(t);
+	}
+	free(ids);
+}
+
 static void process_spans(struct ot *t, const struct ct_model *m, const struct ct_timeline *tl,
 			  uint64_t root, uint64_t t_end)
 {
@@ -396,6 +448,8 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 			attr_str(w, "coldtrace.role", role);
 		if (im && im->is_go)
 			attr_str(w, "go.version", im->go_version[0] ? im->go_version : "?");
+		if (im && im->is_python)
+			attr_str(w, "python.version", im->py_version[0] ? im->py_version : "?");
 		if (im && im->held_ns)
 			attr_int(w, "coldtrace.held_ns", (long long)im->held_ns);
 		if (p->exited)
@@ -435,6 +489,7 @@ static void process_spans(struct ot *t, const struct ct_model *m, const struct c
 				}
 				span_end(t);
 			}
+			py_spans(t, p, j, id, end);
 		}
 	}
 	free(procs);
