@@ -5,12 +5,28 @@
  * Times are CLOCK_MONOTONIC nanoseconds; the header carries the offset to
  * wall-clock time. One object per line, in this order: header, then per
  * process: "process", its "exec"s, each Go image's "go_runtime",
- * "go_init" (in the order Go ran them) and "go_main"; the I/O records;
+ * "go_init" (in the order Go ran them) and "go_main", each CPython image's
+ * "py_import" records (one per module load, in the order the loads
+ * started); the I/O records;
  * the kernel-level breakdown's "thread", "tstate" (by start) and "file"
  * records; per sandbox (phases.h) its "phase", "milestone", "extension"
  * (one per Lambda extension) and "timeline" records, then a "breakdown"
  * per complete phase; last "summary". The breakdown's records and keys are
  * listed in breakdown.h.
+ *
+ * CPython (issue 14): the "exec" of a CPython image has "py_version"
+ * ("3.11.2") and, when imports could not be traced, "py_note". A module load
+ * (what one line of `python -X importtime` reports) is
+ *   {"type":"py_import","pid","tid","seq" (its index in start order, from 0),
+ *    "module" (absolute name, UTF-8),"level" (loads open around it on its
+ *    thread, 0: top level),"parent" (seq of the load it is nested in; absent
+ *    at top level),"start_ns",
+ *    "end_ns","cum_ns","self_ns","end_seq" (1, 2, ...: the order loads ended
+ *    in, importtime's line order; these four absent if it never ended),
+ *    "name_cut":true (only if the name was cut),
+ *    "cpu_ns","min_flt","maj_flt","nvcsw","nivcsw" (its thread's counters
+ *    between both ends, when known)}
+ * cum_ns and self_ns are -X importtime's cumulative and self.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -582,6 +598,10 @@ static void exec_json(struct jsonw *w, const struct ct_model *m, const struct ct
 		jw_kstr(w, "go_version", im->go_version[0] ? im->go_version : NULL);
 	if (im->go_note[0])
 		jw_kstr(w, "note", im->go_note);
+	if (im->is_python) {
+		kstr_seen(w, "py_version", im->py_version);
+		kstr_seen(w, "py_note", im->py_note);
+	}
 	if (im->dev || im->ino) {
 		jw_kuint(w, "dev", im->dev);
 		jw_kuint(w, "ino", im->ino);
@@ -625,6 +645,53 @@ static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct 
 		jw_kuint(w, "tid", bd.tid);
 		ct_counts_json(w, "cpu_ns", bd.cpu_ns, bd.min_flt, bd.maj_flt, bd.nvcsw, bd.nivcsw);
 	}
+	jw_obj_close(w);
+}
+
+/* A load's thread counters between its two ends, when both ends had them
+ * (a thread at a probe hit has run) and none went backwards. */
+static bool py_counts(const struct ct_pyimport *pi, struct ct_counts *c)
+{
+	const struct ct_tcounters *a = &pi->c_start, *b = &pi->c_end;
+
+	if (!pi->end || (!a->run_ns && !b->run_ns))
+		return false;
+	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt ||
+	    b->nvcsw < a->nvcsw || b->nivcsw < a->nivcsw)
+		return false;
+	c->run_ns = b->run_ns - a->run_ns;
+	c->min_flt = b->min_flt - a->min_flt;
+	c->maj_flt = b->maj_flt - a->maj_flt;
+	c->nvcsw = b->nvcsw - a->nvcsw;
+	c->nivcsw = b->nivcsw - a->nivcsw;
+	return true;
+}
+
+static void py_import_json(struct jsonw *w, const struct ct_proc *p, const struct ct_image *im, size_t k)
+{
+	const struct ct_pyimport *pi = &im->pyimports[k];
+	struct ct_counts c;
+
+	jw_obj_open(w);
+	jw_kstr(w, "type", "py_import");
+	jw_kuint(w, "pid", p->pid);
+	jw_kuint(w, "tid", pi->tid);
+	jw_kuint(w, "seq", k);
+	jw_kstr(w, "module", pi->name);
+	jw_kuint(w, "level", pi->level);
+	if (pi->parent >= 0)
+		jw_kuint(w, "parent", (uint64_t)pi->parent);
+	jw_kuint(w, "start_ns", pi->start);
+	if (pi->end) {
+		jw_kuint(w, "end_ns", pi->end);
+		jw_kuint(w, "cum_ns", ct_pyimport_cum(pi));
+		jw_kuint(w, "self_ns", ct_pyimport_self(pi));
+		jw_kuint(w, "end_seq", pi->end_seq);
+	}
+	if (pi->name_cut)
+		jw_kbool(w, "name_cut", true);
+	if (py_counts(pi, &c))
+		ct_counts_json(w, "cpu_ns", c.run_ns, c.min_flt, c.maj_flt, c.nvcsw, c.nivcsw);
 	jw_obj_close(w);
 }
 
@@ -677,14 +744,16 @@ void ct_render_jsonl(const struct ct_model *m, struct strbuf *out, const struct 
 
 			if (im->exec_ts)
 				exec_json(&w, m, p, im);
-			if (!im->is_go)
-				continue;
-			if (im->rt_start)
-				instant_json(&w, "go_runtime", p->pid, im->rt_start);
-			for (size_t k = 0; k < im->npkgs; k++)
-				go_init_json(&w, p, im, k);
-			if (im->main_main)
-				instant_json(&w, "go_main", p->pid, im->main_main);
+			if (im->is_go) {
+				if (im->rt_start)
+					instant_json(&w, "go_runtime", p->pid, im->rt_start);
+				for (size_t k = 0; k < im->npkgs; k++)
+					go_init_json(&w, p, im, k);
+				if (im->main_main)
+					instant_json(&w, "go_main", p->pid, im->main_main);
+			}
+			for (size_t k = 0; k < im->npyimports; k++)
+				py_import_json(&w, p, im, k);
 		}
 	}
 	io_records(&w, m);
