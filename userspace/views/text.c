@@ -110,9 +110,115 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 	free(sorted);
 }
 
+/* ---- CPython imports (model.h struct ct_pyimport) ---- */
+
+/* The end of the last top-level load that ended (0: none). */
+static uint64_t py_imports_done(const struct ct_image *im)
+{
+	uint64_t last = 0;
+
+	for (size_t k = 0; k < im->npyimports; k++)
+		if (im->pyimports[k].level == 0 && im->pyimports[k].end > last)
+			last = im->pyimports[k].end;
+	return last;
+}
+
+/* By cumulative time, longest first; loads that never ended last, in start
+ * order (the sort is of indices: ties keep the start order). */
+static int by_cum_desc(const void *a, const void *b, void *ctx)
+{
+	const struct ct_pyimport *v = ctx;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	uint64_t x = ct_pyimport_cum(&v[i]), y = ct_pyimport_cum(&v[j]);
+
+	if (x != y)
+		return x < y ? 1 : -1;
+	return i < j ? -1 : i > j;
+}
+
+/* "app > email.message": the load's enclosing loads, outermost first; more
+ * than two of them: the outermost, "...", the direct parent. */
+static void py_chain(struct strbuf *out, const struct ct_image *im, size_t k)
+{
+	int32_t chain[CT_PY_STACK];
+	int n = 0;
+	char eb[EB];
+
+	for (int32_t q = im->pyimports[k].parent; q >= 0 && (size_t)q < im->npyimports && n < CT_PY_STACK;
+	     q = im->pyimports[q].parent)
+		chain[n++] = q;
+	for (int i = n - 1; i >= 0; i--) {
+		if (n > 2 && i > 0 && i < n - 1) {
+			if (i == n - 2)
+				sb_puts(out, "... > ");
+			continue;
+		}
+		sb_printf(out, "%s > ", str_esc(eb, sizeof(eb), im->pyimports[chain[i]].name));
+	}
+	sb_puts(out, str_esc(eb, sizeof(eb), im->pyimports[k].name));
+}
+
+static void py_image(struct strbuf *out, const struct ct_proc *p, const struct ct_image *im,
+		     const struct ct_render_opts *o)
+{
+	uint64_t base = ct_image_run_ts(im), total = 0, done = py_imports_done(im);
+	int top = o && o->top > 0 ? o->top : 5;
+	size_t *order, nopen = 0;
+	char eb[EB];
+
+	if (im->py_note[0])
+		sb_printf(out, "    note: %s\n", str_esc(eb, sizeof(eb), im->py_note));
+	if (!im->npyimports)
+		return;
+	for (size_t k = 0; k < im->npyimports; k++) {
+		const struct ct_pyimport *pi = &im->pyimports[k];
+
+		if (pi->level == 0)
+			total += ct_pyimport_cum(pi);
+		nopen += !pi->end;
+	}
+	sb_printf(out, "    imports: %zu module%s loaded, %.3f ms in top-level loads (cumulative)\n",
+		  im->npyimports, im->npyimports == 1 ? "" : "s", MS(total));
+	if (base && done > base)
+		sb_printf(out, "    exec -> imports done       %10.3f ms\n", MS(done - base));
+	for (size_t k = 0; k < im->npyimports && nopen; k++) {
+		const struct ct_pyimport *pi = &im->pyimports[k];
+
+		if (pi->end)
+			continue;
+		sb_puts(out, "    module load that never ended: ");
+		py_chain(out, im, k);
+		if (base && pi->start >= base)
+			sb_printf(out, " (started %.3f ms after exec)", MS(pi->start - base));
+		sb_putc(out, '\n');
+	}
+	order = malloc(im->npyimports * sizeof(*order));
+	if (!order)
+		return;
+	for (size_t k = 0; k < im->npyimports; k++)
+		order[k] = k;
+	qsort_r(order, im->npyimports, sizeof(*order), by_cum_desc, im->pyimports);
+	sb_puts(out, "    slowest imports (cumulative, self; enclosing imports first):\n");
+	for (size_t i = 0; i < im->npyimports && (int)i < top; i++) {
+		const struct ct_pyimport *pi = &im->pyimports[order[i]];
+
+		if (!pi->end)
+			sb_printf(out, "      %10s  %10s  ", "-", "-");
+		else
+			sb_printf(out, "      %7.3f ms  %7.3f ms  ", MS(ct_pyimport_cum(pi)), MS(ct_pyimport_self(pi)));
+		py_chain(out, im, order[i]);
+		if (pi->tid != p->pid)
+			sb_printf(out, "  (thread %u)", pi->tid);
+		if (!pi->end)
+			sb_puts(out, " (did not end)");
+		sb_putc(out, '\n');
+	}
+	free(order);
+}
+
 /* ---- the timeline: processes, listening sockets, HTTP, log lines ---- */
 
-enum item_kind { IT_EXEC, IT_EXIT, IT_MAIN, IT_LISTEN, IT_HTTP, IT_LOG };
+enum item_kind { IT_EXEC, IT_EXIT, IT_MAIN, IT_LISTEN, IT_HTTP, IT_LOG, IT_PYDONE };
 
 struct item {
 	uint64_t ts;
@@ -197,6 +303,8 @@ static void timeline(struct strbuf *out, const struct ct_model *m, uint64_t t0,
 				ADD(.ts = p->images[j].exec_ts, .kind = IT_EXEC, .p = p, .idx = j);
 			if (p->images[j].main_main)
 				ADD(.ts = p->images[j].main_main, .kind = IT_MAIN, .p = p, .idx = j);
+			if (py_imports_done(&p->images[j]))
+				ADD(.ts = py_imports_done(&p->images[j]), .kind = IT_PYDONE, .p = p, .idx = j);
 		}
 		if (p->exited)
 			ADD(.ts = p->exit_ts, .kind = IT_EXIT, .p = p);
@@ -230,6 +338,13 @@ static void timeline(struct strbuf *out, const struct ct_model *m, uint64_t t0,
 		case IT_MAIN:
 			sb_printf(out, "%10.3f  pid %-7u go      main.main (package init done)\n", t, x->p->pid);
 			break;
+		case IT_PYDONE: {
+			const struct ct_image *im = &x->p->images[x->idx];
+
+			sb_printf(out, "%10.3f  pid %-7u py      imports done (%zu module%s loaded)\n", t, x->p->pid,
+				  im->npyimports, im->npyimports == 1 ? "" : "s");
+			break;
+		}
 		case IT_EXIT:
 			status_str(x->p, st, sizeof(st));
 			sb_printf(out, "%10.3f  pid %-7u exit    %s\n", t, x->p->pid, st);
@@ -769,7 +884,7 @@ static void cold_starts(struct strbuf *out, const struct ct_model *m, const stru
 void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o)
 {
 	const struct ct_proc *root = ct_model_proc_const(m, m->root_pid);
-	size_t ngo = ct_model_go_images(m);
+	size_t ngo = ct_model_go_images(m), npy = ct_model_py_images(m);
 	char st[48], cmd[CT_CMDLINE_MAX + 64], eb[EB], gv[160];
 
 	if (root) {
@@ -780,8 +895,11 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 			  st);
 		if (root->exited && root->exit_ts > root->start_ts)
 			sb_printf(out, " after %.3f ms", MS(root->exit_ts - root->start_ts));
-		sb_printf(out, "; %zu process%s, %zu Go program%s with package inits\n", m->nprocs,
+		sb_printf(out, "; %zu process%s, %zu Go program%s with package inits", m->nprocs,
 			  m->nprocs == 1 ? "" : "es", ngo, ngo == 1 ? "" : "s");
+		if (npy) /* only then: the line of a trace without Python as it was */
+			sb_printf(out, ", %zu CPython program%s with imports", npy, npy == 1 ? "" : "s");
+		sb_putc(out, '\n');
 	}
 	cold_starts(out, m, o);
 	for (size_t i = 0; i < m->nprocs; i++) {
@@ -790,13 +908,16 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 		for (size_t j = 0; j < p->nimages; j++) {
 			const struct ct_image *im = &p->images[j];
 
-			if (!im->exec_ts && !im->is_go)
+			if (!im->exec_ts && !im->is_go && !im->is_python)
 				continue; /* a fork that never exec'd: nothing of its own */
 			status_str(p, st, sizeof(st));
 			sb_printf(out, "\n%spid %u%s  %s", c_on(o, "\033[1m"), p->pid, c_on(o, "\033[0m"),
 				  str_esc(eb, sizeof(eb), im->path[0] ? im->path : im->comm));
 			if (im->is_go)
 				sb_printf(out, "  %s", str_esc(gv, sizeof(gv), im->go_version[0] ? im->go_version : "Go"));
+			if (im->is_python)
+				sb_printf(out, "  CPython%s%s", im->py_version[0] ? " " : "",
+					  str_esc(gv, sizeof(gv), im->py_version));
 			if (j + 1 == p->nimages)
 				sb_printf(out, "  (%s)", st);
 			sb_putc(out, '\n');
@@ -812,6 +933,8 @@ void ct_render_text(const struct ct_model *m, struct strbuf *out, const struct c
 					  (double)im->exec_miss_pages * m->page_size / 1e6, MS(im->exec_ts - im->exec_miss_first));
 			if (im->is_go)
 				go_image(out, im, o);
+			if (im->is_python)
+				py_image(out, p, im, o);
 		}
 	}
 	timeline(out, m, m->first_ts, o);
