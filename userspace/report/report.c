@@ -206,6 +206,14 @@ struct agg_pkg {
 	struct u64vec bd[CT_RF_COUNT]; /* pkg_figs only */
 };
 
+/* A CPython module of a program (the basename of its exec path): the
+ * cumulative and self times of its loads (the py_import records that
+ * ended). */
+struct agg_mod {
+	char *prog, *name;
+	struct u64vec cum, self;
+};
+
 struct run_rec {
 	char *name;
 	bool complete;
@@ -232,6 +240,12 @@ struct st_pkg {
 	char *name;
 	uint64_t clock;
 	struct st_figs f;
+};
+
+struct st_mod {
+	size_t image;
+	char *name;
+	uint64_t cum, self;
 };
 
 struct st_bd {
@@ -270,6 +284,8 @@ struct cur_run {
 	size_t nbds, cap_bds;
 	struct st_ext *exts;
 	size_t nexts, cap_exts;
+	struct st_mod *mods;
+	size_t nmods, cap_mods;
 };
 
 struct ct_report {
@@ -282,7 +298,9 @@ struct ct_report {
 	size_t npkgs, cap_pkgs;
 	struct agg_ext *exts;
 	size_t nexts, cap_exts;
-	struct ct_hmap phase_map, prog_map, pkg_map, ext_map; /* name (and program) -> index */
+	struct agg_mod *mods;
+	size_t nmods, cap_mods;
+	struct ct_hmap phase_map, prog_map, pkg_map, ext_map, mod_map; /* name (and program) -> index */
 	struct run_rec *runs;
 	size_t nruns, cap_runs, nincomplete;
 	struct cur_run cur;
@@ -329,6 +347,23 @@ static uint64_t pkg_hash(const struct pkg_key *k)
 	return ct_hash_str(k->name) ^ ct_hash_u64(k->prog);
 }
 
+struct mod_key {
+	const char *prog, *name;
+};
+
+static bool mod_eq(const void *ctx, uintptr_t v, const void *key)
+{
+	const struct agg_mod *p = &((const struct ct_report *)ctx)->mods[v];
+	const struct mod_key *k = key;
+
+	return !strcmp(p->prog, k->prog) && !strcmp(p->name, k->name);
+}
+
+static uint64_t mod_hash(const struct mod_key *k)
+{
+	return ct_hash_str(k->name) ^ (ct_hash_str(k->prog) * 31);
+}
+
 struct ct_report *ct_report_new(void)
 {
 	struct ct_report *r = calloc(1, sizeof(*r));
@@ -350,6 +385,9 @@ static void cur_clear(struct cur_run *c)
 		free(c->bds[i].phase);
 	for (size_t i = 0; i < c->nexts; i++)
 		free(c->exts[i].name);
+	for (size_t i = 0; i < c->nmods; i++)
+		free(c->mods[i].name);
+	free(c->mods);
 	free(c->exts);
 	free(c->bds);
 	free(c->imgs);
@@ -387,8 +425,15 @@ void ct_report_free(struct ct_report *r)
 		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++)
 			free(r->exts[i].fig[f].v);
 	}
+	for (size_t i = 0; i < r->nmods; i++) {
+		free(r->mods[i].prog);
+		free(r->mods[i].name);
+		free(r->mods[i].cum.v);
+		free(r->mods[i].self.v);
+	}
 	for (size_t i = 0; i < r->nruns; i++)
 		free(r->runs[i].name);
+	free(r->mods);
 	free(r->exts);
 	free(r->phases);
 	free(r->progs);
@@ -398,6 +443,7 @@ void ct_report_free(struct ct_report *r)
 	ct_hmap_free(&r->prog_map);
 	ct_hmap_free(&r->pkg_map);
 	ct_hmap_free(&r->ext_map);
+	ct_hmap_free(&r->mod_map);
 	jr_free(&r->jo);
 	free(r);
 }
@@ -602,6 +648,62 @@ static int rec_go(struct ct_report *r, const char *type, char *err, size_t errle
 	return 0;
 }
 
+/* An optional field that, when present, is a non-negative integer. */
+static int opt_u64(struct ct_report *r, const char *type, const char *field, uint64_t *v, char *err,
+		   size_t errlen)
+{
+	if (jr_get(&r->jo, field) && need_u64(r, type, field, v, err, errlen))
+		return -1;
+	return 0;
+}
+
+/* {"type":"py_import"}: one module load of a CPython image (jsonl.c). A
+ * load that ended (its "cum_ns") is a sample of its module. */
+static int rec_py(struct ct_report *r, char *err, size_t errlen)
+{
+	static const char *const opt[] = {"tid", "parent", "start_ns", "end_ns", "end_seq"};
+	struct cur_run *c = &r->cur;
+	uint64_t pid, seq, level, cum = 0, self = 0, v;
+	const char *mod;
+	size_t len;
+	struct st_mod *sm;
+	long idx;
+
+	if (need_u64(r, "py_import", "pid", &pid, err, errlen))
+		return -1;
+	if (jr_get_str(&r->jo, "module", &mod, &len))
+		return errf(r, err, errlen, "py_import record: \"module\" missing or not a string");
+	if (!mod[0] || strlen(mod) != len)
+		return errf(r, err, errlen, "py_import record: \"module\" empty or with a NUL");
+	if (need_u64(r, "py_import", "seq", &seq, err, errlen) ||
+	    need_u64(r, "py_import", "level", &level, err, errlen))
+		return -1;
+	for (size_t i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (opt_u64(r, "py_import", opt[i], &v, err, errlen))
+			return -1;
+	if (!jr_get(&r->jo, "cum_ns"))
+		return 0; /* it never ended: no sample */
+	if (need_u64(r, "py_import", "cum_ns", &cum, err, errlen) ||
+	    need_u64(r, "py_import", "self_ns", &self, err, errlen))
+		return -1;
+	if (self > cum)
+		return errf(r, err, errlen, "py_import record: \"self_ns\" larger than \"cum_ns\"");
+	idx = image_of(c, pid);
+	if (idx < 0)
+		return OOM();
+	if (GROW(c->mods, c->nmods, c->cap_mods))
+		return OOM();
+	sm = &c->mods[c->nmods];
+	sm->image = (size_t)idx;
+	sm->cum = cum;
+	sm->self = self;
+	sm->name = dupn(mod, len);
+	if (!sm->name)
+		return OOM();
+	c->nmods++;
+	return 0;
+}
+
 static int rec_phase(struct ct_report *r, char *err, size_t errlen)
 {
 	struct cur_run *c = &r->cur;
@@ -785,6 +887,8 @@ int ct_report_line(struct ct_report *r, const char *line, size_t len, char *err,
 		return rec_breakdown(r, err, errlen);
 	if (!strcmp(type, "extension"))
 		return rec_extension(r, err, errlen);
+	if (!strcmp(type, "py_import"))
+		return rec_py(r, err, errlen);
 	return 0; /* a type this version does not aggregate */
 }
 
@@ -847,6 +951,30 @@ static struct agg_pkg *agg_pkg_of(struct ct_report *r, size_t prog, const char *
 		return NULL;
 	}
 	r->npkgs++;
+	return p;
+}
+
+static struct agg_mod *agg_mod_of(struct ct_report *r, const char *prog, const char *name)
+{
+	struct mod_key k = {prog, name};
+	uint64_t h = mod_hash(&k);
+	uintptr_t idx;
+	struct agg_mod *p;
+
+	if (ct_hmap_get(&r->mod_map, h, &k, mod_eq, r, &idx))
+		return &r->mods[idx];
+	if (GROW(r->mods, r->nmods, r->cap_mods))
+		return NULL;
+	p = &r->mods[r->nmods];
+	memset(p, 0, sizeof(*p));
+	p->prog = dupn(prog, strlen(prog));
+	p->name = dupn(name, strlen(name));
+	if (!p->prog || !p->name || ct_hmap_put(&r->mod_map, h, &k, mod_eq, r, r->nmods)) {
+		free(p->prog);
+		free(p->name);
+		return NULL;
+	}
+	r->nmods++;
 	return p;
 }
 
@@ -970,6 +1098,12 @@ int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 		struct agg_pkg *p = agg_pkg_of(r, (size_t)prog_of[c->pkgs[i].image], c->pkgs[i].name);
 
 		if (!p || vec_push(&p->clock, c->pkgs[i].clock) || push_figs(p->bd, &c->pkgs[i].f))
+			goto oom;
+	}
+	for (size_t i = 0; i < c->nmods; i++) {
+		struct agg_mod *p = agg_mod_of(r, c->imgs[c->mods[i].image].prog, c->mods[i].name);
+
+		if (!p || vec_push(&p->cum, c->mods[i].cum) || vec_push(&p->self, c->mods[i].self))
 			goto oom;
 	}
 	if (merge_exts(r))
@@ -1098,6 +1232,30 @@ bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg,
 	return true;
 }
 
+static struct agg_mod *find_mod(struct ct_report *r, const char *prog, const char *mod)
+{
+	struct mod_key k = {prog, mod};
+	uintptr_t idx;
+
+	if (!ct_hmap_get(&r->mod_map, mod_hash(&k), &k, mod_eq, r, &idx))
+		return NULL;
+	return &r->mods[idx];
+}
+
+bool ct_report_py_stats(struct ct_report *r, const char *prog, const char *module, struct ct_stats *cum,
+			struct ct_stats *self)
+{
+	struct agg_mod *p = find_mod(r, prog, module);
+
+	if (!p)
+		return false;
+	if (cum)
+		vec_stats(&p->cum, cum);
+	if (self)
+		vec_stats(&p->self, self);
+	return true;
+}
+
 bool ct_report_phase_fig_stats(struct ct_report *r, const char *phase, int fig, struct ct_stats *st)
 {
 	uintptr_t idx;
@@ -1217,6 +1375,40 @@ static struct pkg_rank *rank_pkgs(struct ct_report *r)
 		vec_stats(&r->pkgs[i].clock, &v[i].st);
 	}
 	qsort(v, r->npkgs, sizeof(*v), cmp_pkg_rank);
+	return v;
+}
+
+struct mod_rank {
+	struct agg_mod *p;
+	struct ct_stats cum, self;
+};
+
+/* By p50 of the cumulative time, then its max, program, module. */
+static int cmp_mod_rank(const void *a, const void *b)
+{
+	const struct mod_rank *x = a, *y = b;
+	int c;
+
+	if (x->cum.p50 != y->cum.p50)
+		return x->cum.p50 < y->cum.p50 ? 1 : -1;
+	if (x->cum.max != y->cum.max)
+		return x->cum.max < y->cum.max ? 1 : -1;
+	c = strcmp(x->p->prog, y->p->prog);
+	return c ? c : strcmp(x->p->name, y->p->name);
+}
+
+static struct mod_rank *rank_mods(struct ct_report *r)
+{
+	struct mod_rank *v = calloc(r->nmods ? r->nmods : 1, sizeof(*v));
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < r->nmods; i++) {
+		v[i].p = &r->mods[i];
+		vec_stats(&r->mods[i].cum, &v[i].cum);
+		vec_stats(&r->mods[i].self, &v[i].self);
+	}
+	qsort(v, r->nmods, sizeof(*v), cmp_mod_rank);
 	return v;
 }
 
@@ -1360,6 +1552,79 @@ static void render_pkg_figs(struct strbuf *out, const struct pkg_rank *pk, size_
 	sb_putc(out, '\n');
 }
 
+/* "py_imports_total", "py_imports":[{"program","module","cum":{stats},
+ * "self":{stats}}] (the top ones by p50 of cum). */
+static void render_mods_json(struct ct_report *r, struct jsonw *w, const struct ct_report_opts *o)
+{
+	struct mod_rank *md = rank_mods(r);
+	size_t n = r->nmods;
+
+	if (o && o->top > 0 && (size_t)o->top < n)
+		n = (size_t)o->top;
+	jw_kuint(w, "py_imports_total", r->nmods);
+	jw_key(w, "py_imports");
+	jw_arr_open(w);
+	for (size_t i = 0; md && i < n; i++) {
+		jw_obj_open(w);
+		jw_kstr(w, "program", md[i].p->prog);
+		jw_kstr(w, "module", md[i].p->name);
+		jw_key(w, "cum");
+		put_stats_json(w, &md[i].cum);
+		jw_key(w, "self");
+		put_stats_json(w, &md[i].self);
+		jw_obj_close(w);
+	}
+	jw_arr_close(w);
+	free(md);
+}
+
+/* The slowest Python imports by p50 of their cumulative time: per module
+ * two rows, cumulative and self. None: nothing (runs without Python). */
+static void render_mods(struct ct_report *r, struct strbuf *out, size_t top)
+{
+	struct mod_rank *md;
+	size_t wprog = PROG_W_MIN, wmod = PKG_W_MIN;
+
+	if (!r->nmods)
+		return;
+	md = rank_mods(r);
+	if (!md) {
+		sb_puts(out, "(out of memory)\n");
+		return;
+	}
+	if (top > r->nmods)
+		top = r->nmods;
+	for (size_t i = 0; i < top; i++) {
+		if (name_width(md[i].p->prog) > wprog)
+			wprog = name_width(md[i].p->prog);
+		if (name_width(md[i].p->name) > wmod)
+			wmod = name_width(md[i].p->name);
+	}
+	if (wprog > PROG_W_MAX)
+		wprog = PROG_W_MAX;
+	if (wmod > PKG_W_MAX)
+		wmod = PKG_W_MAX;
+	sb_printf(out, "slowest Python imports by p50 cumulative (%zu of %zu modules)\n", top, r->nmods);
+	sb_puts(out, "  ");
+	put_name(out, "program", wprog);
+	sb_puts(out, "  ");
+	put_name(out, "module", wmod);
+	sb_printf(out, " %-4s %6s %9s %9s %9s %9s\n", "", "count", "p50 ms", "p90 ms", "p99 ms", "max ms");
+	for (size_t i = 0; i < top; i++) {
+		sb_puts(out, "  ");
+		put_name(out, md[i].p->prog, wprog);
+		sb_puts(out, "  ");
+		put_name(out, md[i].p->name, wmod);
+		sb_printf(out, " %-4s", "cum");
+		put_stats_cells(out, &md[i].cum);
+		sb_printf(out, "\n  %*s  %*s %-4s", (int)wprog, "", (int)wmod, "", "self");
+		put_stats_cells(out, &md[i].self);
+		sb_putc(out, '\n');
+	}
+	sb_puts(out, "  (a module's samples: its loads that ended, in the runs that loaded it)\n\n");
+	free(md);
+}
+
 static void render_json(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o)
 {
 	struct pkg_rank *pk = rank_pkgs(r);
@@ -1432,6 +1697,7 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
+	render_mods_json(r, &w, o);
 	jw_kuint(&w, "packages_total", r->npkgs);
 	jw_key(&w, "packages");
 	jw_arr_open(&w);
@@ -1603,12 +1869,16 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 		sb_puts(out, "package inits: none with a clock in these runs\n\n");
 	}
 	free(pk);
+	render_mods(r, out, o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT);
 	footnote(r, out);
 }
 
 /* ---- compare ---- */
 
-enum { ROW_PHASE, ROW_STARTUP, ROW_EXT, ROW_PKG, NROWKINDS };
+enum { ROW_PHASE, ROW_STARTUP, ROW_EXT, ROW_PKG, ROW_PY, NROWKINDS };
+
+/* ROW_PY's figures (cmp_row.fig): the label's last word, the JSON's "figure". */
+static const char *const py_fig[2] = {"cum", "self"};
 
 struct cmp_row {
 	int kind, fig;
@@ -1778,6 +2048,34 @@ static void pkg_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
 	}
 }
 
+/* Per module of a, then those only in b: its cumulative and self times. */
+static void py_rows(struct ct_report *a, struct ct_report *b, struct rows *rs)
+{
+	struct ct_stats sa[2], sb[2];
+
+	for (int side = 0; side < 2; side++) {
+		struct ct_report *r = side ? b : a;
+
+		for (size_t i = 0; i < r->nmods; i++) {
+			struct agg_mod *m = &r->mods[i];
+
+			if (side && find_mod(a, m->prog, m->name))
+				continue;
+			memset(sa, 0, sizeof(sa));
+			memset(sb, 0, sizeof(sb));
+			ct_report_py_stats(a, m->prog, m->name, &sa[0], &sa[1]);
+			ct_report_py_stats(b, m->prog, m->name, &sb[0], &sb[1]);
+			for (int f = 0; f < 2; f++) {
+				struct cmp_row row = {.kind = ROW_PY, .fig = f, .prog = m->prog, .name = m->name};
+
+				row.na = sa[f].count, row.a = sa[f].p50, row.nb = sb[f].count, row.b = sb[f].p50;
+				if (row.na || row.nb)
+					add_row(rs, &row);
+			}
+		}
+	}
+}
+
 /* ms with about 3 significant digits: 123, 12.3, 1.23, 0.123 */
 static void fmt_ms(char *buf, size_t size, uint64_t ns)
 {
@@ -1793,6 +2091,15 @@ static void row_label(struct strbuf *out, const struct cmp_row *row)
 		sb_putc(out, ' ');
 	}
 	put_name(out, row->name, 0);
+	if (row->kind == ROW_PY)
+		sb_printf(out, " %s", py_fig[row->fig]);
+}
+
+/* row_label's width, with the table's indent of 2. */
+static size_t row_width(const struct cmp_row *row)
+{
+	return 2 + name_width(row->name) + (row->prog ? name_width(row->prog) + 1 : 0) +
+	       (row->kind == ROW_PY ? 1 + strlen(py_fig[row->fig]) : 0);
 }
 
 static double row_pct(const struct cmp_row *row)
@@ -1909,6 +2216,13 @@ static void put_cmp_json(struct jsonw *w, const struct cmp_row *row)
 	jw_obj_open(w);
 	if (row->prog)
 		jw_kstr(w, row->kind == ROW_EXT ? "extension" : "program", row->prog);
+	if (row->kind == ROW_PY) {
+		jw_kstr(w, "module", row->name);
+		jw_kstr(w, "figure", py_fig[row->fig]);
+		put_cmp_values_json(w, "_ns", row->na, row->nb, row->a, row->b);
+		jw_obj_close(w);
+		return;
+	}
 	jw_kstr(w, row->kind == ROW_PKG ? "pkg" : "name",
 		row->kind == ROW_STARTUP ? fig_json[row->fig] : row->kind == ROW_EXT ? xfig[row->fig].json : row->name);
 	put_cmp_values_json(w, "_ns", row->na, row->nb, row->a, row->b);
@@ -2143,7 +2457,7 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 				const struct fig_rows *phf, const struct fig_rows *pkf, struct strbuf *out,
 				const struct ct_report_opts *o)
 {
-	static const char *const jnames[NROWKINDS] = {"phases", "startup", "extensions", "packages"};
+	static const char *const jnames[NROWKINDS] = {"phases", "startup", "extensions", "packages", "py_imports"};
 	const char *name;
 	struct strbuf line;
 	struct jsonw w;
@@ -2170,8 +2484,8 @@ static void render_compare_json(struct ct_report *a, struct ct_report *b, struct
 	for (int k = 0; k < NROWKINDS; k++) {
 		size_t n = sets[k]->n;
 
-		if (k == ROW_PKG) {
-			jw_kuint(&w, "packages_total", n);
+		if (k == ROW_PKG || k == ROW_PY) {
+			jw_kuint(&w, k == ROW_PKG ? "packages_total" : "py_imports_total", n);
 			if (o && o->top > 0 && (size_t)o->top < n)
 				n = (size_t)o->top;
 		}
@@ -2240,12 +2554,12 @@ static void ext_counts_lines(struct ct_report *a, struct ct_report *b, struct st
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 			      const struct ct_report_opts *o)
 {
-	struct rows ph = {0}, su = {0}, ex = {0}, pk = {0};
-	struct rows *sets[NROWKINDS] = {&ph, &su, &ex, &pk};
+	struct rows ph = {0}, su = {0}, ex = {0}, pk = {0}, py = {0};
+	struct rows *sets[NROWKINDS] = {&ph, &su, &ex, &pk, &py};
 	struct fig_rows phf = {0}, pkf = {0};
 	size_t npkf = 0;
 	static const char *const titles[NROWKINDS] = {"phase", "Go program startup", "Lambda extension",
-						      "package init"};
+						      "package init", "Python import"};
 	size_t top = o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT;
 	bool json = o && o->json;
 
@@ -2253,12 +2567,13 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 	startup_rows(a, b, &su);
 	ext_rows(a, b, &ex);
 	pkg_rows(a, b, &pk);
+	py_rows(a, b, &py);
 	phase_fig_rows(a, b, &phf);
 	pkg_fig_rows(a, b, json && !(o && o->top > 0) ? SIZE_MAX : top, &pkf, &npkf);
 	for (int k = 0; k < NROWKINDS; k++)
 		if (sets[k]->n)
 			qsort(sets[k]->v, sets[k]->n, sizeof(struct cmp_row), cmp_rows);
-	if (ph.oom || su.oom || ex.oom || pk.oom || phf.oom || pkf.oom) {
+	if (ph.oom || su.oom || ex.oom || pk.oom || py.oom || phf.oom || pkf.oom) {
 		sb_puts(out, json ? "{\"error\":\"out of memory\"}\n" : "coldtrace report: out of memory\n");
 		goto out;
 	}
@@ -2275,24 +2590,20 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 		size_t n = sets[k]->n, w = CMP_NAME_W_MIN;
 		char title[96];
 
-		if (!n && k == ROW_EXT)
-			continue; /* runs without extensions: as before they were seen */
+		if (!n && (k == ROW_EXT || k == ROW_PY))
+			continue; /* runs without extensions or Python: as before they were seen */
 		if (!n) {
 			sb_printf(out, "%s: none in A or B\n\n", titles[k]);
 			continue;
 		}
-		if (k == ROW_PKG && top < n)
+		if ((k == ROW_PKG || k == ROW_PY) && top < n)
 			n = top;
-		for (size_t i = 0; i < n; i++) {
-			const struct cmp_row *row = &sets[k]->v[i];
-			size_t rw = 2 + name_width(row->name) + (row->prog ? name_width(row->prog) + 1 : 0);
-
-			if (rw > w)
-				w = rw;
-		}
+		for (size_t i = 0; i < n; i++)
+			if (row_width(&sets[k]->v[i]) > w)
+				w = row_width(&sets[k]->v[i]);
 		if (w > CMP_NAME_W_MAX)
 			w = CMP_NAME_W_MAX;
-		if (k == ROW_PKG)
+		if (k == ROW_PKG || k == ROW_PY)
 			snprintf(title, sizeof(title), "%s (%zu of %zu, by |diff|)", titles[k], n, sets[k]->n);
 		else
 			snprintf(title, sizeof(title), "%s", titles[k]);
@@ -2300,7 +2611,7 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 		sb_printf(out, " %10s %10s %10s %8s  %s\n", "A p50 ms", "B p50 ms", "diff ms", "diff", "n A/B");
 		for (size_t i = 0; i < n; i++) {
 			const struct cmp_row *row = &sets[k]->v[i];
-			size_t rw = 2 + name_width(row->name) + (row->prog ? name_width(row->prog) + 1 : 0);
+			size_t rw = row_width(row);
 
 			sb_puts(out, "  ");
 			row_label(out, row);
@@ -2327,6 +2638,7 @@ out:
 	free(su.v);
 	free(ex.v);
 	free(pk.v);
+	free(py.v);
 	free(phf.v);
 	free(pkf.v);
 }

@@ -30,6 +30,12 @@
  * "applies":false (a phase that cannot happen in that run: no extension, a
  * runtime that is not Go) is neither a sample nor unfinished.
  *
+ * CPython imports (issue 14): each "py_import" record that ended (has
+ * "cum_ns" and "self_ns") is a sample of its (program, "module"): its
+ * cumulative and self times, as `python -X importtime` reports them; the
+ * modules are listed by p50 of their cumulative time. A module's count is
+ * its loads, so the runs that loaded it (once per process).
+ *
  * A run counts fully or not at all: its records are staged and merged when
  * the run ends without error. A run whose summary says "complete":false, or
  * that has no summary, is counted and flagged as incomplete, and its samples
@@ -93,6 +99,11 @@ bool ct_report_phase_stats(struct ct_report *r, const char *name, struct ct_stat
 			   size_t *incomplete);
 bool ct_report_startup_stats(struct ct_report *r, const char *prog, int figure, struct ct_stats *st);
 bool ct_report_pkg_stats(struct ct_report *r, const char *prog, const char *pkg, struct ct_stats *st);
+/* Stats of one CPython module of a program (the basename of its exec
+ * path): the cumulative and self times of its loads that ended (either
+ * pointer may be NULL; false if no run had it). */
+bool ct_report_py_stats(struct ct_report *r, const char *prog, const char *module, struct ct_stats *cum,
+			struct ct_stats *self);
 
 /* The breakdown's figures: their jsonl keys, in this order. */
 enum ct_report_fig {
