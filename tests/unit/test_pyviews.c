@@ -185,6 +185,62 @@ CT_TEST(text_without_python)
 	ct_model_free(&m);
 }
 
+/* From the runtime's port 50000 to the agent's 9001 (to_agent) or back. */
+static void http_(struct ct_model *m, bool to_agent, uint64_t at, const char *bytes)
+{
+	if (to_agent) {
+		mb_io(m, 202, at, CT_IO_WRITE, 50000, 9001, 0xb1, bytes);
+		mb_io(m, 201, at + US(10), CT_IO_READ, 9001, 50000, 0xc1, bytes);
+	} else {
+		mb_io(m, 201, at, CT_IO_WRITE, 9001, 50000, 0xc1, bytes);
+		mb_io(m, 202, at + US(10), CT_IO_READ, 50000, 9001, 0xb1, bytes);
+	}
+}
+
+/* A cold start whose runtime (202) is CPython: app (6 ms, json 2 ms in it)
+ * and os (1 ms) before its /next at 20 ms; handler_dep (3 ms) in the
+ * invocation, not in function init. The cold start's block says what of
+ * function init went to imports. */
+CT_TEST(cold_start_line)
+{
+	struct ct_model m;
+	struct strbuf sb;
+
+	ct_model_init(&m, &ops);
+	ct_model_add_root(&m, 201, US(500));
+	mb_exec(&m, 201, 1, US(1000), "/sandbox/ct-agent");
+	mb_listen(&m, 201, US(2000), 9001);
+	mb_log(&m, 201, US(3000), "INIT_START Runtime Version: ct-demo:1.v1 Runtime Version ARN: arn:aws:lambda:us-east-1::runtime:x");
+	mb_fork(&m, 201, 202, US(9900));
+	mb_exec(&m, 202, 201, US(10000), "/usr/bin/python3.11");
+	ct_model_set_python(&m, 202, 1, "3.11.2", NULL);
+	mb_py_start(&m, 202, 202, US(11000), "os");
+	mb_py_end(&m, 202, 202, US(12000));
+	mb_py_start(&m, 202, 202, US(12500), "app");
+	mb_py_start(&m, 202, 202, US(13000), "json");
+	mb_py_end(&m, 202, 202, US(15000));
+	mb_py_end(&m, 202, 202, US(18500));
+	http_(&m, true, US(20000), "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n");
+	http_(&m, false, US(20500),
+	      "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nLambda-Runtime-Deadline-Ms: 1700000003000\r\n"
+	      "Content-Length: 2\r\n\r\n{}");
+	mb_py_start(&m, 202, 202, US(20600), "handler_dep");
+	mb_py_end(&m, 202, 202, US(23600));
+	http_(&m, true, US(24000),
+	      "POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"
+	      "Content-Length: 2\r\n\r\n{}");
+	http_(&m, false, US(24100), "HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\n{}");
+	mb_exit(&m, 202, US(30000), 15);
+	mb_exit(&m, 201, US(31000), 0);
+	ct_model_finish(&m);
+	text_of(&m, 0, &sb);
+	CT_TRUE(has(&sb, "\n  of function init: 7.000 ms in CPython imports (3 modules; slowest top-level: app 6.000 ms)\n"));
+	/* the process's own section has them all */
+	CT_TRUE(has(&sb, "    imports: 4 modules loaded, 10.000 ms in top-level loads (cumulative)\n"));
+	sb_free(&sb);
+	ct_model_free(&m);
+}
+
 /* ---- jsonl ---- */
 
 struct want {
@@ -346,6 +402,7 @@ int main(void)
 	CT_RUN(text_section);
 	CT_RUN(text_top);
 	CT_RUN(text_without_python);
+	CT_RUN(cold_start_line);
 	CT_RUN(jsonl_records);
 	CT_RUN(jsonl_counters);
 	return ct_summary();

@@ -745,6 +745,39 @@ static void extensions(struct strbuf *out, const struct ct_timeline *tl, const s
 	}
 }
 
+/* The runtime's CPython imports within function init (all of them when
+ * that phase has no end): their top-level loads' time and the slowest. */
+static void runtime_imports(struct strbuf *out, const struct ct_timeline *tl)
+{
+	const struct ct_phase *fi = &tl->ph[CT_PH_FUNC_INIT];
+	const struct ct_pyimport *slow = NULL;
+	uint64_t total = 0;
+	size_t n = 0;
+	char eb[EB];
+
+	for (size_t j = 0; tl->runtime && j < tl->runtime->nimages; j++) {
+		const struct ct_image *im = &tl->runtime->images[j];
+
+		for (size_t k = 0; k < im->npyimports; k++) {
+			const struct ct_pyimport *pi = &im->pyimports[k];
+
+			if (!pi->end || (fi->complete && (pi->start < fi->start || pi->end > fi->end)))
+				continue;
+			n++;
+			if (pi->level)
+				continue;
+			total += ct_pyimport_cum(pi);
+			if (!slow || ct_pyimport_cum(pi) > ct_pyimport_cum(slow))
+				slow = pi;
+		}
+	}
+	if (!slow)
+		return;
+	sb_printf(out, "  %s: %.3f ms in CPython imports (%zu module%s; slowest top-level: %s %.3f ms)\n",
+		  fi->complete ? "of function init" : "runtime", MS(total), n, n == 1 ? "" : "s",
+		  str_esc(eb, sizeof(eb), slow->name), MS(ct_pyimport_cum(slow)));
+}
+
 void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const struct ct_timeline *tl, size_t idx,
 			size_t n, const struct ct_render_opts *o)
 {
@@ -781,6 +814,7 @@ void ct_text_cold_start(struct strbuf *out, const struct ct_model *m, const stru
 		if (ct_phase_applies(tl, rows[i]))
 			phase_row(out, tl, rows[i], t0, t1, nw, bw, o);
 	extensions(out, tl, o);
+	runtime_imports(out, tl);
 
 	if (tl->have_init_report || tl->have_report_init) {
 		const struct ct_phase *fa = &tl->ph[CT_PH_FUNC_INIT_AGENT], *fi = &tl->ph[CT_PH_FUNC_INIT];
