@@ -555,7 +555,8 @@ static struct ct_bin_entry *only(struct bincache *c, const char *text, int want)
 CT_TEST(test_parse_hostile)
 {
 	static const char *const bad_hdr[] = {
-		"", "coldtrace-bincache 2", "coldtrace-bincache 1\n", "coldtrace-bincache 3\n", "Coldtrace-bincache 2\n",
+		/* version 2 (before the kind "py") is not read either */
+		"", "coldtrace-bincache 3", "coldtrace-bincache 2\n", "coldtrace-bincache 4\n", "Coldtrace-bincache 3\n",
 		"B 1 2 3 4 5 6 go - - -\n", "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0",
 	};
 	static const char *const bad_p[] = {
@@ -588,6 +589,18 @@ CT_TEST(test_parse_hostile)
 		CT_EQ_INT(bincache_parse(&c, bad_hdr[i], l), -1);
 		CT_EQ_INT(c.n, 0);
 	}
+	/* the kind "py": CPython, never Go, kept as it was written */
+	e = only(&c, HDR "B 1 2 3 4 5 6 py 3.11.2 - /usr/bin/python3.11\n", 1);
+	CT_TRUE(e && e->is_py && !e->is_go);
+	{
+		size_t len = 0;
+		char *out = bincache_format(&c, &len);
+
+		CT_TRUE(out && strstr(out, " py 3.11.2 ") != NULL);
+		free(out);
+	}
+	e = only(&c, HDR "B 1 2 3 4 5 6 other v n p\n", 1);
+	CT_TRUE(e && !e->is_py && !e->is_go);
 	/* the control: a valid plan */
 	e = only(&c, HDR "B 1 2 3 4 5 6 go v n p\n" QOK POK, 1);
 	CT_TRUE(e && e->plan.n == 1 && e->plan.probes[0].disp == -8 && e->bytes[0][15] == 0x0f);

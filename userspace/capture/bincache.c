@@ -243,6 +243,19 @@ bool bincache_verify(const struct ct_bin_entry *e, int fd)
 	return true;
 }
 
+void bincache_set_py(struct bincache *c, const struct ct_bin_id *fid, bool is_py)
+{
+	struct ct_bin_entry *e;
+
+	lock(c);
+	e = find(c, fid);
+	if (e && e->is_py != is_py) {
+		e->is_py = is_py;
+		c->dirty = true;
+	}
+	unlock(c);
+}
+
 void bincache_put(struct bincache *c, const struct ct_bin_id *fid, bool is_go, const char *version,
 		  const char *note, const char *path, const struct goprobe_plan *plan,
 		  const struct ct_initfn *fns, size_t nfns, int fd)
@@ -438,7 +451,7 @@ char *bincache_format(struct bincache *c, size_t *len)
 		sb_printf(&sb, "B %llu %llu %llu %llu %llu %llu %s ", (unsigned long long)e->fid.dev,
 			  (unsigned long long)e->fid.ino, (unsigned long long)e->fid.size,
 			  (unsigned long long)e->fid.mtime_ns, (unsigned long long)e->fid.ctime_ns,
-			  (unsigned long long)e->last_used, e->is_go ? "go" : "other");
+			  (unsigned long long)e->last_used, e->is_go ? "go" : e->is_py ? "py" : "other");
 		put_esc(&sb, e->version);
 		sb_putc(&sb, ' ');
 		put_esc(&sb, e->note);
@@ -573,6 +586,7 @@ int bincache_parse(struct bincache *c, const char *text, size_t len)
 			}
 			e->last_used = v[5];
 			e->is_go = !strcmp(f[7], "go");
+			e->is_py = !strcmp(f[7], "py");
 			snprintf(e->version, sizeof(e->version), "%s", f[8]);
 			snprintf(e->note, sizeof(e->note), "%s", f[9]);
 			snprintf(e->path, sizeof(e->path), "%s", f[10]);

@@ -25,7 +25,9 @@
 
 /* The file's first line. 2: entries written before package paths kept
  * Go's %2e escapes through a load and a save are not trusted. */
-#define BINCACHE_HEADER "coldtrace-bincache 2\n"
+/* 3: the kind "py" (CPython, or a program that links libpython); a cache
+ * of version 2 said "other" for them and is not read */
+#define BINCACHE_HEADER "coldtrace-bincache 3\n"
 #define BINCACHE_MAX_ENTRIES 4096
 #define BINCACHE_MAX_CMDS 256
 #define BINCACHE_MAX_HISTORY 64 /* binaries remembered per command */
@@ -45,6 +47,9 @@ struct ct_initfn {
 struct ct_bin_entry {
 	struct ct_bin_id fid;
 	bool is_go;
+	bool is_py; /* CPython or a program linking libpython: its probes (or its
+		     * library's) are attached at every run, so its execs are
+		     * never taken as known ahead (seed_known) */
 	char version[32];
 	char note[320];
 	char path[PATH_MAX];
@@ -91,6 +96,8 @@ void bincache_put(struct bincache *c, const struct ct_bin_id *fid, bool is_go, c
 		  const struct ct_initfn *fns, size_t nfns, int fd);
 /* Per command: remember that a run of cmdkey exec'd fid; list them. */
 void bincache_note_exec(struct bincache *c, const char *cmdkey, const struct ct_bin_id *fid);
+/* Mark the entry of @fid (if there is one) as CPython or not (is_py). */
+void bincache_set_py(struct bincache *c, const struct ct_bin_id *fid, bool is_py);
 /* Paths of the binaries remembered for cmdkey whose entry is still valid
  * for the file there now; *n of them, NULL if none. Free each and the array. */
 char **bincache_history(struct bincache *c, const char *cmdkey, size_t *n);

@@ -283,6 +283,12 @@ static const char *model_bin_version(void *ctx, uint32_t id)
 	return v;
 }
 
+/* b is a program that loads a libpython (not CPython itself). */
+static bool links_pylib(const struct ct_bin *b)
+{
+	return b->py.needed[0] && !b->py.is_python;
+}
+
 static int mark_known(struct ct_tracer *t, struct ct_bin *b)
 {
 	struct ct_bin_key key = {.dev = b->fid.dev, .ino = b->fid.ino};
@@ -408,18 +414,21 @@ static void attach_py(struct ct_tracer *t, struct ct_bin *b, int fd)
 		return;
 	}
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	/* The return probe first: a process that already runs the library
+	 * (another program linking it) and returns from an import the entry
+	 * probe did not see is ignored; an entry seen without its return would
+	 * leave its thread one level deep for good. */
 	if (t->multi) {
 		int prog = bpf_program__fd(t->skel->progs.ct_py_probe_multi);
-		int l = ct_uprobe_multi_link(prog, fdpath, offsets, cookies, 2, 0), r = -1;
+		int r = ct_uprobe_multi_link(prog, fdpath, &ret_off, &ret_cookie, 1, CT_UPROBE_MULTI_RETURN);
+		int l = r >= 0 ? ct_uprobe_multi_link(prog, fdpath, offsets, cookies, 2, 0) : -1;
 
-		if (l >= 0)
-			r = ct_uprobe_multi_link(prog, fdpath, &ret_off, &ret_cookie, 1, CT_UPROBE_MULTI_RETURN);
 		if (l < 0 || r < 0) {
 			snprintf(b->note, sizeof(b->note), "cannot attach the import uprobes: %s: imports not traced",
-				 strerror(l < 0 ? -l : -r));
+				 strerror(r < 0 ? -r : -l));
 			warnx(t, "%s: %s", b->path, b->note);
-			if (l >= 0)
-				close(l);
+			if (r >= 0)
+				close(r);
 			return;
 		}
 		b->link_fd = l;
@@ -427,7 +436,8 @@ static void attach_py(struct ct_tracer *t, struct ct_bin *b, int fd)
 		b->nlinks = PYPROBE_NPROBES;
 		return;
 	}
-	for (int i = 0; i < PYPROBE_NPROBES; i++) {
+	for (int k = 0; k < PYPROBE_NPROBES; k++) {
+		int i = (k + 2) % PYPROBE_NPROBES; /* 2 (the return probe), 0, 1 */
 		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = i < 2 ? cookies[i] : ret_cookie,
 			    .retprobe = i == 2);
 		struct bpf_link *l = bpf_program__attach_uprobe_opts(t->skel->progs.ct_py_probe, -1, fdpath,
@@ -640,6 +650,30 @@ static bool same_tree(const char *lib, const char *exe)
 }
 
 /*
+ * The libpython program b (which links one) loads in process @pid (0: as
+ * coldtrace itself would load it): that depends on the process's
+ * LD_LIBRARY_PATH and root, so it is looked for at each exec.
+ */
+static bool find_pylib(const struct ct_bin *b, int pid, char *lib, size_t len)
+{
+	char env[4096], root[64] = "";
+	const char *ld = pid ? proc_ld_path(pid, env, sizeof(env)) : getenv("LD_LIBRARY_PATH");
+	struct stat ours, theirs;
+
+	/* a process in a container: its paths are in its own root */
+	if (pid) {
+		snprintf(root, sizeof(root), "/proc/%d/root", pid);
+		if (stat("/", &ours) || stat(root, &theirs) ||
+		    (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino))
+			root[0] = 0;
+	}
+	/* b->path is the program as we see it: $ORIGIN from our side too */
+	return pyprobe_find_lib_in(&b->py, root, b->path, ld, lib, len) == 0 ||
+	       (root[0] && (strstr(b->py.runpath, "ORIGIN") || strstr(b->py.rpath, "ORIGIN")) &&
+		pyprobe_find_lib(&b->py, b->path, NULL, lib, len) == 0 && same_tree(lib, b->path));
+}
+
+/*
  * Is the file at fd a CPython interpreter or libpython (attach its import
  * probes), or a program that links a libpython (arm that library)? Nothing
  * for other files. The file is mapped only in here, as in inspect_file.
@@ -673,22 +707,9 @@ static void arm_python(struct ct_tracer *t, struct ct_bin *b, int fd)
 		return;
 	}
 	if (b->py.needed[0]) {
-		char lib[PATH_MAX], env[4096], root[64] = "";
-		const char *ld = b->open_pid ? proc_ld_path(b->open_pid, env, sizeof(env)) : getenv("LD_LIBRARY_PATH");
-		struct stat ours, theirs;
+		char lib[PATH_MAX];
 
-		/* a process in a container: its paths are in its own root */
-		if (b->open_pid) {
-			snprintf(root, sizeof(root), "/proc/%d/root", b->open_pid);
-			if (stat("/", &ours) || stat(root, &theirs) ||
-			    (ours.st_dev == theirs.st_dev && ours.st_ino == theirs.st_ino))
-				root[0] = 0;
-		}
-		/* b->path is the program as we see it: $ORIGIN from our side too */
-		if (pyprobe_find_lib_in(&b->py, root, b->path, ld, lib, sizeof(lib)) == 0 ||
-		    (root[0] && (strstr(b->py.runpath, "ORIGIN") || strstr(b->py.rpath, "ORIGIN")) &&
-		     pyprobe_find_lib(&b->py, b->path, NULL, lib, sizeof(lib)) == 0 &&
-		     same_tree(lib, b->path)))
+		if (find_pylib(b, b->open_pid, lib, sizeof(lib)))
 			b->pylib = arm_pylib(t, lib);
 		if (!b->pylib) {
 			snprintf(b->note, sizeof(b->note), "links %s, which coldtrace did not find: imports not traced",
@@ -740,8 +761,10 @@ static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
 		t1 = mono_ns();
 		if (b->is_go && b->plan.n)
 			attach_go(t, b, fd);
-		if (!b->is_go)
+		if (!b->is_go) {
 			arm_python(t, b, fd);
+			bincache_set_py(&t->cache, &b->fid, b->py.is_python || links_pylib(b));
+		}
 		goto done;
 	}
 	inspect_file(t, b, fd);
@@ -752,9 +775,11 @@ static void arm_bin(struct ct_tracer *t, struct ct_bin *b)
 		attach_go(t, b, fd);
 	if (!b->is_go)
 		arm_python(t, b, fd);
-	if (!t->opts.no_cache)
+	if (!t->opts.no_cache) {
 		bincache_put(&t->cache, &b->fid, b->is_go, b->version, b->note, b->open_pid ? b->path : path,
 			     &b->plan, b->fns, b->nfns, fd);
+		bincache_set_py(&t->cache, &b->fid, b->py.is_python || links_pylib(b));
+	}
 done:
 	close(fd);
 	b->inspect_ns = t1 - t0;
@@ -778,7 +803,10 @@ static void publish(struct ct_tracer *t, struct ct_bin *b, struct ct_holds *hold
 	struct waiter *w;
 	uint64_t one = 1;
 
-	if (mark_known(t, b))
+	/* A program that links libpython is never "known": which library it
+	 * loads depends on each process's environment, so each exec is held
+	 * until that one is armed (on_exec). */
+	if (!links_pylib(b) && mark_known(t, b))
 		warnx(t, "%s: cannot record binary as inspected: %s", b->path, strerror(errno));
 	pthread_mutex_lock(&t->lock);
 	b->state = BIN_READY;
@@ -1094,6 +1122,51 @@ void ct_tracer_prearm_argv(struct ct_tracer *t, char **argv)
 	}
 }
 
+/*
+ * An exec of armed program b, which links a libpython: the library this
+ * process loads (its own LD_LIBRARY_PATH, its root) must be armed before it
+ * runs. True if the process now waits for that library's arming (a
+ * waiter of it, released by publish()); false if it may run now (the
+ * library is armed, or cannot be found or waited for).
+ */
+static bool hold_for_pylib(struct ct_tracer *t, struct ct_model *m, struct ct_bin *b,
+			   const struct ct_exec *e)
+{
+	char lib[PATH_MAX];
+	struct ct_bin_id fid;
+	struct ct_bin *lb;
+	struct waiter *w;
+	struct stat st;
+	bool wait = false;
+
+	if (!find_pylib(b, (int)e->h.pid, lib, sizeof(lib)) || stat(lib, &st) || !S_ISREG(st.st_mode))
+		return false;
+	fid_of_stat(&fid, &st);
+	pthread_mutex_lock(&t->lock);
+	lb = bin_by_inode(t, fid.dev, fid.ino);
+	if (!lb)
+		lb = bin_new(t, &fid, lib);
+	if (lb && lb->state != BIN_READY && e->stopped && (w = calloc(1, sizeof(*w)))) {
+		w->pid = e->h.pid;
+		w->sandbox = e->h.sandbox;
+		w->next = lb->waiters;
+		lb->waiters = w;
+		if (!lb->armed_started)
+			enqueue(t, lb, true);
+		wait = true;
+	} else if (lb && !lb->armed_started) {
+		enqueue(t, lb, false); /* not held: armed late */
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (!wait && lb && lb->state == BIN_READY) {
+		/* this process's library, not the one b was first armed with */
+		bin_to_model(b, m, e->h.pid);
+		bin_to_model(lb, m, e->h.pid);
+		return false;
+	}
+	return wait;
+}
+
 static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exec *e)
 {
 	struct ct_bin *b, *old = NULL;
@@ -1171,6 +1244,8 @@ static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exe
 		enqueue(t, b, false); /* not held: armed late */
 	}
 	pthread_mutex_unlock(&t->lock);
+	if (release_now && links_pylib(b) && !t->opts.no_python)
+		release_now = !hold_for_pylib(t, m, b, e);
 	if (release_now && e->stopped)
 		ct_hold_release(&t->holds, e->h.pid);
 	if (release_now)
@@ -1415,7 +1490,7 @@ static void seed_known(struct ct_tracer *t)
 		struct ct_bin_val v = {.id = 0, .size = e->fid.size, .mtime_ns = e->fid.mtime_ns,
 				       .ctime_ns = e->fid.ctime_ns};
 
-		if (e->is_go)
+		if (e->is_go || e->is_py)
 			continue;
 		if (bpf_map__update_elem(t->skel->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
 					 BPF_NOEXIST))
