@@ -1172,6 +1172,15 @@ static void on_py(struct ct_model *m, const struct ct_py *e)
 		m->unpaired++; /* more importing threads than kept */
 		return;
 	}
+	/* The probes count the import calls open on the thread (e->depth): a
+	 * load still open here at the same depth or deeper lost its end
+	 * record (a full ring), and is left unfinished rather than taken for
+	 * the parent of what follows. */
+	while (e->depth && st->depth > 0 && st->depth <= CT_PY_STACK &&
+	       st->level[st->depth - 1] >= e->depth + (e->what == CT_PYIMP_END ? 1u : 0u)) {
+		st->depth--;
+		m->unpaired++;
+	}
 	if (e->what == CT_PYIMP_START) {
 		struct ct_pyimport *pi, *np;
 
@@ -1191,15 +1200,18 @@ static void on_py(struct ct_model *m, const struct ct_py *e)
 		pi->level = (uint32_t)st->depth;
 		pi->parent = st->depth > 0 && st->depth <= CT_PY_STACK ? st->open[st->depth - 1] : -1;
 		pi->c_start = e->c;
-		if (st->depth < CT_PY_STACK)
+		if (st->depth < CT_PY_STACK) {
 			st->open[st->depth] = (int32_t)im->npyimports;
+			st->level[st->depth] = e->depth;
+		}
 		st->depth++;
 		im->npyimports++;
 	} else if (e->what == CT_PYIMP_END) {
 		struct ct_pyimport *pi;
 
-		if (st->depth <= 0) {
-			m->unpaired++;
+		if (st->depth <= 0 ||
+		    (e->depth && st->depth <= CT_PY_STACK && st->level[st->depth - 1] != e->depth)) {
+			m->unpaired++; /* its start was lost */
 			return;
 		}
 		st->depth--;

@@ -130,6 +130,7 @@ struct ct_pystack {
 	uint32_t tid;
 	int depth;
 	int32_t open[CT_PY_STACK];
+	uint32_t level[CT_PY_STACK]; /* the probes' depth of each (0: not sent) */
 };
 
 struct ct_proc {
