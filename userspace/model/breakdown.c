@@ -565,27 +565,46 @@ int ct_bd_phase(const struct ct_model *m, const struct ct_timeline *tl, const st
 	return rc;
 }
 
+/* b - a, when both are a thread's counters (a thread at a probe hit has
+ * run: all zero means the record had none) and none went backwards. */
+static bool counters_between(const struct ct_tcounters *a, const struct ct_tcounters *b, struct ct_counts *c)
+{
+	if (!a->run_ns && !b->run_ns)
+		return false;
+	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt ||
+	    b->nvcsw < a->nvcsw || b->nivcsw < a->nivcsw)
+		return false;
+	c->run_ns = b->run_ns - a->run_ns;
+	c->min_flt = b->min_flt - a->min_flt;
+	c->maj_flt = b->maj_flt - a->maj_flt;
+	c->nvcsw = b->nvcsw - a->nvcsw;
+	c->nivcsw = b->nivcsw - a->nivcsw;
+	return true;
+}
+
 bool ct_bd_pkginit(const struct ct_pkginit *pk, struct ct_bd_pkg *out)
 {
-	const struct ct_tcounters *a = &pk->c_start, *b = &pk->c_end;
+	struct ct_counts c;
 
 	memset(out, 0, sizeof(*out));
 	if (!pk->tid_start || pk->tid_start != pk->tid_end || !pk->end || pk->end < pk->start)
 		return false;
-	if (!a->run_ns && !b->run_ns)
-		return false; /* records without counters: a thread at a probe hit has run */
-	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt ||
-	    b->nvcsw < a->nvcsw || b->nivcsw < a->nivcsw)
+	if (!counters_between(&pk->c_start, &pk->c_end, &c))
 		return false;
 	out->known = true;
 	out->tid = pk->tid_start;
 	out->cpu_from_sched = pk->cpu_sched;
-	out->cpu_ns = pk->cpu_sched ? pk->cpu_sched_ns : b->run_ns - a->run_ns;
-	out->min_flt = b->min_flt - a->min_flt;
-	out->maj_flt = b->maj_flt - a->maj_flt;
-	out->nvcsw = b->nvcsw - a->nvcsw;
-	out->nivcsw = b->nivcsw - a->nivcsw;
+	out->cpu_ns = pk->cpu_sched ? pk->cpu_sched_ns : c.run_ns;
+	out->min_flt = c.min_flt;
+	out->maj_flt = c.maj_flt;
+	out->nvcsw = c.nvcsw;
+	out->nivcsw = c.nivcsw;
 	return true;
+}
+
+bool ct_bd_pyimport(const struct ct_pyimport *pi, struct ct_counts *c)
+{
+	return pi->end && counters_between(&pi->c_start, &pi->c_end, c);
 }
 
 int ct_bd_process(const struct ct_model *m, const struct ct_proc *p, struct ct_bd *bd)

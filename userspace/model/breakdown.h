@@ -131,6 +131,12 @@ struct ct_bd_pkg {
 /* Fill out for pk; returns out->known. */
 bool ct_bd_pkginit(const struct ct_pkginit *pk, struct ct_bd_pkg *out);
 
+/* The same for a CPython module load (model.h struct ct_pyimport): its
+ * thread's counters between both ends, when the load ended, both ends had
+ * counters and none went backwards. CPU time is the counters' (a tick
+ * behind at most: no scheduler correction for loads). */
+bool ct_bd_pyimport(const struct ct_pyimport *pi, struct ct_counts *c);
+
 /*
  * A process's whole life (start_ts to its exit, or the trace's last_ts):
  * its totals are in struct ct_proc (sum, nthreads, dead_nonleader,

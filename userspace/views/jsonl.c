@@ -648,25 +648,6 @@ static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct 
 	jw_obj_close(w);
 }
 
-/* A load's thread counters between its two ends, when both ends had them
- * (a thread at a probe hit has run) and none went backwards. */
-static bool py_counts(const struct ct_pyimport *pi, struct ct_counts *c)
-{
-	const struct ct_tcounters *a = &pi->c_start, *b = &pi->c_end;
-
-	if (!pi->end || (!a->run_ns && !b->run_ns))
-		return false;
-	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt ||
-	    b->nvcsw < a->nvcsw || b->nivcsw < a->nivcsw)
-		return false;
-	c->run_ns = b->run_ns - a->run_ns;
-	c->min_flt = b->min_flt - a->min_flt;
-	c->maj_flt = b->maj_flt - a->maj_flt;
-	c->nvcsw = b->nvcsw - a->nvcsw;
-	c->nivcsw = b->nivcsw - a->nivcsw;
-	return true;
-}
-
 static void py_import_json(struct jsonw *w, const struct ct_proc *p, const struct ct_image *im, size_t k)
 {
 	const struct ct_pyimport *pi = &im->pyimports[k];
@@ -690,7 +671,7 @@ static void py_import_json(struct jsonw *w, const struct ct_proc *p, const struc
 	}
 	if (pi->name_cut)
 		jw_kbool(w, "name_cut", true);
-	if (py_counts(pi, &c))
+	if (ct_bd_pyimport(pi, &c))
 		ct_counts_json(w, "cpu_ns", c.run_ns, c.min_flt, c.maj_flt, c.nvcsw, c.nivcsw);
 	jw_obj_close(w);
 }

@@ -403,7 +403,7 @@ static void py_spans(struct ot *t, const struct ct_proc *p, size_t img, uint64_t
 		}
 		if (pi->name_cut)
 			attr_bool(w, "python.module.cut", true);
-		if (ct_pyload_counts(pi, &c)) {
+		if (ct_bd_pyimport(pi, &c)) {
 			attr_dbl(w, "coldtrace.cpu_ms", ms_of(c.run_ns));
 			attr_int(w, "coldtrace.minor_faults", (long long)c.min_flt);
 			attr_int(w, "coldtrace.major_faults", (long long)c.maj_flt);

@@ -191,7 +191,7 @@ static void py_slices(struct pf *p, const struct ct_model *m, const struct ct_pr
 		}
 		if (pi->name_cut)
 			jw_kbool(w, "name_cut", true);
-		if (ct_pyload_counts(pi, &c))
+		if (ct_bd_pyimport(pi, &c))
 			ct_counts_json(w, "cpu_ns", c.run_ns, c.min_flt, c.maj_flt, c.nvcsw, c.nivcsw);
 		args_close(p);
 	}

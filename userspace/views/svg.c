@@ -776,23 +776,6 @@ uint64_t ct_pyload_end(const struct ct_proc *p, size_t img, const struct ct_pyim
 	return end > pi->start ? end : pi->start;
 }
 
-bool ct_pyload_counts(const struct ct_pyimport *pi, struct ct_counts *c)
-{
-	const struct ct_tcounters *a = &pi->c_start, *b = &pi->c_end;
-
-	if (!pi->end || (!a->run_ns && !b->run_ns))
-		return false;
-	if (b->run_ns < a->run_ns || b->min_flt < a->min_flt || b->maj_flt < a->maj_flt || b->nvcsw < a->nvcsw ||
-	    b->nivcsw < a->nivcsw)
-		return false;
-	c->run_ns = b->run_ns - a->run_ns;
-	c->min_flt = b->min_flt - a->min_flt;
-	c->maj_flt = b->maj_flt - a->maj_flt;
-	c->nvcsw = b->nvcsw - a->nvcsw;
-	c->nivcsw = b->nivcsw - a->nivcsw;
-	return true;
-}
-
 #define PYBAND 11   /* a CPython image's top-level loads */
 #define PYSUB 5     /* the rows of the loads nested in them */
 #define PY_LEVELS 3 /* levels drawn; a deeper load is folded into its ancestor */

@@ -30,9 +30,6 @@ void ct_jsonl_timeline(struct jsonw *w, const struct ct_model *m, size_t t, cons
  * or, when it never ended, the end of its image (the next image's exec,
  * else the process's exit, else last); never before its start. */
 uint64_t ct_pyload_end(const struct ct_proc *p, size_t img, const struct ct_pyimport *pi, uint64_t last);
-
-/* Its thread's counters between its two ends, when both ends had them (a
- * thread at a probe hit has run) and none went backwards. */
-bool ct_pyload_counts(const struct ct_pyimport *pi, struct ct_counts *c);
+/* Its thread's counters between its ends: breakdown.h's ct_bd_pyimport. */
 
 #endif
