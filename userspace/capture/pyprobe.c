@@ -88,8 +88,8 @@ static int minor_from_name(const char *path, bool *threaded)
 }
 
 /* File offset of link-time address @vaddr (in a PT_LOAD segment's file
- * bytes), or -1. */
-static int64_t vaddr_off(Elf *elf, uint64_t vaddr)
+ * bytes, inside the @size bytes of the file), or -1. */
+static int64_t vaddr_off(Elf *elf, uint64_t vaddr, size_t size)
 {
 	size_t phnum = 0;
 
@@ -100,8 +100,11 @@ static int64_t vaddr_off(Elf *elf, uint64_t vaddr)
 
 		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
 			continue;
-		if (vaddr >= ph.p_vaddr && vaddr < ph.p_vaddr + ph.p_filesz)
-			return (int64_t)(vaddr - ph.p_vaddr + ph.p_offset);
+		if (vaddr >= ph.p_vaddr && vaddr - ph.p_vaddr < ph.p_filesz) {
+			uint64_t off = vaddr - ph.p_vaddr + ph.p_offset;
+
+			return off < ph.p_offset || off >= size ? -1 : (int64_t)off;
+		}
 	}
 	return -1;
 }
@@ -175,7 +178,7 @@ static void scan_dynamic(Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh, struct pyp
 /* Py_Version's value: read from the file at its offset. */
 static bool read_version(Elf *elf, const char *image, size_t size, uint64_t va, uint32_t *hex)
 {
-	int64_t off = vaddr_off(elf, va);
+	int64_t off = vaddr_off(elf, va, size);
 	uint32_t v;
 
 	if (off < 0 || (uint64_t)off + 4 > size)
@@ -246,7 +249,7 @@ static int inspect(Elf *elf, const char *image, size_t size, const char *path, s
 	{
 		bool have = p->minor <= 10 ? f.callid : f.callobj;
 		uint64_t va = p->minor <= 10 ? f.callid_va : f.callobj_va;
-		int64_t io = vaddr_off(elf, f.import_va), co = have ? vaddr_off(elf, va) : -1;
+		int64_t io = vaddr_off(elf, f.import_va, size), co = have ? vaddr_off(elf, va, size) : -1;
 
 		if (io < 0 || co < 0) {
 			snprintf(p->note, sizeof(p->note), "CPython %s without an exported %s: imports not traced",

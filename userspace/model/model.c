@@ -1141,9 +1141,11 @@ static struct ct_pystack *py_thread(struct ct_model *m, struct ct_image *im, uin
 	for (int i = 0; i < CT_PY_THREADS; i++)
 		if (im->pystack[i].tid == tid)
 			return &im->pystack[i];
+	/* a free slot, or one of a thread with no load open (it may be gone) */
 	for (int i = 0; i < CT_PY_THREADS; i++)
-		if (!im->pystack[i].tid) {
+		if (!im->pystack[i].tid || !im->pystack[i].depth) {
 			im->pystack[i].tid = tid;
+			im->pystack[i].depth = 0;
 			return &im->pystack[i];
 		}
 	return NULL;
