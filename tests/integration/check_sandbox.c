@@ -12,7 +12,8 @@
  *   .../invocation/X/response -> END X -> REPORT X; all processes exited,
  *   nothing lost, Go inits of the agent (and of the Go runtime).
  *
- * RUNTIME: go (ct-runtime-go), shell (bootstrap.sh + curl), node
+ * RUNTIME: go (ct-runtime-go), shell (bootstrap.sh + curl), python
+ * (ct-runtime-py + Debian's python3: its imports checked too), node
  * (aws-lambda-ric under node). Prints "ok   ..." / "FAIL ..." lines and
  * "N passed, N failed"; exit 1 if anything failed, 2 on bad usage.
  *
@@ -32,7 +33,8 @@
 
 /* ---- the records we need ---- */
 
-enum rtype { R_OTHER, R_HEADER, R_PROCESS, R_EXEC, R_GO_INIT, R_GO_MAIN, R_LISTEN, R_HTTP, R_LOG, R_SUMMARY };
+enum rtype { R_OTHER, R_HEADER, R_PROCESS, R_EXEC, R_GO_INIT, R_GO_MAIN, R_LISTEN, R_HTTP, R_LOG, R_SUMMARY,
+	     R_PY_IMPORT };
 
 struct rec {
 	int line;
@@ -58,6 +60,9 @@ struct rec {
 	uint64_t peer_ts;
 	uint64_t port;   /* listen */
 	char addr[64];   /* listen */
+	/* py_import: module in path, start in ts */
+	uint64_t level, seq, end_ns;
+	int64_t parent; /* -1: top level */
 	/* summary */
 	uint64_t lost_total;
 	bool complete, has_complete, has_lost;
@@ -80,7 +85,7 @@ static enum rtype type_of(const char *t)
 {
 	static const struct { const char *n; enum rtype t; } map[] = {
 		{"header", R_HEADER}, {"process", R_PROCESS}, {"exec", R_EXEC},
-		{"go_init", R_GO_INIT}, {"go_main", R_GO_MAIN}, {"listen", R_LISTEN},
+		{"go_init", R_GO_INIT}, {"go_main", R_GO_MAIN}, {"listen", R_LISTEN}, {"py_import", R_PY_IMPORT},
 		{"http", R_HTTP}, {"log", R_LOG}, {"summary", R_SUMMARY},
 	};
 
@@ -122,6 +127,14 @@ static bool parse_line(const char *l, int lineno, struct rec *r)
 		break;
 	case R_EXEC:
 		get_str(l, "path", r->path, sizeof(r->path));
+		break;
+	case R_PY_IMPORT:
+		get_str(l, "module", r->path, sizeof(r->path));
+		get_u64(l, "level", &r->level);
+		get_u64(l, "seq", &r->seq);
+		get_u64(l, "end_ns", &r->end_ns);
+		r->parent = get_i64(l, "parent", &i) ? i : -1;
+		r->has_ts = get_u64(l, "start_ns", &r->ts);
 		break;
 	case R_LISTEN:
 		get_u64(l, "port", &r->port);
@@ -225,6 +238,7 @@ int main(int argc, char **argv)
 	size_t cap = 0, nalloc = 0;
 	ssize_t n;
 	int lineno = 0, bad_lines = 0;
+	const struct rec *py_exec = NULL;
 	const struct rec *agent_exec, *listen, *init_start, *rt_exec, *next, *resp, *post, *end, *report,
 		*summary = NULL, *header = NULL, *agent_read, *rt_read, *start;
 	uint32_t A, R;
@@ -233,13 +247,13 @@ int main(int argc, char **argv)
 	int io_out_of_order = 0;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: check_sandbox JSONL go|shell|node API_PORT\n");
+		fprintf(stderr, "usage: check_sandbox JSONL go|shell|node|python API_PORT\n");
 		return 2;
 	}
 	file = argv[1];
 	rt = argv[2];
 	api_port = (unsigned)strtoul(argv[3], NULL, 10);
-	if (strcmp(rt, "go") && strcmp(rt, "shell") && strcmp(rt, "node")) {
+	if (strcmp(rt, "go") && strcmp(rt, "shell") && strcmp(rt, "node") && strcmp(rt, "python")) {
 		fprintf(stderr, "check_sandbox: unknown runtime %s\n", rt);
 		return 2;
 	}
@@ -328,6 +342,9 @@ int main(int argc, char **argv)
 	else if (!strcmp(rt, "shell"))
 		FIRST_AFTER(rt_exec, init_start->ts,
 			    r->type == R_EXEC && r->pid != A && in_tree(r->pid, A) && ends_with(r->path, "/bootstrap.sh"));
+	else if (!strcmp(rt, "python"))
+		FIRST_AFTER(rt_exec, init_start->ts,
+			    r->type == R_EXEC && r->pid != A && in_tree(r->pid, A) && ends_with(r->path, "/ct-runtime-py"));
 	else
 		FIRST_AFTER(rt_exec, init_start->ts,
 			    r->type == R_EXEC && r->pid != A && in_tree(r->pid, A) && ends_with(r->path, "/aws-lambda-ric"));
@@ -341,6 +358,10 @@ int main(int argc, char **argv)
 
 		FIRST_AFTER(node, rt_exec->ts, r->type == R_EXEC && r->pid == R && ends_with(r->path, "/node"));
 		check(node, "the runtime process then execs node (the script's interpreter)");
+	}
+	if (!strcmp(rt, "python")) {
+		FIRST_AFTER(py_exec, rt_exec->ts, r->type == R_EXEC && r->pid == R && strstr(r->path, "/python3"));
+		check(py_exec, "the runtime process then execs python3 (ct-runtime-py's exec)");
 	}
 	if (!strcmp(rt, "shell")) {
 		const struct rec *curl;
@@ -449,6 +470,45 @@ int main(int argc, char **argv)
 		} else {
 			check(nr == 0, "non-Go runtime: no go_init records (%zu)", nr);
 		}
+	}
+
+	/* ---- 11. Python imports: the function's init is its imports ---- */
+	if (!strcmp(rt, "python") && py_exec) {
+		size_t n = count(R_PY_IMPORT, R), before = 0, nested = 0;
+		const struct rec *app = NULL;
+		bool all_after = true, all_ended = true;
+
+		for (size_t i = 0; i < nrecs; i++) {
+			const struct rec *r = &recs[i];
+
+			if (r->type != R_PY_IMPORT || r->pid != R)
+				continue;
+			all_after &= r->ts >= py_exec->ts;
+			if (r->end_ns && r->end_ns <= next->ts)
+				before++;
+			all_ended &= r->end_ns != 0 || r->ts > next->ts;
+			if (!strcmp(r->path, "app") && r->level == 0 && !app)
+				app = r;
+		}
+		check(n >= 100, "runtime imports: %zu py_import records (>= 100: the interpreter's own and app.py's)", n);
+		check(all_after, "every py_import of the runtime starts after its python3 exec");
+		check(all_ended, "every load of the function's init ended");
+		check(count(R_PY_IMPORT, A) == 0, "the Go agent has no py_import records");
+		check(app && app->ts > init_start->ts && app->end_ns > app->ts && app->end_ns <= next->ts,
+		      "the handler module 'app' is a top-level load between INIT_START and the first GET /next");
+		for (size_t i = 0; app && i < nrecs; i++) {
+			const struct rec *r = &recs[i];
+
+			if (r->type == R_PY_IMPORT && r->pid == R && r->level >= 1 && r->ts >= app->ts &&
+			    r->end_ns && r->end_ns <= app->end_ns &&
+			    (!strcmp(r->path, "json") || !strcmp(r->path, "email.message") ||
+			     !strcmp(r->path, "http.client") || !strcmp(r->path, "sqlite3") ||
+			     !strcmp(r->path, "xml.etree.ElementTree") || !strcmp(r->path, "decimal")))
+				nested++;
+		}
+		check(nested >= 4, "app's stdlib imports are nested inside its load (%zu of json, email.message, http.client, sqlite3, xml.etree.ElementTree, decimal)",
+		      nested);
+		check(before >= n / 2, "most loads (%zu of %zu) ended before the first GET /next", before, n);
 	}
 	return check_finish();
 }

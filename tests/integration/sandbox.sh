@@ -7,7 +7,8 @@
 # GET /next -> 200 with the request id -> POST /response with that id ->
 # END/REPORT -> all exited, nothing lost; Go inits; /next paired).
 #
-# RUNTIME: go | shell (bootstrap.sh, needs curl) | node (aws-lambda-ric).
+# RUNTIME: go | shell (bootstrap.sh, needs curl) | python (ct-runtime-py,
+# Debian's python3) | node (aws-lambda-ric).
 # Environment:
 #   CT_CHECK_SANDBOX  the check_sandbox binary (default: next to this
 #                     test's build dir, i.e. COLDTRACE's dir/tests/integration)
@@ -37,6 +38,7 @@ node)
 		{ bad "node runtime: CT_NODE_DIR must hold node_modules/.bin/aws-lambda-ric (integ.setup.node)"; finish; }
 	set -- "$@" --node-dir "$CT_NODE_DIR"
 	marker='"hello":"from node"' ;;
+python) marker='"hello":"from python"' ;;
 *) bad "unknown runtime $rt"; finish ;;
 esac
 
