@@ -1844,26 +1844,27 @@ void ct_tracer_finish(struct ct_tracer *t)
 	}
 }
 
-uint64_t ct_tracer_go_hits(struct ct_tracer *t)
+/* The sum of a per-CPU counter array's slots 1 .. nslots - 1 (slot 0 is
+ * no probe kind). */
+static uint64_t sum_slots(struct bpf_map *map, uint32_t nslots)
 {
 	uint64_t total = 0, n;
 
-	for (uint32_t k = 1; k < CT_GO_SLOTS; k++) { /* every enum ct_go_probe slot */
-		read_percpu(t->skel->maps.go_hits, k, &n);
+	for (uint32_t k = 1; k < nslots; k++) {
+		read_percpu(map, k, &n);
 		total += n;
 	}
 	return total;
 }
 
+uint64_t ct_tracer_go_hits(struct ct_tracer *t)
+{
+	return sum_slots(t->skel->maps.go_hits, CT_GO_SLOTS); /* every enum ct_go_probe */
+}
+
 uint64_t ct_tracer_py_hits(struct ct_tracer *t)
 {
-	uint64_t total = 0, n;
-
-	for (uint32_t k = 1; k < CT_PY_SLOTS; k++) { /* every enum ct_py_probe slot */
-		read_percpu(t->skel->maps.py_hits, k, &n);
-		total += n;
-	}
-	return total;
+	return sum_slots(t->skel->maps.py_hits, CT_PY_SLOTS); /* every enum ct_py_probe */
 }
 
 size_t ct_tracer_go_binaries(struct ct_tracer *t)
