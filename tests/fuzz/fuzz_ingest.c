@@ -7,7 +7,7 @@
  *
  * Input: byte 0 = options (bit 0 keep_query; bits 1-3 budget class: 0 the
  * default, k: 4 KiB << k), then records, each sel(1) len(2, LE) body(len):
- *   kind = (sel & 15) % 13:
+ *   kind = (sel & 15) % 14:
  *             0 exec    pid ppid plen path[plen] comm(8) args[...] (NULs
  *                       separate; bit 7 of sel: args_truncated)
  *             1 fork    pid child
@@ -27,6 +27,10 @@
  *            10 open    pid fd dev ino path[...] (fd = byte - 4: some fail)
  *            11 fread   pid fd dev ino bytes(2)
  *            12 pcache  pid dev ino pages
+ *            13 py      pid what depth thr kind name[...] (what % 4: 1 start,
+ *                       2 end, 0 and 3 invalid; depth % 70; tid as sched's;
+ *                       kind: the name's str kind, UTF-8, UCS-1/2/4 or none;
+ *                       name_chars = its length + (kind byte >> 4))
  * pids are 100 + (byte % 8) so processes meet; fds 0..7, devs and inodes
  * % 4 so reads and misses meet opens; times increase by 1 + (sel >> 4) us
  * per record except in raw records.
@@ -34,7 +38,8 @@
  * Oracles: the budget holds (mem_peak <= budget); the jsonl, Perfetto and
  * OTLP outputs are strict JSON (every jsonl line); the text, inittrace and
  * SVG outputs hold no control byte but newline and tab, no C1 or bidi
- * control, no invalid UTF-8; every inittrace line is an "init " line or a
+ * control, no invalid UTF-8 (importtime's too: one line per Python load
+ * that ended, with a header, or a "# pid " header); every inittrace line is an "init " line or a
  * "# pid " header, as many init lines as package inits; no view shows the
  * secret planted in the command line; the breakdown of each process's
  * life has wall-clock states that add up to it, spans in time order with
@@ -89,6 +94,7 @@ static union {
 	struct ct_open open;
 	struct ct_fread fread;
 	struct ct_pcache pcache;
+	struct ct_py py;
 	uint8_t raw[sizeof(struct ct_io) + 64];
 } rec;
 
@@ -120,7 +126,7 @@ static void one(struct ct_model *m, uint8_t sel, const uint8_t *b, size_t n, uin
 	size_t size = 0;
 
 	memset(&rec, 0, sizeof(rec));
-	switch ((sel & 15) % 13) {
+	switch ((sel & 15) % 14) {
 	case 0: {
 		size_t plen = (size_t)get(b, n, 2, 1), off = 3;
 
@@ -263,6 +269,26 @@ static void one(struct ct_model *m, uint8_t sel, const uint8_t *b, size_t n, uin
 		rec.pcache.pages = (uint32_t)get(b, n, 3, 1);
 		size = sizeof(rec.pcache);
 		break;
+	case 13: {
+		static const uint8_t kinds[] = {CT_PYNAME_UTF8, CT_PYNAME_UCS1, CT_PYNAME_UCS2, CT_PYNAME_UCS4,
+						CT_PYNAME_NONE};
+		size_t len = n > 5 ? n - 5 : 0;
+
+		hdr(CT_EV_PY, pid_of((uint8_t)get(b, n, 0, 1)), ts);
+		rec.py.h.tid = rec.py.h.pid + 100 * (uint32_t)(get(b, n, 3, 1) % 4);
+		rec.py.what = (uint32_t)(get(b, n, 1, 1) % 4);
+		rec.py.depth = (uint32_t)(get(b, n, 2, 1) % 70);
+		rec.py.bin = 1;
+		rec.py.name_kind = kinds[get(b, n, 4, 1) % 5];
+		if (len > CT_PYMOD_LEN)
+			len = CT_PYMOD_LEN;
+		if (len)
+			memcpy(rec.py.name, b + 5, len);
+		rec.py.name_len = (uint32_t)len;
+		rec.py.name_chars = (uint32_t)len + (uint32_t)(get(b, n, 4, 1) >> 4);
+		size = sizeof(rec.py);
+		break;
+	}
 	}
 	ct_model_add_event(m, &rec, size);
 }
@@ -352,7 +378,7 @@ static size_t count(const struct strbuf *sb, const char *w)
 	return n;
 }
 
-enum view { V_TEXT, V_INITTRACE, V_JSONL, V_PERFETTO, V_SVG, V_OTLP, V_COUNT };
+enum view { V_TEXT, V_INITTRACE, V_IMPORTTIME, V_JSONL, V_PERFETTO, V_SVG, V_OTLP, V_COUNT };
 
 static void render(const struct ct_model *m, int v, const struct ct_render_opts *o, struct strbuf *sb)
 {
@@ -360,6 +386,7 @@ static void render(const struct ct_model *m, int v, const struct ct_render_opts 
 	switch (v) {
 	case V_TEXT: ct_render_text(m, sb, o); break;
 	case V_INITTRACE: ct_render_inittrace(m, sb, o); break;
+	case V_IMPORTTIME: ct_render_importtime(m, sb, o); break;
 	case V_JSONL: ct_render_jsonl(m, sb, o); break;
 	case V_PERFETTO: ct_render_perfetto(m, sb, o); break;
 	case V_SVG: ct_render_svg(m, sb, o); break;
@@ -379,7 +406,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ct_model m;
 	struct strbuf sb;
 	uint64_t ts = 1000000000ull, budget;
-	size_t i = 1, pkgs = 0, inits = 0;
+	size_t i = 1, pkgs = 0, inits = 0, loads = 0, lines = 0;
 	unsigned cls;
 
 	if (!size)
@@ -412,7 +439,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		render(&m, v, &o, &sb);
 		with = count(&sb, SECRET);
-		if (v == V_TEXT || v == V_INITTRACE || v == V_SVG)
+		if (v == V_TEXT || v == V_INITTRACE || v == V_IMPORTTIME || v == V_SVG)
 			check_terminal_safe(sb.buf ? sb.buf : "", sb.len);
 		if (v == V_INITTRACE) {
 			for (const char *l = sb.buf; l && *l;) {
@@ -430,6 +457,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (m.procs[p].images[j].is_go)
 						pkgs += m.procs[p].images[j].npkgs;
 			CHECK(inits == pkgs);
+		}
+		if (v == V_IMPORTTIME) {
+			/* Python's header, one line per load that ended, or a "# pid " header */
+			for (const char *l = sb.buf; l && *l;) {
+				const char *nl = strchr(l, '\n');
+
+				CHECK(nl != NULL);
+				if (!strncmp(l, "import time: self [us]", 22))
+					;
+				else if (!strncmp(l, "import time: ", 13))
+					lines++;
+				else
+					CHECK(!strncmp(l, "# pid ", 6));
+				l = nl + 1;
+			}
+			for (size_t p = 0; p < m.nprocs; p++)
+				for (size_t j = 0; j < m.procs[p].nimages; j++)
+					for (size_t k = 0; k < m.procs[p].images[j].npyimports; k++)
+						loads += m.procs[p].images[j].pyimports[k].end_seq != 0;
+			CHECK(lines == loads);
 		}
 		if (v == V_JSONL) {
 			for (const char *l = sb.buf; l && *l;) {

@@ -163,12 +163,35 @@ def breakdown():
     return bytes([0]) + s
 
 
+# CPython imports (issue 14): kind 13, what 1 start / 2 end
+PY_UTF8, PY_UCS1, PY_UCS2, PY_UCS4, PY_NONE = range(5)
+
+
+def py(pid, what, depth, name=b"", thr=0, kind=PY_UTF8, extra=0):
+    n = name.encode() if isinstance(name, str) else name
+    return rec(13, bytes([pid, what, depth, thr, kind | (extra << 4)]) + n)
+
+
+def python():
+    s = exec_(0, 0, "/usr/bin/python3", "python3", ["python3", "app.py"])
+    s += py(0, 1, 1, "_frozen_importlib_external") + py(0, 1, 2, "_io") + py(0, 2, 2)
+    s += py(0, 2, 1) + py(0, 1, 1, "app") + py(0, 1, 3, "json") + py(0, 1, 4, "json.decoder")
+    s += py(0, 2, 4) + py(0, 2, 3) + py(0, 1, 2, "caf\xe9".encode("latin-1"), kind=PY_UCS1)
+    s += py(0, 2, 2) + py(0, 1, 2, "\u65e5\u672c".encode("utf-16-le"), kind=PY_UCS2)
+    s += py(0, 1, 3, "\U0001f40d".encode("utf-32-le"), kind=PY_UCS4, extra=3) + py(0, 2, 3)
+    s += py(0, 1, 2, "t", thr=1) + py(0, 2, 2, thr=1) + py(0, 2, 5) + py(0, 1, 3, b"\xff\xfe", kind=PY_NONE)
+    s += py(0, 1, 2, "x" * 140) + py(0, 3, 1) + py(0, 2, 1) + py(0, 1, 1, "never.ended")
+    s += exit_(0, 0)
+    return bytes([0]) + s
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     a, b = secrets()
     seeds = {"cold_start": bytes([0]) + cold_start(), "secrets": a, "secrets_keep_query": b,
              "escapes": escapes(), "flood_small_budget": flood(), "odd_records": odd(),
-             "breakdown": breakdown(), "breakdown_small_budget": bytes([1 << 1]) + breakdown()[1:] * 8}
+             "breakdown": breakdown(), "breakdown_small_budget": bytes([1 << 1]) + breakdown()[1:] * 8,
+             "python": python()}
     for name, data in seeds.items():
         with open(os.path.join(OUT, name), "wb") as f:
             f.write(data)
