@@ -27,10 +27,10 @@
 #include "model.h"
 #include "model_build.h"
 #include "svg_tags.h"
+#include "tl_build.h"
 #include "phases.h"
 #include "render.h"
 
-#define MS(x) ((uint64_t)(1000000000ull + (uint64_t)((x) * 1000000.0 + 0.5)))
 #define DRIVER 100
 #define AGENT 101
 #define RUNTIME 102
@@ -67,27 +67,6 @@ struct fixture {
 	struct ct_model m;
 	struct ct_timelines tls;
 };
-
-static void ms_(struct ct_timeline *tl, enum ct_ms k, double at, uint32_t pid)
-{
-	tl->ms[k] = (struct ct_milestone){.state = CT_MS_SEEN, .ts = MS(at), .pid = pid};
-}
-
-static void ph_(struct ct_timeline *tl, enum ct_phase_id id, enum ct_ms from, enum ct_ms to, int depth,
-		enum ct_phase_kind kind, bool in_sum, uint32_t pid)
-{
-	struct ct_phase *p = &tl->ph[id];
-
-	*p = (struct ct_phase){.id = id, .kind = kind, .from = from, .to = to, .depth = depth, .in_sum = in_sum,
-			       .pid = pid};
-	if (tl->ms[from].state == CT_MS_SEEN)
-		p->start = tl->ms[from].ts;
-	if (tl->ms[to].state == CT_MS_SEEN)
-		p->end = tl->ms[to].ts;
-	p->complete = p->start && p->end && p->end >= p->start;
-	if (p->complete)
-		p->dur = p->end - p->start;
-}
 
 static void build(struct fixture *f)
 {

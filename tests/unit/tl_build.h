@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Timelines built by hand for the picture views' unit tests (the views'
+ * _tls form, tlviews.h): a milestone seen at a time, and a phase as
+ * phases.c's table has it (depth, kind, in_sum), its times from its
+ * milestones. Times: MS(ms), ms after a base of 1 s.
+ */
+#ifndef TL_BUILD_H
+#define TL_BUILD_H
+
+#include <stdint.h>
+
+#include "phases.h"
+
+#define MS(x) ((uint64_t)(1000000000ull + (uint64_t)((x) * 1000000.0 + 0.5)))
+
+static void ms_(struct ct_timeline *tl, enum ct_ms k, double at, uint32_t pid)
+{
+	tl->ms[k] = (struct ct_milestone){.state = CT_MS_SEEN, .ts = MS(at), .pid = pid};
+}
+
+static void ph_(struct ct_timeline *tl, enum ct_phase_id id, enum ct_ms from, enum ct_ms to, int depth,
+		enum ct_phase_kind kind, bool in_sum, uint32_t pid)
+{
+	struct ct_phase *p = &tl->ph[id];
+
+	*p = (struct ct_phase){.id = id, .kind = kind, .from = from, .to = to, .depth = depth, .in_sum = in_sum,
+			       .pid = pid};
+	if (tl->ms[from].state == CT_MS_SEEN)
+		p->start = tl->ms[from].ts;
+	if (tl->ms[to].state == CT_MS_SEEN)
+		p->end = tl->ms[to].ts;
+	p->complete = p->start && p->end && p->end >= p->start;
+	if (p->complete)
+		p->dur = p->end - p->start;
+}
+
+#endif /* TL_BUILD_H */
