@@ -557,6 +557,7 @@ static void inspect_file(struct ct_tracer *t, struct ct_bin *b, int fd)
 }
 
 static void arm_bin(struct ct_tracer *t, struct ct_bin *b);
+static void publish(struct ct_tracer *t, struct ct_bin *b, struct ct_holds *holds);
 
 /*
  * The libpython at @path, armed (its import probes in) before this
@@ -599,12 +600,16 @@ static struct ct_bin *arm_pylib(struct ct_tracer *t, const char *path)
 	if (!lib || !mine)
 		return lib;
 	arm_bin(t, lib);
-	if (mark_known(t, lib))
-		warnx(t, "%s: cannot record binary as inspected: %s", lib->path, strerror(errno));
-	pthread_mutex_lock(&t->lock);
-	lib->state = BIN_READY;
-	pthread_cond_broadcast(&t->ready_cond);
-	pthread_mutex_unlock(&t->lock);
+	{
+		/* processes of another program that loads it may wait for it
+		 * (hold_for_pylib): publish ends their holds too */
+		struct ct_holds holds;
+
+		ct_holds_init(&holds, bpf_map__fd(t->skel->maps.ct_held),
+			      bpf_map__fd(t->skel->maps.ct_resuming));
+		publish(t, lib, &holds);
+		ct_holds_free(&holds);
+	}
 	return lib;
 }
 
