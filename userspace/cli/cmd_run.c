@@ -344,6 +344,7 @@ static int run_once(struct run *r)
 
 	ropts.command = r->cmdline;
 	ropts.top = env.top;
+	ropts.full = env.full;
 	ropts.color = !env.output && isatty(STDOUT_FILENO);
 	ropts.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	sb_init(&out);

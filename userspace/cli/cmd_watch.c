@@ -268,6 +268,7 @@ static void sandbox_write(struct watch *w, struct sandbox *s, bool cut)
 		 cut ? " (cut short: coldtrace stopped)" : "", lost_note);
 	ropts.command = cmd;
 	ropts.top = env.top;
+	ropts.full = env.full;
 	ropts.color = !env.output && isatty(STDOUT_FILENO);
 	ropts.realtime_offset_ns = now_ns(CLOCK_REALTIME) - now_ns(CLOCK_MONOTONIC);
 	sb_init(&out);

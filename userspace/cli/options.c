@@ -26,6 +26,9 @@ struct cli_env env = {
 static const struct cli_option shared_options[] = {
 	{"format", 'f', "FMT", "the output's format:"},
 	{"top", 'n', "N", "slowest package inits listed per program (default 5)"},
+	{"full", CLI_OPT_FULL, NULL,
+	 "svg: the time axis spans the whole trace (default:\n"
+	 "the cold starts, what comes before and after folded)"},
 	{"capture-bytes", CLI_OPT_CAPTURE, "N",
 	 "bytes copied per read/write syscall (default 512,\n"
 	 "at most 4096; 0: no HTTP or log-line tracing)"},
@@ -151,6 +154,7 @@ bool cli_shared_option(int key, const char *arg)
 	case CLI_OPT_NO_FILES: env.no_files = true; break;
 	case CLI_OPT_NO_PYTHON: env.no_python = true; break;
 	case CLI_OPT_NO_BREAKDOWN: env.no_sched = env.no_files = true; break;
+	case CLI_OPT_FULL: env.full = true; break;
 	case 'q': env.quiet = true; break;
 	case 'v': env.verbose = true; break;
 	default: return false;

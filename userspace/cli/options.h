@@ -37,6 +37,7 @@ struct cli_env {
 	bool no_files;         /* --no-files (or --no-breakdown): no files opened/read, no page-cache misses */
 	bool no_python;        /* --no-python: no CPython import probes */
 	bool cold_cache;       /* run --cold-cache: evict the command's files from the page cache first */
+	bool full;             /* --full: the svg's axis spans the whole trace */
 };
 
 extern struct cli_env env;
@@ -66,6 +67,7 @@ enum {
 	CLI_OPT_NO_PYTHON,
 	CLI_OPT_NO_BREAKDOWN,
 	CLI_OPT_COLD_CACHE,
+	CLI_OPT_FULL,
 };
 
 /* --top N: the same range and error in run, watch and report. */

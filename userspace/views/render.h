@@ -19,6 +19,8 @@ struct ct_render_opts {
 	int top;             /* how many slowest package inits to list */
 	bool color;          /* the output is a terminal: views with colours use them */
 	uint64_t realtime_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC at start */
+	bool full;           /* --full: svg's axis spans the whole trace, not only the
+			      * cold starts (what comes before and after folded) */
 };
 
 /*
