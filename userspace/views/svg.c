@@ -55,7 +55,9 @@
 
 struct svg {
 	struct strbuf *b;
-	uint64_t t0, span;
+	uint64_t t0, span; /* the axis: [t0, t0 + span] */
+	uint64_t origin;   /* time 0 of its ticks and tooltips: the trace's start */
+	bool cut_l, cut_r; /* the trace goes on before t0 / after t0 + span (folded) */
 	double y;
 	const struct ct_model *m;
 	uint32_t *by_pid; /* m->tspans indexes by (pid, start); NULL: none */
@@ -130,11 +132,74 @@ static void esc(struct strbuf *b, const char *s)
 	esc_n(b, s ? s : "", s ? strlen(s) : 0, TEXT_MAX);
 }
 
+/* The x of ts; before the axis at its start, after it at its end. */
 static double xat(const struct svg *g, uint64_t ts)
 {
 	if (ts <= g->t0)
 		return X0;
+	if (ts - g->t0 >= g->span)
+		return X0 + PW;
 	return X0 + (double)(ts - g->t0) * PW / (double)g->span;
+}
+
+/* ts is on the axis (a mark outside it is not drawn). */
+static bool in_view(const struct svg *g, uint64_t ts)
+{
+	return ts >= g->t0 && ts - g->t0 <= g->span;
+}
+
+/* The width of text at 11px (DejaVu Sans, near enough): digits and capitals
+ * are wider than the average letter, spaces and punctuation narrower. */
+static double text_w(const char *s, size_t n)
+{
+	double w = 0;
+
+	for (size_t i = 0; i < n && s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* inside a UTF-8 character */
+		if (c >= '0' && c <= '9')
+			w += 7.0;
+		else if (c >= 'A' && c <= 'Z')
+			w += 7.6;
+		else if (c == 'm' || c == 'w' || c == 'M' || c == 'W')
+			w += 9.8;
+		else if (strchr(" .,:;!|'()[]/-ijlrtf", c))
+			w += 4.0;
+		else
+			w += 6.6;
+	}
+	return w;
+}
+
+/* The right end of the plot for labels: before the fold at its right. */
+static double text_right(const struct svg *g)
+{
+	return g->cut_r ? X0 + PW - 8 : W - 4;
+}
+
+/* A <text> at (x, y), anchored at its end when end; cut to maxw pixels with
+ * "…" when wider, the whole text then its tooltip. */
+static void put_text(struct svg *g, const char *cls, bool end, double x, double y, const char *text, double maxw)
+{
+	size_t n = strlen(text), cut = n;
+	const char *anchor = end ? " text-anchor=\"end\"" : "";
+
+	if (text_w(text, n) > maxw) {
+		while (cut > 0 && text_w(text, cut) + 11 > maxw)
+			for (cut--; cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80; cut--)
+				;
+		sb_puts(g->b, "<g><title>");
+		esc_n(g->b, text, n, TIP_MAX);
+		sb_puts(g->b, "</title>");
+	}
+	sb_printf(g->b, "<text class=\"%s\"%s x=\"%.2f\" y=\"%.1f\">", cls, anchor, x, y);
+	esc_n(g->b, text, cut, TEXT_MAX);
+	if (cut < n)
+		sb_puts(g->b, "\xe2\x80\xa6</text></g>\n");
+	else
+		sb_puts(g->b, "</text>\n");
 }
 
 static void fmt_ms(uint64_t ns, char *buf, size_t len)
@@ -142,7 +207,50 @@ static void fmt_ms(uint64_t ns, char *buf, size_t len)
 	snprintf(buf, len, "%.3f ms", (double)ns / 1e6);
 }
 
-/* A bar with its tooltip; label to its right (or left, near the edge). */
+/*
+ * The label of a bar [x1, x2] of class cls whose baseline is at y: to its
+ * right, else to its left (not before xmin), else inside it where none of
+ * the marks at xs (n of them, a mark 8 pixels wide) is, else (below: not
+ * NULL) on a line of its own under the bar: *below is then set, the row
+ * needs BELOW more pixels; else inside, cut to the bar with the whole text
+ * as its tooltip.
+ */
+#define BELOW 13
+static void bar_label(struct svg *g, double x1, double x2, double xmin, double y, const char *cls,
+		      const char *label, const double *xs, size_t n, bool *below)
+{
+	double tw = text_w(label, strlen(label));
+	const char *in = strcmp(cls, "incomplete") ? "l in" : "l";
+
+	if (x2 + 4 + tw < text_right(g)) {
+		put_text(g, "l", false, x2 + 4, y, label, tw + 1);
+		return;
+	}
+	if (x1 - 4 - tw >= xmin) {
+		put_text(g, "l", true, x1 - 4, y, label, tw + 1);
+		return;
+	}
+	/* inside: at its start, else just after a mark */
+	for (size_t i = 0; i <= n; i++) {
+		double s = i ? xs[i - 1] + 5 : x1 + 4;
+		bool clear = s >= x1 + 4 && s + tw <= x2 - 3;
+
+		for (size_t k = 0; k < n && clear; k++)
+			clear = xs[k] < s - 4 || xs[k] > s + tw + 4;
+		if (clear) {
+			put_text(g, in, false, s, y, label, tw + 1);
+			return;
+		}
+	}
+	if (below) {
+		*below = true;
+		put_text(g, "l", false, x1 > xmin ? x1 : xmin, y + BELOW + 1, label, text_right(g) - x1);
+		return;
+	}
+	put_text(g, in, false, x1 + 4, y, label, x2 - x1 - 8);
+}
+
+/* A bar with its tooltip; its label (NULL: none) as bar_label puts it. */
 static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const char *cls,
 		const char *tip, const char *label)
 {
@@ -154,19 +262,8 @@ static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const
 		  y, w, h);
 	esc_n(g->b, tip, strlen(tip), TIP_MAX);
 	sb_puts(g->b, "</title></rect>\n");
-	if (label) {
-		double tw = 6.2 * (double)strlen(label);
-
-		if (x1 + w + 4 + tw < W - 4)
-			sb_printf(g->b, "<text class=\"l\" x=\"%.2f\" y=\"%.1f\">", x1 + w + 4, y + h - 3);
-		else if (x1 - 4 - tw >= X0)
-			sb_printf(g->b, "<text class=\"l\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">", x1 - 4, y + h - 3);
-		else /* inside the bar, at its start (marks cluster at the end) */
-			sb_printf(g->b, "<text class=\"l%s\" x=\"%.2f\" y=\"%.1f\">",
-				  strcmp(cls, "incomplete") ? " in" : "", x1 + 4, y + h - 3);
-		esc(g->b, label);
-		sb_puts(g->b, "</text>\n");
-	}
+	if (label)
+		bar_label(g, x1, x1 + w, X0, y + h - 3, cls, label, NULL, 0, NULL);
 }
 
 static void heading(struct svg *g, const char *text)
@@ -227,16 +324,14 @@ static int by_row(const void *a, const void *b)
 static void side_label(struct svg *g, double x1, double x2, double xin, double y, const char *cls,
 		       const char *text)
 {
-	double tw = 6.2 * (double)strlen(text);
+	double tw = text_w(text, strlen(text));
 
-	if (x2 + 4 + tw < W - 4)
-		sb_printf(g->b, "<text class=\"%s\" x=\"%.2f\" y=\"%.1f\">", cls, x2 + 4, y);
+	if (x2 + 4 + tw < text_right(g))
+		put_text(g, cls, false, x2 + 4, y, text, tw + 1);
 	else if (x1 - 4 - tw >= X0)
-		sb_printf(g->b, "<text class=\"%s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">", cls, x1 - 4, y);
+		put_text(g, cls, true, x1 - 4, y, text, tw + 1);
 	else
-		sb_printf(g->b, "<text class=\"%s\" x=\"%.2f\" y=\"%.1f\">", cls, xin + 4, y);
-	esc(g->b, text);
-	sb_puts(g->b, "</text>\n");
+		put_text(g, cls, false, xin + 4, y, text, text_right(g) - xin - 4);
 }
 
 /* One bar of an extension's row: [a, b], else until it failed (red outline)
@@ -303,7 +398,7 @@ static void ext_rows(struct svg *g, const struct ct_timeline *tl)
 			const struct ct_ext_sub *sub = &e->subs[k];
 			double x = xat(g, sub->ts);
 
-			if (!sub->ts)
+			if (!sub->ts || !in_view(g, sub->ts))
 				continue;
 			if (sub->status)
 				snprintf(tip, sizeof(tip), "extension %s subscribed to the %s API: %d", e->name,
@@ -458,9 +553,9 @@ static void timeline_rows(struct svg *g, const struct ct_timeline *tl, size_t id
 		const struct ct_milestone *ms = &tl->ms[k];
 		double x = xat(g, ms->ts), y = g->y + ROW / 2.0;
 
-		if (ms->state != CT_MS_SEEN)
+		if (ms->state != CT_MS_SEEN || !in_view(g, ms->ts))
 			continue;
-		fmt_ms(ms->ts - g->t0, d, sizeof(d));
+		fmt_ms(ms->ts - g->origin, d, sizeof(d));
 		sb_printf(g->b, "<path class=\"ms\" d=\"M%.2f %.1fl4 5l-4 5l-4 -5z\"><title>", x, y - 5);
 		snprintf(tip, sizeof(tip), "%s (at %s, pid %u)", ct_ms_name((enum ct_ms)k), d, ms->pid);
 		esc(g->b, tip);
@@ -556,7 +651,12 @@ static int by_edge(const void *a, const void *b)
 static void add_cols(struct svg *g, uint64_t a, uint64_t b, int st)
 {
 	double per = (double)g->span / (double)(NCOLS - 1); /* ns per column */
-	double fa = (double)(a - g->t0) / per, fb = (double)(b - g->t0) / per;
+	double fa, fb;
+
+	if (b <= g->t0 || b <= a)
+		return; /* before the axis (folded) */
+	fa = (double)(a > g->t0 ? a - g->t0 : 0) / per;
+	fb = (double)(b - g->t0) / per;
 
 	for (size_t c = (size_t)fa; c < NCOLS && (double)c < fb; c++) {
 		double lo = fa > (double)c ? fa : (double)c, hi = fb < (double)(c + 1) ? fb : (double)(c + 1);
@@ -749,7 +849,7 @@ static void go_band(struct svg *g, const struct ct_proc *p)
 		if (last > first) {
 			double x = xat(g, last) + 4;
 
-			if (x + 6.2 * (double)strlen(label) < W - 4)
+			if (x + 6.2 * (double)strlen(label) < text_right(g))
 				sb_printf(g->b, "<text class=\"s\" x=\"%.2f\" y=\"%.1f\">", x, g->y + BAND - 1);
 			else
 				sb_printf(g->b, "<text class=\"s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
@@ -939,7 +1039,7 @@ static void py_band(struct svg *g, const struct ct_proc *p, size_t img)
 	if (sum.ntop) {
 		double x = xat(g, right) + 4;
 
-		if (x + 6.2 * (double)strlen(label) < W - 4)
+		if (x + 6.2 * (double)strlen(label) < text_right(g))
 			sb_printf(g->b, "<text class=\"s py-s\" x=\"%.2f\" y=\"%.1f\">", x, top + PYBAND - 2);
 		else
 			sb_printf(g->b, "<text class=\"s py-s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
@@ -950,18 +1050,27 @@ static void py_band(struct svg *g, const struct ct_proc *p, size_t img)
 	g->y += 2;
 }
 
+static int by_x(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void process_rows(struct svg *g, const struct ct_model *m, const struct ct_timelines *tls)
 {
 	size_t n = m->nprocs < MAX_ROWS_PROCS ? m->nprocs : MAX_ROWS_PROCS, marks = 0;
 	char label[256], tip[640], d[32], name[80], st[48];
+	double *xs = malloc((m->nhttp + m->nlogs + 1) * sizeof(*xs)); /* a row's marks */
 
 	heading(g, "processes");
 	for (size_t i = 0; i < n; i++) {
 		const struct ct_proc *p = &m->procs[i];
 		uint64_t start = p->start_ts, end = p->exited ? p->exit_ts : m->last_ts, run = 0;
 		int role = role_of(tls, p);
-		double y = g->y + (ROW - BAR) / 2.0;
-		bool go = false;
+		double y = g->y + (ROW - BAR) / 2.0, x1, x2;
+		size_t nxs = 0;
+		bool go = false, below = false;
 
 		for (size_t j = 0; j < p->nimages && !run; j++)
 			run = p->images[j].exec_ts;
@@ -989,7 +1098,9 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 			run = start;
 		fmt_ms(end - run, d, sizeof(d));
 		snprintf(tip, sizeof(tip), "%s pid %u (%s): %s", name, p->pid, d, st);
-		bar(g, y, BAR, run, end, role_class[role], tip, label);
+		bar(g, y, BAR, run, end, role_class[role], tip, NULL);
+		x1 = xat(g, run);
+		x2 = xat(g, end) > x1 + 1 ? xat(g, end) : x1 + 1;
 		for (size_t j = 0; j < p->nimages; j++) {
 			const struct ct_image *im = &p->images[j];
 
@@ -1005,7 +1116,7 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 		for (size_t k = 0; k < m->nhttp && marks < MAX_MARKS; k++) {
 			const struct ct_http *h = &m->http[k];
 
-			if (h->pid != p->pid || h->ts < start || h->ts > end)
+			if (h->pid != p->pid || h->ts < start || h->ts > end || !in_view(g, h->ts))
 				continue;
 			if (h->kind == HTTP_REQUEST)
 				snprintf(tip, sizeof(tip), "%s %s %s%s%s", h->dir == CT_IO_WRITE ? "sent" : "received",
@@ -1019,20 +1130,30 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 				  y + BAR / 2.0);
 			esc(g->b, tip);
 			sb_puts(g->b, "</title></circle>\n");
+			if (xs)
+				xs[nxs++] = xat(g, h->ts);
 			marks++;
 		}
 		for (size_t k = 0; k < m->nlogs && marks < MAX_MARKS; k++) {
 			const struct ct_log *l = &m->logs[k];
 
-			if (l->pid != p->pid || l->ts < start || l->ts > end || l->ev->kind == LOG_GO_INIT)
+			if (l->pid != p->pid || l->ts < start || l->ts > end || l->ev->kind == LOG_GO_INIT ||
+			    !in_view(g, l->ts))
 				continue;
 			sb_printf(g->b, "<rect class=\"log\" x=\"%.2f\" y=\"%.1f\" width=\"2\" height=\"%d\"><title>",
 				  xat(g, l->ts) - 1, y - 2, BAR + 4);
 			esc_n(g->b, l->ev->line, l->ev->line_len, TEXT_MAX);
 			sb_puts(g->b, "</title></rect>\n");
+			if (xs)
+				xs[nxs++] = xat(g, l->ts);
 			marks++;
 		}
-		g->y += ROW;
+		/* "367.397 ms, exit 0": beside the bar, else between its marks,
+		 * else on a line under it */
+		if (nxs)
+			qsort(xs, nxs, sizeof(*xs), by_x);
+		bar_label(g, x1, x2, xat(g, start), y + BAR - 3, role_class[role], label, xs, nxs, &below);
+		g->y += ROW + (below ? BELOW : 0);
 		if (state_band(g, p, start, end))
 			g->y += SBAND + 3;
 		if (go)
@@ -1047,6 +1168,7 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 		sb_puts(g->b, "</text>\n");
 		g->y += ROW;
 	}
+	free(xs);
 }
 
 static void legend(struct svg *g, bool states, bool exts, bool py)
@@ -1162,24 +1284,125 @@ static uint64_t grid_step(uint64_t span)
 	}
 }
 
+/* The grid: a line every step of the axis, labelled with its time since
+ * the trace's start (g->origin). */
 static void grid(struct strbuf *b, const struct svg *g, double top, double bottom)
 {
-	uint64_t step = grid_step(g->span);
+	uint64_t step = grid_step(g->span), from = g->t0 - g->origin;
 
-	for (uint64_t t = 0; t <= g->span; t += step) {
-		double x = xat(g, g->t0 + t);
+	from = (from + step - 1) / step * step; /* the first multiple on the axis */
+	for (uint64_t t = from; t - (g->t0 - g->origin) <= g->span; t += step) {
+		double x = xat(g, g->origin + t);
 		char lab[32];
 
 		if (step >= 1000000)
 			snprintf(lab, sizeof(lab), "%llu ms", (unsigned long long)(t / 1000000));
-		else
+		else if (g->t0 == g->origin)
 			snprintf(lab, sizeof(lab), "%.3g ms", (double)t / 1e6);
+		else /* far from 0: as many decimals as the step needs */
+			snprintf(lab, sizeof(lab), "%.*f ms", step >= 100000 ? 1 : step >= 10000 ? 2 : 3,
+				 (double)t / 1e6);
 		sb_printf(b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
-			  t ? "grid" : "axis", x, top, x, bottom);
+			  g->origin + t != g->t0 ? "grid" : "axis", x, top, x, bottom);
 		sb_printf(b, "<text class=\"t\" x=\"%.2f\" y=\"%.1f\">%s</text>\n", x, top - 4, lab);
 		sb_printf(b, "<text class=\"t\" x=\"%.2f\" y=\"%.1f\">%s</text>\n", x, bottom + 12, lab);
 		if (t > UINT64_MAX - step)
 			break;
+	}
+}
+
+/*
+ * The axis (g->t0, g->span): the whole trace with o->full or without a cold
+ * start; else from the first cold start's start (its agent's exec) to the
+ * last one's end (the response posted, else its last milestone), 5% more
+ * each side, what the trace has before and after folded (g->cut_l, cut_r)
+ * unless that is less than a quarter of the cold starts' span (then shown).
+ */
+static void axis(struct svg *g, const struct ct_model *m, const struct ct_timelines *tls,
+		 const struct ct_render_opts *o)
+{
+	uint64_t lo = UINT64_MAX, hi = 0, margin;
+
+	g->origin = g->t0 = m->first_ts;
+	g->span = m->last_ts > m->first_ts ? m->last_ts - m->first_ts : 1000000;
+	for (size_t i = 0; i < tls->n && !(o && o->full); i++) {
+		const struct ct_timeline *tl = &tls->v[i];
+		const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
+		uint64_t a = tot->start ? tot->start : tl->t0;
+		uint64_t b = tot->complete ? tot->end : tl->t_end;
+
+		if (!a || b <= a)
+			continue;
+		lo = a < lo ? a : lo;
+		hi = b > hi ? b : hi;
+	}
+	if (hi <= lo || m->last_ts <= m->first_ts)
+		return;
+	margin = (hi - lo) / 20;
+	margin = margin < 100000 ? 100000 : margin; /* 0.1 ms at least */
+	/* a fold that would hide less than a quarter of the cold starts is not worth it */
+	lo = lo > m->first_ts + 6 * margin ? lo - margin : m->first_ts;
+	hi = hi + 6 * margin < m->last_ts ? hi + margin : m->last_ts;
+	if (lo <= m->first_ts)
+		lo = m->first_ts;
+	if (hi >= m->last_ts || hi <= lo)
+		hi = m->last_ts;
+	g->t0 = lo;
+	g->span = hi - lo;
+	g->cut_l = lo > m->first_ts;
+	g->cut_r = hi < m->last_ts;
+}
+
+/* A zig-zag edge over the rows at x, from top to bottom: a white band torn
+ * on the side of the axis (right of x at the left fold, left of it at the
+ * right one), that cuts the bars running into it. */
+static void fold_edge(struct strbuf *b, double x, double top, double bottom, bool left, const char *tip)
+{
+	double s = left ? 1 : -1, y;
+	int k = 0;
+
+	/* the band: its straight outer edge, then the zig-zag back */
+	sb_printf(b, "<path class=\"fold\" d=\"M%.2f %.1fL%.2f %.1f", x - 6 * s, top - 2, x - 6 * s, bottom + 2);
+	for (y = bottom + 2; y > top - 2; y -= 4, k++)
+		sb_printf(b, "L%.2f %.1f", x + (k % 2 ? 4 : 0) * s, y);
+	sb_printf(b, "L%.2f %.1fZ\"><title>", x, top - 2);
+	esc(b, tip);
+	sb_puts(b, "</title></path>\n");
+	k = 0;
+	sb_printf(b, "<path class=\"foldline\" d=\"M%.2f %.1f", x, bottom + 2);
+	for (y = bottom + 2; y > top - 2; y -= 4, k++)
+		sb_printf(b, "L%.2f %.1f", x + (k % 2 ? 4 : 0) * s, y);
+	sb_puts(b, "\"/>\n");
+}
+
+/* Whether every process of the trace exited (the root, when it did, last). */
+static bool tree_exited(const struct ct_model *m)
+{
+	for (size_t i = 0; i < m->nprocs; i++)
+		if (!m->procs[i].exited)
+			return false;
+	return m->nprocs > 0;
+}
+
+/* The folds of the axis: their edges and, under the axis, what they hide. */
+static void folds(struct strbuf *b, const struct svg *g, const struct ct_model *m, double top, double bottom)
+{
+	char lab[160], d[32];
+	struct svg w = *g;
+
+	w.b = b;
+	if (g->cut_l) {
+		fmt_ms(g->t0 - m->first_ts, d, sizeof(d));
+		snprintf(lab, sizeof(lab), "\xe2\x80\xa6 %s before", d);
+		fold_edge(b, X0, top, bottom, true, lab);
+		put_text(&w, "l fold", false, X0, bottom + 27, lab, PW / 2 - 8);
+	}
+	if (g->cut_r) {
+		fmt_ms(m->last_ts - (g->t0 + g->span), d, sizeof(d));
+		snprintf(lab, sizeof(lab), "\xe2\x80\xa6 +%s until the %s (--full: all of it)", d,
+			 tree_exited(m) ? "tree exited" : "trace ended");
+		fold_edge(b, X0 + PW, top, bottom, false, lab);
+		put_text(&w, "l fold", true, X0 + PW, bottom + 27, lab, PW / 2 - 8);
 	}
 }
 
@@ -1202,8 +1425,7 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 		exts |= tls.v[i].next > 0;
 	if (tls.n)
 		ct_gate_sentence(&tls.v[0], &tls.v[0].init_gate, true, gate, sizeof(gate));
-	g.t0 = m->first_ts;
-	g.span = m->last_ts > m->first_ts ? m->last_ts - m->first_ts : 1000000;
+	axis(&g, m, &tls, o);
 	g.m = m;
 	index_spans(&g);
 	sb_init(&body);
@@ -1216,7 +1438,7 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 		heading(&g, "no cold start found (no Runtime API /next, no INIT_START)");
 	process_rows(&g, m, &tls);
 	bottom = g.y + 4;
-	g.y = bottom + 18;
+	g.y = bottom + 18 + (g.cut_l || g.cut_r ? 16 : 0);
 	legend(&g, g.by_pid != NULL, exts, py);
 
 	sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
@@ -1251,6 +1473,10 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 		     "rect.incomplete { fill: #fff; stroke: #c0392b; stroke-width: 1; stroke-dasharray: 4 2; }\n"
 		     "rect.log { fill: #7b3294; }\n"
 		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n");
+	if (g.cut_l || g.cut_r)
+		sb_puts(out, "path.fold { fill: #fff; }\n"
+			     "path.foldline { fill: none; stroke: #777; stroke-width: 1.2; }\n"
+			     "text.fold { fill: #555; font-style: italic; }\n");
 	if (exts)
 		sb_puts(out, "rect.ext { fill: #9c755f; }\n"
 			     "rect.extn { fill: #c9a98f; }\n"
@@ -1308,6 +1534,7 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 	grid(out, &g, top, bottom);
 	if (body.buf)
 		sb_putn(out, body.buf, body.len);
+	folds(out, &g, m, top, bottom);
 	sb_puts(out, "</svg>\n");
 	sb_free(&body);
 	free(g.by_pid);
