@@ -1336,8 +1336,8 @@ static void axis(struct svg *g, const struct ct_model *m, const struct ct_timeli
 		lo = a < lo ? a : lo;
 		hi = b > hi ? b : hi;
 	}
-	if (hi <= lo || m->last_ts <= m->first_ts)
-		return;
+	if (hi <= lo || m->last_ts <= m->first_ts || lo >= m->last_ts || hi <= m->first_ts)
+		return; /* none, or outside the trace: the whole of it */
 	margin = (hi - lo) / 20;
 	margin = margin < 100000 ? 100000 : margin; /* 0.1 ms at least */
 	/* a fold that would hide less than a quarter of the cold starts is not worth it */
