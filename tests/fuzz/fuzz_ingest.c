@@ -402,7 +402,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ct_render_opts o = {
 		.command = "prog --token " SECRET " \x1b]0;x\x07\n", .top = 3, .realtime_offset_ns = 1,
 	};
-	struct ct_render_opts o2 = {.command = "prog --token OTHER \x1b]0;x\x07\n", .top = 3, .realtime_offset_ns = 1};
+	/* and the svg's whole-trace axis (--full) */
+	struct ct_render_opts o2 = {
+		.command = "prog --token OTHER \x1b]0;x\x07\n", .top = 3, .realtime_offset_ns = 1, .full = true,
+	};
 	struct ct_model m;
 	struct strbuf sb;
 	uint64_t ts = 1000000000ull, budget;
