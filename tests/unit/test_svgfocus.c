@@ -213,8 +213,10 @@ CT_TEST(focused_axis_and_folds)
 	/* the folds: what comes before and after, their real durations */
 	CT_TRUE(tfind(&ts, "text", "l fold", "\xe2\x80\xa6 17.500 ms before") != NULL);
 	CT_TRUE(tfind(&ts, "text", "l fold", "\xe2\x80\xa6 +327.500 ms until the tree exited") != NULL);
-	CT_EQ_INT(tcount(&ts, "path", "fold"), 2);
 	CT_EQ_INT(tcount(&ts, "path", "foldline"), 2);
+	/* bars cut by them torn: the driver's both ends, the agent's, the
+	 * runtime's, the cold start's and the state bands' none (no spans) */
+	CT_EQ_INT(tcount(&ts, "path", "torn"), 4);
 	/* the agent's bar is cut at the right edge, its label its whole life */
 	t = tfind(&ts, "rect", "agent", "ct-agent pid 101 (360.000 ms): exit 0");
 	CT_TRUE(t != NULL);
@@ -272,7 +274,7 @@ CT_TEST(full_shows_everything)
 	svg(&f, true, &ts, &sb);
 	t = tfind(&ts, "rect", "total", "cold start (50.000 ms)");
 	CT_TRUE(t && near(tnum(t, "x"), x_on(0, 400, 20.0)) && near(tnum(t, "width"), 50.0 * PW / 400));
-	CT_EQ_INT(tcount(&ts, "path", "fold"), 0);
+	CT_EQ_INT(tcount(&ts, "path", "foldline"), 0);
 	CT_EQ_INT(tcount(&ts, "text", "l fold"), 0);
 	CT_EQ_INT(tcount(&ts, "rect", "log"), 27 + 1);
 	CT_TRUE(tfind(&ts, "text", "t", "0 ms") != NULL);
@@ -296,7 +298,7 @@ CT_TEST(two_cold_starts)
 	svg(&f, false, &ts, &sb);
 	t = tfind(&ts, "rect", "total", "cold start (50.000 ms)");
 	CT_TRUE(t && near(tnum(t, "x"), x_on(lo, hi, 20.0)));
-	CT_EQ_INT(tcount(&ts, "path", "fold"), 1);
+	CT_EQ_INT(tcount(&ts, "path", "foldline"), 1);
 	{ /* the second cold start's bar */
 		const struct tag *second = NULL;
 		size_t n = 0;
@@ -322,7 +324,7 @@ CT_TEST(no_cold_start_whole_trace)
 
 	build(&f, 0);
 	svg(&f, false, &ts, &sb);
-	CT_EQ_INT(tcount(&ts, "path", "fold"), 0);
+	CT_EQ_INT(tcount(&ts, "path", "foldline"), 0);
 	t = tfind(&ts, "rect", "proc", "ct-driver pid 100 (400.000 ms)");
 	CT_TRUE(t && near(tnum(t, "x"), X0) && near(tnum(t, "width"), PW));
 	t = tfind(&ts, "rect", "proc", "ct-agent pid 101 (360.000 ms)");

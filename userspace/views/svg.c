@@ -250,6 +250,18 @@ static void bar_label(struct svg *g, double x1, double x2, double xmin, double y
 	put_text(g, in, false, x1 + 4, y, label, x2 - x1 - 8);
 }
 
+/* The end at x of a bar [y, y + h] cut by a fold (left: its start): a white
+ * saw-tooth 3 pixels into it. */
+static void torn(struct svg *g, double x, double y, double h, bool left)
+{
+	double s = left ? 1 : -1, step = h / 4;
+
+	sb_printf(g->b, "<path class=\"torn\" d=\"M%.2f %.1f", x, y);
+	for (int k = 1; k <= 4; k++)
+		sb_printf(g->b, "L%.2f %.1f", x + (k % 2 ? 3 : 0) * s, y + k * step);
+	sb_puts(g->b, "Z\"/>\n");
+}
+
 /* A bar with its tooltip; its label (NULL: none) as bar_label puts it. */
 static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const char *cls,
 		const char *tip, const char *label)
@@ -262,6 +274,11 @@ static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const
 		  y, w, h);
 	esc_n(g->b, tip, strlen(tip), TIP_MAX);
 	sb_puts(g->b, "</title></rect>\n");
+	/* cut by a fold: a torn end */
+	if (g->cut_l && a < g->t0 && w > 6)
+		torn(g, x1, y, h, true);
+	if (g->cut_r && b > g->t0 + g->span && w > 6)
+		torn(g, x1 + w, y, h, false);
 	if (label)
 		bar_label(g, x1, x1 + w, X0, y + h - 3, cls, label, NULL, 0, NULL);
 }
@@ -1353,26 +1370,20 @@ static void axis(struct svg *g, const struct ct_model *m, const struct ct_timeli
 	g->cut_r = hi < m->last_ts;
 }
 
-/* A zig-zag edge over the rows at x, from top to bottom: a white band torn
- * on the side of the axis (right of x at the left fold, left of it at the
- * right one), that cuts the bars running into it. */
+/* The zig-zag line of a fold at the edge x of the axis, from top to bottom,
+ * just outside it (left: left of x), its tooltip what it hides; drawn under
+ * the rows. */
 static void fold_edge(struct strbuf *b, double x, double top, double bottom, bool left, const char *tip)
 {
-	double s = left ? 1 : -1, y;
+	double xo = left ? x - 3 : x + 3, s = left ? -1 : 1;
 	int k = 0;
 
-	/* the band: its straight outer edge, then the zig-zag back */
-	sb_printf(b, "<path class=\"fold\" d=\"M%.2f %.1fL%.2f %.1f", x - 6 * s, top - 2, x - 6 * s, bottom + 2);
-	for (y = bottom + 2; y > top - 2; y -= 4, k++)
-		sb_printf(b, "L%.2f %.1f", x + (k % 2 ? 4 : 0) * s, y);
-	sb_printf(b, "L%.2f %.1fZ\"><title>", x, top - 2);
+	sb_printf(b, "<path class=\"foldline\" d=\"M%.2f %.1f", xo, top);
+	for (double y = top + 4; y <= bottom + 0.5; y += 4)
+		sb_printf(b, "L%.2f %.1f", xo + (++k % 2 ? 4 : 0) * s, y);
+	sb_puts(b, "\"><title>");
 	esc(b, tip);
 	sb_puts(b, "</title></path>\n");
-	k = 0;
-	sb_printf(b, "<path class=\"foldline\" d=\"M%.2f %.1f", x, bottom + 2);
-	for (y = bottom + 2; y > top - 2; y -= 4, k++)
-		sb_printf(b, "L%.2f %.1f", x + (k % 2 ? 4 : 0) * s, y);
-	sb_puts(b, "\"/>\n");
 }
 
 /* Whether every process of the trace exited (the root, when it did, last). */
@@ -1474,7 +1485,7 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 		     "rect.log { fill: #7b3294; }\n"
 		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n");
 	if (g.cut_l || g.cut_r)
-		sb_puts(out, "path.fold { fill: #fff; }\n"
+		sb_puts(out, "path.torn { fill: #fff; }\n"
 			     "path.foldline { fill: none; stroke: #777; stroke-width: 1.2; }\n"
 			     "text.fold { fill: #555; font-style: italic; }\n");
 	if (exts)
@@ -1532,9 +1543,9 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 		}
 	}
 	grid(out, &g, top, bottom);
+	folds(out, &g, m, top, bottom);
 	if (body.buf)
 		sb_putn(out, body.buf, body.len);
-	folds(out, &g, m, top, bottom);
 	sb_puts(out, "</svg>\n");
 	sb_free(&body);
 	free(g.by_pid);
