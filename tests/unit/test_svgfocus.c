@@ -7,7 +7,8 @@
  *
  * The trace (ms from the driver's exec at 0): driver 100 exec 0; agent 101
  * exec 20, a log line every 2 ms from 21 to 71 and one at 200 (after the
- * cold start), exit 380; runtime 102 exec 30, exit 375; driver exit 400. The
+ * cold start), exit 380; runtime 102 exec 30, exit 375; true 103 forked 200,
+ * exit 210; driver exit 400. The
  * cold start: agent exec 20 -> response 70 (50 ms). A second one, with
  * TWO: agent exec 100 -> response 150. Without a timeline: no cold start.
  */
@@ -71,6 +72,9 @@ static void build(struct fixture *f, size_t ntl)
 	for (int i = 0; i <= 25; i++)
 		mb_log(m, AGENT, MS(21.0 + 2 * i), "END RequestId: req-1");
 	mb_log(m, AGENT, MS(200.0), "END RequestId: req-late");
+	mb_fork(m, DRIVER, 103, MS(200.0)); /* all of it after the cold start */
+	mb_exec(m, 103, DRIVER, MS(200.5), "/bin/true");
+	mb_exit(m, 103, MS(210.0), 0);
 	mb_exit(m, RUNTIME, MS(375.0), 0);
 	mb_exit(m, AGENT, MS(380.0), 0);
 	mb_exit(m, DRIVER, MS(400.0), 0);
@@ -226,6 +230,9 @@ CT_TEST(focused_axis_and_folds)
 	/* the driver began before the axis: drawn from its start */
 	t = tfind(&ts, "rect", "proc", "ct-driver pid 100 (400.000 ms)");
 	CT_TRUE(t && near(tnum(t, "x"), X0) && near(tnum(t, "width"), PW));
+	/* a process all after the axis: at its edge, labelled left of it */
+	t = tfind(&ts, "text", "l", "10.000 ms, exit 0");
+	CT_TRUE(t && tattr(t, "text-anchor") && tnum(t, "x") < X0 + PW);
 	/* the log marks on the axis (21 .. 71), not the one at 200 ms; and
 	 * the legend's */
 	CT_EQ_INT(tcount(&ts, "rect", "log"), 26 + 1);

@@ -1169,7 +1169,10 @@ static void process_rows(struct svg *g, const struct ct_model *m, const struct c
 		 * else on a line under it */
 		if (nxs)
 			qsort(xs, nxs, sizeof(*xs), by_x);
-		bar_label(g, x1, x2, xat(g, start), y + BAR - 3, role_class[role], label, xs, nxs, &below);
+		/* left of it: not over its forked bar, but anywhere when it all
+		 * comes after the axis (folded) */
+		bar_label(g, x1, x2, start - g->t0 >= g->span && start > g->t0 ? X0 : xat(g, start), y + BAR - 3,
+			  role_class[role], label, xs, nxs, &below);
 		g->y += ROW + (below ? BELOW : 0);
 		if (state_band(g, p, start, end))
 			g->y += SBAND + 3;
