@@ -42,7 +42,7 @@ static void mix(struct run *r, const void *p, size_t n)
 
 static void check_event(const struct log_event *ev)
 {
-	CHECK(ev->kind >= LOG_NONE && ev->kind <= LOG_GO_INIT);
+	CHECK(ev->kind >= LOG_NONE && ev->kind < LOG_KIND_COUNT);
 	CHECK(ev->line_len <= LOG_LINE_MAX);
 	CHECK(ev->line[ev->line_len] == '\0');
 	CHECK(ev->orig_len >= ev->line_len);

@@ -21,6 +21,8 @@ static const char *const kind_names[] = {
 	[LOG_GO_INIT] = "go_init",
 	[LOG_EXTENSION] = "extension",
 };
+_Static_assert(sizeof(kind_names) / sizeof(kind_names[0]) == LOG_KIND_COUNT,
+	       "a log kind without a name");
 
 const char *log_kind_name(enum log_kind k)
 {

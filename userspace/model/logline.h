@@ -63,6 +63,7 @@ enum log_kind {
 	 * [\tError Type: <type>]" -> ext_name, status (the state), ext_events
 	 * (inside the brackets), error_type */
 	LOG_EXTENSION,
+	LOG_KIND_COUNT /* not a kind: one past the last (for checks and tables) */
 };
 
 /* struct log_event.flags */
