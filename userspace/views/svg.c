@@ -35,6 +35,7 @@
 #include "breakdown.h"
 #include "exitstatus.h"
 #include "phases.h"
+#include "pkgband.h"
 #include "render.h"
 #include "tlviews.h"
 
@@ -63,7 +64,10 @@ struct svg {
 	uint32_t *by_pid; /* m->tspans indexes by (pid, start); NULL: none */
 	size_t nby_pid;
 	double *cols;     /* NCOLS * CT_BD_NSTATES: ns per column and state */
+	bool pkg_groups;  /* a zoomed package band has a group bar (legend) */
 };
+
+static uint64_t grid_step(uint64_t span);
 
 /* XML text: escaped, control bytes (as spaces), invalid UTF-8, C1 and bidi
  * controls (as '?') replaced, at most max characters (then "..."). */
@@ -150,7 +154,7 @@ static bool in_view(const struct svg *g, uint64_t ts)
 
 /* The width of text at 11px (DejaVu Sans, near enough): digits and capitals
  * are wider than the average letter, spaces and punctuation narrower. */
-static double text_w(const char *s, size_t n)
+double ct_svg_text_w(const char *s, size_t n)
 {
 	double w = 0;
 
@@ -186,8 +190,8 @@ static void put_text(struct svg *g, const char *cls, bool end, double x, double 
 	size_t n = strlen(text), cut = n;
 	const char *anchor = end ? " text-anchor=\"end\"" : "";
 
-	if (text_w(text, n) > maxw) {
-		while (cut > 0 && text_w(text, cut) + 11 > maxw)
+	if (ct_svg_text_w(text, n) > maxw) {
+		while (cut > 0 && ct_svg_text_w(text, cut) + 11 > maxw)
 			for (cut--; cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80; cut--)
 				;
 		sb_puts(g->b, "<g><title>");
@@ -219,7 +223,7 @@ static void fmt_ms(uint64_t ns, char *buf, size_t len)
 static void bar_label(struct svg *g, double x1, double x2, double xmin, double y, const char *cls,
 		      const char *label, const double *xs, size_t n, bool *below)
 {
-	double tw = text_w(label, strlen(label));
+	double tw = ct_svg_text_w(label, strlen(label));
 	const char *in = strcmp(cls, "incomplete") ? "l in" : "l";
 
 	if (x2 + 4 + tw < text_right(g)) {
@@ -262,6 +266,15 @@ static void torn(struct svg *g, double x, double y, double h, bool left)
 	sb_puts(g->b, "Z\"/>\n");
 }
 
+/* A <rect> of class cls with its tooltip. */
+static void rect_title(struct strbuf *b, const char *cls, double x, double y, double w, double h, const char *tip)
+{
+	sb_printf(b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", cls, x, y, w,
+		  h);
+	esc_n(b, tip, strlen(tip), TIP_MAX);
+	sb_puts(b, "</title></rect>\n");
+}
+
 /* A bar with its tooltip; its label (NULL: none) as bar_label puts it. */
 static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const char *cls,
 		const char *tip, const char *label)
@@ -270,10 +283,7 @@ static void bar(struct svg *g, double y, double h, uint64_t a, uint64_t b, const
 
 	if (w < 1)
 		w = 1;
-	sb_printf(g->b, "<rect class=\"%s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>", cls, x1,
-		  y, w, h);
-	esc_n(g->b, tip, strlen(tip), TIP_MAX);
-	sb_puts(g->b, "</title></rect>\n");
+	rect_title(g->b, cls, x1, y, w, h, tip);
 	/* cut by a fold: a torn end */
 	if (g->cut_l && a < g->t0 && w > 6)
 		torn(g, x1, y, h, true);
@@ -341,7 +351,7 @@ static int by_row(const void *a, const void *b)
 static void side_label(struct svg *g, double x1, double x2, double xin, double y, const char *cls,
 		       const char *text)
 {
-	double tw = text_w(text, strlen(text));
+	double tw = ct_svg_text_w(text, strlen(text));
 
 	if (x2 + 4 + tw < text_right(g))
 		put_text(g, cls, false, x2 + 4, y, text, tw + 1);
@@ -824,72 +834,323 @@ static int role_of(const struct ct_timelines *tls, const struct ct_proc *p)
 static const char *const role_tag[] = {"", " [agent]", " [runtime]", " [extension]"};
 static const char *const role_class[] = {"proc", "agent", "runtime", "ext"};
 
-/* The Go package inits of p: a band of thin bars under the process, and
- * their count and time at its right. */
+/* ---- Go package inits: the zoomed band (pkgband.h) ---- */
+
+uint64_t ct_pkgb_end(const struct ct_pkginit *pk, uint64_t open_end)
+{
+	uint64_t end = pk->end ? pk->end : open_end;
+
+	return end > pk->start ? end : pk->start;
+}
+
+void ct_pkgband_free(struct ct_pkgband *b)
+{
+	free(b->bars);
+	free(b->labels);
+	memset(b, 0, sizeof(*b));
+}
+
+/* A package's name for a label: the whole of it when short, else
+ * ".../" and its last path element. */
+static void pkgb_name(const char *pkg, char *buf, size_t len)
+{
+	const char *base = strrchr(pkg, '/');
+
+	if (!base || ct_svg_text_w(pkg, strlen(pkg)) <= 150)
+		snprintf(buf, len, "%s", pkg);
+	else
+		snprintf(buf, len, ".../%s", base + 1);
+}
+
+/* Bars in the order their labels are placed: the packages before the
+ * groups, each by time, the longest first (then in Go's order). */
+static int pkgb_by_ns(const void *a, const void *b)
+{
+	const struct ct_pkgb_bar *x = *(const struct ct_pkgb_bar *const *)a;
+	const struct ct_pkgb_bar *y = *(const struct ct_pkgb_bar *const *)b;
+
+	if ((x->n > 1) != (y->n > 1))
+		return x->n > 1 ? 1 : -1;
+	if (x->ns != y->ns)
+		return x->ns > y->ns ? -1 : 1;
+	return x->first < y->first ? -1 : x->first > y->first;
+}
+
+/* Whether a label [x, x + w] on lane (its bar's middle cx) clears every
+ * label placed: another on its row by CT_PKGB_GAP, the leader lines of
+ * those further down, and its own leader the labels above it. */
+static bool pkgb_clear(const struct ct_pkgband *b, int lane, double x, double w, double cx)
+{
+	for (size_t i = 0; i < b->nlabels; i++) {
+		const struct ct_pkgb_label *l = &b->labels[i];
+
+		if (l->lane < 0)
+			continue;
+		if (l->lane == lane && x < l->x + l->w + CT_PKGB_GAP && l->x < x + w + CT_PKGB_GAP)
+			return false;
+		if (l->lane > lane && l->cx >= x - 2 && l->cx <= x + w + 2)
+			return false;
+		if (l->lane < lane && cx >= l->x - 2 && cx <= l->x + l->w + 2)
+			return false;
+	}
+	return true;
+}
+
+int ct_pkgband_layout(const struct ct_pkginit *pkgs, size_t n, uint64_t open_end, double x0, double width,
+		      struct ct_pkgband *out)
+{
+	uint64_t hi = 0;
+	struct ct_pkgb_bar **order;
+	double scale;
+
+	memset(out, 0, sizeof(*out));
+	if (!n || width < 1)
+		return -1;
+	out->t0 = UINT64_MAX;
+	for (size_t k = 0; k < n; k++) {
+		uint64_t e = ct_pkgb_end(&pkgs[k], open_end);
+
+		out->t0 = pkgs[k].start < out->t0 ? pkgs[k].start : out->t0;
+		hi = e > hi ? e : hi;
+	}
+	out->span = hi - out->t0 > 1000 ? hi - out->t0 : 1000; /* 1 us at least */
+	scale = width / (double)out->span;
+	out->bars = calloc(n, sizeof(*out->bars));
+	out->labels = calloc(n, sizeof(*out->labels));
+	order = calloc(n, sizeof(*order));
+	if (!out->bars || !out->labels || !order) {
+		free(order);
+		ct_pkgband_free(out);
+		return -1;
+	}
+	/* the bars, in Go's order: a narrow package joins the group before it
+	 * when no wider gap than CT_PKGB_MIN_W is between them */
+	for (size_t k = 0; k < n; k++) {
+		const struct ct_pkginit *pk = &pkgs[k];
+		uint64_t e = ct_pkgb_end(pk, open_end);
+		double x1 = x0 + (double)(pk->start - out->t0) * scale, x2 = x0 + (double)(e - out->t0) * scale;
+		struct ct_pkgb_bar *last = out->nbars ? &out->bars[out->nbars - 1] : NULL;
+		bool narrow = x2 - x1 < CT_PKGB_MIN_W;
+
+		if (narrow && last && x1 - last->x2 <= CT_PKGB_MIN_W && x1 >= last->x1 &&
+		    (last->n > 1 || last->x2 - last->x1 < CT_PKGB_MIN_W)) {
+			last->n++;
+			last->x2 = x2 > last->x2 ? x2 : last->x2;
+			last->ns += e - pk->start;
+			continue;
+		}
+		out->bars[out->nbars++] = (struct ct_pkgb_bar){k, 1, x1, x2, e - pk->start};
+	}
+	for (size_t i = 0; i < out->nbars; i++) {
+		struct ct_pkgb_bar *b = &out->bars[i];
+
+		if (b->x2 - b->x1 < 1)
+			b->x2 = b->x1 + 1;
+		order[i] = b;
+	}
+	/* the labels, the slowest bar first */
+	qsort(order, out->nbars, sizeof(*order), pkgb_by_ns);
+	for (size_t i = 0; i < out->nbars; i++) {
+		const struct ct_pkgb_bar *b = order[i];
+		struct ct_pkgb_label *l = &out->labels[out->nlabels];
+		char name[CT_PKG_LEN + 8];
+		double cx = (b->x1 + b->x2) / 2;
+
+		if (b->n > 1)
+			snprintf(l->text, sizeof(l->text), "%zu pkgs %.3f ms", b->n, (double)b->ns / 1e6);
+		else {
+			pkgb_name(pkgs[b->first].pkg, name, sizeof(name));
+			snprintf(l->text, sizeof(l->text), "%.72s %.3f ms", name, (double)b->ns / 1e6);
+		}
+		l->w = ct_svg_text_w(l->text, strlen(l->text));
+		l->bar = (size_t)(b - out->bars);
+		l->cx = cx;
+		if (l->w + 6 <= b->x2 - b->x1) {
+			l->lane = -1;
+			l->x = b->x1 + 3;
+			out->nlabels++;
+			continue;
+		}
+		if (l->w > width)
+			continue;
+		l->x = cx - l->w / 2;
+		l->x = l->x < x0 ? x0 : l->x + l->w > x0 + width ? x0 + width - l->w : l->x;
+		for (int lane = 0; lane < CT_PKGB_LANES; lane++) {
+			if (!pkgb_clear(out, lane, l->x, l->w, cx))
+				continue;
+			l->lane = lane;
+			out->lanes = lane + 1 > out->lanes ? lane + 1 : out->lanes;
+			out->nlabels++;
+			break;
+		}
+	}
+	free(order);
+	return 0;
+}
+
+/* An image's end for its unfinished package inits and loads: the next
+ * image's exec, else the process's exit, else the end of the trace. */
+static uint64_t image_end(const struct ct_proc *p, size_t img, uint64_t last)
+{
+	if (img + 1 < p->nimages && p->images[img + 1].exec_ts)
+		return p->images[img + 1].exec_ts;
+	return p->exited ? p->exit_ts : last;
+}
+
+/* The tooltip of bar b of a zoomed band: the package and its time, or the
+ * group's count and time and its packages (as many as fit). */
+static void pkgb_tip(const struct ct_image *im, const struct ct_pkgb_bar *b, uint64_t open_end, char *tip,
+		     size_t len)
+{
+	const struct ct_pkginit *pk = &im->pkgs[b->first];
+	size_t l;
+
+	if (b->n == 1) {
+		if (pk->end)
+			snprintf(tip, len, "%s (%.3f ms, init %zu of %zu)", pk->pkg, (double)b->ns / 1e6, b->first + 1,
+				 im->npkgs);
+		else
+			snprintf(tip, len, "%s (did not return: drawn to the end of its image, init %zu of %zu)",
+				 pk->pkg, b->first + 1, im->npkgs);
+		return;
+	}
+	l = (size_t)snprintf(tip, len, "%zu packages, %.3f ms (inits %zu to %zu of %zu, each under %.0f px here):",
+			     b->n, (double)b->ns / 1e6, b->first + 1, b->first + b->n, im->npkgs, CT_PKGB_MIN_W);
+	for (size_t k = b->first; k < b->first + b->n && l < len; k++) {
+		const struct ct_pkginit *q = &im->pkgs[k];
+		int w = snprintf(tip + l, len - l, " %s %.3f ms%s", q->pkg,
+				 (double)(ct_pkgb_end(q, open_end) - q->start) / 1e6,
+				 k + 1 < b->first + b->n ? "," : "");
+
+		if (w < 0 || (size_t)w >= len - l) {
+			snprintf(tip + l, len - l, " \xe2\x80\xa6");
+			break;
+		}
+		l += (size_t)w;
+	}
+}
+
+#define ZLINK 14 /* the connector lines from the main axis down to the zoom */
+#define ZTICKS 12 /* the zoom's tick labels */
+#define ZLANE 13 /* a row of labels under its bars */
+
+/*
+ * The package inits of image img of p: on the main axis a band of thin
+ * bars, their count and time beside it; under it the same inits zoomed to
+ * the plot's width (pkgband.h), framed, with its own ticks (ms after the
+ * first init started) and dashed lines from the init window on the main
+ * axis to the frame's corners.
+ */
+static void go_image_band(struct svg *g, const struct ct_proc *p, size_t img)
+{
+	const struct ct_image *im = &p->images[img];
+	uint64_t open_end = image_end(p, img, g->m->last_ts), first = UINT64_MAX, last = 0, step;
+	char label[256], tip[TIP_MAX], d[32];
+	struct ct_pkgband pb;
+	double yi, yb, fh, xa, xb;
+
+	for (size_t k = 0; k < im->npkgs; k++) {
+		const struct ct_pkginit *pk = &im->pkgs[k];
+
+		if (pk->end)
+			fmt_ms(pk->end - pk->start, d, sizeof(d));
+		else
+			snprintf(d, sizeof(d), "did not return");
+		snprintf(tip, sizeof(tip), "%s (%s)", pk->pkg, d);
+		bar(g, g->y, BAND, pk->start, pk->end ? pk->end : pk->start, k % 2 ? "pkg2" : "pkg", tip, NULL);
+		first = pk->start < first ? pk->start : first;
+	}
+	last = ct_image_last_init_end(im);
+	fmt_ms(ct_image_init_total(im), d, sizeof(d));
+	snprintf(label, sizeof(label), "%zu Go package inits (%s in init)", im->npkgs, d);
+	if (last > first) {
+		double x = xat(g, last) + 4;
+
+		if (x + 6.2 * (double)strlen(label) < text_right(g))
+			sb_printf(g->b, "<text class=\"s\" x=\"%.2f\" y=\"%.1f\">", x, g->y + BAND - 1);
+		else
+			sb_printf(g->b, "<text class=\"s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
+				  xat(g, first) - 4, g->y + BAND - 1);
+		esc(g->b, label);
+		sb_puts(g->b, "</text>\n");
+	}
+	if (ct_pkgband_layout(im->pkgs, im->npkgs, open_end, X0, PW, &pb)) {
+		g->y += BAND + 5;
+		return;
+	}
+	/* the zoom: lines from its window on the main axis, its frame */
+	yi = g->y + BAND + ZLINK;
+	yb = yi + ZTICKS + 1;
+	fh = ZTICKS + 1 + BAR + 3 + pb.lanes * ZLANE + 2;
+	xa = xat(g, pb.t0);
+	xb = xat(g, pb.t0 + pb.span);
+	sb_printf(g->b, "<line class=\"zoom\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n", xa, g->y + BAND,
+		  X0, yi);
+	sb_printf(g->b, "<line class=\"zoom\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n", xb, g->y + BAND,
+		  X0 + PW, yi);
+	fmt_ms(pb.span, d, sizeof(d));
+	snprintf(tip, sizeof(tip), "pid %u: its %zu Go package inits zoomed, %s from the first init's start", p->pid,
+		 im->npkgs, d);
+	sb_printf(g->b, "<rect class=\"zoomf\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><title>", X0, yi,
+		  PW, fh);
+	esc(g->b, tip);
+	sb_puts(g->b, "</title></rect>\n");
+	if (xb - xa >= 1 && PW / (xb - xa) >= 2)
+		snprintf(label, sizeof(label), "  package inits, zoom x%.0f", PW / (xb - xa));
+	else
+		snprintf(label, sizeof(label), "  package inits, zoomed");
+	sb_printf(g->b, "<text class=\"n\" x=\"%.1f\" y=\"%.1f\">", NX, yb + BAR - 3);
+	esc(g->b, label);
+	sb_puts(g->b, "</text>\n");
+	/* its ticks: ms after the first init started */
+	step = grid_step(pb.span);
+	for (uint64_t t = 0; t <= pb.span; t += step) {
+		double x = X0 + (double)t * PW / (double)pb.span;
+
+		sb_printf(g->b, "<line class=\"grid\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n", x,
+			  yi + ZTICKS - 1, x, yb + BAR);
+		sb_printf(g->b, "<text class=\"t\" x=\"%.2f\" y=\"%.1f\">%s%.*f ms</text>\n", x, yi + ZTICKS - 3,
+			  t ? "+" : "", step >= 1000000 ? 0 : step >= 100000 ? 1 : step >= 10000 ? 2 : 3,
+			  (double)t / 1e6);
+		if (t > UINT64_MAX - step)
+			break;
+	}
+	/* its bars, in Go's order, then their labels */
+	for (size_t i = 0; i < pb.nbars; i++) {
+		const struct ct_pkgb_bar *b = &pb.bars[i];
+		const char *cls = b->n > 1 ? "pkgg" : !im->pkgs[b->first].end ? "pkgopen" : i % 2 ? "pkg2" : "pkg";
+
+		pkgb_tip(im, b, open_end, tip, sizeof(tip));
+		rect_title(g->b, cls, b->x1, yb, b->x2 - b->x1, BAR, tip);
+		g->pkg_groups |= b->n > 1;
+	}
+	for (size_t i = 0; i < pb.nlabels; i++) {
+		const struct ct_pkgb_label *l = &pb.labels[i];
+		double y = l->lane < 0 ? yb + BAR - 3 : yb + BAR + 11 + l->lane * ZLANE;
+
+		if (l->lane > 0)
+			sb_printf(g->b, "<line class=\"lead\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
+				  l->cx, yb + BAR, l->cx, y - 9);
+		put_text(g, "l pk", false, l->x, y, l->text, l->w + 1);
+	}
+	g->y = yi + fh + 6;
+	ct_pkgband_free(&pb);
+}
+
+/* The Go package inits of p: per Go image with inits, its band. */
 static void go_band(struct svg *g, const struct ct_proc *p)
 {
-	char label[256], tip[640], d[32];
-
-	for (size_t j = 0; j < p->nimages; j++) {
-		const struct ct_image *im = &p->images[j];
-
-		for (size_t k = 0; k < im->npkgs; k++) {
-			const struct ct_pkginit *pk = &im->pkgs[k];
-
-			if (pk->end)
-				fmt_ms(pk->end - pk->start, d, sizeof(d));
-			else
-				snprintf(d, sizeof(d), "did not return");
-			snprintf(tip, sizeof(tip), "%s (%s)", pk->pkg, d);
-			bar(g, g->y, BAND, pk->start, pk->end ? pk->end : pk->start, k % 2 ? "pkg2" : "pkg", tip,
-			    NULL);
-		}
-	}
-	{
-		uint64_t last = 0, first = UINT64_MAX, sum = 0;
-		size_t cnt = 0;
-
-		for (size_t j = 0; j < p->nimages; j++) {
-			const struct ct_image *im = &p->images[j];
-
-			for (size_t k = 0; k < im->npkgs; k++) {
-				if (im->pkgs[k].start < first)
-					first = im->pkgs[k].start;
-			}
-			if (ct_image_last_init_end(im) > last)
-				last = ct_image_last_init_end(im);
-			sum += ct_image_init_total(im);
-			cnt += im->npkgs;
-		}
-		fmt_ms(sum, d, sizeof(d));
-		snprintf(label, sizeof(label), "%zu Go package inits (%s in init)", cnt, d);
-		if (last > first) {
-			double x = xat(g, last) + 4;
-
-			if (x + 6.2 * (double)strlen(label) < text_right(g))
-				sb_printf(g->b, "<text class=\"s\" x=\"%.2f\" y=\"%.1f\">", x, g->y + BAND - 1);
-			else
-				sb_printf(g->b, "<text class=\"s\" text-anchor=\"end\" x=\"%.2f\" y=\"%.1f\">",
-					  xat(g, first) - 4, g->y + BAND - 1);
-			esc(g->b, label);
-			sb_puts(g->b, "</text>\n");
-		}
-	}
-	g->y += BAND + 5;
+	for (size_t j = 0; j < p->nimages; j++)
+		if (p->images[j].npkgs)
+			go_image_band(g, p, j);
 }
 
 /* ---- CPython module loads ---- */
 
 uint64_t ct_pyload_end(const struct ct_proc *p, size_t img, const struct ct_pyimport *pi, uint64_t last)
 {
-	uint64_t end = pi->end;
+	uint64_t end = pi->end ? pi->end : image_end(p, img, last);
 
-	if (!end) {
-		if (img + 1 < p->nimages && p->images[img + 1].exec_ts)
-			end = p->images[img + 1].exec_ts;
-		else
-			end = p->exited ? p->exit_ts : last;
-	}
 	return end > pi->start ? end : pi->start;
 }
 
@@ -1232,6 +1493,13 @@ static void legend(struct svg *g, bool states, bool exts, bool py)
 	x += 110;
 	sb_printf(g->b, "<rect class=\"log\" x=\"%.1f\" y=\"%.1f\" width=\"2\" height=\"14\"/><text class=\"l\" x=\"%.1f\" y=\"%.1f\">log line</text>\n",
 		  x + 6, y - 1, x + 19, y + 10);
+	if (g->pkg_groups) {
+		x = NX;
+		y += 20;
+		sb_printf(g->b, "<rect class=\"pkgg\" x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"12\"/>", x, y);
+		sb_printf(g->b, "<text class=\"l\" x=\"%.1f\" y=\"%.1f\">Go package inits grouped: neighbours each under %.0f px in the zoomed band (the tooltip lists them)</text>\n",
+			  x + 19, y + 10, CT_PKGB_MIN_W);
+	}
 	if (py) {
 		static const struct {
 			const char *cls, *text;
@@ -1484,6 +1752,12 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tlsp
 		     "rect.held { fill: #555; fill-opacity: 0.35; }\n"
 		     "rect.pkg { fill: #edc948; }\n"
 		     "rect.pkg2 { fill: #c9a227; }\n"
+		     "rect.pkgg { fill: #f6e7ad; stroke: #c9a227; stroke-width: 0.6; }\n"
+		     "rect.pkgopen { fill: #fff; stroke: #c9a227; stroke-width: 1; stroke-dasharray: 3 2; }\n"
+		     "rect.zoomf { fill: #fdfcf6; stroke: #d8cfa0; stroke-width: 1; }\n"
+		     "line.zoom { stroke: #c9a227; stroke-width: 1; stroke-dasharray: 3 2; }\n"
+		     "line.lead { stroke: #b3a25a; stroke-width: 0.8; }\n"
+		     "text.pk { font-size: 10px; }\n"
 		     "rect.incomplete { fill: #fff; stroke: #c0392b; stroke-width: 1; stroke-dasharray: 4 2; }\n"
 		     "rect.log { fill: #7b3294; }\n"
 		     "circle.http { fill: #e15759; stroke: #fff; stroke-width: 0.8; }\n");
