@@ -1,10 +1,14 @@
 #!/bin/bash
 # svg_chromium.sh COLDTRACE SANDBOX_DIR PNG_CHECK WORKDIR [API_PORT INVOKE_PORT]
-# The demo sandbox's cold start as an SVG (coldtrace run -f svg), rendered by
-# headless Chromium: the file must be standalone SVG with tooltips, and the
-# screenshot a real picture (png_check: colours and non-white pixels); no
-# text over another text or a marker (getBBox of each <text>, in Chromium,
-# svg_overlaps.js).
+# The demo sandbox's cold start with its two extensions as an SVG (coldtrace
+# run -f svg), rendered by headless Chromium: the file must be standalone SVG
+# with tooltips, and the screenshot a real picture (png_check: colours and
+# non-white pixels); every Go program (driver, agent and the RIE it execs,
+# ct-ext-go, the runtime) has its package inits zoomed; no text over another
+# text or a marker (getBBox of each <text>, in Chromium, svg_overlaps.js).
+# Then the same for a Go program of 400 packages generated here (built with
+# the build's GOCACHE): its zoomed band has every package, grouped where
+# narrow, labelled, and still no text over another.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/okfail.sh"
 set -u
@@ -14,7 +18,48 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 chromium=$(command -v chromium || command -v chromium-browser || true)
 [ -n "$chromium" ] || { echo "FAIL chromium is not installed (apt-get install chromium; .ci/setup installs it)"; exit 1; }
 
-"$ct" run -q -f svg -o out.svg -- "$sbx/ct-driver" --runtime go \
+# overlaps NAME SVG: no text of SVG over another text or a marker, as
+# Chromium lays it out (the svg inline in a page with svg_overlaps.js, which
+# lists the overlaps in <pre id="overlaps">: --dump-dom prints the page once
+# it ran)
+overlaps() {
+	local name=$1 svg=$2 profile
+	{
+		echo '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+		sed 1d "$svg"
+		echo '<script>'
+		cat "$here/svg_overlaps.js"
+		echo '</script></body></html>'
+	} >"$name-overlaps.html"
+	profile=$(mktemp -d)
+	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
+		--dump-dom "file://$work/$name-overlaps.html" 2>"$name-chromium-dom.log" |
+		sed -n '/<pre id="overlaps">/,/^END/p' >"$name-overlaps.txt"
+	rm -rf "$profile"
+	if grep -q 'OVERLAPS 0 TEXTS [1-9]' "$name-overlaps.txt"; then
+		ok "$name: no text overlaps another text or a marker ($(grep -o 'TEXTS [0-9]*' "$name-overlaps.txt") checked)"
+	else
+		bad "$name: no text overlaps another text or a marker" "$(head -20 "$name-overlaps.txt")" \
+			"$(tail -5 "$name-chromium-dom.log")"
+	fi
+}
+
+# zoomed NAME SVG: as many zoomed package bands as "N Go package inits"
+# bands, each with a label of the class "l pk"
+zoomed() {
+	local name=$1 svg=$2 bands frames
+	bands=$(grep -c 'Go package inits (' "$svg")
+	frames=$(grep -c '<rect class="zoomf"' "$svg")
+	if [ "$bands" -gt 0 ] && [ "$bands" = "$frames" ] && grep -q 'class="l pk"' "$svg"; then
+		ok "$name: every Go image's package inits zoomed, labelled ($frames bands)"
+	else
+		bad "$name: every Go image's package inits zoomed, labelled" "$bands bands, $frames zoomed" \
+			"$(grep -o '[0-9]* Go package inits ([^)]*)' "$svg")"
+	fi
+}
+
+"$ct" run -q -f svg -o out.svg -- "$sbx/ct-driver" --runtime go --extensions 2 \
 	--runtime-api-address "127.0.0.1:$api" --invoke-address "127.0.0.1:$inv" >driver.log 2>&1
 rc=$?
 [ $rc = 0 ] && ok "coldtrace run -f svg: exit 0" || bad "coldtrace run -f svg: exit 0" "exit $rc" "$(tail -5 driver.log)"
@@ -23,9 +68,11 @@ if head -c 300 out.svg | grep -q '<svg xmlns="http://www.w3.org/2000/svg" versio
 else
 	bad "standalone SVG 1.1" "$(head -c 300 out.svg)"
 fi
-for want in 'function init</text>' 'agent init</text>' 'Go package inits' '<title>' 'INIT REPORT says'; do
+for want in 'function init</text>' 'agent init</text>' 'Go package inits' '<title>' 'INIT REPORT says' \
+	'ct-agent inits, zoom' 'ct-ext-go inits, zoom' 'ct-runtime-go inits, zoom'; do
 	grep -q "$want" out.svg && ok "svg has $want" || bad "svg has $want"
 done
+zoomed demo out.svg
 if command -v xmllint >/dev/null; then
 	xmllint --noout out.svg && ok "xmllint: well-formed" || bad "xmllint: well-formed"
 fi
@@ -44,25 +91,46 @@ fi
 # a rendered timeline has many colours (bars, text anti-aliasing) and a
 # few per cent of non-white pixels; a blank or broken page has neither
 if "$pngcheck" out.png 12 20; then ok "the picture is not empty"; else bad "the picture is not empty"; fi
+overlaps demo out.svg
 
-# the svg inline in a page, and a script that lists the overlaps of its
-# texts in <pre id="overlaps">: --dump-dom prints the page once it ran
-{
-	echo '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-	sed 1d out.svg
-	echo '<script>'
-	cat "$here/svg_overlaps.js"
-	echo '</script></body></html>'
-} >overlaps.html
-profile=$(mktemp -d)
-timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-	--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-	--dump-dom "file://$work/overlaps.html" 2>chromium-dom.log | sed -n '/<pre id="overlaps">/,/^END/p' >overlaps.txt
-rm -rf "$profile"
-if grep -q 'OVERLAPS 0 TEXTS [1-9]' overlaps.txt; then
-	ok "no text overlaps another text or a marker ($(grep -o 'TEXTS [0-9]*' overlaps.txt) checked)"
+# A Go program of 400 packages in a chain (p399 imports p398 ... p000), each
+# with an init doing some work: most a few us, every 50th far more.
+go=$(command -v go || ls /usr/lib/go/bin/go 2>/dev/null || true)
+if [ -z "$go" ]; then
+	bad "go is installed (the 400-package program)"
 else
-	bad "no text overlaps another text or a marker" "$(head -20 overlaps.txt)" "$(tail -5 chromium-dom.log)"
+	mkdir -p many && cd many || exit 1
+	printf 'module example.com/many\n\ngo 1.19\n' >go.mod
+	printf 'package main\n\nimport _ "example.com/many/p399"\n\nfunc main() {}\n' >main.go
+	for i in $(seq 0 399); do
+		n=$(printf %03d "$i")
+		mkdir "p$n"
+		{
+			echo "package p$n"
+			[ "$i" -gt 0 ] && printf '\nimport _ "example.com/many/p%03d"\n' $((i - 1))
+			printf '\nvar Sink uint64\n\nfunc init() {\n\tx := uint64(%d)\n' "$i"
+			printf '\tfor k := 0; k < %d; k++ {\n' $((i % 50 == 7 ? 400000 : 500 + (i % 13) * 300))
+			printf '\t\tx = x*6364136223846793005 + 1442695040888963407\n\t}\n\tSink = x\n}\n'
+		} >"p$n/p.go"
+	done
+	GOPROXY=off GOFLAGS=-mod=mod GOCACHE="$(dirname "$ct")/gocache" GOTOOLCHAIN=local CGO_ENABLED=0 \
+		"$go" build -trimpath -o ../many-bin . >../many-build.log 2>&1
+	rc=$?
+	cd "$work" || exit 1
+	if [ $rc != 0 ]; then
+		bad "go build of the 400-package program" "$(tail -5 many-build.log)"
+	else
+		"$ct" run -q -f svg -o many.svg -- ./many-bin >many.log 2>&1
+		rc=$?
+		[ $rc = 0 ] && ok "coldtrace run -f svg of 400 packages: exit 0" || bad "coldtrace run -f svg of 400 packages" "exit $rc" "$(tail -5 many.log)"
+		n=$(grep -o '[0-9]* Go package inits (' many.svg | grep -o '^[0-9]*')
+		[ "${n:-0}" -ge 400 ] && ok "svg: $n Go package inits" || bad "svg: at least 400 Go package inits" "${n:-none}"
+		zoomed many many.svg
+		grep -q '<rect class="pkgg"' many.svg && ok "many: narrow packages grouped" || bad "many: narrow packages grouped"
+		grep -q 'example.com/many/p[0-9]* [0-9.]* ms</text>' many.svg && ok "many: a package labelled" ||
+			bad "many: a package labelled"
+		overlaps many many.svg
+	fi
 fi
 
 echo "$pass passed, $fail failed"

@@ -1096,9 +1096,9 @@ static void go_image_band(struct svg *g, const struct ct_proc *p, size_t img)
 	esc(g->b, tip);
 	sb_puts(g->b, "</title></rect>\n");
 	if (xb - xa >= 1 && PW / (xb - xa) >= 2)
-		snprintf(label, sizeof(label), "  package inits, zoom x%.0f", PW / (xb - xa));
+		snprintf(label, sizeof(label), "  %s inits, zoom x%.0f", im->comm[0] ? im->comm : "Go", PW / (xb - xa));
 	else
-		snprintf(label, sizeof(label), "  package inits, zoomed");
+		snprintf(label, sizeof(label), "  %s inits, zoomed", im->comm[0] ? im->comm : "Go");
 	sb_printf(g->b, "<text class=\"n\" x=\"%.1f\" y=\"%.1f\">", NX, yb + BAR - 3);
 	esc(g->b, label);
 	sb_puts(g->b, "</text>\n");
