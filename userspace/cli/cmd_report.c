@@ -2,7 +2,7 @@
 /*
  * coldtrace report: aggregate saved jsonl runs (see report.h).
  *
- *   coldtrace report [--top N] [--format text|json] [--minus-held] FILES...
+ *   coldtrace report [--top N] [--format text|json|svg] [--minus-held] FILES...
  *   coldtrace report [OPTIONS] --compare A... --vs B...
  *
  * Reads each file line by line (a line longer than 1 MiB is an error, and is
@@ -22,7 +22,7 @@
 #include "strbuf.h"
 
 static const char report_usage[] =
-	"Usage: coldtrace report [--top N] [--format text|json] [--minus-held] FILES...\n"
+	"Usage: coldtrace report [--top N] [--format text|json|svg] [--minus-held] FILES...\n"
 	"       coldtrace report [OPTIONS] --compare A.jsonl... --vs B.jsonl...\n"
 	"\n"
 	"Aggregate runs saved with `coldtrace run -f jsonl -o FILE`: per phase, per Go\n"
@@ -38,7 +38,9 @@ static const char report_usage[] =
 	"the one INIT waited for last.\n"
 	"\n"
 	"  -n, --top N          packages listed (default 10; json: all unless given)\n"
-	"  -f, --format FMT     text (default) or json (one JSON object)\n"
+	"  -f, --format FMT     text (default), json (one JSON object) or svg (a\n"
+	"                       picture: per row every run's value, p50/p90/p99;\n"
+	"                       with --compare A and B side by side)\n"
 	"      --minus-held     phase durations without the time coldtrace held new\n"
 	"                       binaries stopped to attach probes (their held_ns)\n"
 	"      --compare A...   before: the runs up to --vs\n"
@@ -178,7 +180,7 @@ int ct_cmd_report(int argc, char **argv)
 	const char **files_a = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *));
 	const char **files_b = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *));
 	size_t na = 0, nb = 0;
-	bool compare = false, vs = false, opts_done = false, minus_held = false;
+	bool compare = false, vs = false, opts_done = false, minus_held = false, svg = false;
 	struct ct_report *ra = NULL, *rb = NULL;
 	struct strbuf out;
 	int ret = 2, werr;
@@ -232,15 +234,13 @@ int ct_cmd_report(int argc, char **argv)
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f") || !strncmp(a, "--format=", 9)) {
 			val = a[1] == '-' && a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
 			if (!val) {
-				ret = usage_err("--format needs text or json", NULL);
+				ret = usage_err("--format needs text, json or svg", NULL);
 				goto done;
 			}
-			if (!strcmp(val, "json")) {
-				opts.json = true;
-			} else if (!strcmp(val, "text")) {
-				opts.json = false;
-			} else {
-				ret = usage_err("--format is text or json, not", val);
+			opts.json = !strcmp(val, "json");
+			svg = !strcmp(val, "svg");
+			if (!opts.json && !svg && strcmp(val, "text")) {
+				ret = usage_err("--format is text, json or svg, not", val);
 				goto done;
 			}
 		} else {
@@ -277,8 +277,12 @@ int ct_cmd_report(int argc, char **argv)
 	for (size_t i = 0; i < nb; i++)
 		if (read_run(rb, files_b[i]))
 			goto done;
-	if (compare)
+	if (compare && svg)
+		ct_report_render_compare_svg(ra, rb, &out, &opts);
+	else if (compare)
 		ct_report_render_compare(ra, rb, &out, &opts);
+	else if (svg)
+		ct_report_render_svg(ra, &out, &opts);
 	else
 		ct_report_render(ra, &out, &opts);
 	if (out.oom) {

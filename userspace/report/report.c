@@ -453,6 +453,11 @@ void ct_report_set_minus_held(struct ct_report *r, bool on)
 	r->minus_held = on;
 }
 
+bool ct_report_minus_held(const struct ct_report *r)
+{
+	return r->minus_held;
+}
+
 size_t ct_report_nruns(const struct ct_report *r)
 {
 	return r->nruns;
@@ -1875,7 +1880,15 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 
 /* ---- compare ---- */
 
-enum { ROW_PHASE, ROW_STARTUP, ROW_EXT, ROW_PKG, ROW_PY, NROWKINDS };
+/* report.h's series kinds */
+enum {
+	ROW_PHASE = CT_RK_PHASE,
+	ROW_STARTUP = CT_RK_STARTUP,
+	ROW_EXT = CT_RK_EXT,
+	ROW_PKG = CT_RK_PKG,
+	ROW_PY = CT_RK_PY,
+	NROWKINDS = CT_RK_COUNT
+};
 
 /* ROW_PY's figures (cmp_row.fig): the label's last word, the JSON's "figure". */
 static const char *const py_fig[2] = {"cum", "self"};
@@ -2641,4 +2654,155 @@ out:
 	free(py.v);
 	free(phf.v);
 	free(pkf.v);
+}
+
+/* ---- the rows as data (report.h ct_report_list) ---- */
+
+/* rs's rows as series, in *v (*n of them). */
+static int rows_to_series(struct rows *rs, struct ct_report_series **v, size_t *n)
+{
+	*v = NULL;
+	*n = 0;
+	if (rs->oom)
+		return -1;
+	if (!rs->n)
+		return 0;
+	*v = calloc(rs->n, sizeof(**v));
+	if (!*v)
+		return -1;
+	for (size_t i = 0; i < rs->n; i++)
+		(*v)[i] = (struct ct_report_series){rs->v[i].kind, rs->v[i].fig, rs->v[i].prog, rs->v[i].name};
+	*n = rs->n;
+	return 0;
+}
+
+int ct_report_list(struct ct_report *r, int kind, struct ct_report_series **v, size_t *n)
+{
+	struct rows rs = {0};
+	struct ct_stats st;
+	int ret;
+
+	if (kind == CT_RK_PKG || kind == CT_RK_PY) {
+		struct pkg_rank *pk = kind == CT_RK_PKG ? rank_pkgs(r) : NULL;
+		struct mod_rank *md = kind == CT_RK_PY ? rank_mods(r) : NULL;
+
+		if (!pk && !md) {
+			*v = NULL;
+			*n = 0;
+			return -1;
+		}
+		for (size_t i = 0; pk && i < r->npkgs; i++)
+			add_row(&rs, &(struct cmp_row){.kind = ROW_PKG, .prog = pk[i].prog, .name = pk[i].p->name});
+		for (size_t i = 0; md && i < r->nmods; i++)
+			for (int f = 0; f < 2; f++)
+				add_row(&rs, &(struct cmp_row){.kind = ROW_PY, .fig = f, .prog = md[i].p->prog,
+							       .name = md[i].p->name});
+		free(pk);
+		free(md);
+	}
+	for (size_t i = 0; kind == CT_RK_PHASE && i < r->nphases; i++)
+		add_row(&rs, &(struct cmp_row){.kind = ROW_PHASE, .name = r->phases[i].name});
+	for (size_t i = 0; kind == CT_RK_STARTUP && i < r->nprogs; i++)
+		for (int f = 0; f < NFIG; f++)
+			add_row(&rs, &(struct cmp_row){.kind = ROW_STARTUP, .fig = f, .prog = r->progs[i].name,
+						       .name = fig_text[f]});
+	for (size_t i = 0; kind == CT_RK_EXT && i < r->nexts; i++)
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++) {
+			vec_stats(&r->exts[i].fig[f], &st);
+			if (!st.count && f == CT_REPORT_EXT_GO_INIT)
+				continue; /* not a Go program (as the text) */
+			add_row(&rs, &(struct cmp_row){.kind = ROW_EXT, .fig = f, .prog = r->exts[i].name,
+						       .name = xfig[f].text});
+		}
+	ret = rows_to_series(&rs, v, n);
+	free(rs.v);
+	return ret;
+}
+
+/* The compare's rows of one kind, in its order. */
+static void compare_rows(struct ct_report *a, struct ct_report *b, int kind, struct rows *rs)
+{
+	static void (*const build[NROWKINDS])(struct ct_report *, struct ct_report *, struct rows *) = {
+		[ROW_PHASE] = phase_rows, [ROW_STARTUP] = startup_rows, [ROW_EXT] = ext_rows,
+		[ROW_PKG] = pkg_rows,	  [ROW_PY] = py_rows,
+	};
+
+	build[kind](a, b, rs);
+	if (rs->n)
+		qsort(rs->v, rs->n, sizeof(*rs->v), cmp_rows);
+}
+
+int ct_report_compare_list(struct ct_report *a, struct ct_report *b, int kind, struct ct_report_series **v,
+			   size_t *n)
+{
+	struct rows rs = {0};
+	int ret;
+
+	*v = NULL;
+	*n = 0;
+	if (kind < 0 || kind >= NROWKINDS)
+		return 0;
+	compare_rows(a, b, kind, &rs);
+	ret = rows_to_series(&rs, v, n);
+	free(rs.v);
+	return ret;
+}
+
+size_t ct_report_samples(struct ct_report *r, const struct ct_report_series *s, const uint64_t **sorted)
+{
+	struct u64vec *vec = NULL;
+	struct agg_ext *e;
+	struct agg_pkg *p;
+	struct agg_mod *m;
+	struct ct_stats st;
+	uintptr_t idx;
+
+	*sorted = NULL;
+	switch (s->kind) {
+	case CT_RK_PHASE:
+		if (ct_hmap_get(&r->phase_map, ct_hash_str(s->name), s->name, phase_eq, r, &idx))
+			vec = &r->phases[idx].dur;
+		break;
+	case CT_RK_STARTUP:
+		if (s->fig >= 0 && s->fig < NFIG &&
+		    ct_hmap_get(&r->prog_map, ct_hash_str(s->prog), s->prog, prog_eq, r, &idx))
+			vec = &r->progs[idx].fig[s->fig];
+		break;
+	case CT_RK_EXT:
+		if (s->fig >= 0 && s->fig < CT_REPORT_EXT_NFIG && (e = find_ext(r, s->prog)))
+			vec = &e->fig[s->fig];
+		break;
+	case CT_RK_PKG:
+		if ((p = find_pkg(r, s->prog, s->name)))
+			vec = &p->clock;
+		break;
+	case CT_RK_PY:
+		if ((m = find_mod(r, s->prog, s->name)))
+			vec = s->fig ? &m->self : &m->cum;
+		break;
+	}
+	if (!vec || !vec->n)
+		return 0;
+	vec_stats(vec, &st); /* sorts it */
+	*sorted = vec->v;
+	return vec->n;
+}
+
+void ct_report_compare_headline(struct ct_report *a, struct ct_report *b, struct strbuf *out)
+{
+	struct rows rs[NROWKINDS] = {{0}};
+	struct rows *sets[NROWKINDS];
+	bool oom = false;
+
+	for (int k = 0; k < NROWKINDS; k++) {
+		sets[k] = &rs[k];
+		compare_rows(a, b, k, &rs[k]);
+		oom |= rs[k].oom;
+	}
+	if (oom)
+		sb_puts(out, "out of memory");
+	else
+		summary_line(out, headline(sets));
+	for (int k = 0; k < NROWKINDS; k++)
+		free(rs[k].v);
 }

@@ -74,6 +74,7 @@ void ct_report_free(struct ct_report *r);
 /* Phase durations of the runs added from now on leave out the phase's
  * held_ns (time coldtrace held new binaries stopped to attach probes). */
 void ct_report_set_minus_held(struct ct_report *r, bool on);
+bool ct_report_minus_held(const struct ct_report *r);
 
 /*
  * One run, line by line: begin, every line (without or with its "\n"), end.
@@ -163,6 +164,53 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
  * packages by the difference of their CPU time), in their units. */
 void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 			      const struct ct_report_opts *o);
+/* The text compare's one-line summary ("total p50 12.3 -> 10.1 ms (-18%)"),
+ * without a newline. */
+void ct_report_compare_headline(struct ct_report *a, struct ct_report *b, struct strbuf *out);
+
+/*
+ * The report's rows as data, for the pictures (reportsvg.c): a series is
+ * one row of the text report, its samples one per run (per start, per load).
+ */
+enum ct_report_kind {
+	CT_RK_PHASE,   /* name: the phase */
+	CT_RK_STARTUP, /* prog: the Go program; fig 0-2 (as ct_report_startup_stats); name: its words */
+	CT_RK_EXT,     /* prog: the extension; fig CT_REPORT_EXT_*; name: its words */
+	CT_RK_PKG,     /* prog, name: the package */
+	CT_RK_PY,      /* prog, name: the module; fig 0 cumulative, 1 self */
+	CT_RK_COUNT
+};
+
+struct ct_report_series {
+	int kind, fig;
+	const char *prog, *name; /* the report's strings: valid until it is freed */
+};
+
+/* The series of one kind in the text report's order (phases as first seen,
+ * programs and extensions by figure, packages by p50 then max, Python
+ * modules by p50 of their cumulative time, cum then self); *v is malloc'd
+ * (NULL when *n is 0). 0, or -1 out of memory. */
+int ct_report_list(struct ct_report *r, int kind, struct ct_report_series **v, size_t *n);
+/* The same for --compare, as ct_report_render_compare orders them: the
+ * series of a, then those only in b; those on both sides first, by the
+ * absolute difference of their p50s. Strings of a or b. */
+int ct_report_compare_list(struct ct_report *a, struct ct_report *b, int kind, struct ct_report_series **v,
+			   size_t *n);
+/* The samples of s in r, ascending (ct_percentile's input): their count,
+ * *sorted pointing into r (valid until r changes). 0 if r has none. */
+size_t ct_report_samples(struct ct_report *r, const struct ct_report_series *s, const uint64_t **sorted);
+
+/* The report as pictures, one standalone SVG 1.1 (reportsvg.c): per phase,
+ * per Go program's startup figure, per extension figure, the top packages
+ * (o->top, as the text) and Python imports, each run's value as a dot
+ * over a box from p25 to p75 with p50, p90 and p99 marked (nearest-rank:
+ * the text report's numbers). */
+void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct ct_report_opts *o);
+/* Before (a) and after (b) side by side in two colours, per row of the text
+ * compare (its selection and order: the packages and imports that moved
+ * most). */
+void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, struct strbuf *out,
+				  const struct ct_report_opts *o);
 
 /* The CLI: argv[0] is "report". Exit status: 0, 1 bad input, 2 usage. */
 int ct_cmd_report(int argc, char **argv);
