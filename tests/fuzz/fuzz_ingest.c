@@ -1,4 +1,4 @@
-/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/model/breakdown.c userspace/model/acct.c userspace/views/text.c userspace/views/inittrace.c userspace/views/importtime.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c userspace/views/views.c userspace/util/jsonw.c userspace/util/exitstatus.c userspace/util/hashmap.c */
+/* fuzz-sources: userspace/model/model.c userspace/model/redact.c userspace/util/strbuf.c userspace/model/httpparse.c userspace/model/logline.c userspace/model/phases.c userspace/model/breakdown.c userspace/model/acct.c userspace/views/text.c userspace/views/inittrace.c userspace/views/importtime.c userspace/views/jsonl.c userspace/views/perfetto.c userspace/views/svg.c userspace/views/otlp.c userspace/views/html.c userspace/views/htmlpage.c userspace/views/views.c userspace/util/jsonw.c userspace/util/exitstatus.c userspace/util/hashmap.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Ingestion, fuzzed like the parsers: arbitrary bytes cut into records of
@@ -378,7 +378,7 @@ static size_t count(const struct strbuf *sb, const char *w)
 	return n;
 }
 
-enum view { V_TEXT, V_INITTRACE, V_IMPORTTIME, V_JSONL, V_PERFETTO, V_SVG, V_OTLP, V_COUNT };
+enum view { V_TEXT, V_INITTRACE, V_IMPORTTIME, V_JSONL, V_PERFETTO, V_SVG, V_OTLP, V_HTML, V_COUNT };
 
 static void render(const struct ct_model *m, int v, const struct ct_render_opts *o, struct strbuf *sb)
 {
@@ -391,6 +391,7 @@ static void render(const struct ct_model *m, int v, const struct ct_render_opts 
 	case V_PERFETTO: ct_render_perfetto(m, sb, o); break;
 	case V_SVG: ct_render_svg(m, sb, o); break;
 	case V_OTLP: ct_render_otlp(m, sb, o); break;
+	case V_HTML: ct_render_html(m, sb, o); break;
 	}
 	CHECK(!sb->oom);
 }
@@ -442,8 +443,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		render(&m, v, &o, &sb);
 		with = count(&sb, SECRET);
-		if (v == V_TEXT || v == V_INITTRACE || v == V_IMPORTTIME || v == V_SVG)
+		if (v == V_TEXT || v == V_INITTRACE || v == V_IMPORTTIME || v == V_SVG || v == V_HTML)
 			check_terminal_safe(sb.buf ? sb.buf : "", sb.len);
+		if (v == V_HTML) /* the trace's strings are text: one script (ours), nothing of theirs */
+			CHECK(count(&sb, "<script") == 1 && count(&sb, "</script") == 1 && !count(&sb, "<iframe") &&
+			      !count(&sb, " src=\"") && !count(&sb, "<img"));
 		if (v == V_INITTRACE) {
 			for (const char *l = sb.buf; l && *l;) {
 				const char *nl = strchr(l, '\n');

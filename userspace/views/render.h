@@ -78,6 +78,12 @@ void ct_render_svg_tls(const struct ct_model *m, const struct ct_timelines *tls,
 		       const struct ct_render_opts *o);
 void ct_render_otlp_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
 			const struct ct_render_opts *o);
+/* One self-contained HTML page (html.c): the svg view's picture with zoom
+ * on its time axis, sortable tables of phases, processes, Go package
+ * inits, Python imports, HTTP messages and log lines; loads nothing. */
+void ct_render_html(const struct ct_model *m, struct strbuf *out, const struct ct_render_opts *o);
+void ct_render_html_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
+			const struct ct_render_opts *o);
 /* How ct_render_perfetto, _svg and _otlp draw m (views.c): its timelines
  * built (none when that fails), drawn by render (their _tls), freed. */
 typedef void ct_render_tls_fn(const struct ct_model *m, const struct ct_timelines *tls,

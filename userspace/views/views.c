@@ -14,6 +14,7 @@ const struct ct_view ct_views[] = {
 	{"perfetto", "perfetto.json", ct_render_perfetto, "Chrome Trace Event JSON (Perfetto UI, chrome://tracing)"},
 	{"svg", "svg", ct_render_svg, "the cold start as a picture"},
 	{"otlp", "otlp.json", ct_render_otlp, "OpenTelemetry OTLP/JSON traces"},
+	{"html", "html", ct_render_html, "one self-contained page: the picture, zoomable, and sortable tables"},
 };
 
 const size_t ct_nviews = sizeof(ct_views) / sizeof(ct_views[0]);
