@@ -327,16 +327,7 @@ static void build(struct fixture *f)
 	}
 	f->tls.n = 1;
 	tl = &f->tls.v[0];
-	tl->agent = ct_model_proc_const(m, AGENT);
-	tl->runtime = ct_model_proc_const(m, RUNTIME);
-	tl->agent_pid = AGENT;
-	tl->runtime_pid = tl->sender_pid = RUNTIME;
-	tl->invoke_http = -1;
-	tl->init_gate.ext = tl->register_gate.ext = -1;
-	for (int k = 0; k < CT_MS_COUNT; k++)
-		tl->ms[k].state = CT_MS_NA;
-	for (int k = 0; k < CT_PH_COUNT; k++) /* not drawn: INIT_START is not seen */
-		tl->ph[k] = (struct ct_phase){.id = (enum ct_phase_id)k, .from = CT_MS_INIT_START, .to = CT_MS_INIT_START};
+	tl_base(tl, m, AGENT, RUNTIME);
 	ms_(tl, CT_MS_AGENT_EXEC, 0.5, AGENT);
 	ms_(tl, CT_MS_RUNTIME_EXEC, 18.0, RUNTIME);
 	ms_(tl, CT_MS_RESPONSE, 40.0, RUNTIME);

@@ -38,16 +38,7 @@ struct fixture {
 
 static void timeline(struct ct_timeline *tl, const struct ct_model *m, double exec, double resp)
 {
-	tl->agent = ct_model_proc_const(m, AGENT);
-	tl->runtime = ct_model_proc_const(m, RUNTIME);
-	tl->agent_pid = AGENT;
-	tl->runtime_pid = tl->sender_pid = RUNTIME;
-	tl->invoke_http = -1;
-	tl->init_gate.ext = tl->register_gate.ext = -1;
-	for (int k = 0; k < CT_MS_COUNT; k++)
-		tl->ms[k].state = CT_MS_NA;
-	for (int k = 0; k < CT_PH_COUNT; k++) /* not drawn: INIT_START is not seen */
-		tl->ph[k] = (struct ct_phase){.id = (enum ct_phase_id)k, .from = CT_MS_INIT_START, .to = CT_MS_INIT_START};
+	tl_base(tl, m, AGENT, RUNTIME);
 	ms_(tl, CT_MS_AGENT_EXEC, exec, AGENT);
 	ms_(tl, CT_MS_RUNTIME_EXEC, exec + 10, RUNTIME);
 	ms_(tl, CT_MS_RESPONSE, resp, RUNTIME);

@@ -3,7 +3,8 @@
  * Timelines built by hand for the picture views' unit tests (the views'
  * _tls form, tlviews.h): a milestone seen at a time, and a phase as
  * phases.c's table has it (depth, kind, in_sum), its times from its
- * milestones. Times: MS(ms), ms after a base of 1 s.
+ * milestones; tl_base, the timeline they go on. Times: MS(ms), ms after a
+ * base of 1 s.
  */
 #ifndef TL_BUILD_H
 #define TL_BUILD_H
@@ -33,6 +34,23 @@ static void ph_(struct ct_timeline *tl, enum ct_phase_id id, enum ct_ms from, en
 	p->complete = p->start && p->end && p->end >= p->start;
 	if (p->complete)
 		p->dur = p->end - p->start;
+}
+
+/* A timeline of agent -> runtime (their processes in m, if there) with no
+ * milestone seen and no phase drawn yet (none applies: INIT_START is not
+ * seen), no extension, no gate, no invoke: ms_ and ph_ fill it in. */
+static inline void tl_base(struct ct_timeline *tl, const struct ct_model *m, uint32_t agent, uint32_t runtime)
+{
+	tl->agent = ct_model_proc_const(m, agent);
+	tl->runtime = ct_model_proc_const(m, runtime);
+	tl->agent_pid = agent;
+	tl->runtime_pid = tl->sender_pid = runtime;
+	tl->invoke_http = -1;
+	tl->init_gate.ext = tl->register_gate.ext = -1;
+	for (int k = 0; k < CT_MS_COUNT; k++)
+		tl->ms[k].state = CT_MS_NA;
+	for (int k = 0; k < CT_PH_COUNT; k++)
+		tl->ph[k] = (struct ct_phase){.id = (enum ct_phase_id)k, .from = CT_MS_INIT_START, .to = CT_MS_INIT_START};
 }
 
 #endif /* TL_BUILD_H */
