@@ -11,19 +11,19 @@
 # narrow, labelled, and still no text over another.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/okfail.sh"
+. "$here/demo_chromium.sh"
 set -u
 ct=$1 sbx=$2 pngcheck=$3 work=$4 api=${5:-19511} inv=${6:-18511}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$chromium" ] || { echo "FAIL chromium is not installed (apt-get install chromium; .ci/setup installs it)"; exit 1; }
+chromium_find
 
 # overlaps NAME SVG: no text of SVG over another text or a marker, as
 # Chromium lays it out (the svg inline in a page with svg_overlaps.js, which
 # lists the overlaps in <pre id="overlaps">: --dump-dom prints the page once
 # it ran)
 overlaps() {
-	local name=$1 svg=$2 profile
+	local name=$1 svg=$2
 	{
 		echo '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
 		sed 1d "$svg"
@@ -31,12 +31,8 @@ overlaps() {
 		cat "$here/svg_overlaps.js"
 		echo '</script></body></html>'
 	} >"$name-overlaps.html"
-	profile=$(mktemp -d)
-	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-		--dump-dom "file://$work/$name-overlaps.html" 2>"$name-chromium-dom.log" |
+	chromium_headless --dump-dom "file://$work/$name-overlaps.html" 2>"$name-chromium-dom.log" |
 		sed -n '/<pre id="overlaps">/,/^END/p' >"$name-overlaps.txt"
-	rm -rf "$profile"
 	if grep -q 'OVERLAPS 0 TEXTS [1-9]' "$name-overlaps.txt"; then
 		ok "$name: no text overlaps another text or a marker ($(grep -o 'TEXTS [0-9]*' "$name-overlaps.txt") checked)"
 	else
@@ -59,10 +55,7 @@ zoomed() {
 	fi
 }
 
-"$ct" run -q -f svg -o out.svg -- "$sbx/ct-driver" --runtime go --extensions 2 \
-	--runtime-api-address "127.0.0.1:$api" --invoke-address "127.0.0.1:$inv" >driver.log 2>&1
-rc=$?
-[ $rc = 0 ] && ok "coldtrace run -f svg: exit 0" || bad "coldtrace run -f svg: exit 0" "exit $rc" "$(tail -5 driver.log)"
+demo_run svg out.svg "$api" "$inv" --extensions 2
 if head -c 300 out.svg | grep -q '<svg xmlns="http://www.w3.org/2000/svg" version="1.1"' && tail -1 out.svg | grep -q '^</svg>$'; then
 	ok "standalone SVG 1.1"
 else
@@ -77,12 +70,8 @@ if command -v xmllint >/dev/null; then
 	xmllint --noout out.svg && ok "xmllint: well-formed" || bad "xmllint: well-formed"
 fi
 
-profile=$(mktemp -d)
-timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-	--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-	--screenshot="$work/out.png" --window-size=1400,900 "file://$work/out.svg" >chromium.log 2>&1
+chromium_headless --screenshot="$work/out.png" --window-size=1400,900 "file://$work/out.svg" >chromium.log 2>&1
 rc=$?
-rm -rf "$profile"
 if [ $rc = 0 ] && [ -s out.png ]; then
 	ok "chromium rendered out.png ($(stat -c %s out.png) bytes)"
 else
