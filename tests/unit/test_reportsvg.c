@@ -460,7 +460,7 @@ CT_TEST(compare)
 	for (size_t i = 0; i < n; i++) {
 		char label[160];
 
-		snprintf(label, sizeof(label), "%.96s (ct-agent)", names[i]);
+		snprintf(label, sizeof(label), "%.96s", names[i]);
 		CT_TRUE(find_row(&tg, label, &at) >= 0);
 	}
 	check_overlaps(&tg, dv, nd);

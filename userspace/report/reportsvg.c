@@ -30,7 +30,7 @@
 
 #define W 1400
 #define NX 12.0     /* the row names */
-#define X0 312.0    /* the plot: [X0, X1] */
+#define X0 330.0    /* the plot: [X0, X1] */
 #define X1 1060.0
 #define PW (X1 - X0)
 #define XR 1100.0   /* the numbers */
@@ -298,8 +298,9 @@ static void row(struct rsvg *g, const char *name, const char *note, const char *
 	g->y = ty + 12;
 }
 
-/* A series' name: "phase", "program: figure", "package (program)",
- * "module (program), cum". */
+/* A series' name: "phase", "program: figure", "package", "module,
+ * cumulative" (the program of a package or module: in the row's foot,
+ * foot_prog). */
 static void series_name(const struct ct_report_series *s, char *buf, size_t len)
 {
 	switch (s->kind) {
@@ -311,12 +312,22 @@ static void series_name(const struct ct_report_series *s, char *buf, size_t len)
 		snprintf(buf, len, "%s: %s", s->prog, s->name);
 		break;
 	case CT_RK_PKG:
-		snprintf(buf, len, "%s (%s)", s->name, s->prog);
+		snprintf(buf, len, "%s", s->name);
 		break;
 	default:
-		snprintf(buf, len, "%s (%s), %s", s->name, s->prog, s->fig ? "self" : "cumulative");
+		snprintf(buf, len, "%s, %s", s->name, s->fig ? "self" : "cumulative");
 		break;
 	}
+}
+
+/* The start of a row's foot: "program; " for a package or a module. */
+static const char *foot_prog(const struct ct_report_series *s, char *buf, size_t len)
+{
+	if (s->kind == CT_RK_PKG || s->kind == CT_RK_PY)
+		snprintf(buf, len, "%s; ", s->prog);
+	else if (len)
+		buf[0] = 0;
+	return buf;
 }
 
 static void heading(struct rsvg *g, const char *text)
@@ -455,7 +466,7 @@ void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct 
 	static const char *const one[1] = {"each run"};
 	struct strbuf body;
 	struct rsvg g;
-	char title[96], sub[400], name[600], foot[160], d[32];
+	char title[96], sub[400], name[600], foot[400], prog[200], d[32];
 	size_t top = top_of(o);
 
 	sb_init(&body);
@@ -487,10 +498,10 @@ void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct 
 			s.n = ct_report_samples(r, &v[i], &s.v);
 			series_name(&v[i], name, sizeof(name));
 			if (s.n)
-				snprintf(foot, sizeof(foot), "%zu sample%s, max %s ms", s.n, s.n == 1 ? "" : "s",
-					 ms3(d, sizeof(d), s.v[s.n - 1]));
+				snprintf(foot, sizeof(foot), "%s%zu sample%s, max %s ms", foot_prog(&v[i], prog, sizeof(prog)),
+					 s.n, s.n == 1 ? "" : "s", ms3(d, sizeof(d), s.v[s.n - 1]));
 			else
-				snprintf(foot, sizeof(foot), "no sample");
+				snprintf(foot, sizeof(foot), "%sno sample", foot_prog(&v[i], prog, sizeof(prog)));
 			row(&g, name, NULL, NULL, &s, 1, foot);
 		}
 		free(v);
@@ -511,7 +522,7 @@ void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct 
 static const char *diff_note(const struct side *s, char *buf, size_t len)
 {
 	uint64_t a, b;
-	double dms, pct;
+	double dms;
 
 	if (!s[0].n || !s[1].n) {
 		snprintf(buf, len, "only in %s", s[0].n ? "A" : "B");
@@ -520,12 +531,10 @@ static const char *diff_note(const struct side *s, char *buf, size_t len)
 	a = ct_percentile(s[0].v, s[0].n, 50);
 	b = ct_percentile(s[1].v, s[1].n, 50);
 	dms = ((double)b - (double)a) / 1e6;
-	if (a) {
-		pct = ((double)b - (double)a) * 100.0 / (double)a;
-		snprintf(buf, len, "p50 %+.3f ms (%+.0f%%)", dms, pct > -0.5 && pct < 0.5 ? 0.0 : pct);
-	} else {
+	if (a)
+		snprintf(buf, len, "p50 %+.3f ms (%+.1f%%)", dms, ((double)b - (double)a) * 100.0 / (double)a);
+	else
 		snprintf(buf, len, "p50 %+.3f ms", dms);
-	}
 	return b > a ? "up" : b < a ? "down" : "same";
 }
 
@@ -534,7 +543,7 @@ void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, stru
 {
 	struct strbuf body, head;
 	struct rsvg g;
-	char title[160], name[600], note[96], foot[160], sa[96], sb[96];
+	char title[160], name[600], note[96], foot[400], prog[200], sa[96], sb[96];
 	const char *sides[2] = {sa, sb};
 	size_t top = top_of(o);
 
@@ -572,7 +581,8 @@ void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, stru
 			s[1].n = ct_report_samples(b, &v[i], &s[1].v);
 			series_name(&v[i], name, sizeof(name));
 			cls = diff_note(s, note, sizeof(note));
-			snprintf(foot, sizeof(foot), "samples: A %zu, B %zu", s[0].n, s[1].n);
+			snprintf(foot, sizeof(foot), "%ssamples: A %zu, B %zu", foot_prog(&v[i], prog, sizeof(prog)), s[0].n,
+				 s[1].n);
 			if (!strcmp(cls, "up"))
 				row(&g, name, note, "l up", s, 2, foot);
 			else if (!strcmp(cls, "down"))
