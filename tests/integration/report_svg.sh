@@ -11,22 +11,19 @@
 # a p50/p90/p99 mark (getBBox, svg_overlaps.js).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/okfail.sh"
+. "$here/demo_chromium.sh"
 set -u
 ct=$1 sbx=$2 pngcheck=$3 corpus=$4 work=$5 api=${6:-19561} inv=${7:-18561}
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
-chromium=$(command -v chromium || command -v chromium-browser || true)
-[ -n "$chromium" ] || { echo "FAIL chromium is not installed (apt-get install chromium; .ci/setup installs it)"; exit 1; }
+chromium_find
 
 # chrome NAME: NAME.svg rendered to NAME.png, and its overlaps in NAME.overlaps
 chrome() {
-	local name=$1 profile rc
-	profile=$(mktemp -d)
-	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-		--screenshot="$work/$name.png" --window-size=1400,1000 "file://$work/$name.svg" >"$name.chromium.log" 2>&1
+	local name=$1 rc
+	chromium_headless --screenshot="$work/$name.png" --window-size=1400,1000 "file://$work/$name.svg" \
+		>"$name.chromium.log" 2>&1
 	rc=$?
-	rm -rf "$profile"
 	if [ $rc = 0 ] && [ -s "$name.png" ] && "$pngcheck" "$name.png" 8 10; then
 		ok "$name: chromium renders a picture"
 	else
@@ -39,11 +36,8 @@ chrome() {
 		cat "$here/svg_overlaps.js"
 		echo '</script></body></html>'
 	} >"$name.html"
-	profile=$(mktemp -d)
-	timeout 120 "$chromium" --headless --no-sandbox --disable-gpu --disable-background-networking \
-		--disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-		--dump-dom "file://$work/$name.html" 2>"$name.dom.log" | sed -n '/<pre id="overlaps">/,/^END/p' >"$name.overlaps"
-	rm -rf "$profile"
+	chromium_headless --dump-dom "file://$work/$name.html" 2>"$name.dom.log" |
+		sed -n '/<pre id="overlaps">/,/^END/p' >"$name.overlaps"
 	if grep -q 'OVERLAPS 0 TEXTS [1-9]' "$name.overlaps"; then
 		ok "$name: no text over another text, a dot or a mark ($(grep -o 'TEXTS [0-9]*' "$name.overlaps") checked)"
 	else
