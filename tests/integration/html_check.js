@@ -3,24 +3,25 @@
 // the DevTools protocol on --remote-debugging-pipe (fd 3: commands, fd 4:
 // replies and events, each message NUL-terminated). Node's built-ins only.
 //
-//   node html_check.js CHROMIUM PAGE.html OUT.png [TABLE COLUMN]
+//   node html_check.js CHROMIUM PAGE.html OUT.png [TABLE COLUMN [FIGURE]]
 //
 // Prints "ok   WHAT" / "FAIL WHAT" lines (okfail.sh's words) and exits 1 if
 // anything failed: the page loads with no console error, no exception and
-// no request but the file itself; a screenshot of the timeline (OUT.png;
-// OUT-zoom.png zoomed 4x); hovering a bar of the picture shows its details;
-// a click on the heading COLUMN (default "clock ms") of table TABLE (default
-// pkginits) sorts its rows ascending, a second click descending; the zoom
-// stretches the picture, not its texts.
+// no request but the file itself; a screenshot of the picture in <figure
+// id=FIGURE> (default timeline) (OUT.png; OUT-zoom.png zoomed 4x when it
+// has a zoom); hovering a bar of the picture shows its details; a click on
+// the heading COLUMN (default "clock ms") of table TABLE (default pkginits)
+// sorts its rows ascending, a second click descending; the zoom stretches
+// the picture, not its texts.
 'use strict';
 const {spawn} = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const [chromium, page, png, tableId = 'pkginits', column = 'clock ms'] = process.argv.slice(2);
+const [chromium, page, png, tableId = 'pkginits', column = 'clock ms', fig = 'timeline'] = process.argv.slice(2);
 if (!chromium || !page || !png) {
-	console.error('usage: node html_check.js CHROMIUM PAGE.html OUT.png [TABLE COLUMN]');
+	console.error('usage: node html_check.js CHROMIUM PAGE.html OUT.png [TABLE COLUMN [FIGURE]]');
 	process.exit(2);
 }
 const url = 'file://' + path.resolve(page);
@@ -129,8 +130,8 @@ async function main() {
 			await send('Input.dispatchMouseEvent', {type, x: p.x, y: p.y, button: 'left', clickCount: 1}, s);
 	};
 
-	// the picture: a screenshot of the timeline's box
-	const box = await js(`(() => { const b = document.querySelector('#timeline .box'); if (!b) return null;
+	// the picture: a screenshot of its box
+	const box = await js(`(() => { const b = document.querySelector('#${fig} .box'); if (!b) return null;
 		b.scrollIntoView(); const r = b.getBoundingClientRect();
 		return {x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height}; })()`);
 	const shot = async (file) => {
@@ -140,13 +141,13 @@ async function main() {
 	};
 	if (box && box.w > 100 && box.h > 100) {
 		await shot(png);
-		ok(`screenshot of the timeline (${Math.round(box.w)}x${Math.round(box.h)} px): ${png}`);
+		ok(`screenshot of #${fig} (${Math.round(box.w)}x${Math.round(box.h)} px): ${png}`);
 	} else {
-		bad('the timeline is on the page', JSON.stringify(box));
+		bad(`#${fig} is on the page`, JSON.stringify(box));
 	}
 
-	// hover details: a phase bar's tooltip
-	const bar = await centre(`Array.prototype.find.call(document.querySelectorAll('#timeline svg rect[data-tip]'),
+	// hover details: a bar's tooltip
+	const bar = await centre(`Array.prototype.find.call(document.querySelectorAll('#${fig} svg rect[data-tip]'),
 		(e) => e.getBoundingClientRect().width > 4 && /ms/.test(e.getAttribute('data-tip')))`);
 	if (bar) {
 		await send('Input.dispatchMouseEvent', {type: 'mouseMoved', x: bar.x, y: bar.y}, s);
@@ -194,17 +195,19 @@ async function main() {
 	}
 
 	// zoom: the picture 4x wider, its texts the same size
-	const z = await js(`(() => { const svg = document.querySelector('#timeline svg'), r = document.querySelector('#timeline input');
-		if (!svg || !r) return null;
-		const t = Array.prototype.find.call(svg.querySelectorAll('text'), (e) => e.getBoundingClientRect().width > 20);
-		const w0 = svg.getBoundingClientRect().width, t0 = t.getBoundingClientRect().width;
-		r.value = 4; r.dispatchEvent(new Event('input'));
-		return {w0, w1: svg.getBoundingClientRect().width, t0, t1: t.getBoundingClientRect().width}; })()`);
-	if (z && Math.abs(z.w1 / z.w0 - 4) < 0.01 && Math.abs(z.t1 / z.t0 - 1) < 0.05)
-		ok(`zoom 4x: the picture ${Math.round(z.w0)} -> ${Math.round(z.w1)} px wide, a text ${z.t0.toFixed(1)} -> ${z.t1.toFixed(1)} px`);
-	else
-		bad('zoom 4x stretches the picture, not its texts', JSON.stringify(z));
-	await shot(png.replace(/\.png$/, '') + '-zoom.png');
+	if (await js(`!!document.querySelector('#${fig}.zoomable')`)) {
+		const z = await js(`(() => { const svg = document.querySelector('#${fig} svg'), r = document.querySelector('#${fig} input');
+			if (!svg || !r) return null;
+			const t = Array.prototype.find.call(svg.querySelectorAll('text'), (e) => e.getBoundingClientRect().width > 20);
+			const w0 = svg.getBoundingClientRect().width, t0 = t.getBoundingClientRect().width;
+			r.value = 4; r.dispatchEvent(new Event('input'));
+			return {w0, w1: svg.getBoundingClientRect().width, t0, t1: t.getBoundingClientRect().width}; })()`);
+		if (z && Math.abs(z.w1 / z.w0 - 4) < 0.01 && Math.abs(z.t1 / z.t0 - 1) < 0.05)
+			ok(`zoom 4x: the picture ${Math.round(z.w0)} -> ${Math.round(z.w1)} px wide, a text ${z.t0.toFixed(1)} -> ${z.t1.toFixed(1)} px`);
+		else
+			bad('zoom 4x stretches the picture, not its texts', JSON.stringify(z));
+		await shot(png.replace(/\.png$/, '') + '-zoom.png');
+	}
 
 	await sleep(200);
 	if (!errors.length)

@@ -7,7 +7,10 @@
 # picture (png_check: colours and non-white pixels), hovering a bar shows its
 # details, a click on a table's heading sorts it (a second the other way),
 # and the zoom stretches the time axis, not the texts. The file itself:
-# self-contained (nothing to fetch), every table's rows there.
+# self-contained (nothing to fetch), every table's rows there. Then report
+# -f html over 3 runs of the demo (--repeat 3 -f jsonl), and --compare of
+# the first two with the third, checked the same way (their pictures, a
+# table sorted by a click).
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/okfail.sh"
 . "$here/demo_chromium.sh"
@@ -33,26 +36,55 @@ else
 	ok "nothing to fetch (no src=, no url(), links inside the page only)"
 fi
 for want in '<svg xmlns="http://www.w3.org/2000/svg"' 'agent init</text>' '<table id="phases"' \
+	'<figure id="timeline" class="zoomable">' \
 	'<table id="processes"' '<table id="pkginits"' '<table id="http"' '<table id="logs"' '<h2>Go package inits ('; do
 	grep -qF "$want" out.html && ok "html has $want" || bad "html has $want"
 done
 
-"$node" "$here/html_check.js" "$chromium" out.html out.png pkginits 'clock ms' >check.log 2>&1
+# check NAME PAGE TABLE COLUMN FIGURE: html_check.js's checks of PAGE, its
+# lines counted here; the screenshot of FIGURE (NAME.png) a picture: many
+# colours and a few per cent of non-white pixels (a blank or broken one has
+# neither)
+check() {
+	local name=$1 page=$2 fails=$fail rc l
+	"$node" "$here/html_check.js" "$chromium" "$page" "$name.png" "$3" "$4" "$5" >"$name-check.log" 2>&1
+	rc=$?
+	while IFS= read -r l; do
+		case "$l" in
+		"ok   "*) ok "$name: ${l#ok   }" ;;
+		"FAIL "*) bad "$name: ${l#FAIL }" ;;
+		*) echo "$l" ;;
+		esac
+	done <"$name-check.log"
+	[ $rc = 0 ] || [ $fail != $fails ] || bad "$name: html_check.js: exit 0" "exit $rc" "$(tail -5 "$name-check.log")"
+	if [ -s "$name.png" ] && "$pngcheck" "$name.png" 12 20; then
+		ok "$name: the screenshot of #$5 is a picture"
+	else
+		bad "$name: the screenshot of #$5 is a picture"
+	fi
+}
+
+check run out.html pkginits 'clock ms' timeline
+
+"$ct" run -q --repeat 3 -f jsonl -o runs -- "$sbx/ct-driver" --runtime go \
+	--runtime-api-address "127.0.0.1:$api" --invoke-address "127.0.0.1:$inv" >repeat.log 2>&1
 rc=$?
-while IFS= read -r l; do
-	case "$l" in
-	"ok   "*) ok "${l#ok   }" ;;
-	"FAIL "*) bad "${l#FAIL }" ;;
-	*) echo "$l" ;;
-	esac
-done <check.log
-[ $rc = 0 ] || [ $fail != 0 ] || bad "html_check.js: exit 0" "exit $rc" "$(tail -5 check.log)"
-# a rendered timeline has many colours and a few per cent of non-white
-# pixels; a blank or broken one has neither
-if [ -s out.png ] && "$pngcheck" out.png 12 20; then
-	ok "the timeline's screenshot is a picture"
+[ $rc = 0 ] && ok "coldtrace run --repeat 3 -f jsonl: exit 0" || bad "coldtrace run --repeat 3 -f jsonl: exit 0" "exit $rc" "$(tail -5 repeat.log)"
+"$ct" report -f html runs/run-00[123].jsonl >report.html 2>report.err
+rc=$?
+if [ $rc = 0 ] && grep -q '<figure id="plots">' report.html && grep -q '<table id="phases"' report.html; then
+	ok "coldtrace report -f html: its plots and tables"
 else
-	bad "the timeline's screenshot is a picture"
+	bad "coldtrace report -f html: its plots and tables" "exit $rc" "$(tail -3 report.err)"
 fi
+check report report.html phases 'p50 ms' plots
+"$ct" report -f html --compare runs/run-00[12].jsonl --vs runs/run-003.jsonl >compare.html 2>compare.err
+rc=$?
+if [ $rc = 0 ] && grep -q '<figure id="plots">' compare.html && grep -q '>diff ms</th>' compare.html; then
+	ok "coldtrace report -f html --compare: its plots and tables"
+else
+	bad "coldtrace report -f html --compare: its plots and tables" "exit $rc" "$(tail -3 compare.err)"
+fi
+check compare compare.html phases 'A p50 ms' plots
 
 finish

@@ -91,7 +91,7 @@ check saved-cmp cmp
 # bad usage: the format's one-line error, exit 2
 "$ct" report -f png "$d1" >/dev/null 2>err.txt
 rc=$?
-[ $rc = 2 ] && grep -q "^coldtrace: report: --format is text, json or svg, not 'png'$" err.txt &&
+[ $rc = 2 ] && grep -q "^coldtrace: report: --format is text, json, svg or html, not 'png'$" err.txt &&
 	ok "report -f png: exit 2, one-line error" || bad "report -f png: exit 2, one-line error" "exit $rc" "$(cat err.txt)"
 
 # ---- fresh runs of the demo: before, and after --cold-cache ----

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "ct_test.h"
+#include "html_check.h"
 #include "htmlpage.h"
 #include "model.h"
 #include "model_build.h"
@@ -91,149 +92,6 @@ static void build(struct ct_model *m)
 	ct_model_finish(m);
 }
 
-static size_t count(const char *s, const char *w)
-{
-	size_t n = 0;
-
-	for (const char *z = s; z && (z = strstr(z, w)) != NULL; z += strlen(w))
-		n++;
-	return n;
-}
-
-/* ---- well-formed enough: elements closed in order, text without '<' ---- */
-
-static const char *const voids[] = {"meta", "input", "br", "link", "img", "hr", NULL};
-
-static bool is_void(const char *name)
-{
-	for (int i = 0; voids[i]; i++)
-		if (!strcmp(voids[i], name))
-			return true;
-	return false;
-}
-
-/* Every '&' in s[0, n) starts an entity. */
-static bool entities_ok(const char *s, size_t n)
-{
-	static const char *const ents[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&apos;", NULL};
-
-	for (size_t i = 0; i < n; i++) {
-		int k = 0;
-
-		if (s[i] != '&')
-			continue;
-		while (ents[k] && (i + strlen(ents[k]) > n || strncmp(s + i, ents[k], strlen(ents[k]))))
-			k++;
-		if (!ents[k])
-			return false;
-	}
-	return true;
-}
-
-/* 0 when well-formed; else the offset of the first fault + 1. */
-static size_t check_wellformed(const char *s)
-{
-	char stack[64][16];
-	int depth = 0;
-	const char *p = s, *text = s;
-
-	while ((p = strchr(p, '<')) != NULL) {
-		char name[16] = "";
-		bool closing = p[1] == '/';
-		size_t n = 0;
-		const char *q;
-
-		if (!entities_ok(text, (size_t)(p - text)))
-			return (size_t)(text - s) + 1;
-		if (!strncmp(p, "<!DOCTYPE", 9) || !strncmp(p, "<!--", 4)) {
-			q = strchr(p, '>');
-			if (!q)
-				return (size_t)(p - s) + 1;
-			p = text = q + 1;
-			continue;
-		}
-		q = p + 1 + closing;
-		while ((q[n] >= 'a' && q[n] <= 'z') || (q[n] >= 'A' && q[n] <= 'Z') || (q[n] >= '0' && q[n] <= '9'))
-			n++;
-		if (!n || n >= sizeof(name))
-			return (size_t)(p - s) + 1; /* a '<' that starts no tag: unescaped text */
-		memcpy(name, q, n);
-		q += n;
-		/* attributes: name="value" (a quoted '>' is no end) */
-		while (*q && *q != '>') {
-			if (*q == '"') {
-				const char *e = strchr(q + 1, '"');
-
-				if (!e || !entities_ok(q + 1, (size_t)(e - q - 1)))
-					return (size_t)(q - s) + 1;
-				q = e;
-			} else if (*q == '<') {
-				return (size_t)(q - s) + 1;
-			}
-			q++;
-		}
-		if (!*q)
-			return (size_t)(p - s) + 1;
-		if (closing) {
-			if (!depth || strcmp(stack[depth - 1], name))
-				return (size_t)(p - s) + 1;
-			depth--;
-		} else if (q[-1] != '/' && !is_void(name)) {
-			if (depth == 64)
-				return (size_t)(p - s) + 1;
-			snprintf(stack[depth++], sizeof(stack[0]), "%s", name);
-			if (!strcmp(name, "style") || !strcmp(name, "script")) { /* raw text */
-				char end[24];
-				const char *e;
-
-				snprintf(end, sizeof(end), "</%s>", name);
-				e = strstr(q, end);
-				if (!e)
-					return (size_t)(q - s) + 1;
-				q = e - 1;
-			}
-		}
-		p = text = q + 1;
-	}
-	return depth ? strlen(s) + 1 : 0;
-}
-
-/* ---- tables ---- */
-
-/* Rows of <table id="id">'s body (-1: no such table); every row must have
- * as many cells as the table has columns. */
-static long table_rows(const char *html, const char *id)
-{
-	char open[64];
-	const char *t, *body, *end, *r;
-	size_t ncols, rows = 0;
-
-	snprintf(open, sizeof(open), "<table id=\"%s\"", id);
-	t = strstr(html, open);
-	if (!t)
-		return -1;
-	body = strstr(t, "<tbody>");
-	end = strstr(t, "</table>");
-	CT_TRUE(body && end && body < end);
-	if (!body || !end)
-		return -1;
-	ncols = 0;
-	for (const char *h = t; (h = strstr(h, "<th")) && h < body; h += 3)
-		if (h[3] == '>' || h[3] == ' ')
-			ncols++;
-	for (r = body; (r = strstr(r, "<tr")) && r < end; rows++) {
-		const char *re = strstr(r, "</tr>");
-		size_t cells = 0;
-
-		for (const char *c = r; (c = strstr(c, "<td")) && c < re; c += 3)
-			cells++;
-		if (cells != ncols)
-			CT__FAIL("table %s row %zu: %zu cells, %zu columns", id, rows, cells, ncols);
-		r = re;
-	}
-	return (long)rows;
-}
-
 static size_t applying_phases(const struct ct_timelines *tls)
 {
 	size_t n = 0;
@@ -271,15 +129,15 @@ CT_TEST(every_table_has_the_models_rows)
 	sb_init(&sb);
 	ct_render_html(&m, &sb, &o);
 	CT_TRUE(!sb.oom);
-	CT_EQ_INT(check_wellformed(sb.buf), 0);
+	CT_EQ_INT(hc_wellformed(sb.buf), 0);
 	CT_TRUE(!strncmp(sb.buf, "<!DOCTYPE html>\n", 16));
-	CT_EQ_INT(table_rows(sb.buf, "phases"), applying_phases(&tls));
-	CT_EQ_INT(table_rows(sb.buf, "processes"), m.nprocs);
-	CT_EQ_INT(table_rows(sb.buf, "pkginits"), pkgs);
-	CT_EQ_INT(table_rows(sb.buf, "pyimports"), mods);
-	CT_EQ_INT(table_rows(sb.buf, "http"), m.nhttp);
-	CT_EQ_INT(table_rows(sb.buf, "logs"), m.nlogs);
-	CT_EQ_INT(table_rows(sb.buf, "extensions"), -1); /* none: no table */
+	CT_EQ_INT(hc_table_rows(sb.buf, "phases"), applying_phases(&tls));
+	CT_EQ_INT(hc_table_rows(sb.buf, "processes"), m.nprocs);
+	CT_EQ_INT(hc_table_rows(sb.buf, "pkginits"), pkgs);
+	CT_EQ_INT(hc_table_rows(sb.buf, "pyimports"), mods);
+	CT_EQ_INT(hc_table_rows(sb.buf, "http"), m.nhttp);
+	CT_EQ_INT(hc_table_rows(sb.buf, "logs"), m.nlogs);
+	CT_EQ_INT(hc_table_rows(sb.buf, "extensions"), -1); /* none: no table */
 	/* the headings say how many */
 	CT_TRUE(strstr(sb.buf, "<h2>Processes (3)</h2>") != NULL);
 	CT_TRUE(strstr(sb.buf, "<h2>Go package inits (3)</h2>") != NULL);
@@ -308,7 +166,7 @@ CT_TEST(the_svg_inline_unchanged)
 	start = strstr(svg.buf, "<svg");
 	CT_TRUE(start && start > svg.buf); /* it has a prolog */
 	CT_TRUE(start && strstr(html.buf, start) != NULL);
-	CT_EQ_INT(count(html.buf, "<?xml"), 0);
+	CT_EQ_INT(hc_count(html.buf, "<?xml"), 0);
 	CT_TRUE(strstr(html.buf, "<figure id=\"timeline\" class=\"zoomable\">") != NULL);
 	CT_TRUE(strstr(html.buf, "<input type=\"range\"") != NULL);
 	sb_free(&svg);
@@ -326,11 +184,11 @@ CT_TEST(hostile_names_escaped)
 	build(&m);
 	sb_init(&sb);
 	ct_render_html(&m, &sb, &o);
-	CT_EQ_INT(check_wellformed(sb.buf), 0);
+	CT_EQ_INT(hc_wellformed(sb.buf), 0);
 	/* one script, ours; no element of theirs */
-	CT_EQ_INT(count(sb.buf, "<script"), 1);
-	CT_EQ_INT(count(sb.buf, "</script"), 1);
-	CT_EQ_INT(count(sb.buf, "</title><script"), 0);
+	CT_EQ_INT(hc_count(sb.buf, "<script"), 1);
+	CT_EQ_INT(hc_count(sb.buf, "</script"), 1);
+	CT_EQ_INT(hc_count(sb.buf, "</title><script"), 0);
 	CT_TRUE(strstr(sb.buf, "<img") == NULL);
 	CT_TRUE(strstr(sb.buf, "<iframe") == NULL);
 	CT_TRUE(strstr(sb.buf, "<b/") == NULL);
@@ -341,7 +199,7 @@ CT_TEST(hostile_names_escaped)
 	CT_TRUE(strstr(sb.buf, "<td>GET /a&lt;/script&gt;&lt;iframe/src=&quot;http://evil.example/&quot;&gt;</td>"));
 	CT_TRUE(strstr(sb.buf, "<td>END RequestId: &lt;b/onmouseover=alert(1)&gt;\\x1b[31mred&lt;/b&gt;https://evil.example/x.js</td>"));
 	/* the command line: redacted, escaped, in the title and the page */
-	CT_EQ_INT(count(sb.buf, "SECRET1"), 0);
+	CT_EQ_INT(hc_count(sb.buf, "SECRET1"), 0);
 	CT_TRUE(strstr(sb.buf, "<title>coldtrace: sh -c &#39;&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;&#39;"));
 	/* no byte a terminal or a browser would act on */
 	CT_TRUE(memchr(sb.buf, 0x1b, sb.len) == NULL);
@@ -366,10 +224,10 @@ CT_TEST(nothing_loaded_from_elsewhere)
 	CT_TRUE(strstr(sb.buf, "url(") == NULL && strstr(sb.buf, "@import") == NULL);
 	CT_TRUE(strstr(sb.buf, "<link") == NULL && strstr(sb.buf, "<object") == NULL);
 	/* the only http(s):// outside the trace's text is the SVG namespace */
-	CT_EQ_INT(count(sb.buf, "http://") - count(sb.buf, "http://www.w3.org/2000/svg") -
-			  count(sb.buf, "http://evil.example/"),
+	CT_EQ_INT(hc_count(sb.buf, "http://") - hc_count(sb.buf, "http://www.w3.org/2000/svg") -
+			  hc_count(sb.buf, "http://evil.example/"),
 		  0);
-	CT_EQ_INT(count(sb.buf, "https://") - count(sb.buf, "https://evil.example/"), 0);
+	CT_EQ_INT(hc_count(sb.buf, "https://") - hc_count(sb.buf, "https://evil.example/"), 0);
 	sb_free(&sb);
 	ct_model_free(&m);
 }
@@ -385,11 +243,11 @@ CT_TEST(empty_model)
 	ct_model_finish(&m);
 	sb_init(&sb);
 	ct_render_html(&m, &sb, &o);
-	CT_EQ_INT(check_wellformed(sb.buf), 0);
+	CT_EQ_INT(hc_wellformed(sb.buf), 0);
 	CT_TRUE(strstr(sb.buf, "no cold start found") != NULL);
 	CT_TRUE(strstr(sb.buf, "<h2>Processes (0)</h2>\n<p class=\"note\">none</p>") != NULL);
 	CT_TRUE(strstr(sb.buf, "pyimports") == NULL); /* no Python: no table */
-	CT_EQ_INT(table_rows(sb.buf, "processes"), -1);
+	CT_EQ_INT(hc_table_rows(sb.buf, "processes"), -1);
 	sb_free(&sb);
 	ct_model_free(&m);
 }
@@ -415,7 +273,7 @@ CT_TEST(table_writer)
 		hp_td_u64(&t, i);
 	}
 	hp_table_end(&t, "T & co", "-f jsonl");
-	CT_EQ_INT(check_wellformed(sb.buf), 0);
+	CT_EQ_INT(hc_wellformed(sb.buf), 0);
 	CT_TRUE(strstr(sb.buf, "<h2>T &amp; co (20007)</h2>\n<p class=\"note\">the first 20000 of 20007 rows "
 			       "(all of them: -f jsonl)</p>") != NULL);
 	CT_TRUE(strstr(sb.buf, "<th title=\"a &quot;name&quot;\">name</th><th class=\"num\">ms</th>") != NULL);
@@ -423,7 +281,7 @@ CT_TEST(table_writer)
 			       "1.235</td><td class=\"num\">-</td></tr>") != NULL);
 	CT_TRUE(strstr(sb.buf, "<tr><td class=\"num\" data-v=\"-2500000\">-2.500</td><td></td><td></td></tr>"));
 	CT_TRUE(strstr(sb.buf, "one too many") == NULL);
-	CT_EQ_INT(table_rows(sb.buf, "t"), HP_MAX_ROWS);
+	CT_EQ_INT(hc_table_rows(sb.buf, "t"), HP_MAX_ROWS);
 	sb_free(&sb);
 }
 

@@ -2,7 +2,7 @@
 /*
  * coldtrace report: aggregate saved jsonl runs (see report.h).
  *
- *   coldtrace report [--top N] [--format text|json|svg] [--minus-held] FILES...
+ *   coldtrace report [--top N] [--format text|json|svg|html] [--minus-held] FILES...
  *   coldtrace report [OPTIONS] --compare A... --vs B...
  *
  * Reads each file line by line (a line longer than 1 MiB is an error, and is
@@ -19,10 +19,11 @@
 
 #include "options.h"
 #include "report.h"
+#include "reporthtml.h"
 #include "strbuf.h"
 
 static const char report_usage[] =
-	"Usage: coldtrace report [--top N] [--format text|json|svg] [--minus-held] FILES...\n"
+	"Usage: coldtrace report [--top N] [--format text|json|svg|html] [--minus-held] FILES...\n"
 	"       coldtrace report [OPTIONS] --compare A.jsonl... --vs B.jsonl...\n"
 	"\n"
 	"Aggregate runs saved with `coldtrace run -f jsonl -o FILE`: per phase, per Go\n"
@@ -38,9 +39,10 @@ static const char report_usage[] =
 	"the one INIT waited for last.\n"
 	"\n"
 	"  -n, --top N          packages listed (default 10; json: all unless given)\n"
-	"  -f, --format FMT     text (default), json (one JSON object) or svg (a\n"
+	"  -f, --format FMT     text (default), json (one JSON object), svg (a\n"
 	"                       picture: per row every run's value, p50/p90/p99;\n"
-	"                       with --compare A and B side by side)\n"
+	"                       with --compare A and B side by side) or html (one\n"
+	"                       self-contained page: the picture and sortable tables)\n"
 	"      --minus-held     phase durations without the time coldtrace held new\n"
 	"                       binaries stopped to attach probes (their held_ns)\n"
 	"      --compare A...   before: the runs up to --vs\n"
@@ -180,7 +182,7 @@ int ct_cmd_report(int argc, char **argv)
 	const char **files_a = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *));
 	const char **files_b = calloc(argc > 0 ? (size_t)argc : 1, sizeof(char *));
 	size_t na = 0, nb = 0;
-	bool compare = false, vs = false, opts_done = false, minus_held = false, svg = false;
+	bool compare = false, vs = false, opts_done = false, minus_held = false, svg = false, html = false;
 	struct ct_report *ra = NULL, *rb = NULL;
 	struct strbuf out;
 	int ret = 2, werr;
@@ -234,13 +236,14 @@ int ct_cmd_report(int argc, char **argv)
 		} else if (!strcmp(a, "--format") || !strcmp(a, "-f") || !strncmp(a, "--format=", 9)) {
 			val = a[1] == '-' && a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
 			if (!val) {
-				ret = usage_err("--format needs text, json or svg", NULL);
+				ret = usage_err("--format needs text, json, svg or html", NULL);
 				goto done;
 			}
 			opts.json = !strcmp(val, "json");
 			svg = !strcmp(val, "svg");
-			if (!opts.json && !svg && strcmp(val, "text")) {
-				ret = usage_err("--format is text, json or svg, not", val);
+			html = !strcmp(val, "html");
+			if (!opts.json && !svg && !html && strcmp(val, "text")) {
+				ret = usage_err("--format is text, json, svg or html, not", val);
 				goto done;
 			}
 		} else {
@@ -277,7 +280,11 @@ int ct_cmd_report(int argc, char **argv)
 	for (size_t i = 0; i < nb; i++)
 		if (read_run(rb, files_b[i]))
 			goto done;
-	if (compare && svg)
+	if (compare && html)
+		ct_report_render_compare_html(ra, rb, &out, &opts);
+	else if (html)
+		ct_report_render_html(ra, &out, &opts);
+	else if (compare && svg)
 		ct_report_render_compare_svg(ra, rb, &out, &opts);
 	else if (compare)
 		ct_report_render_compare(ra, rb, &out, &opts);

@@ -24,6 +24,7 @@ static const char css[] =
 	"figure .zoom input { vertical-align: middle; width: 260px; }\n"
 	"figure .box { overflow-x: auto; border: 1px solid #ddd; max-width: 100%; }\n"
 	"figure .box svg { display: block; }\n"
+	"figure:not(.zoomable) .box svg { max-width: 100%; height: auto; }\n"
 	"figure.zoomable .box svg * { vector-effect: non-scaling-stroke; }\n"
 	"table.sortable { border-collapse: collapse; font-size: 12px; }\n"
 	"table.sortable th { background: #eef1f5; cursor: pointer; user-select: none; text-align: left;"
