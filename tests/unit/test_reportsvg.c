@@ -139,6 +139,11 @@ static void check_wellformed(const char *svg, struct tags *tg)
 			CT__FAIL("a control byte 0x%02x in the svg", *p);
 			break;
 		}
+	for (size_t i = 0, n = strlen(svg), l; i < n; i += l)
+		if (!(l = utf8_seq_len((const unsigned char *)svg + i, n - i))) {
+			CT__FAIL("not UTF-8 at \"%.20s\"", svg + i);
+			break;
+		}
 	svg_parse(svg, tg);
 }
 
@@ -471,6 +476,42 @@ CT_TEST(compare)
 	ct_report_free(b);
 }
 
+/* Names that are not text (a NUL, control bytes, a bidi override, C1
+ * controls, markup) and durations near the largest: still a well-formed
+ * picture, the numbers where they belong. */
+CT_TEST(hostile)
+{
+	struct ct_report *r = ct_report_new();
+	const char run[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+			   "{\"type\":\"phase\",\"name\":\"nul\\u0000cut\\u0007bell\",\"dur_ns\":5}\n"
+			   "{\"type\":\"phase\",\"name\":\"rtl\\u202eevil\\u0085</text>]]>\",\"dur_ns\":18446744073709551615}\n"
+			   "{\"type\":\"phase\",\"name\":\"zero\",\"dur_ns\":0}\n"
+			   "{\"type\":\"summary\",\"complete\":true}\n";
+	char err[128], *svg;
+	struct tags tg = {0};
+	static struct dot dv[64];
+	size_t nd, at = 0;
+	long row;
+
+	for (int k = 0; k < 2; k++)
+		if (ct_report_add_buffer(r, "h.jsonl", run, sizeof(run) - 1, err, sizeof(err)))
+			CT__FAIL("%s", err);
+	svg = render(r, NULL, NULL);
+	check_wellformed(svg, &tg);
+	nd = dots_of(svg, dv, 64);
+	CT_EQ_INT(nd, 6 + 1); /* and the legend's */
+	CT_TRUE(find_row(&tg, "nul", &at) >= 0);
+	row = find_row(&tg, "rtl?evil?</text>]]>", &at);
+	CT_TRUE(row >= 0);
+	CT_TRUE(strstr(svg, "p50 18446744073709.551 ms") || strstr(svg, "p50 18446744073709.552 ms"));
+	for (size_t i = 0; i < nd; i++) /* a run's dot, on its axis */
+		CT_TRUE(!dv[i].tip[0] || (dv[i].cx >= 330 - 0.01 && dv[i].cx <= 1060 + 0.01));
+	check_overlaps(&tg, dv, nd);
+	free(tg.v);
+	free(svg);
+	ct_report_free(r);
+}
+
 /* Runs with nothing in them: a picture that says so. */
 CT_TEST(empty)
 {
@@ -497,6 +538,7 @@ int main(void)
 {
 	CT_RUN(one_side);
 	CT_RUN(compare);
+	CT_RUN(hostile);
 	CT_RUN(empty);
 	return ct_summary();
 }

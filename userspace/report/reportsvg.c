@@ -274,7 +274,7 @@ static void row(struct rsvg *g, const char *name, const char *note, const char *
 	for (size_t k = 0; k < nsides; k++)
 		if (s[k].n && s[k].v[s[k].n - 1] > hi)
 			hi = s[k].v[s[k].n - 1];
-	hi = hi + hi / 25 + 1; /* the largest a little in from the end */
+	hi = hi < UINT64_MAX - hi / 25 - 1 ? hi + hi / 25 + 1 : UINT64_MAX; /* the largest a little in from the end */
 	step = tick_step(hi);
 	put_text(g, "n", "start", NX, top + 12, name, X0 - NX - 16);
 	if (note)
