@@ -23,14 +23,17 @@
 #include "svg_tags.h"
 
 #define MS_NS 1000000ull
-#define W 1400.0
+#define W     1400.0
 
 static const char *const phase_names[] = {
-	"total", "agent_init", "function_init", "runtime_start",
+	"total",
+	"agent_init",
+	"function_init",
+	"runtime_start",
 	"a_very_long_phase_name_that_goes_on_and_on_and_on_and_on_and_on_and_on_and_on",
 	"odd<&>\\u0001name",
 };
-#define NPH (sizeof(phase_names) / sizeof(phase_names[0]))
+#define NPH  (sizeof(phase_names) / sizeof(phase_names[0]))
 #define NPKG 13
 
 /* Run k of side b (0 A, 1 B): durations that differ per run and side. */
@@ -43,23 +46,29 @@ static void make_run(struct strbuf *sb, unsigned k, int b)
 	for (size_t i = 0; i < NPH; i++)
 		sb_printf(sb, "{\"type\":\"phase\",\"name\":\"%s\",\"dur_ns\":%llu}\n",
 			  i == 5 ? "odd<&>\\u0001name" : phase_names[i],
-			  (unsigned long long)((i + 1) * 7 * MS_NS + k * k * 131071 * (i + 1) * (b ? 3 : 2) +
+			  (unsigned long long)((i + 1) * 7 * MS_NS +
+					       k * k * 131071 * (i + 1) * (b ? 3 : 2) +
 					       (b && i == 1 ? 9 * MS_NS : 0)));
 	if (b)
 		sb_printf(sb, "{\"type\":\"phase\",\"name\":\"extensions_wait\",\"dur_ns\":%llu}\n",
 			  (unsigned long long)(2 * MS_NS + k * 1000));
-	sb_printf(sb, "{\"type\":\"exec\",\"pid\":7,\"ts_ns\":%llu,\"path\":\"/sandbox/ct-agent\"}\n",
+	sb_printf(sb,
+		  "{\"type\":\"exec\",\"pid\":7,\"ts_ns\":%llu,\"path\":\"/sandbox/ct-agent\"}\n",
 		  (unsigned long long)exec);
 	t = exec + 300000 + k * 10000;
-	sb_printf(sb, "{\"type\":\"go_runtime\",\"pid\":7,\"ts_ns\":%llu}\n", (unsigned long long)t);
+	sb_printf(sb, "{\"type\":\"go_runtime\",\"pid\":7,\"ts_ns\":%llu}\n",
+		  (unsigned long long)t);
 	for (unsigned p = 0; p < NPKG; p++) {
 		uint64_t clock = (p + 1) * 20000 + k * 1000 * (b && p % 3 == 0 ? p + 3 : 1);
 
-		sb_printf(sb, "{\"type\":\"go_init\",\"pid\":7,\"pkg\":\"example.com/pkg%02u\",\"end_ns\":%llu,\"clock_ns\":%llu}\n",
+		sb_printf(sb,
+			  "{\"type\":\"go_init\",\"pid\":7,\"pkg\":\"example.com/"
+			  "pkg%02u\",\"end_ns\":%llu,\"clock_ns\":%llu}\n",
 			  p, (unsigned long long)(t + clock), (unsigned long long)clock);
 		t += clock;
 	}
-	sb_printf(sb, "{\"type\":\"go_main\",\"pid\":7,\"ts_ns\":%llu}\n", (unsigned long long)(t + 5000));
+	sb_printf(sb, "{\"type\":\"go_main\",\"pid\":7,\"ts_ns\":%llu}\n",
+		  (unsigned long long)(t + 5000));
 	sb_puts(sb, "{\"type\":\"summary\",\"complete\":true}\n");
 }
 
@@ -104,7 +113,8 @@ static size_t dots_of(const char *svg, struct dot *v, size_t max)
 	size_t n = 0;
 
 	for (const char *p = strstr(svg, "<circle "); p && n < max; p = strstr(p + 1, "<circle ")) {
-		const char *cx = strstr(p, " cx=\""), *cy = strstr(p, " cy=\""), *r = strstr(p, " r=\""), *t = strstr(p, "<title>");
+		const char *cx = strstr(p, " cx=\""), *cy = strstr(p, " cy=\""),
+			   *r = strstr(p, " r=\""), *t = strstr(p, "<title>");
 		const char *end = strchr(p, '>');
 
 		if (!cx || !cy || !r || cx > end || cy > end || r > end) {
@@ -126,11 +136,12 @@ static void check_wellformed(const char *svg, struct tags *tg)
 	CT_TRUE(!strncmp(svg, "<?xml version=\"1.0\" encoding=\"UTF-8\"", 36));
 	CT_TRUE(strstr(svg, "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\"") != NULL);
 	CT_TRUE(strlen(svg) > 7 && !strcmp(svg + strlen(svg) - 7, "</svg>\n"));
-	CT_TRUE(!strstr(svg, "href") && !strstr(svg, "url(") && !strstr(svg, "@import") && !strstr(svg, "<script"));
+	CT_TRUE(!strstr(svg, "href") && !strstr(svg, "url(") && !strstr(svg, "@import") &&
+		!strstr(svg, "<script"));
 	/* the only raw '&' are entities */
 	for (const char *p = strchr(svg, '&'); p; p = strchr(p + 1, '&'))
-		if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) && strncmp(p, "&quot;", 6) &&
-		    strncmp(p, "&apos;", 6)) {
+		if (strncmp(p, "&amp;", 5) && strncmp(p, "&lt;", 4) && strncmp(p, "&gt;", 4) &&
+		    strncmp(p, "&quot;", 6) && strncmp(p, "&apos;", 6)) {
 			CT__FAIL("a raw & at \"%.20s\"", p);
 			break;
 		}
@@ -152,18 +163,28 @@ static void check_wellformed(const char *svg, struct tags *tg)
  * a third under it. */
 static void text_box(const struct tag *t, double b[4])
 {
-	bool bold = has_cls(t, "title") || has_cls(t, "h") || has_cls(t, "up") || has_cls(t, "down") || has_cls(t, "same");
-	double px = has_cls(t, "title") ? 17 : has_cls(t, "h") || has_cls(t, "sub") ? 12 : has_cls(t, "t") || has_cls(t, "c") ? 10 : 11;
+	bool bold = has_cls(t, "title") || has_cls(t, "h") || has_cls(t, "up") ||
+		    has_cls(t, "down") || has_cls(t, "same");
+	double px = has_cls(t, "title")			   ? 17
+		    : has_cls(t, "h") || has_cls(t, "sub") ? 12
+		    : has_cls(t, "t") || has_cls(t, "c")   ? 10
+							   : 11;
 	const char *anchor = tattr(t, "text-anchor");
 	double w = 0, x = tnum(t, "x"), y = tnum(t, "y");
 
 	for (const unsigned char *s = (const unsigned char *)t->text; *s; s++) {
 		if ((*s & 0xc0) == 0x80)
 			continue;
-		w += *s >= 0x80 || strchr("mwMW%@", *s) ? 1.0 : isupper(*s) ? 0.8 : strchr("ijlft.,:;!|'()[]/- \\{}", *s) ? 0.42 : isalnum(*s) || *s == '_' || *s == '"' || *s == '*' ? 0.66 : 0.86;
+		w += *s >= 0x80 || strchr("mwMW%@", *s)			  ? 1.0
+		     : isupper(*s)					  ? 0.8
+		     : strchr("ijlft.,:;!|'()[]/- \\{}", *s)		  ? 0.42
+		     : isalnum(*s) || *s == '_' || *s == '"' || *s == '*' ? 0.66
+									  : 0.86;
 	}
 	w *= px * (bold ? 1.12 : 1.0);
-	b[0] = anchor && !strcmp(anchor, "middle") ? x - w / 2 : anchor && !strcmp(anchor, "end") ? x - w : x;
+	b[0] = anchor && !strcmp(anchor, "middle") ? x - w / 2
+	       : anchor && !strcmp(anchor, "end")  ? x - w
+						   : x;
 	b[1] = y - px;
 	b[2] = b[0] + w;
 	b[3] = y + px / 3;
@@ -172,8 +193,10 @@ static void text_box(const struct tag *t, double b[4])
 /* A mark's box. */
 static bool mark_box(const struct tag *t, double b[4])
 {
-	if (!strcmp(t->name, "line") && (has_cls(t, "p50") || has_cls(t, "p90") || has_cls(t, "p99"))) {
-		b[0] = tnum(t, "x1") - 1.5, b[1] = tnum(t, "y1"), b[2] = tnum(t, "x1") + 1.5, b[3] = tnum(t, "y2");
+	if (!strcmp(t->name, "line") &&
+	    (has_cls(t, "p50") || has_cls(t, "p90") || has_cls(t, "p99"))) {
+		b[0] = tnum(t, "x1") - 1.5, b[1] = tnum(t, "y1"), b[2] = tnum(t, "x1") + 1.5,
+		b[3] = tnum(t, "y2");
 		return true;
 	}
 	return false;
@@ -197,7 +220,8 @@ static void check_overlaps(const struct tags *tg, const struct dot *dv, size_t n
 		n++;
 		text_box(&tg->v[i], a);
 		if (a[0] < 0 || a[2] > W) {
-			CT__FAIL("text \"%s\" out of the picture (%.0f-%.0f)", tg->v[i].text, a[0], a[2]);
+			CT__FAIL("text \"%s\" out of the picture (%.0f-%.0f)", tg->v[i].text, a[0],
+				 a[2]);
 			bad++;
 		}
 		for (size_t j = 0; j < tg->n && bad < 5; j++) {
@@ -206,19 +230,23 @@ static void check_overlaps(const struct tags *tg, const struct dot *dv, size_t n
 			if (!strcmp(tg->v[j].name, "text") && j > i) {
 				text_box(&tg->v[j], b);
 				if (hit(a, b)) {
-					CT__FAIL("text \"%s\" over text \"%s\"", tg->v[i].text, tg->v[j].text);
+					CT__FAIL("text \"%s\" over text \"%s\"", tg->v[i].text,
+						 tg->v[j].text);
 					bad++;
 				}
 			} else if (mark_box(&tg->v[j], b) && hit(a, b)) {
-				CT__FAIL("text \"%s\" over %s \"%s\"", tg->v[i].text, tg->v[j].name, tg->v[j].text);
+				CT__FAIL("text \"%s\" over %s \"%s\"", tg->v[i].text, tg->v[j].name,
+					 tg->v[j].text);
 				bad++;
 			}
 		}
 		for (size_t j = 0; j < nd && bad < 5; j++) {
-			double d[4] = {dv[j].cx - dv[j].r, dv[j].cy - dv[j].r, dv[j].cx + dv[j].r, dv[j].cy + dv[j].r};
+			double d[4] = {dv[j].cx - dv[j].r, dv[j].cy - dv[j].r, dv[j].cx + dv[j].r,
+				       dv[j].cy + dv[j].r};
 
 			if (hit(a, d)) {
-				CT__FAIL("text \"%s\" over the dot \"%s\"", tg->v[i].text, dv[j].tip);
+				CT__FAIL("text \"%s\" over the dot \"%s\"", tg->v[i].text,
+					 dv[j].tip);
 				bad++;
 			}
 		}
@@ -245,8 +273,8 @@ static long find_row(const struct tags *tg, const char *name, size_t *at)
  * samples v[0..n), its title that value as the text report prints it
  * (%.3f ms), and there must be one dot per sample.
  */
-static void check_row(const struct tags *tg, const struct dot *dv, size_t nd, size_t i, const char *who,
-		      const uint64_t *v, size_t n)
+static void check_row(const struct tags *tg, const struct dot *dv, size_t nd, size_t i,
+		      const char *who, const uint64_t *v, size_t n)
 {
 	double t0 = NAN, x0 = 0, slope = NAN, ylo = tnum(&tg->v[i], "y") - 14, yhi = ylo;
 	size_t dots = 0, marks = 0;
@@ -288,16 +316,19 @@ static void check_row(const struct tags *tg, const struct dot *dv, size_t nd, si
 			snprintf(want, sizeof(want), "%sp%u %.3f ms", who, p, (double)pv / 1e6);
 			CT_EQ_STR(t->text, want);
 			if (fabs(tnum(t, "x1") - (x0 + ((double)pv / 1e6 - t0) * slope)) > 0.05)
-				CT__FAIL("row \"%s\": %s at x %.2f, its axis puts %.3f ms at %.2f", tg->v[i].text, want,
-					 tnum(t, "x1"), (double)pv / 1e6, x0 + ((double)pv / 1e6 - t0) * slope);
+				CT__FAIL("row \"%s\": %s at x %.2f, its axis puts %.3f ms at %.2f",
+					 tg->v[i].text, want, tnum(t, "x1"), (double)pv / 1e6,
+					 x0 + ((double)pv / 1e6 - t0) * slope);
 		}
 	}
 	for (size_t j = 0; j < nd; j++)
 		if (dv[j].cy > ylo && dv[j].cy < yhi && !strncmp(dv[j].tip, who, strlen(who)) &&
 		    (who[0] || isdigit((unsigned char)dv[j].tip[0]))) {
 			dots++;
-			if (dv[j].cx < x0 - 0.01 || dv[j].cx > x0 + ((double)v[n - 1] / 1e6 - t0) * slope + 0.05)
-				CT__FAIL("row \"%s\": dot %s at x %.2f off its axis", tg->v[i].text, dv[j].tip, dv[j].cx);
+			if (dv[j].cx < x0 - 0.01 ||
+			    dv[j].cx > x0 + ((double)v[n - 1] / 1e6 - t0) * slope + 0.05)
+				CT__FAIL("row \"%s\": dot %s at x %.2f off its axis", tg->v[i].text,
+					 dv[j].tip, dv[j].cx);
 		}
 	CT_EQ_INT(marks, n ? 3 : 0);
 	CT_EQ_INT(dots, n);
@@ -332,7 +363,8 @@ CT_TEST(one_side)
 	/* every phase a row, in the text's order, its marks at its percentiles */
 	for (size_t i = 0; i < NPH; i++) {
 		const char *name = i == 5 ? "odd<&> name" : phase_names[i];
-		struct ct_report_series s = {.kind = CT_RK_PHASE, .name = i == 5 ? "odd<&>\x01name" : phase_names[i]};
+		struct ct_report_series s = {.kind = CT_RK_PHASE,
+					     .name = i == 5 ? "odd<&>\x01name" : phase_names[i]};
 		const uint64_t *v;
 		size_t n = ct_report_samples(r, &s, &v);
 		long row = find_row(&tg, i == 4 ? "a_very_long_phase" : name, &at);
@@ -349,7 +381,8 @@ CT_TEST(one_side)
 		check_row(&tg, dv, nd, (size_t)row, "", v, n);
 	}
 	/* the long name cut with its whole self as the tooltip */
-	CT_TRUE(strstr(svg, "<title>a_very_long_phase_name_that_goes_on_and_on_and_on_and_on_and_on_and_on_and_on</title>") != NULL);
+	CT_TRUE(strstr(svg, "<title>a_very_long_phase_name_that_goes_on_and_on_and_on_and_on_and_"
+			    "on_and_on_and_on</title>") != NULL);
 	/* startup figures, then the top 10 packages of 13, slowest first */
 	CT_TRUE(find_row(&tg, "ct-agent: exec -> Go runtime start", &at) >= 0);
 	CT_TRUE(find_row(&tg, "ct-agent: exec -> main.main", &at) >= 0);
@@ -391,7 +424,8 @@ static size_t text_rows(const char *text, const char *title, bool two, char name
 
 	if (!p)
 		return 0;
-	for (p = strchr(p, '\n'); p && p[1] == ' ' && p[2] == ' ' && n < max; p = strchr(p + 1, '\n')) {
+	for (p = strchr(p, '\n'); p && p[1] == ' ' && p[2] == ' ' && n < max;
+	     p = strchr(p + 1, '\n')) {
 		int len = 0;
 
 		if (two)
@@ -427,7 +461,8 @@ CT_TEST(compare)
 
 		snprintf(head, sizeof(head), "%.*s", (int)(strchr(nl + 1, '\n') - nl - 1), nl + 1);
 		for (size_t i = 0; i < tg.n; i++)
-			found |= !strcmp(tg.v[i].name, "text") && has_cls(&tg.v[i], "sub") && !strcmp(tg.v[i].text, head);
+			found |= !strcmp(tg.v[i].name, "text") && has_cls(&tg.v[i], "sub") &&
+				 !strcmp(tg.v[i].text, head);
 		if (!found)
 			CT__FAIL("the headline \"%s\" is not the svg's", head);
 	}
@@ -447,9 +482,14 @@ CT_TEST(compare)
 			s.name = phase_names[4];
 		na = ct_report_samples(a, &s, &va);
 		nb = ct_report_samples(b, &s, &vb);
-		row = find_row(&tg, !strncmp(names[i], "odd", 3) ? "odd<&> name" : !strncmp(names[i], "a_very", 6) ? "a_very" : names[i], &at);
+		row = find_row(&tg,
+			       !strncmp(names[i], "odd", 3)	 ? "odd<&> name"
+			       : !strncmp(names[i], "a_very", 6) ? "a_very"
+								 : names[i],
+			       &at);
 		if (row < 0) {
-			CT__FAIL("phase %s: not the %zu-th row as in the text compare", names[i], i + 1);
+			CT__FAIL("phase %s: not the %zu-th row as in the text compare", names[i],
+				 i + 1);
 			continue;
 		}
 		CT_EQ_INT(nb, 7);
@@ -482,11 +522,13 @@ CT_TEST(compare)
 CT_TEST(hostile)
 {
 	struct ct_report *r = ct_report_new();
-	const char run[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
-			   "{\"type\":\"phase\",\"name\":\"nul\\u0000cut\\u0007bell\",\"dur_ns\":5}\n"
-			   "{\"type\":\"phase\",\"name\":\"rtl\\u202eevil\\u0085</text>]]>\",\"dur_ns\":18446744073709551615}\n"
-			   "{\"type\":\"phase\",\"name\":\"zero\",\"dur_ns\":0}\n"
-			   "{\"type\":\"summary\",\"complete\":true}\n";
+	const char run[] =
+		"{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+		"{\"type\":\"phase\",\"name\":\"nul\\u0000cut\\u0007bell\",\"dur_ns\":5}\n"
+		"{\"type\":\"phase\",\"name\":\"rtl\\u202eevil\\u0085</"
+		"text>]]>\",\"dur_ns\":18446744073709551615}\n"
+		"{\"type\":\"phase\",\"name\":\"zero\",\"dur_ns\":0}\n"
+		"{\"type\":\"summary\",\"complete\":true}\n";
 	char err[128], *svg;
 	struct tags tg = {0};
 	static struct dot dv[64];
@@ -503,7 +545,8 @@ CT_TEST(hostile)
 	CT_TRUE(find_row(&tg, "nul", &at) >= 0);
 	row = find_row(&tg, "rtl?evil?</text>]]>", &at);
 	CT_TRUE(row >= 0);
-	CT_TRUE(strstr(svg, "p50 18446744073709.551 ms") || strstr(svg, "p50 18446744073709.552 ms"));
+	CT_TRUE(strstr(svg, "p50 18446744073709.551 ms") ||
+		strstr(svg, "p50 18446744073709.552 ms"));
 	for (size_t i = 0; i < nd; i++) /* a run's dot, on its axis */
 		CT_TRUE(!dv[i].tip[0] || (dv[i].cx >= 330 - 0.01 && dv[i].cx <= 1060 + 0.01));
 	check_overlaps(&tg, dv, nd);
@@ -516,7 +559,8 @@ CT_TEST(hostile)
 CT_TEST(empty)
 {
 	struct ct_report *r = ct_report_new();
-	const char run[] = "{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n{\"type\":\"summary\",\"complete\":true}\n";
+	const char run[] = "{\"type\":\"header\",\"schema\":\"coldtrace/"
+			   "1\"}\n{\"type\":\"summary\",\"complete\":true}\n";
 	char err[128], *svg;
 	struct tags tg = {0};
 

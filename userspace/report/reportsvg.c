@@ -28,18 +28,18 @@
 #include "report.h"
 #include "strbuf.h"
 
-#define W 1400
-#define NX 12.0     /* the row names */
-#define X0 330.0    /* the plot: [X0, X1] */
-#define X1 1060.0
-#define PW (X1 - X0)
-#define XR 1100.0   /* the numbers */
-#define XRW (W - 8 - XR)
-#define STRIP 16.0  /* one side's strip */
-#define SGAP 3.0    /* between two strips */
-#define TICK_MIN 84 /* pixels between two ticks, at least */
-#define MAX_ROWS 400 /* rows per section, at most */
-#define TEXT_MAX 300 /* characters of a text or tooltip */
+#define W	 1400
+#define NX	 12.0  /* the row names */
+#define X0	 330.0 /* the plot: [X0, X1] */
+#define X1	 1060.0
+#define PW	 (X1 - X0)
+#define XR	 1100.0 /* the numbers */
+#define XRW	 (W - 8 - XR)
+#define STRIP	 16.0 /* one side's strip */
+#define SGAP	 3.0  /* between two strips */
+#define TICK_MIN 84   /* pixels between two ticks, at least */
+#define MAX_ROWS 400  /* rows per section, at most */
+#define TEXT_MAX 300  /* characters of a text or tooltip */
 
 struct rsvg {
 	struct strbuf *b;
@@ -89,9 +89,9 @@ static void esc_n(struct strbuf *b, const char *str, size_t n)
 			i++;
 			continue;
 		}
-		cp = l == 2 ? (c & 0x1fu) << 6 | (s[i + 1] & 0x3fu)
-		   : l == 3 ? (c & 0x0fu) << 12 | (s[i + 1] & 0x3fu) << 6 | (s[i + 2] & 0x3fu)
-			    : 0x10000; /* 4 bytes: above every control */
+		cp = l == 2   ? (c & 0x1fu) << 6 | (s[i + 1] & 0x3fu)
+		     : l == 3 ? (c & 0x0fu) << 12 | (s[i + 1] & 0x3fu) << 6 | (s[i + 2] & 0x3fu)
+			      : 0x10000; /* 4 bytes: above every control */
 		if (cp <= 0x9f || cp == 0x200e || cp == 0x200f || (cp >= 0x2028 && cp <= 0x202e) ||
 		    (cp >= 0x2066 && cp <= 0x2069))
 			sb_putc(b, '?');
@@ -120,7 +120,8 @@ static double text_w(const char *s, size_t n, double px, bool bold)
 			em += 0.8;
 		else if (strchr("ijlft.,:;!|'()[]/- \\{}", c))
 			em += 0.42;
-		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '"' || c == '*')
+		else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '"' ||
+			 c == '*')
 			em += 0.66;
 		else
 			em += 0.86; /* + - < > = # & ~ ^ $ ? */
@@ -142,8 +143,8 @@ static bool has_class(const char *cls, const char *c)
 /* A class's font: its size and weight (the style sheet's). */
 static double class_px(const char *cls, bool *bold)
 {
-	*bold = has_class(cls, "title") || has_class(cls, "h") || has_class(cls, "up") || has_class(cls, "down") ||
-		has_class(cls, "same");
+	*bold = has_class(cls, "title") || has_class(cls, "h") || has_class(cls, "up") ||
+		has_class(cls, "down") || has_class(cls, "same");
 	if (has_class(cls, "title"))
 		return 17;
 	if (has_class(cls, "h") || has_class(cls, "sub"))
@@ -156,8 +157,8 @@ static double class_px(const char *cls, bool *bold)
 /* A <text> of class cls at (x, y) (anchor "start", "middle", "end"), cut to
  * maxw pixels with "…" and the whole text as its tooltip. Returns its
  * width. */
-static double put_text(struct rsvg *g, const char *cls, const char *anchor, double x, double y, const char *text,
-		       double maxw)
+static double put_text(struct rsvg *g, const char *cls, const char *anchor, double x, double y,
+		       const char *text, double maxw)
 {
 	bool bold;
 	double px = class_px(cls, &bold);
@@ -223,7 +224,9 @@ static void pmark(struct rsvg *g, const struct side *s, unsigned pct, uint64_t h
 	double x = xat(v, hi), in = pct == 50 ? 0 : 2.5;
 	char d[32];
 
-	sb_printf(g->b, "<line class=\"p%u\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"><title>%sp%u %s ms</title></line>\n",
+	sb_printf(g->b,
+		  "<line class=\"p%u\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" "
+		  "y2=\"%.1f\"><title>%sp%u %s ms</title></line>\n",
 		  pct, x, y + in, x, y + STRIP - in, s->who, pct, ms3(d, sizeof(d), v));
 }
 
@@ -240,22 +243,29 @@ static void strip(struct rsvg *g, const struct side *s, uint64_t hi, double y)
 		put_text(g, "l", "start", XR, y + 12, line, XRW);
 		return;
 	}
-	sb_printf(g->b, "<line class=\"wh %s\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n", s->cls,
-		  xat(s->v[0], hi), mid, xat(s->v[s->n - 1], hi), mid);
-	sb_printf(g->b, "<rect class=\"box %s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\"><title>%sp25 %s ms, p75 %s ms</title></rect>\n",
+	sb_printf(g->b, "<line class=\"wh %s\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
+		  s->cls, xat(s->v[0], hi), mid, xat(s->v[s->n - 1], hi), mid);
+	sb_printf(g->b,
+		  "<rect class=\"box %s\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" "
+		  "height=\"%.1f\"><title>%sp25 %s ms, p75 %s ms</title></rect>\n",
 		  s->cls, xat(ct_percentile(s->v, s->n, 25), hi), y + 2,
-		  xat(ct_percentile(s->v, s->n, 75), hi) - xat(ct_percentile(s->v, s->n, 25), hi) + 0.01, STRIP - 4,
-		  s->who, ms3(a, sizeof(a), ct_percentile(s->v, s->n, 25)),
+		  xat(ct_percentile(s->v, s->n, 75), hi) - xat(ct_percentile(s->v, s->n, 25), hi) +
+			  0.01,
+		  STRIP - 4, s->who, ms3(a, sizeof(a), ct_percentile(s->v, s->n, 25)),
 		  ms3(b, sizeof(b), ct_percentile(s->v, s->n, 75)));
-	for (size_t i = 0; i < s->n; i++) /* spread over the strip's height: equal values stay visible */
-		sb_printf(g->b, "<circle class=\"run %s\" cx=\"%.2f\" cy=\"%.1f\" r=\"2.6\"><title>%s%s ms</title></circle>\n",
+	for (size_t i = 0; i < s->n;
+	     i++) /* spread over the strip's height: equal values stay visible */
+		sb_printf(g->b,
+			  "<circle class=\"run %s\" cx=\"%.2f\" cy=\"%.1f\" r=\"2.6\"><title>%s%s "
+			  "ms</title></circle>\n",
 			  s->cls, xat(s->v[i], hi), mid + (double)((i * 5) % 7) * 1.5 - 4.5, s->who,
 			  ms3(a, sizeof(a), s->v[i]));
 	pmark(g, s, 50, hi, y);
 	pmark(g, s, 90, hi, y);
 	pmark(g, s, 99, hi, y);
 	snprintf(line, sizeof(line), "%sp50 %s  p90 %s  p99 %s ms", s->who,
-		 ms3(a, sizeof(a), ct_percentile(s->v, s->n, 50)), ms3(b, sizeof(b), ct_percentile(s->v, s->n, 90)),
+		 ms3(a, sizeof(a), ct_percentile(s->v, s->n, 50)),
+		 ms3(b, sizeof(b), ct_percentile(s->v, s->n, 90)),
 		 ms3(c, sizeof(c), ct_percentile(s->v, s->n, 99)));
 	put_text(g, s->cls[0] == 'b' ? "l bs" : "l", "start", XR, y + 12, line, XRW);
 }
@@ -265,27 +275,35 @@ static void strip(struct rsvg *g, const struct side *s, uint64_t hi, double y)
  * strip per side on a shared axis from 0 to the largest sample, the axis's
  * ticks under them, foot (the counts) in the right column beside them.
  */
-static void row(struct rsvg *g, const char *name, const char *note, const char *note_cls, const struct side *s,
-		size_t nsides, const char *foot)
+static void row(struct rsvg *g, const char *name, const char *note, const char *note_cls,
+		const struct side *s, size_t nsides, const char *foot)
 {
 	uint64_t hi = 0, step, t;
-	double top = g->y + 2, bottom = top + (double)nsides * (STRIP + SGAP) - SGAP, ty = bottom + 12;
+	double top = g->y + 2, bottom = top + (double)nsides * (STRIP + SGAP) - SGAP,
+	       ty = bottom + 12;
 
 	for (size_t k = 0; k < nsides; k++)
 		if (s[k].n && s[k].v[s[k].n - 1] > hi)
 			hi = s[k].v[s[k].n - 1];
-	hi = hi < UINT64_MAX - hi / 25 - 1 ? hi + hi / 25 + 1 : UINT64_MAX; /* the largest a little in from the end */
+	hi = hi < UINT64_MAX - hi / 25 - 1 ? hi + hi / 25 + 1
+					   : UINT64_MAX; /* the largest a little in from the end */
 	step = tick_step(hi);
 	put_text(g, "n", "start", NX, top + 12, name, X0 - NX - 16);
 	if (note)
-		put_text(g, note_cls, "start", NX + 10, top + STRIP + SGAP + 12, note, X0 - NX - 26);
+		put_text(g, note_cls, "start", NX + 10, top + STRIP + SGAP + 12, note,
+			 X0 - NX - 26);
 	for (t = 0; t <= hi; t += step) {
 		double x = xat(t, hi);
-		int dec = step >= 1000000 ? 0 : step >= 100000 ? 1 : step >= 10000 ? 2 : step >= 1000 ? 3 : 6;
+		int dec = step >= 1000000  ? 0
+			  : step >= 100000 ? 1
+			  : step >= 10000  ? 2
+			  : step >= 1000   ? 3
+					   : 6;
 		char lab[48];
 
 		snprintf(lab, sizeof(lab), "%.*f ms", dec, (double)t / 1e6);
-		sb_printf(g->b, "<line class=\"%s\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
+		sb_printf(g->b,
+			  "<line class=\"%s\" x1=\"%.2f\" y1=\"%.1f\" x2=\"%.2f\" y2=\"%.1f\"/>\n",
 			  t ? "grid" : "axis", x, top - 1, x, bottom + 2);
 		put_text(g, "t", "middle", x, ty, lab, TICK_MIN - 8);
 		if (t > UINT64_MAX - step)
@@ -304,19 +322,11 @@ static void row(struct rsvg *g, const char *name, const char *note, const char *
 static void series_name(const struct ct_report_series *s, char *buf, size_t len)
 {
 	switch (s->kind) {
-	case CT_RK_PHASE:
-		snprintf(buf, len, "%s", s->name);
-		break;
+	case CT_RK_PHASE: snprintf(buf, len, "%s", s->name); break;
 	case CT_RK_STARTUP:
-	case CT_RK_EXT:
-		snprintf(buf, len, "%s: %s", s->prog, s->name);
-		break;
-	case CT_RK_PKG:
-		snprintf(buf, len, "%s", s->name);
-		break;
-	default:
-		snprintf(buf, len, "%s, %s", s->name, s->fig ? "self" : "cumulative");
-		break;
+	case CT_RK_EXT: snprintf(buf, len, "%s: %s", s->prog, s->name); break;
+	case CT_RK_PKG: snprintf(buf, len, "%s", s->name); break;
+	default: snprintf(buf, len, "%s, %s", s->name, s->fig ? "self" : "cumulative"); break;
 	}
 }
 
@@ -357,11 +367,14 @@ static const char *const cmp_title[CT_RK_COUNT] = {
 
 static void style(struct strbuf *out, double height)
 {
-	sb_printf(out, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-		       "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
+	sb_printf(out,
+		  "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+		  "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"%d\" "
+		  "height=\"%.0f\" viewBox=\"0 0 %d %.0f\">\n",
 		  W, height, W, height);
 	sb_puts(out, "<style type=\"text/css\">\n"
-		     "text { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; font-size: 11px; fill: #222; }\n"
+		     "text { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; font-size: "
+		     "11px; fill: #222; }\n"
 		     "text.title { font-size: 17px; font-weight: bold; }\n"
 		     "text.sub { font-size: 12px; fill: #444; }\n"
 		     "text.h { font-size: 12px; font-weight: bold; fill: #333; }\n"
@@ -387,7 +400,8 @@ static void style(struct strbuf *out, double height)
 		     "line.p90 { stroke: #222; stroke-width: 1.5; }\n"
 		     "line.p99 { stroke: #222; stroke-width: 1.5; stroke-dasharray: 2 1.5; }\n"
 		     "rect:hover, circle:hover, line:hover { stroke: #000; }\n"
-		     "</style>\n<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n");
+		     "</style>\n<rect x=\"0\" y=\"0\" width=\"100%\" height=\"100%\" "
+		     "fill=\"#ffffff\"/>\n");
 }
 
 /* The key: what a dot, the box, the whisker and the marks are; per side
@@ -398,25 +412,36 @@ static void legend(struct rsvg *g, const char *const *sides, size_t nsides)
 	double x = NX, y = g->y, mid = y + STRIP / 2;
 
 	for (size_t k = 0; k < nsides; k++) {
-		sb_printf(g->b, "<rect class=\"box %s\" x=\"%.1f\" y=\"%.1f\" width=\"22\" height=\"%.1f\"/>\n"
-				"<circle class=\"run %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\"/>\n",
+		sb_printf(g->b,
+			  "<rect class=\"box %s\" x=\"%.1f\" y=\"%.1f\" width=\"22\" "
+			  "height=\"%.1f\"/>\n"
+			  "<circle class=\"run %s\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\"/>\n",
 			  cls[k], x, y + 2, STRIP - 4, cls[k], x + 11, mid);
-		x += 28 + put_text(g, k ? "l bs" : "l", "start", x + 28, y + 12, sides[k], W / 2.0 - 40) + 20;
+		x += 28 +
+		     put_text(g, k ? "l bs" : "l", "start", x + 28, y + 12, sides[k],
+			      W / 2.0 - 40) +
+		     20;
 	}
-	sb_printf(g->b, "<line class=\"wh a\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", x, mid, x + 40, mid);
-	sb_printf(g->b, "<rect class=\"box a\" x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"%.1f\"/>\n", x + 10, y + 2,
-		  STRIP - 4);
-	sb_printf(g->b, "<circle class=\"run a\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\"/>\n", x + 4, mid);
+	sb_printf(g->b, "<line class=\"wh a\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+		  x, mid, x + 40, mid);
+	sb_printf(g->b,
+		  "<rect class=\"box a\" x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"%.1f\"/>\n",
+		  x + 10, y + 2, STRIP - 4);
+	sb_printf(g->b, "<circle class=\"run a\" cx=\"%.1f\" cy=\"%.1f\" r=\"2.6\"/>\n", x + 4,
+		  mid);
 	x += 48;
-	x += put_text(g, "l", "start", x, y + 12, "one dot per run; box p25 to p75, line from the fastest to the slowest;",
-		      W - x) + 8;
+	x += put_text(g, "l", "start", x, y + 12,
+		      "one dot per run; box p25 to p75, line from the fastest to the slowest;",
+		      W - x) +
+	     8;
 	for (unsigned k = 0; k < 3; k++) {
 		static const unsigned pct[3] = {50, 90, 99};
 		char lab[8];
 		double in = k ? 2.5 : 0;
 
-		sb_printf(g->b, "<line class=\"p%u\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n", pct[k], x + 3,
-			  y + in, x + 3, y + STRIP - in);
+		sb_printf(g->b,
+			  "<line class=\"p%u\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>\n",
+			  pct[k], x + 3, y + in, x + 3, y + STRIP - in);
 		snprintf(lab, sizeof(lab), "p%u", pct[k]);
 		x += 10 + put_text(g, "l", "start", x + 10, y + 12, lab, 40) + 10;
 	}
@@ -424,8 +449,8 @@ static void legend(struct rsvg *g, const char *const *sides, size_t nsides)
 }
 
 /* The whole svg: the header then body (its height g->y). */
-static void finish(struct strbuf *out, struct rsvg *g, struct strbuf *body, const char *title, const char *sub,
-		   const char *sub2)
+static void finish(struct strbuf *out, struct rsvg *g, struct strbuf *body, const char *title,
+		   const char *sub, const char *sub2)
 {
 	struct rsvg h = {out, 0};
 
@@ -449,7 +474,9 @@ static size_t top_of(const struct ct_report_opts *o)
  * the top Python modules, every other. */
 static size_t shown(int kind, size_t n, size_t top, bool compare)
 {
-	size_t lim = kind == CT_RK_PKG ? top : kind == CT_RK_PY ? (compare ? top : 2 * top) : MAX_ROWS;
+	size_t lim = kind == CT_RK_PKG	? top
+		     : kind == CT_RK_PY ? (compare ? top : 2 * top)
+					: MAX_ROWS;
 
 	if (lim > MAX_ROWS)
 		lim = MAX_ROWS;
@@ -457,7 +484,8 @@ static size_t shown(int kind, size_t n, size_t top, bool compare)
 }
 
 static const char *const held_note[2] = {
-	"phase durations include the time coldtrace held new binaries stopped to attach probes (--minus-held: without)",
+	"phase durations include the time coldtrace held new binaries stopped to attach probes "
+	"(--minus-held: without)",
 	"phase durations without the time coldtrace held new binaries stopped (--minus-held)",
 };
 
@@ -488,9 +516,11 @@ void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct 
 		if (k == CT_RK_PKG)
 			snprintf(title, sizeof(title), "%s (%zu of %zu)", section_title[k], m, n);
 		else if (k == CT_RK_PY)
-			snprintf(title, sizeof(title), "%s (%zu of %zu modules)", section_title[k], (m + 1) / 2, n / 2);
+			snprintf(title, sizeof(title), "%s (%zu of %zu modules)", section_title[k],
+				 (m + 1) / 2, n / 2);
 		else
-			snprintf(title, sizeof(title), "%s%s", section_title[k], n ? "" : ": none in these runs");
+			snprintf(title, sizeof(title), "%s%s", section_title[k],
+				 n ? "" : ": none in these runs");
 		heading(&g, title);
 		for (size_t i = 0; i < m; i++) {
 			struct side s = {.cls = "a", .who = ""};
@@ -498,23 +528,28 @@ void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct 
 			s.n = ct_report_samples(r, &v[i], &s.v);
 			series_name(&v[i], name, sizeof(name));
 			if (s.n)
-				snprintf(foot, sizeof(foot), "%s%zu sample%s, max %s ms", foot_prog(&v[i], prog, sizeof(prog)),
-					 s.n, s.n == 1 ? "" : "s", ms3(d, sizeof(d), s.v[s.n - 1]));
+				snprintf(foot, sizeof(foot), "%s%zu sample%s, max %s ms",
+					 foot_prog(&v[i], prog, sizeof(prog)), s.n,
+					 s.n == 1 ? "" : "s", ms3(d, sizeof(d), s.v[s.n - 1]));
 			else
-				snprintf(foot, sizeof(foot), "%sno sample", foot_prog(&v[i], prog, sizeof(prog)));
+				snprintf(foot, sizeof(foot), "%sno sample",
+					 foot_prog(&v[i], prog, sizeof(prog)));
 			row(&g, name, NULL, NULL, &s, 1, foot);
 		}
 		free(v);
 	}
-	snprintf(title, sizeof(title), "coldtrace report: %zu run%s, run to run", ct_report_nruns(r),
-		 ct_report_nruns(r) == 1 ? "" : "s");
+	snprintf(title, sizeof(title), "coldtrace report: %zu run%s, run to run",
+		 ct_report_nruns(r), ct_report_nruns(r) == 1 ? "" : "s");
 	if (ct_report_nincomplete(r))
-		snprintf(sub, sizeof(sub), "%zu incomplete (flagged in the text report; their samples are included). %s",
+		snprintf(sub, sizeof(sub),
+			 "%zu incomplete (flagged in the text report; their samples are included). "
+			 "%s",
 			 ct_report_nincomplete(r), held_note[ct_report_minus_held(r)]);
 	else
 		snprintf(sub, sizeof(sub), "all complete. %s", held_note[ct_report_minus_held(r)]);
 	finish(out, &g, &body, title, sub,
-	       "percentiles are nearest-rank (the ceil(p/100*n)-th smallest of n samples), as in the text report; "
+	       "percentiles are nearest-rank (the ceil(p/100*n)-th smallest of n samples), as in "
+	       "the text report; "
 	       "each row has its own axis from 0 ms");
 }
 
@@ -532,7 +567,8 @@ static const char *diff_note(const struct side *s, char *buf, size_t len)
 	b = ct_percentile(s[1].v, s[1].n, 50);
 	dms = ((double)b - (double)a) / 1e6;
 	if (a)
-		snprintf(buf, len, "p50 %+.3f ms (%+.1f%%)", dms, ((double)b - (double)a) * 100.0 / (double)a);
+		snprintf(buf, len, "p50 %+.3f ms (%+.1f%%)", dms,
+			 ((double)b - (double)a) * 100.0 / (double)a);
 	else
 		snprintf(buf, len, "p50 %+.3f ms", dms);
 	return b > a ? "up" : b < a ? "down" : "same";
@@ -547,8 +583,10 @@ void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, stru
 	const char *sides[2] = {sa, sb};
 	size_t top = top_of(o);
 
-	snprintf(sa, sizeof(sa), "A, before: %zu run%s", ct_report_nruns(a), ct_report_nruns(a) == 1 ? "" : "s");
-	snprintf(sb, sizeof(sb), "B, after: %zu run%s", ct_report_nruns(b), ct_report_nruns(b) == 1 ? "" : "s");
+	snprintf(sa, sizeof(sa), "A, before: %zu run%s", ct_report_nruns(a),
+		 ct_report_nruns(a) == 1 ? "" : "s");
+	snprintf(sb, sizeof(sb), "B, after: %zu run%s", ct_report_nruns(b),
+		 ct_report_nruns(b) == 1 ? "" : "s");
 	sb_init(&body);
 	sb_init(&head);
 	g = (struct rsvg){&body, 80};
@@ -569,7 +607,9 @@ void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, stru
 		if (!n)
 			snprintf(title, sizeof(title), "%s: none in A or B", section_title[k]);
 		else if (k == CT_RK_PKG || k == CT_RK_PY)
-			snprintf(title, sizeof(title), "%s (%zu of %zu, by the difference of their p50s)", cmp_title[k], m, n);
+			snprintf(title, sizeof(title),
+				 "%s (%zu of %zu, by the difference of their p50s)", cmp_title[k],
+				 m, n);
 		else
 			snprintf(title, sizeof(title), "%s", cmp_title[k]);
 		heading(&g, title);
@@ -581,8 +621,8 @@ void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, stru
 			s[1].n = ct_report_samples(b, &v[i], &s[1].v);
 			series_name(&v[i], name, sizeof(name));
 			cls = diff_note(s, note, sizeof(note));
-			snprintf(foot, sizeof(foot), "%ssamples: A %zu, B %zu", foot_prog(&v[i], prog, sizeof(prog)), s[0].n,
-				 s[1].n);
+			snprintf(foot, sizeof(foot), "%ssamples: A %zu, B %zu",
+				 foot_prog(&v[i], prog, sizeof(prog)), s[0].n, s[1].n);
 			if (!strcmp(cls, "up"))
 				row(&g, name, note, "l up", s, 2, foot);
 			else if (!strcmp(cls, "down"))
@@ -595,7 +635,8 @@ void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, stru
 	ct_report_compare_headline(a, b, &head);
 	snprintf(title, sizeof(title), "coldtrace report --compare: before (A) and after (B)");
 	finish(out, &g, &body, title, head.buf ? head.buf : "",
-	       "percentiles are nearest-rank, as in the text compare; each row has its own axis from 0 ms; "
+	       "percentiles are nearest-rank, as in the text compare; each row has its own axis "
+	       "from 0 ms; "
 	       "rows in the text compare's order (largest |p50 difference| first)");
 	sb_free(&head);
 }
