@@ -28,6 +28,7 @@
 #define CT_PKGB_LANES 3   /* label rows under the bars */
 #define CT_PKGB_GAP 8.0   /* pixels between two labels of a row */
 #define CT_PKGB_TEXT 96   /* bytes of a label */
+#define CT_PKGB_MAX_LABELS 512 /* more never fit on the plot's width */
 
 struct ct_pkgb_bar {
 	size_t first, n;  /* pkgs[first, first + n): n > 1 is a group */

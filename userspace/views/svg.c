@@ -916,7 +916,7 @@ int ct_pkgband_layout(const struct ct_pkginit *pkgs, size_t n, uint64_t open_end
 	out->span = hi - out->t0 > 1000 ? hi - out->t0 : 1000; /* 1 us at least */
 	scale = width / (double)out->span;
 	out->bars = calloc(n, sizeof(*out->bars));
-	out->labels = calloc(n, sizeof(*out->labels));
+	out->labels = calloc(n < CT_PKGB_MAX_LABELS ? n : CT_PKGB_MAX_LABELS, sizeof(*out->labels));
 	order = calloc(n, sizeof(*order));
 	if (!out->bars || !out->labels || !order) {
 		free(order);
@@ -950,7 +950,7 @@ int ct_pkgband_layout(const struct ct_pkginit *pkgs, size_t n, uint64_t open_end
 	}
 	/* the labels, the slowest bar first */
 	qsort(order, out->nbars, sizeof(*order), pkgb_by_ns);
-	for (size_t i = 0; i < out->nbars; i++) {
+	for (size_t i = 0; i < out->nbars && out->nlabels < CT_PKGB_MAX_LABELS; i++) {
 		const struct ct_pkgb_bar *b = order[i];
 		struct ct_pkgb_label *l = &out->labels[out->nlabels];
 		char name[CT_PKG_LEN + 8];
