@@ -70,21 +70,22 @@ check run out.html pkginits 'clock ms' timeline
 	--runtime-api-address "127.0.0.1:$api" --invoke-address "127.0.0.1:$inv" >repeat.log 2>&1
 rc=$?
 [ $rc = 0 ] && ok "coldtrace run --repeat 3 -f jsonl: exit 0" || bad "coldtrace run --repeat 3 -f jsonl: exit 0" "exit $rc" "$(tail -5 repeat.log)"
-"$ct" report -f html runs/run-00[123].jsonl >report.html 2>report.err
-rc=$?
-if [ $rc = 0 ] && grep -q '<figure id="plots">' report.html && grep -q '<table id="phases"' report.html; then
-	ok "coldtrace report -f html: its plots and tables"
-else
-	bad "coldtrace report -f html: its plots and tables" "exit $rc" "$(tail -3 report.err)"
-fi
+# report_page NAME WANT ARGS...: coldtrace report -f html ARGS > NAME.html,
+# with its plots and the fixed string WANT
+report_page() {
+	local name=$1 want=$2 rc
+	shift 2
+	"$ct" report -f html "$@" >"$name.html" 2>"$name.err"
+	rc=$?
+	if [ $rc = 0 ] && grep -q '<figure id="plots">' "$name.html" && grep -qF "$want" "$name.html"; then
+		ok "coldtrace report -f html $1: its plots and tables"
+	else
+		bad "coldtrace report -f html $1: its plots and tables" "exit $rc" "$(tail -3 "$name.err")"
+	fi
+}
+report_page report '<table id="phases"' runs/run-00[123].jsonl
 check report report.html phases 'p50 ms' plots
-"$ct" report -f html --compare runs/run-00[12].jsonl --vs runs/run-003.jsonl >compare.html 2>compare.err
-rc=$?
-if [ $rc = 0 ] && grep -q '<figure id="plots">' compare.html && grep -q '>diff ms</th>' compare.html; then
-	ok "coldtrace report -f html --compare: its plots and tables"
-else
-	bad "coldtrace report -f html --compare: its plots and tables" "exit $rc" "$(tail -3 compare.err)"
-fi
+report_page compare '>diff ms</th>' --compare runs/run-00[12].jsonl --vs runs/run-003.jsonl
 check compare compare.html phases 'A p50 ms' plots
 
 finish

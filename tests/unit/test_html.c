@@ -92,6 +92,18 @@ static void build(struct ct_model *m)
 	ct_model_finish(m);
 }
 
+/* The fixture's page for the command line cmd (free m and sb). */
+static void page(struct ct_model *m, struct strbuf *sb, const char *cmd)
+{
+	struct ct_render_opts o = {.command = cmd};
+
+	build(m);
+	sb_init(sb);
+	ct_render_html(m, sb, &o);
+	CT_TRUE(!sb->oom);
+	CT_EQ_INT(hc_wellformed(sb->buf), 0);
+}
+
 static size_t applying_phases(const struct ct_timelines *tls)
 {
 	size_t n = 0;
@@ -177,14 +189,10 @@ CT_TEST(the_svg_inline_unchanged)
 /* Names from the trace are text, whatever they hold. */
 CT_TEST(hostile_names_escaped)
 {
-	struct ct_render_opts o = {.command = "sh -c '</title><script>x()</script>' --token=SECRET1"};
 	struct ct_model m;
 	struct strbuf sb;
 
-	build(&m);
-	sb_init(&sb);
-	ct_render_html(&m, &sb, &o);
-	CT_EQ_INT(hc_wellformed(sb.buf), 0);
+	page(&m, &sb, "sh -c '</title><script>x()</script>' --token=SECRET1");
 	/* one script, ours; no element of theirs */
 	CT_EQ_INT(hc_count(sb.buf, "<script"), 1);
 	CT_EQ_INT(hc_count(sb.buf, "</script"), 1);
@@ -210,13 +218,10 @@ CT_TEST(hostile_names_escaped)
 /* Self-contained: nothing to fetch, and the browser told so. */
 CT_TEST(nothing_loaded_from_elsewhere)
 {
-	struct ct_render_opts o = {.command = "ct-driver"};
 	struct ct_model m;
 	struct strbuf sb;
 
-	build(&m);
-	sb_init(&sb);
-	ct_render_html(&m, &sb, &o);
+	page(&m, &sb, "ct-driver");
 	CT_TRUE(strstr(sb.buf, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"));
 	CT_TRUE(strstr(sb.buf, "src=\"") == NULL && strstr(sb.buf, "src='") == NULL);
 	for (const char *h = sb.buf; (h = strstr(h, "href=")) != NULL; h += 5)
