@@ -2,10 +2,12 @@
 /*
  * The cold start as a picture, in the spirit of `systemd-analyze plot`: one
  * time axis with grid lines; per sandbox a row per phase; then a row per
- * process (forked / held by coldtrace / running), with its Go package inits
- * as a band of thin bars under it and marks for its HTTP messages and log
- * lines. Every bar has a <title> tooltip "name (1.23 ms)"; a legend closes
- * it. Standalone SVG 1.1; all text is escaped.
+ * process (forked / held by coldtrace / running), with marks for its HTTP
+ * messages and log lines, and per Go image its package inits as a band of
+ * thin bars under it, then zoomed: the init window over the plot's width,
+ * a bar per package in Go's order, narrow neighbours grouped, the slowest
+ * labelled (pkgband.h). Every bar has a <title> tooltip "name (1.23 ms)";
+ * a legend closes it. Standalone SVG 1.1; all text is escaped.
  *
  * A CPython image's module loads (what -X importtime reports) are a band
  * under its process: the top-level loads as bars "module (cum, self)",
