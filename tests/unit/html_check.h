@@ -39,14 +39,16 @@ static bool hc_is_void(const char *name)
 /* Every '&' in s[0, n) starts an entity. */
 static bool hc_entities_ok(const char *s, size_t n)
 {
-	static const char *const ents[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;", "&apos;", NULL};
+	static const char *const ents[] = {"&amp;", "&lt;",   "&gt;", "&quot;",
+					   "&#39;", "&apos;", NULL};
 
 	for (size_t i = 0; i < n; i++) {
 		int k = 0;
 
 		if (s[i] != '&')
 			continue;
-		while (ents[k] && (i + strlen(ents[k]) > n || strncmp(s + i, ents[k], strlen(ents[k]))))
+		while (ents[k] &&
+		       (i + strlen(ents[k]) > n || strncmp(s + i, ents[k], strlen(ents[k]))))
 			k++;
 		if (!ents[k])
 			return false;
@@ -77,7 +79,8 @@ static size_t hc_wellformed(const char *s)
 			continue;
 		}
 		q = p + 1 + closing;
-		while ((q[n] >= 'a' && q[n] <= 'z') || (q[n] >= 'A' && q[n] <= 'Z') || (q[n] >= '0' && q[n] <= '9'))
+		while ((q[n] >= 'a' && q[n] <= 'z') || (q[n] >= 'A' && q[n] <= 'Z') ||
+		       (q[n] >= '0' && q[n] <= '9'))
 			n++;
 		if (!n || n >= sizeof(name))
 			return (size_t)(p - s) + 1; /* a '<' that starts no tag: unescaped text */
@@ -152,7 +155,8 @@ static long hc_table_rows(const char *html, const char *id)
 		for (const char *c = r; (c = strstr(c, "<td")) && c < re; c += 3)
 			cells++;
 		if (cells != ncols)
-			CT__FAIL("table %s row %zu: %zu cells, %zu columns", id, rows, cells, ncols);
+			CT__FAIL("table %s row %zu: %zu cells, %zu columns", id, rows, cells,
+				 ncols);
 		r = re;
 	}
 	return (long)rows;

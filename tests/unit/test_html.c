@@ -25,13 +25,13 @@
 #include "phases.h"
 #include "render.h"
 
-#define MS(x) ((uint64_t)(1000000000ull + (uint64_t)((x) * 1000000.0 + 0.5)))
+#define MS(x) ((uint64_t)(1000000000ull + (uint64_t)((x)*1000000.0 + 0.5)))
 
-#define EVIL_PKG "evil</script><script>alert(1)</script>\"'&x"
+#define EVIL_PKG  "evil</script><script>alert(1)</script>\"'&x"
 #define EVIL_PATH "/var/task/<img src=x onerror=alert(1)>"
-#define EVIL_MOD "mod</script>\x1b[2J"
-#define EVIL_URL "/a</script><iframe/src=\"http://evil.example/\">"
-#define EVIL_LOG "END RequestId: <b/onmouseover=alert(1)>\x1b[31mred</b>https://evil.example/x.js"
+#define EVIL_MOD  "mod</script>\x1b[2J"
+#define EVIL_URL  "/a</script><iframe/src=\"http://evil.example/\">"
+#define EVIL_LOG  "END RequestId: <b/onmouseover=alert(1)>\x1b[31mred</b>https://evil.example/x.js"
 
 static const char *pkg_of(void *ctx, uint32_t bin, uint32_t kind, uint64_t ip, uint64_t fn)
 {
@@ -46,13 +46,15 @@ static const char *pkg_of(void *ctx, uint32_t bin, uint32_t kind, uint64_t ip, u
 
 static struct ct_model_ops ops = {.pkg_of = pkg_of};
 
-static void msg(struct ct_model *m, uint32_t from, uint32_t to, double at, uint16_t fport, uint16_t tport,
-		const char *bytes)
+static void msg(struct ct_model *m, uint32_t from, uint32_t to, double at, uint16_t fport,
+		uint16_t tport, const char *bytes)
 {
 	uint16_t cp = fport > tport ? fport : tport;
 
-	mb_io(m, from, MS(at), CT_IO_WRITE, fport, tport, (fport == cp ? 0xb0000ull : 0xc0000ull) + cp, bytes);
-	mb_io(m, to, MS(at + 0.05), CT_IO_READ, tport, fport, (fport == cp ? 0xc0000ull : 0xb0000ull) + cp, bytes);
+	mb_io(m, from, MS(at), CT_IO_WRITE, fport, tport,
+	      (fport == cp ? 0xb0000ull : 0xc0000ull) + cp, bytes);
+	mb_io(m, to, MS(at + 0.05), CT_IO_READ, tport, fport,
+	      (fport == cp ? 0xc0000ull : 0xb0000ull) + cp, bytes);
 }
 
 static void build(struct ct_model *m)
@@ -69,7 +71,9 @@ static void build(struct ct_model *m)
 	}
 	mb_go(m, 101, 1, MS(6.5), CT_GO_MAINMAIN, 0);
 	mb_listen(m, 101, MS(7.0), 9001);
-	mb_log(m, 101, MS(8.0), "INIT_START Runtime Version: ct:1 Runtime Version ARN: arn:aws:lambda:x::runtime:ct");
+	mb_log(m, 101, MS(8.0),
+	       "INIT_START Runtime Version: ct:1 Runtime Version ARN: "
+	       "arn:aws:lambda:x::runtime:ct");
 	mb_fork(m, 101, 102, MS(8.9));
 	mb_exec(m, 102, 101, MS(9.0), EVIL_PATH);
 	mb_py_start(m, 102, 102, MS(9.5), "json");
@@ -80,9 +84,11 @@ static void build(struct ct_model *m)
 	msg(m, 102, 101, 12.0, 50000, 9001,
 	    "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n\r\n");
 	msg(m, 101, 102, 13.0, 9001, 50000,
-	    "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nContent-Length: 2\r\n\r\n{}");
+	    "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\nContent-Length: "
+	    "2\r\n\r\n{}");
 	msg(m, 102, 101, 14.0, 50000, 9001,
-	    "POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: 127.0.0.1:9001\r\n"
+	    "POST /2018-06-01/runtime/invocation/req-1/response HTTP/1.1\r\nHost: "
+	    "127.0.0.1:9001\r\n"
 	    "Content-Length: 2\r\n\r\n{}");
 	mb_log(m, 101, MS(15.0), "END RequestId: req-1");
 	mb_log(m, 101, MS(15.5), EVIL_LOG);
@@ -154,7 +160,8 @@ CT_TEST(every_table_has_the_models_rows)
 	CT_TRUE(strstr(sb.buf, "<h2>Processes (3)</h2>") != NULL);
 	CT_TRUE(strstr(sb.buf, "<h2>Go package inits (3)</h2>") != NULL);
 	/* Go ran them in this order; their clock is 0.5 ms */
-	CT_TRUE(strstr(sb.buf, "<td>example.com/agent/p1</td><td class=\"num\" data-v=\"1900000\">1.900</td>"
+	CT_TRUE(strstr(sb.buf, "<td>example.com/agent/p1</td><td class=\"num\" "
+			       "data-v=\"1900000\">1.900</td>"
 			       "<td class=\"num\" data-v=\"500000\">0.500</td>") != NULL);
 	sb_free(&sb);
 	ct_timelines_free(&tls);
@@ -201,14 +208,21 @@ CT_TEST(hostile_names_escaped)
 	CT_TRUE(strstr(sb.buf, "<iframe") == NULL);
 	CT_TRUE(strstr(sb.buf, "<b/") == NULL);
 	/* each one is there, as text */
-	CT_TRUE(strstr(sb.buf, "<td>evil&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&quot;&#39;&amp;x</td>"));
+	CT_TRUE(strstr(sb.buf, "<td>evil&lt;/script&gt;&lt;script&gt;alert(1)&lt;/"
+			       "script&gt;&quot;&#39;&amp;x</td>"));
 	CT_TRUE(strstr(sb.buf, "<td>mod&lt;/script&gt;\\x1b[2J</td>"));
 	CT_TRUE(strstr(sb.buf, "<td>/var/task/&lt;img src=x onerror=alert(1)&gt;</td>"));
-	CT_TRUE(strstr(sb.buf, "<td>GET /a&lt;/script&gt;&lt;iframe/src=&quot;http://evil.example/&quot;&gt;</td>"));
-	CT_TRUE(strstr(sb.buf, "<td>END RequestId: &lt;b/onmouseover=alert(1)&gt;\\x1b[31mred&lt;/b&gt;https://evil.example/x.js</td>"));
+	CT_TRUE(strstr(
+		sb.buf,
+		"<td>GET "
+		"/a&lt;/script&gt;&lt;iframe/src=&quot;http://evil.example/&quot;&gt;</td>"));
+	CT_TRUE(strstr(sb.buf, "<td>END RequestId: "
+			       "&lt;b/onmouseover=alert(1)&gt;\\x1b[31mred&lt;/b&gt;https://"
+			       "evil.example/x.js</td>"));
 	/* the command line: redacted, escaped, in the title and the page */
 	CT_EQ_INT(hc_count(sb.buf, "SECRET1"), 0);
-	CT_TRUE(strstr(sb.buf, "<title>coldtrace: sh -c &#39;&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;&#39;"));
+	CT_TRUE(strstr(sb.buf, "<title>coldtrace: sh -c "
+			       "&#39;&lt;/title&gt;&lt;script&gt;x()&lt;/script&gt;&#39;"));
 	/* no byte a terminal or a browser would act on */
 	CT_TRUE(memchr(sb.buf, 0x1b, sb.len) == NULL);
 	sb_free(&sb);
@@ -222,7 +236,9 @@ CT_TEST(nothing_loaded_from_elsewhere)
 	struct strbuf sb;
 
 	page(&m, &sb, "ct-driver");
-	CT_TRUE(strstr(sb.buf, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"));
+	CT_TRUE(strstr(
+		sb.buf,
+		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none';"));
 	CT_TRUE(strstr(sb.buf, "src=\"") == NULL && strstr(sb.buf, "src='") == NULL);
 	for (const char *h = sb.buf; (h = strstr(h, "href=")) != NULL; h += 5)
 		CT_TRUE(!strncmp(h, "href=\"#", 7)); /* links inside the page only */
@@ -260,7 +276,8 @@ CT_TEST(empty_model)
 /* The table writer: sort keys, missing cells, a row too many. */
 CT_TEST(table_writer)
 {
-	static const struct hp_col cols[] = {{"name", HP_TEXT, "a \"name\""}, {"ms", HP_NUM, NULL}, {"n", HP_NUM, NULL}};
+	static const struct hp_col cols[] = {
+		{"name", HP_TEXT, "a \"name\""}, {"ms", HP_NUM, NULL}, {"n", HP_NUM, NULL}};
 	struct hp_table t;
 	struct strbuf sb;
 
@@ -279,12 +296,18 @@ CT_TEST(table_writer)
 	}
 	hp_table_end(&t, "T & co", "-f jsonl");
 	CT_EQ_INT(hc_wellformed(sb.buf), 0);
-	CT_TRUE(strstr(sb.buf, "<h2>T &amp; co (20007)</h2>\n<p class=\"note\">the first 20000 of 20007 rows "
+	CT_TRUE(strstr(sb.buf, "<h2>T &amp; co (20007)</h2>\n<p class=\"note\">the first 20000 of "
+			       "20007 rows "
 			       "(all of them: -f jsonl)</p>") != NULL);
-	CT_TRUE(strstr(sb.buf, "<th title=\"a &quot;name&quot;\">name</th><th class=\"num\">ms</th>") != NULL);
-	CT_TRUE(strstr(sb.buf, "<tr data-tip=\"tip &lt;1&gt;\"><td>a&amp;b</td><td class=\"num\" data-v=\"1234567\">"
+	CT_TRUE(strstr(sb.buf,
+		       "<th title=\"a &quot;name&quot;\">name</th><th class=\"num\">ms</th>") !=
+		NULL);
+	CT_TRUE(strstr(sb.buf, "<tr data-tip=\"tip &lt;1&gt;\"><td>a&amp;b</td><td class=\"num\" "
+			       "data-v=\"1234567\">"
 			       "1.235</td><td class=\"num\">-</td></tr>") != NULL);
-	CT_TRUE(strstr(sb.buf, "<tr><td class=\"num\" data-v=\"-2500000\">-2.500</td><td></td><td></td></tr>"));
+	CT_TRUE(strstr(
+		sb.buf,
+		"<tr><td class=\"num\" data-v=\"-2500000\">-2.500</td><td></td><td></td></tr>"));
 	CT_TRUE(strstr(sb.buf, "one too many") == NULL);
 	CT_EQ_INT(hc_table_rows(sb.buf, "t"), HP_MAX_ROWS);
 	sb_free(&sb);

@@ -19,9 +19,9 @@
 #include "reporthtml.h"
 #include "strbuf.h"
 
-#define MS_NS 1000000ull
-#define NPKG 12
-#define EVIL "evil</script><img src=x onerror=alert(1)>"
+#define MS_NS	  1000000ull
+#define NPKG	  12
+#define EVIL	  "evil</script><img src=x onerror=alert(1)>"
 #define EVIL_JSON "evil<\\/script><img src=x onerror=alert(1)>"
 
 static void run(struct strbuf *sb, unsigned k, int b)
@@ -37,18 +37,24 @@ static void run(struct strbuf *sb, unsigned k, int b)
 	if (b)
 		sb_printf(sb, "{\"type\":\"phase\",\"name\":\"" EVIL_JSON "\",\"dur_ns\":%llu}\n",
 			  (unsigned long long)(MS_NS + k));
-	sb_printf(sb, "{\"type\":\"exec\",\"pid\":3,\"ts_ns\":%llu,\"path\":\"/sandbox/ct-agent\"}\n",
+	sb_printf(sb,
+		  "{\"type\":\"exec\",\"pid\":3,\"ts_ns\":%llu,\"path\":\"/sandbox/ct-agent\"}\n",
 		  (unsigned long long)t);
 	t += 200000;
-	sb_printf(sb, "{\"type\":\"go_runtime\",\"pid\":3,\"ts_ns\":%llu}\n", (unsigned long long)t);
+	sb_printf(sb, "{\"type\":\"go_runtime\",\"pid\":3,\"ts_ns\":%llu}\n",
+		  (unsigned long long)t);
 	for (unsigned p = 0; p < NPKG; p++) {
 		uint64_t clock = 10000 + p * 7000 + k * 500 + (b && p == 4 ? MS_NS : 0);
 
 		t += clock;
-		sb_printf(sb, "{\"type\":\"go_init\",\"pid\":3,\"pkg\":\"%s%u\",\"end_ns\":%llu,\"clock_ns\":%llu}\n",
-			  p == 7 ? EVIL_JSON : "example.com/p", p, (unsigned long long)t, (unsigned long long)clock);
+		sb_printf(sb,
+			  "{\"type\":\"go_init\",\"pid\":3,\"pkg\":\"%s%u\",\"end_ns\":%llu,"
+			  "\"clock_ns\":%llu}\n",
+			  p == 7 ? EVIL_JSON : "example.com/p", p, (unsigned long long)t,
+			  (unsigned long long)clock);
 	}
-	sb_printf(sb, "{\"type\":\"go_main\",\"pid\":3,\"ts_ns\":%llu}\n", (unsigned long long)(t + 3000));
+	sb_printf(sb, "{\"type\":\"go_main\",\"pid\":3,\"ts_ns\":%llu}\n",
+		  (unsigned long long)(t + 3000));
 	sb_puts(sb, "{\"type\":\"summary\",\"complete\":true}\n");
 }
 
@@ -152,12 +158,14 @@ CT_TEST(compare_both_sides)
 	CT_EQ_INT(hc_table_rows(sb.buf, "pkginits"), NPKG);
 	/* total: A p50 of 50.3 .. 51.5 ms is 50.9; B's 52.6: +1.7 ms, +3.3% */
 	CT_TRUE(strstr(sb.buf, "<td>total</td><td class=\"num\" data-v=\"5\">5</td>"
-			       "<td class=\"num\" data-v=\"50900000\">50.900</td><td class=\"num\" data-v=\"4\">4</td>"
+			       "<td class=\"num\" data-v=\"50900000\">50.900</td><td class=\"num\" "
+			       "data-v=\"4\">4</td>"
 			       "<td class=\"num\" data-v=\"52600000\">52.600</td>"
 			       "<td class=\"num\" data-v=\"1700000\">+1.700</td>") != NULL);
 	/* only in B: no A, no difference */
-	CT_TRUE(strstr(sb.buf, "<td>evil&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</td>"
-			       "<td class=\"num\" data-v=\"0\">0</td><td class=\"num\">-</td>") != NULL);
+	CT_TRUE(strstr(sb.buf,
+		       "<td>evil&lt;/script&gt;&lt;img src=x onerror=alert(1)&gt;</td>"
+		       "<td class=\"num\" data-v=\"0\">0</td><td class=\"num\">-</td>") != NULL);
 	sb_free(&head);
 	sb_free(&svg);
 	sb_free(&sb);

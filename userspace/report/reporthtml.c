@@ -36,15 +36,19 @@ static const struct hp_col cmp_cols[] = {
 
 /* The leading columns of kind k (program, name, [figure], count) into cols;
  * then the rest. Returns the count. */
-static size_t columns(int k, const struct hp_col *rest, size_t nrest, struct hp_col *cols, const char *count)
+static size_t columns(int k, const struct hp_col *rest, size_t nrest, struct hp_col *cols,
+		      const char *count)
 {
 	size_t n = 0;
 
 	if (kinds[k].prog)
-		cols[n++] = (struct hp_col){k == CT_RK_EXT ? "extension" : "program", HP_TEXT, NULL};
+		cols[n++] =
+			(struct hp_col){k == CT_RK_EXT ? "extension" : "program", HP_TEXT, NULL};
 	cols[n++] = (struct hp_col){kinds[k].name, HP_TEXT, NULL};
 	if (k == CT_RK_PY)
-		cols[n++] = (struct hp_col){"time", HP_TEXT, "cumulative: with the imports nested in it; self: without"};
+		cols[n++] =
+			(struct hp_col){"time", HP_TEXT,
+					"cumulative: with the imports nested in it; self: without"};
 	cols[n++] = (struct hp_col){count, HP_NUM, NULL};
 	for (size_t i = 0; i < nrest; i++)
 		cols[n++] = rest[i];
@@ -80,11 +84,11 @@ static void runs_line(struct strbuf *out, const char *who, struct ct_report *r)
 {
 	char line[160];
 
-	snprintf(line, sizeof(line), "%s%zu run%s%s", who, ct_report_nruns(r), ct_report_nruns(r) == 1 ? "" : "s",
-		 ct_report_nincomplete(r) ? " (" : "");
+	snprintf(line, sizeof(line), "%s%zu run%s%s", who, ct_report_nruns(r),
+		 ct_report_nruns(r) == 1 ? "" : "s", ct_report_nincomplete(r) ? " (" : "");
 	if (ct_report_nincomplete(r))
-		snprintf(line + strlen(line), sizeof(line) - strlen(line), "%zu incomplete: their samples are used)",
-			 ct_report_nincomplete(r));
+		snprintf(line + strlen(line), sizeof(line) - strlen(line),
+			 "%zu incomplete: their samples are used)", ct_report_nincomplete(r));
 	hp_para(out, ct_report_nincomplete(r) ? "warn" : "sum", line);
 }
 
@@ -129,7 +133,8 @@ void ct_report_render_html(struct ct_report *r, struct strbuf *out, const struct
 	figure(out, &svg);
 	for (int k = 0; k < CT_RK_COUNT; k++) {
 		struct hp_col cols[8];
-		size_t nc = columns(k, stat_cols, sizeof(stat_cols) / sizeof(stat_cols[0]), cols, kinds[k].count);
+		size_t nc = columns(k, stat_cols, sizeof(stat_cols) / sizeof(stat_cols[0]), cols,
+				    kinds[k].count);
 		struct hp_table t;
 
 		if (!have[k])
@@ -142,8 +147,10 @@ void ct_report_render_html(struct ct_report *r, struct strbuf *out, const struct
 			size_t incomplete = 0;
 			char tip[64] = "";
 
-			if (k == CT_RK_PHASE && ct_report_phase_stats(r, v[k][i].name, &st, &incomplete) && incomplete)
-				snprintf(tip, sizeof(tip), "%zu run%s without its end", incomplete, incomplete == 1 ? "" : "s");
+			if (k == CT_RK_PHASE &&
+			    ct_report_phase_stats(r, v[k][i].name, &st, &incomplete) && incomplete)
+				snprintf(tip, sizeof(tip), "%zu run%s without its end", incomplete,
+					 incomplete == 1 ? "" : "s");
 			hp_tr(&t, tip);
 			lead_cells(&t, &v[k][i], ns);
 			stat_cells(&t, sv, ns);
@@ -181,7 +188,8 @@ void ct_report_render_compare_html(struct ct_report *a, struct ct_report *b, str
 	figure(out, &svg);
 	for (int k = 0; k < CT_RK_COUNT; k++) {
 		struct hp_col cols[10];
-		size_t nc = columns(k, cmp_cols, sizeof(cmp_cols) / sizeof(cmp_cols[0]), cols, "A count");
+		size_t nc = columns(k, cmp_cols, sizeof(cmp_cols) / sizeof(cmp_cols[0]), cols,
+				    "A count");
 		struct hp_table t;
 
 		if (!have[k])
@@ -189,8 +197,10 @@ void ct_report_render_compare_html(struct ct_report *a, struct ct_report *b, str
 		hp_table_begin(&t, out, kinds[k].id, cols, nc);
 		for (size_t i = 0; i < n[k]; i++) {
 			const uint64_t *sa = NULL, *sb = NULL;
-			size_t na = ct_report_samples(a, &v[k][i], &sa), nb = ct_report_samples(b, &v[k][i], &sb);
-			uint64_t pa = na ? ct_percentile(sa, na, 50) : 0, pb = nb ? ct_percentile(sb, nb, 50) : 0;
+			size_t na = ct_report_samples(a, &v[k][i], &sa),
+			       nb = ct_report_samples(b, &v[k][i], &sb);
+			uint64_t pa = na ? ct_percentile(sa, na, 50) : 0,
+				 pb = nb ? ct_percentile(sb, nb, 50) : 0;
 
 			hp_tr(&t, NULL);
 			lead_cells(&t, &v[k][i], na);
@@ -206,7 +216,9 @@ void ct_report_render_compare_html(struct ct_report *a, struct ct_report *b, str
 			if (na && nb) {
 				hp_td_ms_signed(&t, (int64_t)pb - (int64_t)pa);
 				if (pa)
-					hp_td_double(&t, ((double)pb - (double)pa) * 100.0 / (double)pa, 1);
+					hp_td_double(&t,
+						     ((double)pb - (double)pa) * 100.0 / (double)pa,
+						     1);
 				else
 					hp_td_none(&t);
 			} else {

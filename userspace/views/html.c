@@ -69,9 +69,11 @@ static void summary(struct page *pg, const struct ct_render_opts *o)
 	char cmd[CT_CMDLINE_MAX + 64], line[1024];
 
 	sb_puts(pg->out, "<h1>coldtrace: where the cold start went</h1>\n");
-	hp_para(pg->out, "cmd", o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : "");
+	hp_para(pg->out, "cmd",
+		o && o->command ? ct_redact_cmdline(o->command, cmd, sizeof(cmd)) : "");
 	if (!pg->tls->n)
-		hp_para(pg->out, "warn", "no cold start found (no Runtime API /next, no INIT_START)");
+		hp_para(pg->out, "warn",
+			"no cold start found (no Runtime API /next, no INIT_START)");
 	for (size_t i = 0; i < pg->tls->n; i++) {
 		const struct ct_timeline *tl = &pg->tls->v[i];
 		const struct ct_phase *tot = &tl->ph[CT_PH_TOTAL];
@@ -81,7 +83,8 @@ static void summary(struct page *pg, const struct ct_render_opts *o)
 			n = snprintf(line, sizeof(line), "sandbox %zu: ", i);
 		if (tot->complete && tl->complete)
 			snprintf(line + n, sizeof(line) - (size_t)n,
-				 "cold start %.3f ms (agent exec -> first response), function init %.3f ms%s%s",
+				 "cold start %.3f ms (agent exec -> first response), function init "
+				 "%.3f ms%s%s",
 				 (double)tot->dur / 1e6, (double)tl->ph[CT_PH_FUNC_INIT].dur / 1e6,
 				 tl->request_id[0] ? ", request " : "", tl->request_id);
 		else
@@ -93,12 +96,15 @@ static void summary(struct page *pg, const struct ct_render_opts *o)
 			hp_para(pg->out, "sum", line);
 	}
 	if (pg->m->dropped_records || pg->m->bad_events) {
-		snprintf(line, sizeof(line), "the trace is incomplete: %llu records not kept, %llu malformed",
-			 (unsigned long long)pg->m->dropped_records, (unsigned long long)pg->m->bad_events);
+		snprintf(line, sizeof(line),
+			 "the trace is incomplete: %llu records not kept, %llu malformed",
+			 (unsigned long long)pg->m->dropped_records,
+			 (unsigned long long)pg->m->bad_events);
 		hp_para(pg->out, "warn", line);
 	}
-	sb_puts(pg->out, "<nav><a href=\"#timeline\">timeline</a><a href=\"#phases\">phases</a>"
-			 "<a href=\"#processes\">processes</a><a href=\"#pkginits\">Go package inits</a>");
+	sb_puts(pg->out,
+		"<nav><a href=\"#timeline\">timeline</a><a href=\"#phases\">phases</a>"
+		"<a href=\"#processes\">processes</a><a href=\"#pkginits\">Go package inits</a>");
 	if (ct_model_py_images(pg->m))
 		sb_puts(pg->out, "<a href=\"#pyimports\">Python imports</a>");
 	sb_puts(pg->out, "<a href=\"#http\">HTTP</a><a href=\"#logs\">log lines</a></nav>\n");
@@ -131,8 +137,9 @@ static void phases(struct page *pg)
 
 			if (!ct_phase_applies(tl, ph))
 				continue;
-			snprintf(tip, sizeof(tip), "%s: %s -> %s%s", ct_phase_name(ph->id), ct_ms_name(ph->from),
-				 ct_ms_name(ph->to), ph->complete ? "" : " (an end was not seen)");
+			snprintf(tip, sizeof(tip), "%s: %s -> %s%s", ct_phase_name(ph->id),
+				 ct_ms_name(ph->from), ct_ms_name(ph->to),
+				 ph->complete ? "" : " (an end was not seen)");
 			hp_tr(&t, tip);
 			hp_td_u64(&t, i);
 			hp_td(&t, ct_phase_name(ph->id));
@@ -267,14 +274,16 @@ static void proc_tip(const struct page *pg, const struct ct_proc *p, struct strb
 		if (j)
 			sb_putc(tip, '\n');
 		if (im->exec_ts)
-			sb_printf(tip, "exec %s at %.3f ms", im->path, (double)rel(pg, im->exec_ts) / 1e6);
+			sb_printf(tip, "exec %s at %.3f ms", im->path,
+				  (double)rel(pg, im->exec_ts) / 1e6);
 		else
 			sb_printf(tip, "inherited %s", im->comm);
 		if (im->is_go)
-			sb_printf(tip, " (Go %s, %zu package inits)", im->go_version[0] ? im->go_version : "?",
-				  im->npkgs);
+			sb_printf(tip, " (Go %s, %zu package inits)",
+				  im->go_version[0] ? im->go_version : "?", im->npkgs);
 		if (im->is_python)
-			sb_printf(tip, " (CPython %s, %zu module loads)", im->py_version, im->npyimports);
+			sb_printf(tip, " (CPython %s, %zu module loads)", im->py_version,
+				  im->npyimports);
 		if (im->held_ns)
 			sb_printf(tip, ", held %.3f ms by coldtrace", (double)im->held_ns / 1e6);
 		if (im->go_note[0])
@@ -333,7 +342,8 @@ static void processes(struct page *pg)
 		td_at(&t, pg, p->start_ts);
 		td_at(&t, pg, p->exited ? p->exit_ts : 0);
 		td_span(&t, p->start_ts, p->exited ? p->exit_ts : 0);
-		hp_td(&t, p->exited ? ct_exit_str(p->exit_status, CT_EXIT_SHORT, st, sizeof(st)) : "still running");
+		hp_td(&t, p->exited ? ct_exit_str(p->exit_status, CT_EXIT_SHORT, st, sizeof(st))
+				    : "still running");
 		hp_td_u64(&t, npkgs);
 		hp_td_u64(&t, nmods);
 		if (m->have_sched)
@@ -371,7 +381,8 @@ static void go_inits(struct page *pg)
 		for (size_t j = 0; j < p->nimages; j++) {
 			const struct ct_image *im = &p->images[j];
 			uint64_t base = ct_image_run_ts(im);
-			const char *prog = strrchr(im->path, '/') ? strrchr(im->path, '/') + 1 : im->comm;
+			const char *prog =
+				strrchr(im->path, '/') ? strrchr(im->path, '/') + 1 : im->comm;
 
 			for (size_t k = 0; k < im->npkgs; k++) {
 				const struct ct_pkginit *pk = &im->pkgs[k];
@@ -381,8 +392,9 @@ static void go_inits(struct page *pg)
 
 				snprintf(tip, sizeof(tip), "%s: %s%s", pk->pkg,
 					 pk->end ? "returned" : "never returned",
-					 known ? (bd.cpu_from_sched ? ", CPU from the scheduler's spans"
-								    : ", CPU from the thread's counters")
+					 known ? (bd.cpu_from_sched
+							  ? ", CPU from the scheduler's spans"
+							  : ", CPU from the thread's counters")
 					       : "");
 				hp_tr(&t, tip);
 				hp_td_u64(&t, p->pid);
@@ -415,7 +427,8 @@ static void py_imports(struct page *pg)
 		{"level", HP_NUM, "loads open around it on its thread (0: top level)"},
 		{"imported by", HP_TEXT, "the load it is nested in"},
 		{"start ms", HP_NUM, "after its exec (and coldtrace's hold)"},
-		{"cumulative ms", HP_NUM, "with the loads nested in it (-X importtime's cumulative)"},
+		{"cumulative ms", HP_NUM,
+		 "with the loads nested in it (-X importtime's cumulative)"},
 		{"self ms", HP_NUM, "without them (-X importtime's self)"},
 	};
 	const struct ct_model *m = pg->m;
@@ -435,13 +448,16 @@ static void py_imports(struct page *pg)
 				const struct ct_pyimport *pi = &im->pyimports[k];
 				int32_t up = pi->parent;
 
-				hp_tr(&t, pi->end ? (pi->name_cut ? "its name was cut" : NULL) : "never ended");
+				hp_tr(&t, pi->end ? (pi->name_cut ? "its name was cut" : NULL)
+						  : "never ended");
 				hp_td_u64(&t, p->pid);
 				hp_td_u64(&t, pi->tid);
 				hp_td_u64(&t, k + 1);
 				hp_td(&t, pi->name);
 				hp_td_u64(&t, pi->level);
-				hp_td(&t, up >= 0 && (size_t)up < im->npyimports ? im->pyimports[up].name : "");
+				hp_td(&t, up >= 0 && (size_t)up < im->npyimports
+						  ? im->pyimports[up].name
+						  : "");
 				td_span(&t, base, pi->start);
 				if (pi->end) {
 					hp_td_ms(&t, ct_pyimport_cum(pi));
@@ -462,11 +478,13 @@ static void http_tip(const struct ct_http *h, struct strbuf *tip)
 {
 	for (int k = 0; k < HTTP_H_COUNT; k++)
 		if (h->hdr[k])
-			sb_printf(tip, "%s%s: %s", tip->len ? "\n" : "", http_header_name(k), h->hdr[k]);
+			sb_printf(tip, "%s%s: %s", tip->len ? "\n" : "", http_header_name(k),
+				  h->hdr[k]);
 	if (h->body_len >= 0)
 		sb_printf(tip, "%sbody %lld bytes", tip->len ? "\n" : "", (long long)h->body_len);
 	if (h->flags & HTTP_F_INCOMPLETE)
-		sb_printf(tip, "%scut: bytes of its headers were not captured", tip->len ? "\n" : "");
+		sb_printf(tip, "%scut: bytes of its headers were not captured",
+			  tip->len ? "\n" : "");
 }
 
 static void http(struct page *pg)
@@ -499,7 +517,8 @@ static void http(struct page *pg)
 		http_tip(h, &tip);
 		sb_reset(&msg);
 		if (h->kind == HTTP_REQUEST)
-			sb_printf(&msg, "%s %s", http_method_name(h->method), h->path ? h->path : "");
+			sb_printf(&msg, "%s %s", http_method_name(h->method),
+				  h->path ? h->path : "");
 		else
 			sb_printf(&msg, "%d %s", h->status, h->reason);
 		hp_tr(&t, tip.buf);
@@ -537,7 +556,8 @@ static void logs(struct page *pg)
 	for (size_t i = 0; i < m->nlogs; i++) {
 		const struct ct_log *l = &m->logs[i];
 
-		hp_tr(&t, l->ev->flags & (LOG_F_TRUNC | LOG_F_INCOMPLETE) ? "the line was cut" : NULL);
+		hp_tr(&t,
+		      l->ev->flags & (LOG_F_TRUNC | LOG_F_INCOMPLETE) ? "the line was cut" : NULL);
 		td_at(&t, pg, l->ts);
 		hp_td_u64(&t, l->pid);
 		hp_td_u64(&t, l->fd);
@@ -552,8 +572,8 @@ void ct_render_html(const struct ct_model *m, struct strbuf *out, const struct c
 	ct_render_timelines(m, out, o, ct_render_html_tls);
 }
 
-void ct_render_html_tls(const struct ct_model *m, const struct ct_timelines *tls, struct strbuf *out,
-			const struct ct_render_opts *o)
+void ct_render_html_tls(const struct ct_model *m, const struct ct_timelines *tls,
+			struct strbuf *out, const struct ct_render_opts *o)
 {
 	struct page pg = {.out = out, .m = m, .tls = tls};
 	char cmd[CT_CMDLINE_MAX + 64], title[CT_CMDLINE_MAX + 96];

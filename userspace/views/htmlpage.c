@@ -9,6 +9,8 @@
 /* Nothing is loaded from anywhere: the page's own style and script only. */
 #define CSP "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'"
 
+/* CSS and JavaScript: one of their lines a line here */
+/* clang-format off */
 static const char css[] =
 	"body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; font-size: 13px; color: #222;"
 	" margin: 16px 24px; background: #fff; }\n"
@@ -142,6 +144,7 @@ static const char script[] =
 	"  }, {passive: false});\n"
 	"});\n"
 	"})();\n";
+/* clang-format on */
 
 void hp_escn(struct strbuf *out, const char *s, size_t n)
 {
@@ -183,14 +186,17 @@ void hp_begin(struct strbuf *out, const char *title)
 {
 	sb_puts(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		     "<meta http-equiv=\"Content-Security-Policy\" content=\"" CSP "\">\n"
-		     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>");
+		     "<meta name=\"viewport\" content=\"width=device-width, "
+		     "initial-scale=1\">\n<title>");
 	hp_esc(out, title);
 	sb_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", css);
 }
 
 void hp_end(struct strbuf *out)
 {
-	sb_printf(out, "<div id=\"tip\" role=\"tooltip\" hidden></div>\n<script>\n%s</script>\n</body>\n</html>\n",
+	sb_printf(out,
+		  "<div id=\"tip\" role=\"tooltip\" "
+		  "hidden></div>\n<script>\n%s</script>\n</body>\n</html>\n",
 		  script);
 }
 
@@ -201,7 +207,8 @@ void hp_figure(struct strbuf *out, const char *id, const char *svg, size_t len, 
 	sb_printf(out, "<figure id=\"%s\"%s>\n", id, zoom ? " class=\"zoomable\"" : "");
 	if (zoom)
 		sb_puts(out, "<div class=\"zoom\"><label>zoom on the time axis "
-			     "<input type=\"range\" min=\"1\" max=\"40\" step=\"0.5\" value=\"1\"></label> "
+			     "<input type=\"range\" min=\"1\" max=\"40\" step=\"0.5\" "
+			     "value=\"1\"></label> "
 			     "<output>1.0x</output> (or Ctrl/Alt + mouse wheel over the picture; "
 			     "scroll sideways in the box)</div>\n");
 	sb_puts(out, "<div class=\"box\">\n");
@@ -212,8 +219,8 @@ void hp_figure(struct strbuf *out, const char *id, const char *svg, size_t len, 
 
 /* ---- tables ---- */
 
-void hp_table_begin(struct hp_table *t, struct strbuf *out, const char *id, const struct hp_col *cols,
-		    size_t ncols)
+void hp_table_begin(struct hp_table *t, struct strbuf *out, const char *id,
+		    const struct hp_col *cols, size_t ncols)
 {
 	memset(t, 0, sizeof(*t));
 	t->out = out;

@@ -54,34 +54,34 @@ void hp_figure(struct strbuf *out, const char *id, const char *svg, size_t len, 
 
 enum hp_kind {
 	HP_TEXT, /* sorted as text */
-	HP_NUM,  /* sorted by the cells' data-v (right-aligned) */
+	HP_NUM,	 /* sorted by the cells' data-v (right-aligned) */
 };
 
 struct hp_col {
-	const char *name;  /* the heading */
+	const char *name; /* the heading */
 	enum hp_kind kind;
 	const char *about; /* its tooltip, or NULL */
 };
 
 struct hp_table {
-	struct strbuf *out;  /* the page */
-	struct strbuf body;  /* the table, until its heading is known */
+	struct strbuf *out; /* the page */
+	struct strbuf body; /* the table, until its heading is known */
 	size_t ncols;
-	size_t rows;  /* rows opened so far (also those past HP_MAX_ROWS) */
-	size_t col;   /* cells written in the open row */
-	bool in_row;  /* a row is open */
-	bool skip;    /* the open row is past HP_MAX_ROWS: not written */
+	size_t rows; /* rows opened so far (also those past HP_MAX_ROWS) */
+	size_t col;  /* cells written in the open row */
+	bool in_row; /* a row is open */
+	bool skip;   /* the open row is past HP_MAX_ROWS: not written */
 };
 
 /* A table of the columns cols, id its HTML id: written to out by
  * hp_table_end, under a heading with its row count. */
-void hp_table_begin(struct hp_table *t, struct strbuf *out, const char *id, const struct hp_col *cols,
-		    size_t ncols);
+void hp_table_begin(struct hp_table *t, struct strbuf *out, const char *id,
+		    const struct hp_col *cols, size_t ncols);
 /* A new row (the open one is closed, its missing cells empty); tip: its
  * hover details (escaped), or NULL. */
 void hp_tr(struct hp_table *t, const char *tip);
 /* Cells of the open row, left to right. */
-void hp_td(struct hp_table *t, const char *text);           /* text, escaped */
+void hp_td(struct hp_table *t, const char *text);	     /* text, escaped */
 void hp_tdn(struct hp_table *t, const char *text, size_t n); /* at most n bytes of it */
 void hp_td_u64(struct hp_table *t, uint64_t v);
 void hp_td_i64(struct hp_table *t, int64_t v);
