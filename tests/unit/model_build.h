@@ -67,6 +67,20 @@ static inline void mb_exec(struct ct_model *m, uint32_t pid, uint32_t ppid, uint
 	CT_EQ_INT(ct_model_add_event(m, &e, sizeof(e)), 0);
 }
 
+/* A scheduler record (CT_SCHED_*) of thread tid with the thread's counters. */
+static inline int mb_sched(struct ct_model *m, uint32_t pid, uint32_t tid, uint64_t ts, uint8_t what,
+			   uint8_t state, struct ct_tcounters c)
+{
+	struct ct_sched e;
+
+	memset(&e, 0, sizeof(e));
+	mb_hdr(&e.h, CT_EV_SCHED, pid, tid, ts);
+	e.what = what;
+	e.state = state;
+	e.c = c;
+	return ct_model_add_event(m, &e, sizeof(e));
+}
+
 /* wait_status as waitpid() has it: code << 8, or the signal. */
 static inline void mb_exit(struct ct_model *m, uint32_t pid, uint64_t ts, int wait_status)
 {

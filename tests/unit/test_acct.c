@@ -10,6 +10,7 @@
 #include "ct_test.h"
 #include "jsonw.h"
 #include "model.h"
+#include "model_build.h"
 #include "strbuf.h"
 
 /* ---- netlink bytes as the kernel's taskstats_exit makes them ---- */
@@ -374,6 +375,90 @@ CT_TEST(runnable_against_delay_accounting)
 	ct_model_free(&m);
 }
 
+CT_TEST(runnable_leaves_out_the_wait_before_tracing)
+{
+	struct ct_model m;
+	struct ct_acct a;
+	struct ct_acct_cmp c;
+	struct ct_rusage r = ru(15000, 150, 3, 16, 4);
+	/* coldtrace saw 3 ms runnable (tree()); the kernel counted 3 ms plus
+	 * 80 ms the root waited between fork and its exec, untraced */
+	struct ct_task_acct t = {.pid = 100, .tgid = 100, .group_dead = true, .cpu_delay_ns = 83000000};
+	struct strbuf sb;
+	struct jsonw w;
+
+	tree(&m);
+	ct_acct_init(&a);
+	ct_acct_reaped(&a, 100, 0, &r);
+	ct_acct_thread(&a, &t);
+	ct_acct_check(&m, &a, 100, &c);
+	CT_EQ_INT(c.runnable, CT_ACCT_MISMATCH);
+	ct_acct_pre_delay(&a, 100, 80000000);
+	ct_acct_check(&m, &a, 100, &c);
+	CT_EQ_U64(c.delay_ns, 3000000);
+	CT_EQ_INT(c.runnable, CT_ACCT_OK);
+	sb_init(&sb);
+	jw_init(&w, &sb);
+	ct_acct_jsonl(&m, &a, &w);
+	CT_TRUE(sb.buf && strstr(sb.buf, "\"cpu_delay_ns\":83000000,\"pre_trace_delay_ns\":80000000"));
+	sb_free(&sb);
+	/* more before than in all (a bad read): nothing is left, not a wrap */
+	ct_acct_pre_delay(&a, 100, 90000000);
+	CT_EQ_U64(ct_acct_traced_delay(ct_acct_find(&a, 100)), 0);
+	ct_acct_free(&a);
+	ct_model_free(&m);
+}
+
+/*
+ * The last thread tears the process's memory down after its taskstats
+ * record, and may wait for a CPU then: taskstats never counts that wait.
+ * Thread 200: woken at 0, runs from 10 us (the record is taken in this
+ * span, at 500 us of CPU), preempted at 1 ms with 990 us of CPU, waits
+ * 49 ms, runs its exit to the final switch at 51 ms.
+ */
+CT_TEST(runnable_after_the_taskstats_record_is_left_out)
+{
+	struct ct_model m;
+	struct ct_acct a;
+	struct ct_acct_cmp c;
+	struct ct_rusage r = ru(1990, 0, 0, 1, 1);
+	struct ct_task_acct t = {.pid = 200, .tgid = 200, .group_dead = true, .cpu_delay_ns = 10000,
+				 .run_ns = 500000};
+	struct ct_tcounters zero = {0}, at_out = {.run_ns = 990000, .nivcsw = 1},
+			    last = {.run_ns = 1990000, .nvcsw = 1, .nivcsw = 1};
+
+	ct_model_init(&m, NULL);
+	mb_exec(&m, 200, 1, 1, "/bin/x");
+	CT_EQ_INT(mb_sched(&m, 200, 200, 1000, CT_SCHED_WAKE, CT_TS_RUNNABLE, zero), 0);
+	CT_EQ_INT(mb_sched(&m, 200, 200, 11000, CT_SCHED_IN, CT_TS_RUNNING, zero), 0);
+	CT_EQ_INT(mb_sched(&m, 200, 200, 1001000, CT_SCHED_OUT, CT_TS_RUNNABLE, at_out), 0);
+	CT_EQ_INT(mb_sched(&m, 200, 200, 50001000, CT_SCHED_IN, CT_TS_RUNNING, at_out), 0);
+	CT_EQ_INT(mb_sched(&m, 200, 200, 51001000, CT_SCHED_OUT, CT_TS_DEAD, last), 0);
+	mb_exit(&m, 200, 51002000, 0);
+	ct_model_finish(&m);
+	ct_acct_init(&a);
+	ct_acct_reaped(&a, 200, 0, &r);
+	ct_acct_thread(&a, &t);
+	ct_acct_check(&m, &a, 200, &c);
+	/* 49.01 ms against 10 us: far apart */
+	CT_EQ_INT(c.runnable, CT_ACCT_MISMATCH);
+	ct_acct_finish(&a, &m);
+	ct_acct_check(&m, &a, 200, &c);
+	CT_EQ_U64(c.after_record_ns, 49000000);
+	CT_EQ_U64(c.runnable_ns, 10000);
+	CT_EQ_INT(c.runnable, CT_ACCT_OK);
+	CT_EQ_INT(c.cpu, CT_ACCT_OK);
+	/* a record taken after that wait (its CPU time past the preemption's):
+	 * the wait was before it, and counts */
+	a.trecs[0].run_ns = 1500000;
+	ct_acct_finish(&a, &m);
+	ct_acct_check(&m, &a, 200, &c);
+	CT_EQ_U64(c.after_record_ns, 0);
+	CT_EQ_INT(c.runnable, CT_ACCT_MISMATCH);
+	ct_acct_free(&a);
+	ct_model_free(&m);
+}
+
 CT_TEST(no_sched_records_nothing_to_compare)
 {
 	struct ct_model m;
@@ -445,6 +530,8 @@ int main(void)
 	CT_RUN(unreaped_descendants_count_toward_the_nearest_reaped_ancestor);
 	CT_RUN(mismatches_are_found);
 	CT_RUN(runnable_against_delay_accounting);
+	CT_RUN(runnable_leaves_out_the_wait_before_tracing);
+	CT_RUN(runnable_after_the_taskstats_record_is_left_out);
 	CT_RUN(no_sched_records_nothing_to_compare);
 	CT_RUN(outputs);
 	return ct_summary();

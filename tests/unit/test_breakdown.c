@@ -29,14 +29,7 @@ static struct ct_tcounters C(uint64_t run_us, uint32_t mn, uint32_t mj, uint32_t
 static int sched(struct ct_model *m, uint32_t pid, uint32_t tid, uint64_t ts_us, uint8_t what, uint8_t state,
 		 struct ct_tcounters c)
 {
-	struct ct_sched e;
-
-	memset(&e, 0, sizeof(e));
-	mb_hdr(&e.h, CT_EV_SCHED, pid, tid, ts_us * US);
-	e.what = what;
-	e.state = state;
-	e.c = c;
-	return ct_model_add_event(m, &e, sizeof(e));
+	return mb_sched(m, pid, tid, ts_us * US, what, state, c);
 }
 
 static void open_file(struct ct_model *m, uint32_t pid, uint64_t ts_us, int fd, uint64_t dev, uint64_t ino,

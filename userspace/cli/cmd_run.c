@@ -19,6 +19,7 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "acct.h"
@@ -156,6 +157,57 @@ static struct ct_taskstats *acct_start(struct ct_acct *a)
 	return ts;
 }
 
+/*
+ * The run delay of the root before it is traced (acct.h): the kernel counts
+ * its waits for a CPU from the fork, coldtrace from the wakeup that "g"
+ * causes. Read once it sleeps in its read() of the go pipe, where the value
+ * cannot change until we write: /proc/PID/stat's state 'S', then
+ * /proc/PID/schedstat's second field. 0 when the child does not reach its
+ * read within a second (or /proc says nothing): then nothing is left out.
+ */
+/* pid's state letter in /proc/PID/stat, 0 if unknown. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *st;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	st = strrchr(buf, ')'); /* the comm may hold anything */
+	return st && st[1] == ' ' ? st[2] : 0;
+}
+
+static uint64_t root_pre_delay(pid_t pid)
+{
+	unsigned long long run, delay;
+	char path[64];
+	int waited = 0;
+	FILE *f;
+
+	for (char c; (c = proc_state(pid)) != 'S'; waited++) {
+		if (!c || waited == 10000)
+			return 0;
+		nanosleep(&(struct timespec){0, 100000}, NULL);
+	}
+	snprintf(path, sizeof(path), "/proc/%d/schedstat", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	if (fscanf(f, "%llu %llu", &run, &delay) != 2)
+		delay = 0;
+	fclose(f);
+	return delay;
+}
+
 static void acct_drain(struct ct_taskstats *ts, const struct ct_model *m, struct ct_acct *a)
 {
 	struct ts_ctx c = {m, a};
@@ -283,6 +335,8 @@ static int run_once(struct run *r)
 		die(1, "cannot add the command to the traced set: %s", strerror(errno));
 	}
 	ct_tracer_prepare_binary(r->tracer, r->cmdpath);
+	if (tstats)
+		ct_acct_pre_delay(&acct, (uint32_t)child, root_pre_delay(child));
 	if (write(go[1], "g", 1) != 1) {
 		kill(child, SIGKILL);
 		die(1, "cannot start the command: %s", strerror(errno));
@@ -341,6 +395,7 @@ static int run_once(struct run *r)
 	acct_drain(tstats, &model, &acct);
 	ct_taskstats_close(tstats);
 	ct_model_finish(&model);
+	ct_acct_finish(&acct, &model);
 
 	ropts.command = r->cmdline;
 	ropts.top = env.top;

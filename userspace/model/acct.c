@@ -29,6 +29,7 @@ void ct_acct_free(struct ct_acct *a)
 	if (!a)
 		return;
 	free(a->procs);
+	free(a->trecs);
 	ct_hmap_free(&a->index);
 	memset(a, 0, sizeof(*a));
 }
@@ -87,6 +88,52 @@ void ct_acct_reaped(struct ct_acct *a, uint32_t pid, int status, const struct ct
 	p->ru = *ru;
 }
 
+void ct_acct_pre_delay(struct ct_acct *a, uint32_t pid, uint64_t ns)
+{
+	struct ct_acct_proc *p = ct_acct_get(a, pid);
+
+	if (p)
+		p->pre_delay_ns = ns;
+}
+
+uint64_t ct_acct_traced_delay(const struct ct_acct_proc *ap)
+{
+	return ap->ts.cpu_delay_ns > ap->pre_delay_ns ? ap->ts.cpu_delay_ns - ap->pre_delay_ns : 0;
+}
+
+static int trec_cmp(const void *x, const void *y)
+{
+	const struct ct_acct_trec *a = x, *b = y;
+
+	if (a->pid != b->pid)
+		return a->pid < b->pid ? -1 : 1;
+	return a->tid < b->tid ? -1 : a->tid > b->tid;
+}
+
+void ct_acct_finish(struct ct_acct *a, const struct ct_model *m)
+{
+	if (!a->ntrecs || m->dropped_sched)
+		return;
+	qsort(a->trecs, a->ntrecs, sizeof(a->trecs[0]), trec_cmp);
+	for (size_t i = 0; i < a->nprocs; i++)
+		a->procs[i].after_record_ns = 0;
+	for (size_t i = 0; i < m->ntspans; i++) {
+		const struct ct_tspan *s = &m->tspans[i];
+		struct ct_acct_trec k = {s->pid, s->tid, 0};
+		const struct ct_acct_trec *r;
+		struct ct_acct_proc *p;
+
+		if (s->state != CT_TS_RUNNABLE || (s->flags & CT_TSPAN_UNQUEUED))
+			continue;
+		r = bsearch(&k, a->trecs, a->ntrecs, sizeof(k), trec_cmp);
+		if (!r || s->cpu_at_start <= r->run_ns)
+			continue;
+		p = ct_acct_get(a, s->pid); /* there: r is its thread's */
+		if (p)
+			p->after_record_ns += s->end - s->start;
+	}
+}
+
 void ct_acct_thread(struct ct_acct *a, const struct ct_task_acct *t)
 {
 	struct ct_acct_proc *p = ct_acct_get(a, t->tgid ? t->tgid : t->pid);
@@ -94,6 +141,17 @@ void ct_acct_thread(struct ct_acct *a, const struct ct_task_acct *t)
 
 	if (!p)
 		return;
+	if (a->ntrecs == a->trecs_cap) {
+		size_t cap = a->trecs_cap ? 2 * a->trecs_cap : 64;
+		struct ct_acct_trec *n = realloc(a->trecs, cap * sizeof(*n));
+
+		if (n) {
+			a->trecs = n;
+			a->trecs_cap = cap;
+		}
+	}
+	if (a->ntrecs < a->trecs_cap)
+		a->trecs[a->ntrecs++] = (struct ct_acct_trec){p->pid, t->pid, t->run_ns};
 	s = &p->ts;
 	p->ts_threads++;
 	p->ts_group_dead |= t->group_dead;
@@ -283,8 +341,10 @@ int ct_acct_check(const struct ct_model *m, const struct ct_acct *a, uint32_t pi
 		/* as delay accounting counts it: not the spans queued after a
 		 * preemption with a sleep state set (CT_TSPAN_UNQUEUED) */
 		c->runnable_ns = self->runnable_ns - self->unqueued_ns;
+		c->after_record_ns = ap->after_record_ns < c->runnable_ns ? ap->after_record_ns : c->runnable_ns;
+		c->runnable_ns -= c->after_record_ns;
 		c->unqueued_ns = self->unqueued_ns;
-		c->delay_ns = ap->ts.cpu_delay_ns;
+		c->delay_ns = ct_acct_traced_delay(ap);
 		c->d_runnable_ns = diff(c->runnable_ns, c->delay_ns);
 		c->runnable_tol_ns = runnable_tol(c->runnable_ns, c->delay_ns);
 		c->runnable = ok_if(absdiff(c->runnable_ns, c->delay_ns) <= c->runnable_tol_ns);
@@ -339,8 +399,10 @@ static void totals(const struct ct_model *m, const struct ct_acct *a, struct acc
 
 			if (p && p->nthreads) {
 				t->ts_procs++;
-				t->runnable_ns += p->runnable_ns - p->unqueued_ns;
-				t->delay_ns += ap->ts.cpu_delay_ns;
+				uint64_t r = p->runnable_ns - p->unqueued_ns;
+
+				t->runnable_ns += r - (ap->after_record_ns < r ? ap->after_record_ns : r);
+				t->delay_ns += ct_acct_traced_delay(ap);
 			}
 		}
 	}
@@ -375,6 +437,8 @@ void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jso
 		ct_counts_json(w, "cpu_ns", c.run_ns, c.min_flt, c.maj_flt, c.nvcsw, c.nivcsw);
 		jw_kuint(w, "runnable_ns", c.runnable_ns);
 		jw_kuint(w, "unqueued_ns", c.unqueued_ns);
+		if (c.after_record_ns)
+			jw_kuint(w, "after_record_ns", c.after_record_ns);
 		jw_obj_close(w);
 		jw_key(w, "rusage");
 		jw_obj_open(w);
@@ -389,6 +453,8 @@ void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jso
 			jw_kuint(w, "threads", ap->ts_threads);
 			jw_kbool(w, "complete", ap->ts_group_dead);
 			jw_kuint(w, "cpu_delay_ns", ap->ts.cpu_delay_ns);
+			if (ap->pre_delay_ns)
+				jw_kuint(w, "pre_trace_delay_ns", ap->pre_delay_ns);
 			jw_kuint(w, "cpu_count", ap->ts.cpu_count);
 			jw_kuint(w, "run_ns", ap->ts.run_ns);
 			jw_kuint(w, "blkio_delay_ns", ap->ts.blkio_delay_ns);

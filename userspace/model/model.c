@@ -652,6 +652,7 @@ static void add_span(struct ct_model *m, const struct ct_thread *t, uint64_t end
 	s->tid = t->tid;
 	s->state = t->state;
 	s->flags = flags;
+	s->cpu_at_start = t->at_known ? t->at.run_ns : 0;
 	/* a running span's counters: OUT's minus IN's, when both were read and
 	 * went forward (never trust a record to be sane) */
 	if (t->state == CT_TS_RUNNING && c && t->at_known && c->run_ns >= t->at.run_ns &&

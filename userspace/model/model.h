@@ -237,6 +237,10 @@ struct ct_tspan {
 	 * IN.c): CPU time, faults, and the switches, the one ending it included */
 	uint32_t min_flt, maj_flt, nvcsw, nivcsw;
 	uint64_t run_ns;
+	/* the thread's CPU time when the span began (its counter at the record
+	 * that opened it; 0 if not read): places a span before or after a
+	 * reading of the same counter elsewhere (acct.c's taskstats record) */
+	uint64_t cpu_at_start;
 };
 
 enum ct_tspan_flags {
