@@ -8,10 +8,17 @@
  * kernel keeps them, so sums over a thread's records match the kernel's.
  *
  * sched_switch runs for every context switch on the machine. A thread of
- * another process pays two inlined array loads: was the task being switched
- * out traced (a per-CPU note made when it was switched in), and is the task
- * switched in (its tgid's bit in traced_bits); the hash is looked up only
- * for processes of a traced tree. bench/sched_cost.sh measures it.
+ * another process pays two inlined array loads: the tgid bits (traced_bits)
+ * of the task switched out and of the task switched in; the hash is looked
+ * up only for processes of a traced tree. bench/sched_cost.sh measures it.
+ *
+ * Each side is decided by its own task, never by what this CPU switched in
+ * before: the kernel does not always pass a switch in through the
+ * tracepoint (seen on 6.18 here, in ftrace as well: a thread preempted, then
+ * running again and dying with no sched_switch that names it as next), and
+ * a per-CPU note of "the task running here" would then go stale. A thread
+ * whose switch in was not seen still has its switch out recorded, with its
+ * counters (its final ones when it dies); the model counts the gap.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -27,15 +34,6 @@
 #define TASK_PARKED 0x0040
 #define TASK_DEAD 0x0080
 #define TASK_NOLOAD 0x0400
-
-/* Per CPU: the sandbox of the task running there (0: not traced), set
- * when it was switched in. Saves a hash lookup on every switch out. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, __u32);
-} sched_cur SEC(".maps");
 
 /* The task's state word: __state since 5.14, state before. */
 struct task_struct___old {
@@ -93,15 +91,9 @@ static __always_inline void sched_event(struct task_struct *t, __u32 sandbox, __
 SEC("tp_btf/sched_switch")
 int BPF_PROG(ct_sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
-	__u32 zero = 0, tgid, *cur = bpf_map_lookup_elem(&sched_cur, &zero);
-	__u32 prev_sb, next_sb;
+	__u32 prev_sb = ct_sandbox_fast(BPF_CORE_READ(prev, tgid));
+	__u32 next_sb = ct_sandbox_fast(BPF_CORE_READ(next, tgid));
 
-	if (!cur)
-		return 0;
-	prev_sb = *cur;
-	tgid = BPF_CORE_READ(next, tgid);
-	next_sb = ct_sandbox_fast(tgid);
-	*cur = next_sb;
 	if (prev_sb) {
 		unsigned int s = task_state(prev);
 

@@ -459,6 +459,54 @@ CT_TEST(runnable_after_the_taskstats_record_is_left_out)
 	ct_model_free(&m);
 }
 
+/*
+ * A switch in the kernel ran without its tracepoint: thread 301, preempted
+ * at 2 ms, runs again unseen and dies at 9 ms. Its switch out is still
+ * recorded (decided by its own tgid), with its final counters: faults,
+ * switches and CPU match rusage exactly; its runnable time is not known,
+ * and not compared.
+ */
+CT_TEST(a_switch_in_the_kernel_did_not_report)
+{
+	struct ct_model m;
+	struct ct_acct a;
+	struct ct_acct_cmp c;
+	struct ct_rusage r = ru(9000, 30, 0, 1, 1);
+	struct ct_task_acct t = {.pid = 300, .tgid = 300, .group_dead = true, .cpu_delay_ns = 7000000};
+	struct ct_tcounters zero = {0}, pre = {.run_ns = 2000000, .min_flt = 10, .nivcsw = 1},
+			    fin = {.run_ns = 4000000, .min_flt = 20, .nivcsw = 1, .nvcsw = 1},
+			    lead = {.run_ns = 5000000, .min_flt = 10, .nvcsw = 1};
+
+	ct_model_init(&m, NULL);
+	mb_exec(&m, 300, 1, 1, "/bin/x");
+	CT_EQ_INT(mb_sched(&m, 300, 300, 1000, CT_SCHED_IN, CT_TS_RUNNING, zero), 0);
+	CT_EQ_INT(mb_sched(&m, 300, 301, 2000, CT_SCHED_NEW, CT_TS_RUNNABLE, zero), 0);
+	CT_EQ_INT(mb_sched(&m, 300, 301, 3000, CT_SCHED_IN, CT_TS_RUNNING, zero), 0);
+	CT_EQ_INT(mb_sched(&m, 300, 301, 2003000, CT_SCHED_OUT, CT_TS_RUNNABLE, pre), 0);
+	/* its next switch in: not reported */
+	CT_EQ_INT(mb_sched(&m, 300, 301, 9000000, CT_SCHED_OUT, CT_TS_DEAD, fin), 0);
+	CT_EQ_INT(mb_sched(&m, 300, 300, 9500000, CT_SCHED_OUT, CT_TS_DEAD, lead), 0);
+	mb_exit(&m, 300, 9600000, 0);
+	ct_model_finish(&m);
+	CT_EQ_U64(m.sched_gaps, 1);
+	CT_EQ_INT(ct_model_proc(&m, 300)->sched_gaps, 1);
+	CT_EQ_INT(ct_model_proc(&m, 300)->dead_nonleader, 1);
+	ct_acct_init(&a);
+	ct_acct_reaped(&a, 300, 0, &r);
+	ct_acct_thread(&a, &t);
+	ct_acct_finish(&a, &m);
+	ct_acct_check(&m, &a, 300, &c);
+	CT_EQ_INT(c.faults, CT_ACCT_OK);
+	CT_EQ_INT(c.nvcsw_v, CT_ACCT_OK);
+	CT_EQ_INT(c.nivcsw_v, CT_ACCT_OK);
+	CT_EQ_INT(c.cpu, CT_ACCT_OK);
+	CT_EQ_INT(c.runnable, CT_ACCT_NA);
+	CT_EQ_INT(c.sched_gaps, 1);
+	CT_EQ_INT(c.all, CT_ACCT_OK);
+	ct_acct_free(&a);
+	ct_model_free(&m);
+}
+
 CT_TEST(no_sched_records_nothing_to_compare)
 {
 	struct ct_model m;
@@ -532,6 +580,7 @@ int main(void)
 	CT_RUN(runnable_against_delay_accounting);
 	CT_RUN(runnable_leaves_out_the_wait_before_tracing);
 	CT_RUN(runnable_after_the_taskstats_record_is_left_out);
+	CT_RUN(a_switch_in_the_kernel_did_not_report);
 	CT_RUN(no_sched_records_nothing_to_compare);
 	CT_RUN(outputs);
 	return ct_summary();

@@ -958,22 +958,6 @@ static bool live_attached(struct ct_tracer *t)
 	return false;
 }
 
-/* The scheduler hook's per-CPU note of the running task's sandbox goes
- * stale while it is detached: the first switch after it is back would
- * send a switch-out for whatever task was running. */
-static void sched_cur_clear(struct ct_tracer *t)
-{
-	int ncpu = libbpf_num_possible_cpus();
-	uint64_t *zero; /* per-CPU values travel in 8-byte slots */
-	uint32_t key = 0;
-
-	if (ncpu <= 0 || !(zero = calloc((size_t)ncpu, sizeof(*zero))))
-		return;
-	bpf_map__update_elem(t->skel->maps.sched_cur, &key, sizeof(key), zero,
-			     sizeof(*zero) * (size_t)ncpu, BPF_ANY);
-	free(zero);
-}
-
 static int io_attach(struct ct_tracer *t)
 {
 	struct bpf_program *p;
@@ -1024,7 +1008,6 @@ void ct_tracer_idle(struct ct_tracer *t)
 		bpf_link__destroy(*l);
 		*l = NULL;
 	}
-	sched_cur_clear(t);
 	t->io_detach_ns += mono_ns() - t0;
 }
 

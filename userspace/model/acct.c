@@ -337,7 +337,10 @@ int ct_acct_check(const struct ct_model *m, const struct ct_acct *a, uint32_t pi
 				   c->d_nvcsw <= (int64_t)c->dead_nonleader + CT_ACCT_NVCSW_SLACK);
 		c->cpu = ok_if(absdiff(c->run_ns, c->ru_cpu_ns) <= c->cpu_tol_ns);
 	}
-	if (m->have_sched && self && self->nthreads && ap->ts_threads && ap->ts_group_dead) {
+	c->sched_gaps = self ? self->sched_gaps : 0;
+	/* runnable time is known only where every wait's start and end were
+	 * seen: a gap (a switch the kernel did not report) leaves a wait out */
+	if (m->have_sched && self && self->nthreads && ap->ts_threads && ap->ts_group_dead && !c->sched_gaps) {
 		/* as delay accounting counts it: not the spans queued after a
 		 * preemption with a sleep state set (CT_TSPAN_UNQUEUED) */
 		c->runnable_ns = self->runnable_ns - self->unqueued_ns;
@@ -439,6 +442,8 @@ void ct_acct_jsonl(const struct ct_model *m, const struct ct_acct *a, struct jso
 		jw_kuint(w, "unqueued_ns", c.unqueued_ns);
 		if (c.after_record_ns)
 			jw_kuint(w, "after_record_ns", c.after_record_ns);
+		if (c.sched_gaps)
+			jw_kuint(w, "sched_gaps", c.sched_gaps);
 		jw_obj_close(w);
 		jw_key(w, "rusage");
 		jw_obj_open(w);

@@ -49,7 +49,11 @@
  *           measurements behind these. The kernel's side leaves out what
  *           the process waited before it was traced (ct_acct_pre_delay);
  *           coldtrace's leaves out what its threads waited after their
- *           taskstats records (ct_acct_finish).
+ *           taskstats records (ct_acct_finish). Not compared (n/a) for a
+ *           process with a gap in its scheduler records (a switch the
+ *           kernel ran without its tracepoint: then a wait's start or end
+ *           is unknown); faults, switches and CPU come from the threads'
+ *           own counters and are compared all the same.
  */
 #ifndef COLDTRACE_ACCT_H
 #define COLDTRACE_ACCT_H
@@ -162,6 +166,8 @@ struct ct_acct_cmp {
 			       * after a preemption with a sleep state set */
 	uint64_t after_record_ns; /* runnable after the threads' taskstats
 				   * records (ct_acct_finish): not compared */
+	uint32_t sched_gaps; /* of its own threads (struct ct_proc): runnable is
+			      * then not compared (n/a) */
 	int64_t d_runnable_ns;
 	enum ct_acct_verdict runnable;
 	enum ct_acct_verdict all; /* MISMATCH if any is; NA if all are */

@@ -690,8 +690,10 @@ static void close_state(struct ct_model *m, struct ct_thread *t, uint64_t ts, ui
  * record that ended it was lost, so that span's end is unknown. */
 static void gap_state(struct ct_model *m, struct ct_thread *t)
 {
-	if (t->state < CT_TS_COUNT)
+	if (t->state < CT_TS_COUNT) {
 		m->sched_gaps++;
+		t->gaps++;
+	}
 	t->state = CT_TS_COUNT;
 	t->at_known = false;
 	t->unqueued = false;
@@ -955,7 +957,7 @@ static void finish_threads(struct ct_model *m)
 
 		memset(&p->sum, 0, sizeof(p->sum));
 		memset(p->state_ns, 0, sizeof(p->state_ns));
-		p->nthreads = p->dead_nonleader = 0;
+		p->nthreads = p->dead_nonleader = p->sched_gaps = 0;
 		p->runnable_ns = p->unqueued_ns = 0;
 	}
 	for (size_t i = 0; i < m->nthreads; i++) {
@@ -981,6 +983,7 @@ static void finish_threads(struct ct_model *m)
 			p->state_ns[s] += t->state_ns[s];
 		p->runnable_ns = p->state_ns[CT_TS_RUNNABLE];
 		p->unqueued_ns += t->unqueued_ns;
+		p->sched_gaps += t->gaps;
 	}
 }
 

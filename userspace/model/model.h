@@ -155,6 +155,8 @@ struct ct_proc {
 	uint64_t runnable_ns;     /* state_ns[CT_TS_RUNNABLE] */
 	uint64_t unqueued_ns;     /* of it, what delay accounting does not count
 				   * (CT_TSPAN_UNQUEUED spans) */
+	uint32_t sched_gaps;      /* its threads' gaps: a state whose end (or a
+				   * run whose switch in) no record showed */
 };
 
 /* One end of a connection as a traced process saw it. */
@@ -223,6 +225,7 @@ struct ct_thread {
 	bool unqueued;        /* its runnable state began with a preemption
 			       * while a sleep state was set (ct_sched.task_state) */
 	uint64_t unqueued_ns; /* of state_ns[RUNNABLE], such spans */
+	uint32_t gaps;        /* states whose end no record showed (m->sched_gaps) */
 };
 
 /* A span of one thread in one scheduler state. Spans start and end at
