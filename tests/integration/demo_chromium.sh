@@ -10,6 +10,15 @@
 #                               driver.log
 #   chromium_headless ARGS...   headless Chromium with a profile of its own,
 #                               fetching nothing of its own; at most 120 s
+#   svg_overlaps NAME SVG WHAT [MARKS]
+#                               ok/bad: no text of SVG over another text or a
+#                               marker (WHAT: how the check is worded), as
+#                               Chromium lays it out: the svg inline in a page
+#                               with svg_overlaps.js (MARKS: CSS selectors of
+#                               the markers, window.ctOverlapMarks; default
+#                               its own), which lists the overlaps in
+#                               <pre id="overlaps">, printed by --dump-dom.
+#                               Leaves NAME-overlaps.{html,txt}
 
 chromium_find() {
 	chromium=$(command -v chromium || command -v chromium-browser || true)
@@ -33,4 +42,23 @@ chromium_headless() {
 	rc=$?
 	rm -rf "$profile"
 	return $rc
+}
+
+svg_overlaps() {
+	local name=$1 svg=$2 what=$3 marks=${4:-}
+	{
+		echo '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
+		sed 1d "$svg"
+		[ -z "$marks" ] || echo "<script>window.ctOverlapMarks = \"$marks\";</script>"
+		echo '<script>'
+		cat "$here/svg_overlaps.js"
+		echo '</script></body></html>'
+	} >"$name-overlaps.html"
+	chromium_headless --dump-dom "file://$PWD/$name-overlaps.html" 2>"$name-chromium-dom.log" |
+		sed -n '/<pre id="overlaps">/,/^END/p' >"$name-overlaps.txt"
+	if grep -q 'OVERLAPS 0 TEXTS [1-9]' "$name-overlaps.txt"; then
+		ok "$name: $what ($(grep -o 'TEXTS [0-9]*' "$name-overlaps.txt") checked)"
+	else
+		bad "$name: $what" "$(head -20 "$name-overlaps.txt")" "$(tail -5 "$name-chromium-dom.log")"
+	fi
 }

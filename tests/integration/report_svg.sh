@@ -18,7 +18,7 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
 chromium_find
 
-# chrome NAME: NAME.svg rendered to NAME.png, and its overlaps in NAME.overlaps
+# chrome NAME: NAME.svg rendered to NAME.png, and its overlaps in NAME-overlaps.txt
 chrome() {
 	local name=$1 rc
 	chromium_headless --screenshot="$work/$name.png" --window-size=1400,1000 "file://$work/$name.svg" \
@@ -29,20 +29,8 @@ chrome() {
 	else
 		bad "$name: chromium renders a picture" "exit $rc" "$(tail -3 "$name.chromium.log")"
 	fi
-	{
-		echo '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-		sed 1d "$name.svg"
-		echo '<script>window.ctOverlapMarks = "circle.run, line.p50, line.p90, line.p99";</script><script>'
-		cat "$here/svg_overlaps.js"
-		echo '</script></body></html>'
-	} >"$name.html"
-	chromium_headless --dump-dom "file://$work/$name.html" 2>"$name.dom.log" |
-		sed -n '/<pre id="overlaps">/,/^END/p' >"$name.overlaps"
-	if grep -q 'OVERLAPS 0 TEXTS [1-9]' "$name.overlaps"; then
-		ok "$name: no text over another text, a dot or a mark ($(grep -o 'TEXTS [0-9]*' "$name.overlaps") checked)"
-	else
-		bad "$name: no text over another text, a dot or a mark" "$(head -12 "$name.overlaps")" "$(tail -3 "$name.dom.log")"
-	fi
+	svg_overlaps "$name" "$name.svg" "no text over another text, a dot or a mark" \
+		"circle.run, line.p50, line.p90, line.p99"
 }
 
 # check NAME WANT_RUNS [B]: NAME.svg against the text report (NAME.txt):

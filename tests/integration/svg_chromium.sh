@@ -18,27 +18,9 @@ rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
 
 chromium_find
 
-# overlaps NAME SVG: no text of SVG over another text or a marker, as
-# Chromium lays it out (the svg inline in a page with svg_overlaps.js, which
-# lists the overlaps in <pre id="overlaps">: --dump-dom prints the page once
-# it ran)
+# overlaps NAME SVG: no text of SVG over another text or a marker
 overlaps() {
-	local name=$1 svg=$2
-	{
-		echo '<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>'
-		sed 1d "$svg"
-		echo '<script>'
-		cat "$here/svg_overlaps.js"
-		echo '</script></body></html>'
-	} >"$name-overlaps.html"
-	chromium_headless --dump-dom "file://$work/$name-overlaps.html" 2>"$name-chromium-dom.log" |
-		sed -n '/<pre id="overlaps">/,/^END/p' >"$name-overlaps.txt"
-	if grep -q 'OVERLAPS 0 TEXTS [1-9]' "$name-overlaps.txt"; then
-		ok "$name: no text overlaps another text or a marker ($(grep -o 'TEXTS [0-9]*' "$name-overlaps.txt") checked)"
-	else
-		bad "$name: no text overlaps another text or a marker" "$(head -20 "$name-overlaps.txt")" \
-			"$(tail -5 "$name-chromium-dom.log")"
-	fi
+	svg_overlaps "$1" "$2" "no text overlaps another text or a marker"
 }
 
 # zoomed NAME SVG: as many zoomed package bands as "N Go package inits"
