@@ -98,6 +98,7 @@ enum ct_go_probe {
 	CT_GO_TASKSTART = 5, /* an init task with functions starts; value = its
 			      * first function, task = the initTask */
 	CT_GO_TASKEND = 6,   /* the running init task's functions are done */
+	CT_GO_MALLOC = 7,    /* --allocs: runtime.mallocgc, after its stack check */
 };
 
 /* Slots of the per-kind hit counters (go_hits), indexed by enum ct_go_probe. */
@@ -116,7 +117,20 @@ struct ct_go_layout {
 	__u16 fns_off;               /* first fn at t + fns_off + ndeps * 8 */
 	__u16 skip_done;             /* 1: ignore a task whose state is done_state */
 	__u32 done_state;
-	__u32 _pad;
+	/* --allocs (0 when not counted): how to find the goroutine and
+	 * mallocgc's arguments (enum ct_go_abi), which of Go's rules size an
+	 * allocation (enum ct_go_alloc_rules, bpf/goalloc.h) */
+	__u8 abi;
+	__u8 alloc_rules;
+	__u16 _pad;
+};
+
+/* Where a Go binary keeps g and mallocgc's (size, typ) at its entry. */
+enum ct_go_abi {
+	CT_GO_ABI_NONE = 0,
+	CT_GO_ABI_X86_REG = 1,   /* Go >= 1.17 amd64: g in R14, size AX, typ BX */
+	CT_GO_ABI_X86_STACK = 2, /* Go 1.16 amd64: g at fs:-8, size [SP+8], typ [SP+16] */
+	CT_GO_ABI_ARM64_REG = 3, /* Go >= 1.18 arm64: g in X28, size X0, typ X1 */
 };
 
 /*
@@ -172,6 +186,16 @@ struct ct_go {
 	__u32 nfns;   /* CT_GO_TASKSTART: its number of init functions */
 	__u32 state;  /* CT_GO_TASKSTART: t.state as read (1 while it runs) */
 	struct ct_tcounters c; /* the thread's counters at the hit */
+	/* CT_GO_TASKEND with --allocs: what the task's init functions
+	 * allocated, counted as GODEBUG=inittrace=1 counts (bpf/goalloc.h) */
+	__u64 allocs;
+	__u64 bytes;
+	__u32 tiny;        /* of the allocs: tiny ones (0 or 16 bytes each) */
+	__u32 alloc_flags; /* enum ct_go_alloc_flags */
+};
+
+enum ct_go_alloc_flags {
+	CT_GO_ALLOCS_COUNTED = 1 << 0, /* allocs/bytes hold a count (else: not counted) */
 };
 
 /*

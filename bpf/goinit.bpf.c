@@ -16,6 +16,14 @@
  *                    function's address;
  *  - CT_GO_INITRET:  the instruction after that call (the function returned);
  *  - CT_GO_MAINMAIN: entry of main.main.
+ *  - CT_GO_MALLOC:   (--allocs) runtime.mallocgc, on the first instruction
+ *                    after its stack check (morestack replays the check, not
+ *                    this); counts what GODEBUG=inittrace=1 would count for
+ *                    the running init task (bpf/goalloc.h). Gated on the
+ *                    thread's entry in go_allocs: one hash lookup for every
+ *                    other thread and process of the binary, and for the
+ *                    traced process itself once main.main started (its
+ *                    entry is gone then).
  * Two entry points share the body: ct_go_probe (perf-event uprobes) and
  * ct_go_probe_multi (uprobe_multi links); the loader loads one.
  * No uretprobes: they corrupt Go's stack copying. Probes inside a function
@@ -27,6 +35,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "maps.bpf.h"
+#include "goalloc.h"
 
 /* Probe hits by kind (index = enum ct_go_probe), traced or not. */
 struct {
@@ -100,19 +109,91 @@ static __always_inline __u64 read_word(__u64 addr, __u16 size)
 	return v;
 }
 
+/* The running goroutine (getg()) under the binary's ABI; 0 if unknown. */
+static __always_inline __u64 go_g(struct pt_regs *ctx, __u32 abi)
+{
+	if (abi == CT_GO_ABI_X86_REG)
+		return ct_reg(ctx, CT_REG_R14);
+	if (abi == CT_GO_ABI_ARM64_REG)
+		return ct_reg(ctx, CT_REG_X0 + 28);
+#if defined(__TARGET_ARCH_x86)
+	if (abi == CT_GO_ABI_X86_STACK) {
+		/* Go 1.16 keeps g in TLS, at -8 from the fs base */
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+		__u64 fs = BPF_CORE_READ(t, thread.fsbase);
+
+		return read_word(fs - 8, 8);
+	}
+#endif
+	return 0;
+}
+
+/* mallocgc(size, typ, needzero) entered on a thread with a go_allocs entry. */
+static __always_inline int go_malloc(struct pt_regs *ctx, __u64 cookie)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), bin = CT_COOKIE_BIN(cookie);
+	struct ct_go_allocst *st = bpf_map_lookup_elem(&go_allocs, &tid);
+	struct ct_go_layout *l;
+	struct ct_go_tiny tiny;
+	__u64 size, typ, bytes;
+	int noscan, is_tiny;
+
+	if (!st)
+		return 0;
+	l = bpf_map_lookup_elem(&go_layouts, &bin);
+	if (!l)
+		return 0;
+	if (l->abi == CT_GO_ABI_X86_STACK) {
+		__u64 sp = ct_reg(ctx, CT_REG_SP);
+
+		size = read_word(sp + 8, 8);
+		typ = read_word(sp + 16, 8);
+	} else if (l->abi == CT_GO_ABI_X86_REG) {
+		size = ct_reg(ctx, CT_REG_AX);
+		typ = ct_reg(ctx, CT_REG_BX);
+	} else if (l->abi == CT_GO_ABI_ARM64_REG) {
+		size = ct_reg(ctx, CT_REG_X0);
+		typ = ct_reg(ctx, CT_REG_X0 + 1);
+	} else {
+		return 0;
+	}
+	if (size == 0)
+		return 0; /* zerobase: Go counts nothing */
+	/* _type.PtrBytes (ptrdata), the second word in every Go 1.16+ */
+	noscan = !typ || read_word(typ + 8, 8) == 0;
+	tiny.off = st->tiny_off;
+	tiny.valid = st->tiny_valid;
+	bytes = ct_go_alloc_bytes(l->alloc_rules, size, noscan, &tiny, &is_tiny);
+	st->tiny_off = tiny.off;
+	st->tiny_valid = tiny.valid;
+	/* only the init goroutine's own, as Go's inittrace.id check: not
+	 * what the runtime allocates for it on the system stack (g0) */
+	if (st->g && go_g(ctx, l->abi) == st->g) {
+		st->allocs++;
+		st->bytes += bytes;
+		st->tiny += is_tiny;
+	}
+	return 0;
+}
+
 static __always_inline int go_probe(struct pt_regs *ctx)
 {
 	__u64 cookie = bpf_get_attach_cookie(ctx);
 	__u32 kind = CT_COOKIE_KIND(cookie);
-	__u32 sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
+	__u32 sandbox;
 	__u32 reg = CT_COOKIE_REG(cookie);
 	__u64 *hits, value = 0, task = 0;
-	__u32 nfns = 0, st = 0;
+	__u32 nfns = 0, state = 0, tiny = 0, aflags = 0;
+	__u64 allocs = 0, bytes = 0;
+	struct ct_go_allocst *st;
 	struct ct_go *e;
 
 	hits = bpf_map_lookup_elem(&go_hits, &kind);
 	if (hits)
 		*hits += 1; /* per-CPU slot: no atomic needed */
+	if (kind == CT_GO_MALLOC)
+		return go_malloc(ctx, cookie);
+	sandbox = ct_sandbox(bpf_get_current_pid_tgid() >> 32);
 	if (!sandbox)
 		return 0;
 
@@ -133,16 +214,43 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 		if (!l)
 			return 0; /* userspace fills it before it attaches */
 		task = t;
-		st = (__u32)read_word(t + l->state_off, l->state_size);
+		state = (__u32)read_word(t + l->state_off, l->state_size);
 		/* doInit1's entry (a fallback point) also sees finished tasks */
-		if (l->skip_done && st == l->done_state)
+		if (l->skip_done && state == l->done_state)
 			return 0;
+		if (allocs_on && l->abi) {
+			__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+			st = bpf_map_lookup_elem(&go_allocs, &tid);
+			if (st) { /* a task starts: count from zero on its goroutine */
+				st->g = go_g(ctx, l->abi);
+				st->allocs = 0;
+				st->bytes = 0;
+				st->tiny = 0;
+			}
+		}
 		nfns = (__u32)read_word(t + l->nfns_off, l->nfns_size);
 		if (l->ndeps_size)
 			ndeps = read_word(t + l->ndeps_off, l->ndeps_size);
 		value = 0;
 		if (ndeps < CT_MAX_DEPS)
 			value = read_word(t + l->fns_off + ndeps * 8, 8);
+	}
+
+	if (allocs_on && (kind == CT_GO_TASKEND || kind == CT_GO_MAINMAIN)) {
+		__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+		st = bpf_map_lookup_elem(&go_allocs, &tid);
+		if (st && kind == CT_GO_TASKEND && st->g) {
+			allocs = st->allocs;
+			bytes = st->bytes;
+			tiny = st->tiny;
+			aflags = CT_GO_ALLOCS_COUNTED;
+			st->g = 0;
+		} else if (st && kind == CT_GO_MAINMAIN) {
+			/* init is over: the probe idles (a lookup that misses) */
+			bpf_map_delete_elem(&go_allocs, &tid);
+		}
 	}
 
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
@@ -156,7 +264,11 @@ static __always_inline int go_probe(struct pt_regs *ctx)
 	e->value = value;
 	e->task = task;
 	e->nfns = nfns;
-	e->state = st;
+	e->state = state;
+	e->allocs = allocs;
+	e->bytes = bytes;
+	e->tiny = tiny;
+	e->alloc_flags = aflags;
 	ct_read_counters((struct task_struct *)bpf_get_current_task(), &e->c);
 	ct_submit(e);
 	return 0;

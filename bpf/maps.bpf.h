@@ -57,6 +57,32 @@ struct {
 } lost_root SEC(".maps") __weak;
 
 /*
+ * --allocs: the allocation state of a traced process's main thread (m0,
+ * where Go locks the init goroutine), by tid: created at exec, so the tiny
+ * block is followed from the process's first allocation; deleted when
+ * main.main starts or the process exits. mallocgc's probe in any other
+ * thread or process misses here: one hash lookup.
+ */
+struct ct_go_allocst {
+	__u64 g;      /* the running init task's goroutine (0: none running) */
+	__u64 allocs; /* counted for that task so far */
+	__u64 bytes;
+	__u32 tiny;
+	__u32 tiny_off;   /* struct ct_go_tiny: the P's tiny block */
+	__u32 tiny_valid;
+	__u32 _pad;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct ct_go_allocst);
+} go_allocs SEC(".maps") __weak;
+
+/* Set by the loader with --allocs. */
+const volatile __u32 allocs_on __weak = 0;
+
+/*
  * Submit without waking the loader unless the ring is filling up: a wakeup
  * costs the traced process time inside the very intervals we measure. The
  * loader polls on a short timeout anyway; events that make a process wait

@@ -225,6 +225,13 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	stop = match == CT_MATCH_COMM || !known || (flags & CT_EXEC_CHANGED) ||
 	       (match == CT_MATCH_INODE && lazy_io && !io_live);
 
+	if (allocs_on && match != CT_MATCH_COMM) {
+		/* a traced image starts: its allocations are followed from the first */
+		struct ct_go_allocst zero = {};
+
+		bpf_map_update_elem(&go_allocs, &tgid, &zero, BPF_ANY);
+	}
+
 	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 	if (!e) {
 		/* nobody would hear of a hold: never take one */
@@ -305,6 +312,8 @@ int BPF_PROG(ct_exit, struct task_struct *p)
 	 * is over, and its pid may be reused */
 	bpf_map_delete_elem(&ct_held, &tgid);
 	bpf_map_delete_elem(&ct_resuming, &tgid);
+	if (allocs_on)
+		bpf_map_delete_elem(&go_allocs, &tgid);
 	sandbox = ct_sandbox(tgid);
 	if (!sandbox)
 		return 0;

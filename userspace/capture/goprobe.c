@@ -28,6 +28,7 @@
 #include <Zydis/Zydis.h>
 
 #include "goprobe.h"
+#include "goalloc.h"
 
 enum insn_kind {
 	IK_OTHER = 0,
@@ -661,6 +662,111 @@ int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, si
 	return 0;
 }
 
+int goprobe_go_minor(const char *v)
+{
+	char *end;
+	long minor;
+
+	if (!v || strncmp(v, "go1.", 4) != 0)
+		return -1;
+	minor = strtol(v + 4, &end, 10);
+	if (end == v + 4 || minor < 0 || minor > 1000)
+		return -1;
+	return (int)minor;
+}
+
+/*
+ * Where mallocgc's body starts: its prologue compares the stack pointer with
+ * g.stackguard0 and branches to morestack, which reruns the function from
+ * its entry after growing the stack. An entry probe would count such a call
+ * twice; the instruction after that branch runs once per call, with the
+ * arguments still in place (nothing before it writes them). The branch is
+ * the first conditional one, within the first few instructions.
+ */
+static long body_start(const struct code *c)
+{
+	for (long i = 0; i < c->n && i < 6; i++) {
+		if (c->in[i].kind == IK_JCC || c->in[i].kind == IK_JZ) {
+			long j = skip_nops(c, i + 1);
+
+			return j < c->n ? j : -1;
+		}
+		if (c->in[i].kind == IK_CALL || c->in[i].kind == IK_CALL_IND)
+			return -1;
+	}
+	return -1;
+}
+
+/* Go 1.26+ built with GOEXPERIMENT=sizespecializedmalloc: the compiler
+ * calls per-size-class copies of mallocgc directly. */
+static bool size_specialized(const struct goelf *g)
+{
+	size_t n = goelf_func_count(g);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct goelf_func *f = goelf_func_by_index(g, i);
+
+		if (f && f->name && (strncmp(f->name, "runtime.mallocgcSmallNoScanSC", 29) == 0 ||
+				     strncmp(f->name, "runtime.mallocgcSmallScanNoHeaderSC", 35) == 0 ||
+				     strncmp(f->name, "runtime.mallocTiny", 18) == 0))
+			return true;
+	}
+	return false;
+}
+
+int goprobe_plan_malloc(const struct goelf *g, struct goprobe *probe, struct ct_go_layout *layout,
+			char *err, size_t errlen)
+{
+	const struct goelf_func *f = goelf_find_func(g, "runtime.mallocgc");
+	enum goelf_arch arch = goelf_get_arch(g);
+	int minor = goprobe_go_minor(goelf_version(g));
+	struct code c;
+	long at;
+
+	memset(probe, 0, sizeof(*probe));
+	if (minor < 16) {
+		snprintf(err, errlen, "Go version %s unknown or older than 1.16",
+			 goelf_version(g) ? goelf_version(g) : "?");
+		return -1;
+	}
+	if (arch == GOELF_ARCH_X86_64)
+		layout->abi = minor >= 17 ? CT_GO_ABI_X86_REG : CT_GO_ABI_X86_STACK;
+	else if (arch == GOELF_ARCH_ARM64 && minor >= 18)
+		layout->abi = CT_GO_ABI_ARM64_REG;
+	else {
+		snprintf(err, errlen, "no allocation counting for this architecture and Go version");
+		return -1;
+	}
+	layout->alloc_rules = minor >= 22 ? CT_ALLOC_GO122 : CT_ALLOC_GO116;
+	if (!f) {
+		snprintf(err, errlen, "runtime.mallocgc is not in the function table");
+		return -1;
+	}
+	if (size_specialized(g)) {
+		snprintf(err, errlen, "size-specialized allocator (GOEXPERIMENT=sizespecializedmalloc) not probed");
+		return -1;
+	}
+	if (decode_func(g, f, &c)) {
+		snprintf(err, errlen, "cannot decode runtime.mallocgc");
+		return -1;
+	}
+	at = body_start(&c);
+	if (at < 0) {
+		free(c.in);
+		snprintf(err, errlen, "runtime.mallocgc has no stack check where expected");
+		return -1;
+	}
+	probe->kind = CT_GO_MALLOC;
+	probe->vaddr = c.in[at].addr;
+	probe->reg = CT_REG_NONE;
+	free(c.in);
+	if (goelf_vaddr_to_offset(g, probe->vaddr, &probe->offset)) {
+		snprintf(err, errlen, "runtime.mallocgc is not in a file-backed segment");
+		return -1;
+	}
+	return 0;
+}
+
 const struct goprobe *goprobe_find(const struct goprobe_plan *plan, enum ct_go_probe kind)
 {
 	for (size_t i = 0; i < plan->n; i++)
@@ -678,6 +784,7 @@ const char *goprobe_kind_name(enum ct_go_probe kind)
 	case CT_GO_MAINMAIN: return "main.main";
 	case CT_GO_TASKSTART: return "task-start";
 	case CT_GO_TASKEND: return "task-end";
+	case CT_GO_MALLOC: return "mallocgc";
 	}
 	return "?";
 }

@@ -68,6 +68,19 @@ int goprobe_plan_loop(enum goelf_arch arch, const uint8_t *code, size_t len, uin
  */
 int goprobe_plan(const struct goelf *g, struct goprobe_plan *plan, char *err, size_t errlen);
 
+/*
+ * --allocs: the CT_GO_MALLOC probe of @g (runtime.mallocgc, the first
+ * instruction after its stack check), and how BPF reads its arguments and
+ * sizes an allocation: @layout's abi and alloc_rules set. Returns 0, or -1
+ * with a one-line reason (a Go version or architecture coldtrace cannot
+ * count allocations for, a size-specialized allocator, no mallocgc).
+ */
+int goprobe_plan_malloc(const struct goelf *g, struct goprobe *probe, struct ct_go_layout *layout,
+			char *err, size_t errlen);
+
+/* Go's minor version from a "go1.N[.P...]" string; -1 if not one. */
+int goprobe_go_minor(const char *version);
+
 /* The probe of @kind in @plan, or NULL. */
 const struct goprobe *goprobe_find(const struct goprobe_plan *plan, enum ct_go_probe kind);
 

@@ -39,6 +39,7 @@
 #include "kfeatures.h"
 #include "goelf.h"
 #include "goprobe.h"
+#include "goalloc.h"
 #include "guardian.h"
 #include "pyprobe.h"
 #include "hold.h"
@@ -73,6 +74,8 @@ struct ct_bin {
 	int link_fd_ret;          /* and one for return probes (CPython) */
 	struct bpf_link *links[GOPROBE_MAX]; /* or one perf-event link each */
 	size_t nlinks;            /* probes attached */
+	int alloc_link_fd;        /* --allocs: mallocgc's probe (uprobe_multi) */
+	struct bpf_link *alloc_link; /* or its perf-event link */
 	char note[320];
 	char pkgbuf[CT_PKG_LEN];
 	uint64_t inspect_ns, attach_ns;
@@ -242,6 +245,7 @@ static struct ct_bin *bin_new(struct ct_tracer *t, const struct ct_bin_id *fid, 
 	b->fid = *fid;
 	b->link_fd = -1;
 	b->link_fd_ret = -1;
+	b->alloc_link_fd = -1;
 	b->state = BIN_PENDING;
 	snprintf(b->path, sizeof(b->path), "%s", path);
 	return b;
@@ -323,20 +327,79 @@ static int open_checked(const char *path, const struct ct_bin_id *fid)
 }
 
 /* Attach b's planned probes to the file open at fd. */
+/*
+ * --allocs: plan mallocgc's probe (the binary is read again: the cached
+ * plan has only the init probes) and set how BPF reads it in *l. False,
+ * with a warning, when this binary's allocations cannot be counted.
+ */
+static bool plan_malloc(struct ct_tracer *t, struct ct_bin *b, int fd, struct goprobe *p,
+			struct ct_go_layout *l)
+{
+	struct goelf *g = NULL;
+	char src[64], err[160];
+	int rc;
+
+	if (!b->plan.task_start || !b->plan.task_end) {
+		snprintf(err, sizeof(err), "no init task start and end probes");
+		goto fail;
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", fd);
+	if (goelf_open_file_flags(src, GOELF_NO_SYMBOLS, &g, err, sizeof(err)) != GOELF_OK)
+		goto fail;
+	rc = goprobe_plan_malloc(g, p, l, err, sizeof(err));
+	goelf_close(g);
+	if (rc == 0)
+		return true;
+fail:
+	l->abi = CT_GO_ABI_NONE;
+	l->alloc_rules = CT_ALLOC_NONE;
+	warnx(t, "%s: allocations not counted: %s", b->path, err);
+	return false;
+}
+
+/* --allocs: mallocgc's probe, in a link of its own. */
+static void attach_malloc(struct ct_tracer *t, struct ct_bin *b, const char *fdpath,
+			  const struct goprobe *p)
+{
+	uint64_t off = p->offset, cookie = CT_COOKIE(CT_GO_MALLOC, b->id, CT_REG_NONE, 0, 0);
+
+	if (t->multi) {
+		int l = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
+					  &off, &cookie, 1, 0);
+
+		if (l < 0)
+			warnx(t, "%s: cannot attach the mallocgc uprobe: %s", b->path, strerror(-l));
+		else
+			b->alloc_link_fd = l;
+		return;
+	}
+	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
+	b->alloc_link = bpf_program__attach_uprobe_opts(t->skel->progs.ct_go_probe, -1, fdpath, off, &uo);
+	if (!b->alloc_link)
+		warnx(t, "%s: cannot attach the mallocgc uprobe: %s", b->path, strerror(errno));
+}
+
 static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 {
 	uint64_t offsets[GOPROBE_MAX], cookies[GOPROBE_MAX];
+	struct goprobe malloc_probe;
+	bool allocs = false;
 	char fdpath[64];
 
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	if (goprobe_find(&b->plan, CT_GO_TASKSTART)) {
 		/* the task-start probe reads the init task as go_layouts says */
-		const struct ct_go_layout *l = goprobe_plan_layout(&b->plan);
+		const struct ct_go_layout *tl = goprobe_plan_layout(&b->plan);
+		struct ct_go_layout lv, *l = &lv;
 
-		if (!l) {
+		if (!tl) {
 			snprintf(b->note, sizeof(b->note), "unknown init task layout: package init not traced");
 			warnx(t, "%s: %s", b->path, b->note);
 			return;
 		}
+		lv = *tl;
+		if (t->opts.allocs)
+			allocs = plan_malloc(t, b, fd, &malloc_probe, &lv);
 		if (bpf_map__update_elem(t->skel->maps.go_layouts, &b->id, sizeof(b->id), l, sizeof(*l),
 					 BPF_ANY)) {
 			snprintf(b->note, sizeof(b->note), "cannot record the init task layout: %s",
@@ -344,8 +407,11 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 			warnx(t, "%s: %s", b->path, b->note);
 			return;
 		}
+	} else if (t->opts.allocs) {
+		warnx(t, "%s: allocations not counted: no init task start probe", b->path);
 	}
-	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
+	if (allocs)
+		attach_malloc(t, b, fdpath, &malloc_probe);
 	for (size_t i = 0; i < b->plan.n; i++) {
 		const struct goprobe *p = &b->plan.probes[i];
 
@@ -390,6 +456,12 @@ static void detach_bin(struct ct_bin *b)
 		close(b->link_fd_ret);
 	b->link_fd = -1;
 	b->link_fd_ret = -1;
+	if (b->alloc_link_fd >= 0)
+		close(b->alloc_link_fd);
+	b->alloc_link_fd = -1;
+	if (b->alloc_link)
+		bpf_link__destroy(b->alloc_link);
+	b->alloc_link = NULL;
 	for (size_t j = 0; j < b->nlinks && j < GOPROBE_MAX; j++)
 		if (b->links[j])
 			bpf_link__destroy(b->links[j]);
@@ -1544,6 +1616,7 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
 	t->skel->rodata->watch_mode = opts->watch;
 	t->skel->rodata->files_on = !opts->no_files;
+	t->skel->rodata->allocs_on = opts->allocs;
 	t->skel->rodata->lazy_io = opts->watch && (opts->capture_bytes || !opts->no_files || !opts->no_sched);
 	if (opts->hold_only_uid) {
 		t->skel->rodata->hold_uid = (uint32_t)geteuid();
@@ -1847,7 +1920,16 @@ static uint64_t sum_slots(struct bpf_map *map, uint32_t nslots)
 
 uint64_t ct_tracer_go_hits(struct ct_tracer *t)
 {
-	return sum_slots(t->skel->maps.go_hits, CT_GO_SLOTS); /* every enum ct_go_probe */
+	/* the init probes: mallocgc's (--allocs) are counted apart */
+	return sum_slots(t->skel->maps.go_hits, CT_GO_MALLOC);
+}
+
+uint64_t ct_tracer_malloc_hits(struct ct_tracer *t)
+{
+	uint64_t n = 0;
+
+	read_percpu(t->skel->maps.go_hits, CT_GO_MALLOC, &n);
+	return n;
 }
 
 uint64_t ct_tracer_py_hits(struct ct_tracer *t)
@@ -1880,6 +1962,9 @@ void ct_tracer_stats(struct ct_tracer *t, FILE *f)
 		(double)t->held_ns_total / 1e6, (unsigned long long)t->nlate,
 		(unsigned long long)t->nchanged, (unsigned long long)t->nnotheld,
 		t->opts.no_cache ? "off" : t->cache.path[0] ? t->cache.path : "unavailable", feats);
+	if (t->opts.allocs)
+		fprintf(f, "coldtrace: stats: mallocgc_hits=%llu\n",
+			(unsigned long long)ct_tracer_malloc_hits(t));
 }
 
 /* ---- teardown ---- */
@@ -1909,7 +1994,8 @@ static bool hand_over_links(struct ct_tracer *t)
 	int *fds;
 
 	for (size_t i = 0; i < t->nbins; i++)
-		n += (t->bins[i]->link_fd >= 0) + (t->bins[i]->link_fd_ret >= 0);
+		n += (t->bins[i]->link_fd >= 0) + (t->bins[i]->link_fd_ret >= 0) +
+		     (t->bins[i]->alloc_link_fd >= 0);
 	if (!n)
 		return true;
 	if (!(fds = malloc(n * sizeof(*fds))))
@@ -1919,6 +2005,8 @@ static bool hand_over_links(struct ct_tracer *t)
 			fds[k++] = t->bins[i]->link_fd;
 		if (t->bins[i]->link_fd_ret >= 0)
 			fds[k++] = t->bins[i]->link_fd_ret;
+		if (t->bins[i]->alloc_link_fd >= 0)
+			fds[k++] = t->bins[i]->alloc_link_fd;
 	}
 	if (ct_guardian_hand_over(&t->guardian, fds, k)) {
 		free(fds);

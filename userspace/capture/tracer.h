@@ -29,6 +29,7 @@ struct ct_tracer_opts {
 	bool no_python;         /* no CPython import probes */
 	bool no_sched;          /* no scheduler states nor thread counters (--no-sched) */
 	bool no_files;          /* no files opened/read, no page-cache misses (--no-files) */
+	bool allocs;            /* count package inits' allocations (--allocs) */
 };
 
 #define CT_DEFAULT_MAX_HOLD_NS (2000ull * 1000000ull) /* 2 s */
@@ -97,6 +98,8 @@ int ct_tracer_consume(struct ct_tracer *t);
 void ct_tracer_finish(struct ct_tracer *t);
 /* Go uprobe hits so far (all processes), and how many Go binaries have probes. */
 uint64_t ct_tracer_go_hits(struct ct_tracer *t);
+/* --allocs: hits of mallocgc's probes (all processes of the binaries). */
+uint64_t ct_tracer_malloc_hits(struct ct_tracer *t);
 size_t ct_tracer_go_binaries(struct ct_tracer *t);
 /* CPython import probe hits, every process's (traced or not). */
 uint64_t ct_tracer_py_hits(struct ct_tracer *t);

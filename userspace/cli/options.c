@@ -54,6 +54,10 @@ static const struct cli_option shared_options[] = {
 	 "are not timed)"},
 	{"no-breakdown", CLI_OPT_NO_BREAKDOWN, NULL,
 	 "both: only the timeline, as before the breakdown"},
+	{"allocs", CLI_OPT_ALLOCS, NULL,
+	 "count each Go package init's allocations and bytes\n"
+	 "as GODEBUG=inittrace=1 does (a uprobe on mallocgc\n"
+	 "until main.main)"},
 	{"quiet", 'q', NULL, "no warnings"},
 	{"verbose", 'v', NULL, "libbpf's log"},
 	{"help", 'h', NULL, "this help"},
@@ -152,6 +156,7 @@ bool cli_shared_option(int key, const char *arg)
 	case CLI_OPT_MAX_MEMORY: env.max_memory = parse_size("--max-memory", arg); break;
 	case CLI_OPT_NO_SCHED: env.no_sched = true; break;
 	case CLI_OPT_NO_FILES: env.no_files = true; break;
+	case CLI_OPT_ALLOCS: env.allocs = true; break;
 	case CLI_OPT_NO_PYTHON: env.no_python = true; break;
 	case CLI_OPT_NO_BREAKDOWN: env.no_sched = env.no_files = true; break;
 	case CLI_OPT_FULL: env.full = true; break;

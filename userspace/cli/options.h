@@ -35,6 +35,7 @@ struct cli_env {
 	/* the kernel-level breakdown (issue 12) */
 	bool no_sched;         /* --no-sched (or --no-breakdown): no scheduler states nor thread counters */
 	bool no_files;         /* --no-files (or --no-breakdown): no files opened/read, no page-cache misses */
+	bool allocs;           /* --allocs: count package inits' allocations */
 	bool no_python;        /* --no-python: no CPython import probes */
 	bool cold_cache;       /* run --cold-cache: evict the command's files from the page cache first */
 	bool full;             /* --full: the svg's axis spans the whole trace */
@@ -68,6 +69,7 @@ enum {
 	CLI_OPT_NO_BREAKDOWN,
 	CLI_OPT_COLD_CACHE,
 	CLI_OPT_FULL,
+	CLI_OPT_ALLOCS,
 };
 
 /* --top N: the same range and error in run, watch and report. */

@@ -24,6 +24,7 @@ struct ct_tracer *session_open(struct ct_model *m, bool watch)
 		.hold_only_uid = !ct_has_cap(CT_CAP_KILL),
 		.no_sched = env.no_sched,
 		.no_files = env.no_files,
+		.allocs = env.allocs,
 		.no_python = env.no_python,
 	};
 	struct ct_tracer *tracer;

@@ -48,6 +48,11 @@ struct ct_pkginit {
 	 * them here (exact to the switch), and breakdown.h uses it. */
 	bool cpu_sched;
 	uint64_t cpu_sched_ns;
+	/* --allocs: what the task's init functions allocated, as
+	 * GODEBUG=inittrace=1 counts it (bpf/goalloc.h); only if counted */
+	bool allocs_counted;
+	uint64_t allocs, bytes;
+	uint32_t tiny; /* of the allocs: tiny ones */
 };
 
 /*

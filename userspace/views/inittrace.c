@@ -85,7 +85,10 @@ void ct_render_inittrace(const struct ct_model *m, struct strbuf *out, const str
 				ct_fmt_ns_as_ms(end - pk->start, clock, sizeof(clock));
 				sb_puts(out, "init ");
 				sb_puts_esc(out, pk->pkg);
-				sb_printf(out, " @%s ms, %s ms clock, 0 bytes, 0 allocs\n", at, clock);
+				/* not counted (no --allocs): 0, as the format needs a number */
+				sb_printf(out, " @%s ms, %s ms clock, %llu bytes, %llu allocs\n", at, clock,
+					  (unsigned long long)(pk->allocs_counted ? pk->bytes : 0),
+					  (unsigned long long)(pk->allocs_counted ? pk->allocs : 0));
 			}
 		}
 	}

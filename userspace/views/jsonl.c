@@ -641,6 +641,11 @@ static void go_init_json(struct jsonw *w, const struct ct_proc *p, const struct 
 	}
 	if (im->rt_start && pk->start >= im->rt_start)
 		jw_kuint(w, "at_ns", pk->start - im->rt_start);
+	if (pk->allocs_counted) { /* --allocs; absent: not counted */
+		jw_kuint(w, "bytes", pk->bytes);
+		jw_kuint(w, "allocs", pk->allocs);
+		jw_kuint(w, "tiny_allocs", pk->tiny);
+	}
 	if (ct_bd_pkginit(pk, &bd)) {
 		jw_kuint(w, "tid", bd.tid);
 		ct_counts_json(w, "cpu_ns", bd.cpu_ns, bd.min_flt, bd.maj_flt, bd.nvcsw, bd.nivcsw);

@@ -32,6 +32,27 @@ static void status_str(const struct ct_proc *p, char *buf, size_t len)
 		ct_exit_str(p->exit_status, CT_EXIT_SHORT, buf, len);
 }
 
+/* --allocs: what the package inits allocated, or that it was not counted. */
+static void go_allocs_line(const struct ct_image *im, struct strbuf *out)
+{
+	uint64_t allocs = 0, bytes = 0;
+	size_t counted = 0;
+
+	for (size_t i = 0; i < im->npkgs; i++)
+		if (im->pkgs[i].allocs_counted) {
+			counted++;
+			allocs += im->pkgs[i].allocs;
+			bytes += im->pkgs[i].bytes;
+		}
+	if (!counted) {
+		sb_puts(out, "    allocations in package inits: not counted (--allocs counts them)\n");
+		return;
+	}
+	sb_printf(out, "    allocations in package inits: %llu allocs, %llu bytes%s (as GODEBUG=inittrace=1 counts them)\n",
+		  (unsigned long long)allocs, (unsigned long long)bytes,
+		  counted < im->npkgs ? ", some packages not counted" : "");
+}
+
 static int by_clock_desc(const void *a, const void *b)
 {
 	const struct ct_pkginit *x = *(const struct ct_pkginit *const *)a;
@@ -108,6 +129,7 @@ static void go_image(struct strbuf *out, const struct ct_image *im, const struct
 		sb_printf(out, "%s\n", str_esc(eb, sizeof(eb), pk->pkg));
 	}
 	free(sorted);
+	go_allocs_line(im, out);
 }
 
 /* ---- CPython imports (model.h struct ct_pyimport) ---- */
