@@ -1,7 +1,15 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * cmp_inittrace OURS.jsonl GODEBUG.txt
- * cmp_inittrace --self OURS.jsonl PID
+ * cmp_inittrace [--allocs] OURS.jsonl GODEBUG.txt
+ * cmp_inittrace [--allocs] --self OURS.jsonl PID
+ *
+ * With --allocs (a run with coldtrace run --allocs) also the allocations
+ * of every package: coldtrace's go_init record must carry them, its allocs
+ * must equal Go's, and its bytes must equal Go's or differ by the tiny
+ * block rule (bpf/goalloc.h): a multiple of 16, at most 16 per tiny
+ * allocation of the package (coldtrace followed the P's 16-byte tiny block
+ * where Go's init goroutine changed P, or another goroutine used it). The
+ * timing tolerances below do not apply to these: the counts are exact.
  *
  * With --order-only as the first argument only the ordered package lists
  * are compared (for runs where several traced programs share 2 CPUs: the
@@ -63,6 +71,8 @@ struct rec {
 	char pkg[256];
 	double at_ms, clock_ms; /* ours: exact; Go's: as printed */
 	double at_res, clock_res; /* Go's print resolution (ms) */
+	bool has_allocs;          /* ours: counted (--allocs); Go's: printed */
+	unsigned long long bytes, allocs, tiny; /* tiny: ours only */
 };
 
 static struct rec ours[MAXP], gos[MAXP];
@@ -84,7 +94,7 @@ static const char *json_field(const char *line, const char *key)
 }
 
 static long only_pid = -1; /* --self: this process's records only */
-static int order_only;
+static int order_only, check_allocs;
 
 static long json_pid(const char *line)
 {
@@ -122,6 +132,15 @@ static int read_ours(const char *path)
 		ours[n].clock_ms = p ? strtod(p, NULL) / 1e6 : -1;
 		p = json_field(line, "at_ns");
 		ours[n].at_ms = p ? strtod(p, NULL) / 1e6 : -1;
+		p = json_field(line, "allocs");
+		ours[n].has_allocs = p != NULL;
+		if (p) {
+			ours[n].allocs = strtoull(p, NULL, 10);
+			p = json_field(line, "bytes");
+			ours[n].bytes = p ? strtoull(p, NULL, 10) : 0;
+			p = json_field(line, "tiny_allocs");
+			ours[n].tiny = p ? strtoull(p, NULL, 10) : 0;
+		}
 		n++;
 	}
 	fclose(f);
@@ -153,6 +172,8 @@ static int read_go(const char *path)
 	}
 	while (fgets(buf, sizeof(buf), f) && n < MAXP) {
 		char pkg[256], at[32], clock[32];
+		unsigned long long bytes = 0, allocs = 0;
+		int nf;
 
 		line = buf;
 		if (only_pid >= 0) {
@@ -166,8 +187,13 @@ static int read_go(const char *path)
 		}
 		if (strncmp(line, "init ", 5))
 			continue;
-		if (sscanf(line, "init %255s @%31s ms, %31s ms clock", pkg, at, clock) != 3)
+		nf = sscanf(line, "init %255s @%31s ms, %31s ms clock, %llu bytes, %llu allocs", pkg, at,
+			    clock, &bytes, &allocs);
+		if (nf < 3)
 			continue;
+		gos[n].has_allocs = nf == 5;
+		gos[n].bytes = bytes;
+		gos[n].allocs = allocs;
 		snprintf(gos[n].pkg, sizeof(gos[n].pkg), "%s", pkg);
 		gos[n].at_ms = strtod(at, NULL);
 		gos[n].at_res = resolution(at);
@@ -227,15 +253,55 @@ static double p75(double *v, int n)
 	return v[(3 * n) / 4 < n ? (3 * n) / 4 : n - 1];
 }
 
+static int n_allocs_eq, n_bytes_eq, n_bytes_tiny;
+static unsigned long long bytes_apart;
+
+/* --allocs: one package's counts (see the top). */
+static bool cmp_allocs(int i, const struct rec *o, const struct rec *g)
+{
+	unsigned long long d;
+
+	if (!o->has_allocs || !g->has_allocs) {
+		printf("FAIL #%d %s: allocations %s\n", i, o->pkg,
+		       !o->has_allocs ? "not counted by coldtrace" : "not printed by GODEBUG");
+		return false;
+	}
+	d = o->bytes > g->bytes ? o->bytes - g->bytes : g->bytes - o->bytes;
+	bytes_apart += d;
+	if (o->allocs != g->allocs) {
+		printf("FAIL #%d %s: %llu allocs, GODEBUG %llu\n", i, o->pkg, o->allocs, g->allocs);
+		return false;
+	}
+	n_allocs_eq++;
+	if (d == 0) {
+		n_bytes_eq++;
+		return true;
+	}
+	if (d % 16 == 0 && d <= 16 * o->tiny) {
+		printf("tiny #%d %s: %llu bytes, GODEBUG %llu (%llu tiny allocs)\n", i, o->pkg, o->bytes,
+		       g->bytes, o->tiny);
+		n_bytes_tiny++;
+		return true;
+	}
+	printf("FAIL #%d %s: %llu bytes, GODEBUG %llu (%llu tiny allocs: at most %llu apart)\n", i,
+	       o->pkg, o->bytes, g->bytes, o->tiny, 16 * o->tiny);
+	return false;
+}
+
 static double dclock[MAXP], dat[MAXP];
 
 int main(int argc, char **argv)
 {
-	int no, ng, passed = 0, failed = 0, noisy = 0, nd = 0;
+	int no, ng, passed = 0, failed = 0, noisy = 0, nd = 0, failed_allocs = 0;
 	double worst_clock = 0, worst_at = 0, p75c, p75a;
 
-	if (argc > 1 && !strcmp(argv[1], "--order-only")) {
-		order_only = 1;
+	for (;;) {
+		if (argc > 1 && !strcmp(argv[1], "--order-only"))
+			order_only = 1;
+		else if (argc > 1 && !strcmp(argv[1], "--allocs"))
+			check_allocs = 1;
+		else
+			break;
 		argc--;
 		argv++;
 	}
@@ -247,7 +313,7 @@ int main(int argc, char **argv)
 		no = read_ours(argv[1]);
 		ng = read_go(argv[2]);
 	} else {
-		fprintf(stderr, "usage: cmp_inittrace OURS.jsonl GODEBUG.txt | --self OURS.jsonl PID\n");
+		fprintf(stderr, "usage: cmp_inittrace [--order-only] [--allocs] OURS.jsonl GODEBUG.txt | --self OURS.jsonl PID\n");
 		return 2;
 	}
 	if (ng == 0) {
@@ -268,6 +334,8 @@ int main(int argc, char **argv)
 			failed++;
 			continue;
 		}
+		if (check_allocs && !cmp_allocs(i, o, g))
+			failed_allocs++;
 		dc = dist(o->clock_ms, g->clock_ms, g->clock_res);
 		da = dist(o->at_ms, g->at_ms, g->at_res);
 		tc = CLOCK_TOL(g->clock_ms);
@@ -316,6 +384,11 @@ int main(int argc, char **argv)
 	if (!order_only)
 		printf("p75 |clock difference| %.1f us, p75 |@ difference| %.1f us; %d outlier%s explained by one delay (at most %d)\n",
 		       p75c * 1000, p75a * 1000, noisy, noisy == 1 ? "" : "s", OUTLIER_MAX(ng));
+	if (check_allocs) {
+		printf("allocations: %d package%s; allocs equal in %d, bytes equal in %d, bytes within the tiny block rule in %d (%llu bytes apart in all)\n",
+		       ng, ng == 1 ? "" : "s", n_allocs_eq, n_bytes_eq, n_bytes_tiny, bytes_apart);
+		failed += failed_allocs;
+	}
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed || no != ng ? 1 : 0;
 }
