@@ -502,14 +502,14 @@ static void on_go(struct ct_model *m, const struct ct_go *e)
 			}
 			im->pkgs[im->cur].end = e->h.ts;
 			pkg_counters(&im->pkgs[im->cur], e, true);
-			if (CT_COOKIE_KIND(e->cookie) == CT_GO_TASKEND)
-				im->pkgs[im->cur].nfns = im->pkgs[im->cur].nfns_task;
-			if (e->alloc_flags & CT_GO_ALLOCS_COUNTED) {
+			if (e->alloc_flags & CT_GO_ALLOCS_COUNTED) { /* --allocs: TASKEND's counts */
 				im->pkgs[im->cur].allocs_counted = true;
 				im->pkgs[im->cur].allocs = e->allocs;
 				im->pkgs[im->cur].bytes = e->bytes;
 				im->pkgs[im->cur].tiny = e->tiny;
 			}
+			if (CT_COOKIE_KIND(e->cookie) == CT_GO_TASKEND)
+				im->pkgs[im->cur].nfns = im->pkgs[im->cur].nfns_task;
 			else
 				im->pkgs[im->cur].nfns++;
 			im->cur_returned = true;
