@@ -16,9 +16,11 @@
  *                    function's address;
  *  - CT_GO_INITRET:  the instruction after that call (the function returned);
  *  - CT_GO_MAINMAIN: entry of main.main.
- *  - CT_GO_MALLOC:   (--allocs) runtime.mallocgc, on the first instruction
- *                    after its stack check (morestack replays the check, not
- *                    this); counts what GODEBUG=inittrace=1 would count for
+ *  - CT_GO_MALLOC:   (--allocs) runtime.mallocgc: on x86-64 the branch of
+ *                    its stack check (emulated; the register the check
+ *                    compared with g.stackguard0 is in the cookie, and a
+ *                    call bound for morestack, which reruns mallocgc, is not
+ *                    counted), else the first instruction after it; counts what GODEBUG=inittrace=1 would count for
  *                    the running init task (bpf/goalloc.h). Gated on the
  *                    thread's entry in go_allocs: one hash lookup for every
  *                    other thread and process of the binary, and for the
@@ -143,6 +145,19 @@ static __always_inline int go_malloc(struct pt_regs *ctx, __u64 cookie)
 	l = bpf_map_lookup_elem(&go_layouts, &bin);
 	if (!l)
 		return 0;
+#if defined(__TARGET_ARCH_x86)
+	if (CT_COOKIE_REG(cookie) != CT_REG_NONE) {
+		/* on the stack check's jbe: taken (CF or ZF), it goes to
+		 * morestack, which reruns mallocgc and this probe; count then.
+		 * The flags are the compare's own outcome (g.stackguard0 read
+		 * now could already be sysmon's preemption request). */
+		__u64 flags = 0;
+
+		bpf_probe_read_kernel(&flags, sizeof(flags), &ctx->flags);
+		if (flags & (0x1 | 0x40)) /* CF | ZF */
+			return 0;
+	}
+#endif
 	if (l->abi == CT_GO_ABI_X86_STACK) {
 		__u64 sp = ct_reg(ctx, CT_REG_SP);
 

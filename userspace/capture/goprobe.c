@@ -44,6 +44,8 @@ enum insn_kind {
 	IK_LOAD,      /* arm64: LDR Xt, [Xn, #disp] (reg = Xn, reg2 = Xt) */
 	IK_CBZ,       /* arm64: CBZ Xt (reg = Xt) */
 	IK_NOP,       /* padding: changes no register, flag or memory */
+	IK_CMP_GUARD, /* x86: cmp reg, [base + 16]: a prologue's stack check
+		       * (reg: rsp, or r12 = rsp - frame for big frames) */
 };
 
 struct insn {
@@ -53,6 +55,7 @@ struct insn {
 	uint64_t target;
 	uint8_t reg, reg2;
 	bool mem;
+	bool jbe; /* x86 jbe (taken when CF or ZF is set) */
 	int64_t disp;
 	/* any memory operand [membase + memdisp] (no index), for the task register */
 	uint8_t membase;
@@ -178,8 +181,14 @@ static void x86_decode(const ZydisDecodedInstruction *in, const ZydisDecodedOper
 			out->reg = zydis_reg(op->mem.base);
 			out->disp = mem_disp(op);
 		}
+	} else if (in->mnemonic == ZYDIS_MNEMONIC_CMP && in->operand_count_visible == 2 &&
+		   op->type == ZYDIS_OPERAND_TYPE_REGISTER && op->size == 64 && simple_mem(&ops[1]) &&
+		   mem_disp(&ops[1]) == 16) {
+		out->kind = IK_CMP_GUARD;
+		out->reg = zydis_reg(op->reg.value);
 	} else if (in->meta.category == ZYDIS_CATEGORY_COND_BR) {
 		out->kind = in->mnemonic == ZYDIS_MNEMONIC_JZ ? IK_JZ : IK_JCC;
+		out->jbe = in->mnemonic == ZYDIS_MNEMONIC_JBE;
 	}
 }
 
@@ -697,6 +706,33 @@ static long body_start(const struct code *c)
 	return -1;
 }
 
+/*
+ * x86-64: the stack check's branch itself, `cmp REG, [g + 16]; jbe
+ * morestack`, which the kernel emulates (the instruction after it is
+ * single-stepped out of line: a second trap per call). The probe sees the
+ * compare's outcome in the flags before the branch: BPF counts only when
+ * the jbe is not taken (CF and ZF clear: the body runs; otherwise
+ * morestack reruns the function and the branch fires again). Reading
+ * g.stackguard0 again would race with sysmon, which sets it to
+ * stackPreempt at any time. Index of the branch, *reg the compared
+ * register (only a marker for BPF); -1 if the prologue is not that shape.
+ */
+static long guard_branch(const struct code *c, uint8_t *reg)
+{
+	for (long i = 0; i + 1 < c->n && i < 4; i++) {
+		long j;
+
+		if (c->in[i].kind != IK_CMP_GUARD)
+			continue;
+		j = skip_nops(c, i + 1);
+		if (j >= c->n || c->in[j].kind != IK_JCC || !c->in[j].jbe)
+			return -1;
+		*reg = c->in[i].reg;
+		return j;
+	}
+	return -1;
+}
+
 /* Go 1.26+ built with GOEXPERIMENT=sizespecializedmalloc: the compiler
  * calls per-size-class copies of mallocgc directly. */
 static bool size_specialized(const struct goelf *g)
@@ -750,7 +786,10 @@ int goprobe_plan_malloc(const struct goelf *g, struct goprobe *probe, struct ct_
 		snprintf(err, errlen, "cannot decode runtime.mallocgc");
 		return -1;
 	}
-	at = body_start(&c);
+	probe->reg = CT_REG_NONE;
+	at = arch == GOELF_ARCH_X86_64 ? guard_branch(&c, &probe->reg) : -1;
+	if (at < 0)
+		at = body_start(&c);
 	if (at < 0) {
 		free(c.in);
 		snprintf(err, errlen, "runtime.mallocgc has no stack check where expected");
@@ -758,7 +797,6 @@ int goprobe_plan_malloc(const struct goelf *g, struct goprobe *probe, struct ct_
 	}
 	probe->kind = CT_GO_MALLOC;
 	probe->vaddr = c.in[at].addr;
-	probe->reg = CT_REG_NONE;
 	free(c.in);
 	if (goelf_vaddr_to_offset(g, probe->vaddr, &probe->offset)) {
 		snprintf(err, errlen, "runtime.mallocgc is not in a file-backed segment");

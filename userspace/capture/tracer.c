@@ -361,7 +361,8 @@ fail:
 static void attach_malloc(struct ct_tracer *t, struct ct_bin *b, const char *fdpath,
 			  const struct goprobe *p)
 {
-	uint64_t off = p->offset, cookie = CT_COOKIE(CT_GO_MALLOC, b->id, CT_REG_NONE, 0, 0);
+	/* reg: the stack check's compared register when the probe is on its branch */
+	uint64_t off = p->offset, cookie = CT_COOKIE(CT_GO_MALLOC, b->id, p->reg, 0, 0);
 
 	if (t->multi) {
 		int l = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
