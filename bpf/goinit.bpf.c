@@ -26,6 +26,16 @@
  *                    other thread and process of the binary, and for the
  *                    traced process itself once main.main started (its
  *                    entry is gone then).
+ *                    Why a probe and not the runtime's own counters: the
+ *                    per-P mcache statistics (tinyAllocs, smallAllocCount)
+ *                    move when a span is refilled or flushed, not per
+ *                    allocation, and count every goroutine that ran on the
+ *                    P; only a hit per mallocgc call gives Go's figures per
+ *                    package exactly. Its cost is a trap into the kernel per
+ *                    allocation of every process of the binary while it is
+ *                    attached (bench/allocs.sh: about 7 us a trap on the
+ *                    2-CPU VM, 1 us more for the counting), so it is only
+ *                    attached with --allocs.
  * Two entry points share the body: ct_go_probe (perf-event uprobes) and
  * ct_go_probe_multi (uprobe_multi links); the loader loads one.
  * No uretprobes: they corrupt Go's stack copying. Probes inside a function

@@ -75,41 +75,42 @@ CT_TEST(small_and_large)
 	CT_EQ_INT(t.off, 0);
 }
 
+/* One allocation after another on one P: size, pointer-free or not, the
+ * bytes Go counts, the tiny block's offset after it. */
+struct tiny_step {
+	__u32 rules;
+	__u64 size;
+	int noscan;
+	__u64 bytes;
+	__u32 off;
+	const char *why;
+};
+
 CT_TEST(tiny_block)
 {
+	static const struct tiny_step steps[] = {
+		{CT_ALLOC_GO116, 5, 1, 16, 5, "an empty mcache: a new block"},
+		{CT_ALLOC_GO116, 8, 1, 0, 16, "8 aligns to 8: 8 + 8 <= 16 fits"},
+		{CT_ALLOC_GO122, 1, 1, 16, 1, "full: a new block, kept (1 < 16 used)"},
+		{CT_ALLOC_GO122, 2, 1, 0, 4, "2 aligns to 2: 2 + 2 fits"},
+		{CT_ALLOC_GO122, 12, 1, 0, 16, "12 aligns to 4: 4 + 12 = 16 fits"},
+		{CT_ALLOC_GO116, 15, 1, 16, 15, "into a full block: a new one, kept"},
+		{CT_ALLOC_GO116, 3, 1, 16, 3, "15 + 3 > 16: a new block, kept (3 < 15)"},
+		{CT_ALLOC_GO116, 14, 1, 16, 3, "4 + 14 > 16: a new block, not kept (14 >= 3)"},
+		{CT_ALLOC_GO116, 8, 0, 8, 3, "with pointers: never tiny"},
+	};
 	struct ct_go_tiny t = {0};
 	int tiny;
 
-	/* an empty mcache: the first tiny allocation takes a new block */
-	CT_EQ_U64(bytes(CT_ALLOC_GO116, 5, 1, &t, &tiny), 16);
-	CT_EQ_INT(tiny, 1);
-	CT_EQ_INT(t.off, 5);
-	/* 8 aligns to 8: 8 + 8 <= 16 fits */
-	CT_EQ_U64(bytes(CT_ALLOC_GO116, 8, 1, &t, &tiny), 0);
-	CT_EQ_INT(t.off, 16);
-	/* full: a new block, which replaces the old (1 < 16 bytes used) */
-	CT_EQ_U64(bytes(CT_ALLOC_GO122, 1, 1, &t, &tiny), 16);
-	CT_EQ_INT(t.off, 1);
-	/* 2 aligns to 2: 2 + 2 <= 16 */
-	CT_EQ_U64(bytes(CT_ALLOC_GO122, 2, 1, &t, &tiny), 0);
-	CT_EQ_INT(t.off, 4);
-	/* 12 aligns to 4: 4 + 12 = 16 fits */
-	CT_EQ_U64(bytes(CT_ALLOC_GO122, 12, 1, &t, &tiny), 0);
-	CT_EQ_INT(t.off, 16);
-	/* 15 into a full block: new block, kept (15 < 16) */
-	CT_EQ_U64(bytes(CT_ALLOC_GO116, 15, 1, &t, &tiny), 16);
-	CT_EQ_INT(t.off, 15);
-	/* 3 does not fit (15 + 3 > 16): new block; 3 < 15 so it replaces */
-	CT_EQ_U64(bytes(CT_ALLOC_GO116, 3, 1, &t, &tiny), 16);
-	CT_EQ_INT(t.off, 3);
-	/* 14 does not fit (3 + 14 > 16, even aligned to 2: 4 + 14): new block,
-	 * not kept (14 >= 3) */
-	CT_EQ_U64(bytes(CT_ALLOC_GO116, 14, 1, &t, &tiny), 16);
-	CT_EQ_INT(t.off, 3);
-	/* small with pointers never goes to the tiny allocator */
-	CT_EQ_U64(bytes(CT_ALLOC_GO116, 8, 0, &t, &tiny), 8);
-	CT_EQ_INT(tiny, 0);
-	CT_EQ_INT(t.off, 3);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		const struct tiny_step *s = &steps[i];
+		__u64 b = bytes(s->rules, s->size, s->noscan, &t, &tiny);
+
+		if (b != s->bytes || t.off != s->off || tiny != (s->noscan && s->size < 16))
+			CT__FAIL("step %zu (%s): %llu bytes, offset %u, tiny %d", i, s->why,
+				 (unsigned long long)b, t.off, tiny);
+		CT_EQ_INT(t.valid, 1);
+	}
 }
 
 CT_TEST(go_minor)
