@@ -1611,7 +1611,10 @@ static int skel_open(struct ct_tracer *t, char *err, size_t errlen)
 		bpf_map__set_map_flags(t->skel->maps.lost_root, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.go_layouts, BPF_F_NO_PREALLOC);
 		bpf_map__set_map_flags(t->skel->maps.py_layouts, BPF_F_NO_PREALLOC);
+		bpf_map__set_map_flags(t->skel->maps.go_allocs, BPF_F_NO_PREALLOC);
 	}
+	if (!opts->allocs) /* never used: no room for it (the probes test allocs_on first) */
+		bpf_map__set_max_entries(t->skel->maps.go_allocs, 1);
 	/* wake the loader when a quarter of the ring is used */
 	t->skel->rodata->wakeup_bytes = bpf_map__max_entries(t->skel->maps.events) / 4;
 	t->skel->rodata->capture_bytes = opts->capture_bytes;
