@@ -59,7 +59,7 @@ batch() { # mode
 		sleep 3 # armed: the binary's probes are attached before `sleep` starts
 		"$st" -w 1 "$per" "$prog" 2>"$out"
 		local rc=$?
-		kill -INT "$bg" 2>/dev/null
+		kill -TERM "$bg" 2>/dev/null # (a background job of a script ignores SIGINT)
 		wait "$bg"
 		[ $rc = 0 ] ;;
 	esac || { log "mode $m failed: $(tail -n 3 "$out")"; return 1; }
