@@ -56,8 +56,9 @@ static const struct cli_option shared_options[] = {
 	 "both: only the timeline, as before the breakdown"},
 	{"allocs", CLI_OPT_ALLOCS, NULL,
 	 "count each Go package init's allocations and bytes\n"
-	 "as GODEBUG=inittrace=1 does (a uprobe on mallocgc\n"
-	 "until main.main)"},
+	 "as GODEBUG=inittrace=1 does (a uprobe on mallocgc:\n"
+	 "every allocation of the binary's processes traps,\n"
+	 "a few us, while coldtrace runs)"},
 	{"quiet", 'q', NULL, "no warnings"},
 	{"verbose", 'v', NULL, "libbpf's log"},
 	{"help", 'h', NULL, "this help"},
