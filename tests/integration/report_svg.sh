@@ -43,8 +43,12 @@ check() {
 	else
 		bad "$name: standalone SVG 1.1" "$(head -c 300 "$name.svg")"
 	fi
-	if command -v xmllint >/dev/null; then
-		xmllint --noout "$name.svg" && ok "$name: xmllint: well-formed" || bad "$name: xmllint: well-formed"
+	if ! command -v xmllint >/dev/null; then
+		bad "$name: xmllint: well-formed" "xmllint is not installed (apt-get install libxml2-utils; .ci/setup installs it)"
+	elif xmllint --noout "$name.svg"; then
+		ok "$name: xmllint: well-formed"
+	else
+		bad "$name: xmllint: well-formed"
 	fi
 	# the phase table of the text: "  NAME count p50 ..." / "  NAME A-p50 B-p50 ..."
 	awk '/^phase/{p=1;next} p&&/^$/{exit} p' "$name.txt" >"$name.phases"
