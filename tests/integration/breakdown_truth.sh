@@ -95,6 +95,7 @@ big=$work/tmp/big.dat
 [ $? = 0 ] && ok "faulter: first run" || bad "faulter: first run" "$(tail -5 first.log)"
 "$ct" run --cold-cache -f jsonl -o cold.jsonl -- "$faulter" touch "$big" 4 >cold.log 2>&1
 [ $? = 0 ] && ok "faulter: cold run" || bad "faulter: cold run" "$(tail -5 cold.log)"
+cat "$big" >/dev/null # what the cold run brought in, all of it in the cache again
 "$ct" run -f jsonl -o warm.jsonl -- "$faulter" touch "$big" 4 >warm.log 2>&1
 [ $? = 0 ] && ok "faulter: warm run" || bad "faulter: warm run" "$(tail -5 warm.log)"
 check_acct cold cold.jsonl
@@ -125,14 +126,18 @@ else
 fi
 [ "${cold_blkio:-0}" -gt 0 ] && ok "cold: delay accounting saw the block I/O wait" ||
 	bad "cold: delay accounting saw the block I/O wait" "blkio_delay_ns ${cold_blkio:-none}"
-# Warm: ~none. Not exactly none: once in a few runs here a few pages of
-# big.dat had left the cache between the runs (4 major faults, 292 KiB).
+# Warm: big.dat was read just before (cat), so ~none of it comes from disk.
+# Not always none: on this shared VM pages of a file leave the page cache
+# between two runs with no memory pressure (pgsteal 0, workingset refaults;
+# 4 major faults / 292 KiB once, 9 / 1.4 MiB once, under the ASan pass).
 # Major faults are few either way (readahead: the cold run takes about 6
-# for 64 MiB); the bytes brought into the page cache are the measure.
-if [ -n "${warm_maj:-}" ] && [ "$warm_maj" -le 8 ] && [ "$warm_miss" -lt $mib ]; then
-	ok "warm: $warm_maj major faults, $warm_miss bytes of big.dat missed the page cache"
+# for 64 MiB) and are checked exactly against rusage above; the bytes
+# brought into the page cache are the measure: at most 1/16 of the file,
+# against all of it cold.
+if [ -n "${warm_maj:-}" ] && [ "$warm_miss" -le $((4 * mib)) ]; then
+	ok "warm: $warm_maj major faults, $warm_miss bytes of big.dat missed the page cache (cold: $((cold_miss / mib)) MiB)"
 else
-	bad "warm: no major faults, big.dat cached" "maj_flt ${warm_maj:-none}, miss_bytes $warm_miss"
+	bad "warm: big.dat cached" "maj_flt ${warm_maj:-none}, miss_bytes $warm_miss"
 fi
 
 # --no-sched: nothing of coldtrace's to compare, and said so
