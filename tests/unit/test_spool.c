@@ -488,8 +488,11 @@ CT_TEST(stop_while_hanging)
 		struct timespec t0;
 
 		/* in its request (10 s timeout) by now, most likely */
-		while (!c.r.calls)
-			usleep(1000);
+		for (bool called = false; !called; usleep(1000)) {
+			pthread_mutex_lock(&c.r.mu);
+			called = c.r.calls > 0;
+			pthread_mutex_unlock(&c.r.mu);
+		}
 		usleep(50000);
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		c.left = ct_sender_stop(x, c.deadline_ms);

@@ -322,7 +322,8 @@ static int list_batches(struct ct_spool *s, const char *kind, struct name_list *
 		strcpy(l->v[l->n++], de->d_name);
 	}
 	closedir(d);
-	qsort(l->v, l->n, sizeof(l->v[0]), cmp_names);
+	if (l->n)
+		qsort(l->v, l->n, sizeof(l->v[0]), cmp_names);
 	return 0;
 }
 
