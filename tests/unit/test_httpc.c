@@ -182,68 +182,59 @@ static int get(const char *a, bool bytewise, int timeout_ms, int *status, char *
 
 /* ---- responses ---- */
 
-CT_TEST(content_length)
+/* Answers, whole or byte by byte: the status and body read from them. */
+CT_TEST(answers)
 {
-	char body[256], err[256];
-	int st;
+	static const struct {
+		const char *answer;
+		bool bytewise;
+		int status;
+		const char *body;
+	} cases[] = {
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y\r\n\r\nhello", false, 200, "hello"},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", true, 200, "abc"},
+		{"HTTP/1.1 204 No Content\r\n\r\n", false, 204, ""},
+		{"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n"
+		 "0\r\nX-Trailer: 1\r\n\r\n",
+		 true, 200, "hello world"},
+		{"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nuntil the close", false, 200, "until the close"},
+		{"HTTP/1.0 200 OK\r\nServer: x\r\n\r\nbyte by byte", true, 200, "byte by byte"},
+		/* 100 Continue and its friends: the real answer follows */
+		{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", false, 201, "ok"},
+		/* an answer, whatever its status, is not a transport failure */
+		{"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom", false, 500, "boom"},
+	};
 
-	CT_EQ_INT(get("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX: y\r\n\r\nhello", false, 5000, &st, body,
-		      sizeof(body), err, sizeof(err)), 0);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char body[256], err[256];
+		int st = 0;
+
+		CT_EQ_INT(get(cases[i].answer, cases[i].bytewise, 5000, &st, body, sizeof(body), err, sizeof(err)), 0);
+		CT_EQ_INT(st, cases[i].status);
+		CT_EQ_STR(body, cases[i].body);
+	}
+}
+
+/* A body of many reads' worth, chunked in big chunks. */
+CT_TEST(big_body)
+{
+	static char answer[300000], body[300000];
+	char err[256];
+	size_t n;
+	int st = 0;
+
+	n = (size_t)snprintf(answer, sizeof(answer), "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n");
+	for (int c = 0; c < 4; c++) {
+		n += (size_t)snprintf(answer + n, sizeof(answer) - n, "10000\r\n");
+		memset(answer + n, 'a' + c, 0x10000);
+		n += 0x10000;
+		n += (size_t)snprintf(answer + n, sizeof(answer) - n, "\r\n");
+	}
+	snprintf(answer + n, sizeof(answer) - n, "0\r\n\r\n");
+	CT_EQ_INT(get(answer, false, 5000, &st, body, sizeof(body), err, sizeof(err)), 0);
 	CT_EQ_INT(st, 200);
-	CT_EQ_STR(body, "hello");
-	/* a body with NULs and more than one read's worth is covered by chunked below */
-	CT_EQ_INT(get("HTTP/1.1 204 No Content\r\n\r\n", false, 5000, &st, body, sizeof(body), err, sizeof(err)), 0);
-	CT_EQ_INT(st, 204);
-	CT_EQ_STR(body, "");
-}
-
-CT_TEST(chunked_bytewise)
-{
-	char body[256], err[256];
-	int st;
-
-	CT_EQ_INT(get("HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhello\r\n6;ext=1\r\n world\r\n"
-		      "0\r\nX-Trailer: 1\r\n\r\n",
-		      true, 5000, &st, body, sizeof(body), err, sizeof(err)), 0);
-	CT_EQ_INT(st, 200);
-	CT_EQ_STR(body, "hello world");
-	CT_EQ_INT(get("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc", true, 5000, &st, body, sizeof(body), err,
-		      sizeof(err)), 0);
-	CT_EQ_STR(body, "abc");
-}
-
-CT_TEST(close_delimited)
-{
-	char body[256], err[256];
-	int st;
-
-	CT_EQ_INT(get("HTTP/1.0 200 OK\r\nServer: x\r\n\r\nuntil the close", false, 5000, &st, body, sizeof(body),
-		      err, sizeof(err)), 0);
-	CT_EQ_INT(st, 200);
-	CT_EQ_STR(body, "until the close");
-}
-
-CT_TEST(continue_then_200)
-{
-	char body[256], err[256];
-	int st;
-
-	CT_EQ_INT(get("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok", false,
-		      5000, &st, body, sizeof(body), err, sizeof(err)), 0);
-	CT_EQ_INT(st, 201);
-	CT_EQ_STR(body, "ok");
-}
-
-CT_TEST(status_500)
-{
-	char body[256], err[256];
-	int st;
-
-	/* an answer, whatever its status, is not a transport failure */
-	CT_EQ_INT(get("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 4\r\n\r\nboom", false, 5000, &st, body,
-		      sizeof(body), err, sizeof(err)), 0);
-	CT_EQ_INT(st, 500);
-	CT_EQ_STR(body, "boom");
+	CT_EQ_INT(strlen(body), 4 * 0x10000);
+	CT_TRUE(body[0] == 'a' && body[0x10000] == 'b' && body[4 * 0x10000 - 1] == 'd');
 }
 
 CT_TEST(malformed)
@@ -513,11 +504,8 @@ int main(void)
 		printf("cannot start the test server on 127.0.0.1\n");
 		return 1;
 	}
-	CT_RUN(content_length);
-	CT_RUN(chunked_bytewise);
-	CT_RUN(close_delimited);
-	CT_RUN(continue_then_200);
-	CT_RUN(status_500);
+	CT_RUN(answers);
+	CT_RUN(big_body);
 	CT_RUN(malformed);
 	CT_RUN(timeout);
 	CT_RUN(cancel_deadline);
