@@ -26,6 +26,7 @@
 #include "bincache.h"
 #include "child.h"
 #include "cli.h"
+#include "fleet.h"
 #include "coldcache.h"
 #include "exitstatus.h"
 #include "model.h"
@@ -408,6 +409,7 @@ static int run_once(struct run *r)
 	model.acct = &acct; /* the jsonl view writes its records */
 	env.view->render(&model, &out, &ropts);
 	rc = write_output(&out, r->run);
+	fleet_sandbox(&model, (uint32_t)child, r->cmdline, ropts.realtime_offset_ns);
 	if (env.stats) {
 		size_t npk = 0;
 		uint64_t hits = ct_tracer_go_hits(r->tracer);
@@ -551,6 +553,7 @@ int cmd_run(int argc, char **argv)
 	if (rc == CLI_EXIT_CANNOT_EXECUTE)
 		die(rc, "%s: not an executable file (%s)", argv[0], strerror(EACCES));
 	preflight();
+	fleet_open();
 
 	ct_model_init(&model, NULL);
 	session_model_options(&model);
@@ -652,5 +655,6 @@ int cmd_run(int argc, char **argv)
 		if (env.verbose)
 			fprintf(stderr, "coldtrace: closed in %.3f ms\n", (double)(now_ns(CLOCK_MONOTONIC) - t0) / 1e6);
 	}
+	fleet_close(); /* after the probes are gone: nothing waits on a slow server */
 	return ret;
 }

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "fleet.h"
 #include "model.h"
 #include "options.h"
 #include "output.h"
@@ -293,6 +294,7 @@ static void sandbox_write(struct watch *w, struct sandbox *s, bool cut)
 	}
 	w->written++;
 	sb_free(&out);
+	fleet_sandbox(&s->m, s->root, cmd, ropts.realtime_offset_ns);
 	ct_model_free(&s->m);
 	/* a long watch frees many models of many sizes: give the memory back */
 	malloc_trim(0);
@@ -420,6 +422,7 @@ int cmd_watch(int argc, char **argv)
 			die(CLI_EXIT_USAGE, "watch: --comm %s: the kernel keeps only %d characters of a name",
 			    w.comms[i], CT_COMM_LEN - 1);
 	preflight();
+	fleet_open();
 
 	w.said_empty = calloc(w.nglobs + 1, sizeof(*w.said_empty));
 	ct_model_init(&dummy, NULL); /* each sandbox gets its own */
@@ -482,6 +485,7 @@ int cmd_watch(int argc, char **argv)
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	ct_tracer_close(tracer); /* every probe and program detached here */
+	fleet_close();
 	if (!env.quiet)
 		fprintf(stderr, "coldtrace: %d sandbox%s written\n", w.written, w.written == 1 ? "" : "es");
 	if (unattributed && !env.quiet)

@@ -59,6 +59,24 @@ static const struct cli_option shared_options[] = {
 	 "as GODEBUG=inittrace=1 does (a uprobe on mallocgc:\n"
 	 "every allocation of the binary's processes traps,\n"
 	 "a few us, while coldtrace runs)"},
+	{"clickhouse", CLI_OPT_CLICKHOUSE, "URL",
+	 "also send each cold start to ClickHouse's HTTP\n"
+	 "interface (http://[user:pass@]host:8123/), in batches\n"
+	 "through the spool; tables created if missing"},
+	{"clickhouse-db", CLI_OPT_CLICKHOUSE_DB, "NAME", "its database (default coldtrace)"},
+	{"label", CLI_OPT_LABEL, "KEY=VALUE",
+	 "a label on every row sent (repeatable), e.g.\n"
+	 "host=web-1 or instance=m7g.large"},
+	{"otlp", CLI_OPT_OTLP, "URL",
+	 "also POST each sandbox's OTLP/JSON spans to a\n"
+	 "collector (http://host:4318; path /v1/traces unless\n"
+	 "the URL has one), through the spool"},
+	{"spool", CLI_OPT_SPOOL, "DIR",
+	 "where batches wait until delivered, and are retried\n"
+	 "(default " "/var/spool/coldtrace" "; one coldtrace per DIR)"},
+	{"spool-max", CLI_OPT_SPOOL_MAX, "SIZE",
+	 "the spool's bound (default 1G); a batch over it is\n"
+	 "not kept, and counted and reported"},
 	{"quiet", 'q', NULL, "no warnings"},
 	{"verbose", 'v', NULL, "libbpf's log"},
 	{"help", 'h', NULL, "this help"},
@@ -161,6 +179,29 @@ bool cli_shared_option(int key, const char *arg)
 	case CLI_OPT_NO_PYTHON: env.no_python = true; break;
 	case CLI_OPT_NO_BREAKDOWN: env.no_sched = env.no_files = true; break;
 	case CLI_OPT_FULL: env.full = true; break;
+	case CLI_OPT_CLICKHOUSE: env.clickhouse = arg; break;
+	case CLI_OPT_CLICKHOUSE_DB: env.clickhouse_db = arg; break;
+	case CLI_OPT_LABEL: {
+		const char *eq = strchr(arg, '=');
+		char **nl;
+
+		if (!eq || eq == arg || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+						(size_t)(eq - arg))
+			die(CLI_EXIT_USAGE, "--label takes KEY=VALUE, KEY of letters, digits and _, not '%s'", arg);
+		nl = realloc(env.labels, (env.nlabels + 1) * sizeof(*nl));
+		if (!nl)
+			die(1, "out of memory");
+		env.labels = nl;
+		env.labels[env.nlabels++] = (char *)arg;
+		break;
+	}
+	case CLI_OPT_OTLP: env.otlp = arg; break;
+	case CLI_OPT_SPOOL:
+		if (!*arg)
+			die(CLI_EXIT_USAGE, "--spool needs a directory");
+		env.spool = arg;
+		break;
+	case CLI_OPT_SPOOL_MAX: env.spool_max = parse_size("--spool-max", arg); break;
 	case 'q': env.quiet = true; break;
 	case 'v': env.verbose = true; break;
 	default: return false;

@@ -39,6 +39,14 @@ struct cli_env {
 	bool no_python;        /* --no-python: no CPython import probes */
 	bool cold_cache;       /* run --cold-cache: evict the command's files from the page cache first */
 	bool full;             /* --full: the svg's axis spans the whole trace */
+	/* fleet sinks (issue 15, fleet.h) */
+	const char *clickhouse;    /* --clickhouse URL */
+	const char *clickhouse_db; /* --clickhouse-db NAME; NULL: "coldtrace" */
+	const char *otlp;          /* --otlp URL */
+	const char *spool;         /* --spool DIR; NULL: CT_SPOOL_DEFAULT_DIR */
+	uint64_t spool_max;        /* --spool-max SIZE; 0: CT_SPOOL_DEFAULT_MAX */
+	char **labels;             /* --label KEY=VALUE, as given */
+	size_t nlabels;
 };
 
 extern struct cli_env env;
@@ -70,6 +78,12 @@ enum {
 	CLI_OPT_COLD_CACHE,
 	CLI_OPT_FULL,
 	CLI_OPT_ALLOCS,
+	CLI_OPT_CLICKHOUSE,
+	CLI_OPT_CLICKHOUSE_DB,
+	CLI_OPT_LABEL,
+	CLI_OPT_OTLP,
+	CLI_OPT_SPOOL,
+	CLI_OPT_SPOOL_MAX,
 };
 
 /* --top N: the same range and error in run, watch and report. */
@@ -82,7 +96,7 @@ bool cli_shared_option(int key, const char *arg);
 
 /* getopt_long's arrays for a command's own options (a table ended by a
  * NULL name) followed by the shared ones. */
-#define CLI_MAX_OPTIONS 32
+#define CLI_MAX_OPTIONS 48
 struct cli_getopt {
 	struct option longopts[CLI_MAX_OPTIONS + 1];
 	char shortopts[3 * CLI_MAX_OPTIONS + 2];
