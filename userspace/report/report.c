@@ -94,10 +94,13 @@ static int grow(void **p, size_t *cap, size_t n, size_t elsz)
 
 #define GROW(arr, n, cap) grow((void **)&(arr), &(cap), (n), sizeof(*(arr)))
 
+/* A series' samples, or (pre) its stats computed elsewhere and put
+ * (ct_report_put_stats: then v is empty). */
 struct u64vec {
 	uint64_t *v;
 	size_t n, cap;
-	bool sorted;
+	bool sorted, pre;
+	struct ct_stats st;
 };
 
 static int vec_push(struct u64vec *v, uint64_t x)
@@ -155,6 +158,10 @@ void ct_stats_of(uint64_t *v, size_t n, struct ct_stats *st)
 /* The samples are sorted once, when first asked for. */
 static void vec_stats(struct u64vec *v, struct ct_stats *st)
 {
+	if (v->pre) {
+		*st = v->st;
+		return;
+	}
 	if (!v->sorted && v->n) {
 		qsort(v->v, v->n, sizeof(*v->v), cmp_u64);
 		v->sorted = true;
@@ -173,11 +180,20 @@ static char *dupn(const char *s, size_t n)
 	return d;
 }
 
+/* Its count of samples, put or not. */
+static size_t vec_count(const struct u64vec *v)
+{
+	return v->pre ? v->st.count : v->n;
+}
+
 /* ---- the aggregate and the run being read ---- */
 
 struct agg_phase {
 	char *name;
 	struct u64vec dur;
+	/* the durations without --minus-held and the held_ns of those that had
+	 * one, in the order of the runs (never sorted): ct_report_each_sample */
+	struct u64vec raw, held;
 	size_t incomplete;
 	struct u64vec bd[CT_RF_COUNT]; /* the breakdown's figures */
 };
@@ -255,8 +271,8 @@ struct st_bd {
 
 struct st_phase {
 	char *name;
-	bool done;
-	uint64_t dur;
+	bool done, have_held;
+	uint64_t dur, raw, held; /* raw: dur without --minus-held */
 };
 
 /* An "extension" record: v[f] where have bit f is set. */
@@ -290,6 +306,7 @@ struct cur_run {
 
 struct ct_report {
 	bool minus_held;
+	bool put; /* made by ct_report_put_*: stats, no samples */
 	struct agg_phase *phases;
 	size_t nphases, cap_phases;
 	struct agg_prog *progs;
@@ -302,7 +319,8 @@ struct ct_report {
 	size_t nmods, cap_mods;
 	struct ct_hmap phase_map, prog_map, pkg_map, ext_map, mod_map; /* name (and program) -> index */
 	struct run_rec *runs;
-	size_t nruns, cap_runs, nincomplete;
+	size_t nrecs, cap_runs; /* runs[]: the runs read (none in a put report) */
+	size_t nruns, nincomplete;
 	struct cur_run cur;
 	struct jr_obj jo;
 };
@@ -406,6 +424,8 @@ void ct_report_free(struct ct_report *r)
 	for (size_t i = 0; i < r->nphases; i++) {
 		free(r->phases[i].name);
 		free(r->phases[i].dur.v);
+		free(r->phases[i].raw.v);
+		free(r->phases[i].held.v);
 		for (int f = 0; f < CT_RF_COUNT; f++)
 			free(r->phases[i].bd[f].v);
 	}
@@ -431,7 +451,7 @@ void ct_report_free(struct ct_report *r)
 		free(r->mods[i].cum.v);
 		free(r->mods[i].self.v);
 	}
-	for (size_t i = 0; i < r->nruns; i++)
+	for (size_t i = 0; i < r->nrecs; i++)
 		free(r->runs[i].name);
 	free(r->mods);
 	free(r->exts);
@@ -714,8 +734,8 @@ static int rec_phase(struct ct_report *r, char *err, size_t errlen)
 	struct cur_run *c = &r->cur;
 	const char *name;
 	size_t len;
-	uint64_t start, end, dur = 0, held;
-	bool done = false, flag;
+	uint64_t start, end, dur = 0, raw, held = 0;
+	bool done = false, flag, have_held;
 	struct st_phase *ph;
 
 	if (jr_get_str(&r->jo, "name", &name, &len))
@@ -735,13 +755,18 @@ static int rec_phase(struct ct_report *r, char *err, size_t errlen)
 		dur = end - start;
 		done = true;
 	}
-	if (done && r->minus_held && !jr_get_u64(&r->jo, "held_ns", &held))
+	raw = dur;
+	have_held = done && !jr_get_u64(&r->jo, "held_ns", &held);
+	if (have_held && r->minus_held)
 		dur = held < dur ? dur - held : 0;
 	if (GROW(c->phases, c->nphases, c->cap_phases))
 		return OOM();
 	ph = &c->phases[c->nphases];
 	ph->done = done;
 	ph->dur = done ? dur : 0;
+	ph->raw = done ? raw : 0;
+	ph->have_held = have_held;
+	ph->held = have_held ? held : 0;
 	ph->name = dupn(name, strlen(name));
 	if (!ph->name)
 		return OOM();
@@ -1064,9 +1089,9 @@ int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 		cur_clear(c);
 		return -1;
 	}
-	if (!c->name || GROW(r->runs, r->nruns, r->cap_runs))
+	if (!c->name || GROW(r->runs, r->nrecs, r->cap_runs))
 		goto oom;
-	rr = &r->runs[r->nruns];
+	rr = &r->runs[r->nrecs];
 	memset(rr, 0, sizeof(*rr));
 	rr->name = c->name;
 	c->name = NULL;
@@ -1076,6 +1101,7 @@ int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 	else if (!c->complete)
 		snprintf(rr->reason, sizeof(rr->reason), "summary says incomplete, %llu events lost",
 			 (unsigned long long)c->lost);
+	r->nrecs++;
 	r->nruns++;
 	r->nincomplete += !rr->complete;
 
@@ -1126,7 +1152,8 @@ int ct_report_end_run(struct ct_report *r, char *err, size_t errlen)
 			goto oom;
 		if (!c->phases[i].done)
 			p->incomplete++;
-		else if (vec_push(&p->dur, c->phases[i].dur))
+		else if (vec_push(&p->dur, c->phases[i].dur) || vec_push(&p->raw, c->phases[i].raw) ||
+			 (c->phases[i].have_held && vec_push(&p->held, c->phases[i].held)))
 			goto oom;
 	}
 out:
@@ -1476,7 +1503,7 @@ static void put_figs_json(struct jsonw *w, struct u64vec *bd)
 static bool has_figs(const struct u64vec *bd)
 {
 	for (int f = 0; f < CT_RF_COUNT; f++)
-		if (bd[f].n)
+		if (vec_count(&bd[f]))
 			return true;
 	return false;
 }
@@ -1645,7 +1672,7 @@ static void render_json(struct ct_report *r, struct strbuf *out, const struct ct
 	jw_kuint(&w, "runs", r->nruns);
 	jw_key(&w, "incomplete_runs");
 	jw_arr_open(&w);
-	for (size_t i = 0; i < r->nruns; i++) {
+	for (size_t i = 0; i < r->nrecs; i++) {
 		if (r->runs[i].complete)
 			continue;
 		jw_obj_open(&w);
@@ -1777,7 +1804,7 @@ void ct_report_render(struct ct_report *r, struct strbuf *out, const struct ct_r
 		sb_printf(out, ", %zu incomplete (flagged; their samples are included)\n", r->nincomplete);
 	else
 		sb_puts(out, ", all complete\n");
-	for (size_t i = 0; i < r->nruns; i++) {
+	for (size_t i = 0; i < r->nrecs; i++) {
 		if (r->runs[i].complete)
 			continue;
 		sb_puts(out, "  incomplete: ");
@@ -2805,4 +2832,225 @@ void ct_report_compare_headline(struct ct_report *a, struct ct_report *b, struct
 		summary_line(out, headline(sets));
 	for (int k = 0; k < NROWKINDS; k++)
 		free(rs[k].v);
+}
+
+/* ---- the samples as rows, stats put back (issue 15) ---- */
+
+static const char *const sample_kind_name[CT_RS_COUNT] = {
+	[CT_RS_PHASE] = "phase",
+	[CT_RS_PHASE_HELD] = "phase_held",
+	[CT_RS_PHASE_INCOMPLETE] = "phase_incomplete",
+	[CT_RS_PHASE_FIG] = "phase_fig",
+	[CT_RS_PROG_START] = "prog_start",
+	[CT_RS_STARTUP] = "startup",
+	[CT_RS_EXT_START] = "ext_start",
+	[CT_RS_EXT_FAILED] = "ext_failed",
+	[CT_RS_EXT_GATED_INIT] = "ext_gated_init",
+	[CT_RS_EXT_GATED_REGISTER] = "ext_gated_register",
+	[CT_RS_EXT] = "ext",
+	[CT_RS_PKG] = "pkg",
+	[CT_RS_PKG_FIG] = "pkg_fig",
+	[CT_RS_PY_CUM] = "py_cum",
+	[CT_RS_PY_SELF] = "py_self",
+};
+
+const char *ct_report_sample_kind_name(int kind)
+{
+	return kind >= 0 && kind < CT_RS_COUNT ? sample_kind_name[kind] : NULL;
+}
+
+int ct_report_sample_kind_of(const char *name)
+{
+	for (int k = 0; name && k < CT_RS_COUNT; k++)
+		if (!strcmp(sample_kind_name[k], name))
+			return k;
+	return -1;
+}
+
+/* Every value of v as a sample of (kind, fig, prog, name, ord). */
+#define EACH(vec, kind, fig, prog, name, ord)                                                      \
+	do {                                                                                       \
+		for (size_t j_ = 0; j_ < (vec)->n; j_++)                                           \
+			if ((ret = cb(ctx, (kind), (fig), (prog), (name), (ord), (vec)->v[j_])))   \
+				return ret;                                                        \
+	} while (0)
+/* A count as that many samples of value 1. */
+#define EACH_ONE(count, kind, prog, name, ord)                                                     \
+	do {                                                                                       \
+		for (size_t j_ = 0; j_ < (count); j_++)                                            \
+			if ((ret = cb(ctx, (kind), 0, (prog), (name), (ord), 1)))                  \
+				return ret;                                                        \
+	} while (0)
+
+int ct_report_each_sample(struct ct_report *r, ct_report_sample_fn *cb, void *ctx)
+{
+	int ret;
+
+	for (size_t i = 0; i < r->nphases; i++) {
+		struct agg_phase *p = &r->phases[i];
+
+		EACH(&p->raw, CT_RS_PHASE, 0, "", p->name, i);
+		EACH(&p->held, CT_RS_PHASE_HELD, 0, "", p->name, i);
+		EACH_ONE(p->incomplete, CT_RS_PHASE_INCOMPLETE, "", p->name, i);
+		for (int f = 0; f < CT_RF_COUNT; f++)
+			EACH(&p->bd[f], CT_RS_PHASE_FIG, f, "", p->name, i);
+	}
+	for (size_t i = 0; i < r->nprogs; i++) {
+		struct agg_prog *p = &r->progs[i];
+
+		EACH_ONE(p->starts, CT_RS_PROG_START, p->name, "", i);
+		for (int f = 0; f < NFIG; f++)
+			EACH(&p->fig[f], CT_RS_STARTUP, f, p->name, "", i);
+	}
+	for (size_t i = 0; i < r->nexts; i++) {
+		struct agg_ext *e = &r->exts[i];
+
+		EACH_ONE(e->starts, CT_RS_EXT_START, e->name, "", i);
+		EACH_ONE(e->failed, CT_RS_EXT_FAILED, e->name, "", i);
+		EACH_ONE(e->gated_init, CT_RS_EXT_GATED_INIT, e->name, "", i);
+		EACH_ONE(e->gated_register, CT_RS_EXT_GATED_REGISTER, e->name, "", i);
+		for (int f = 0; f < CT_REPORT_EXT_NFIG; f++)
+			EACH(&e->fig[f], CT_RS_EXT, f, e->name, "", i);
+	}
+	for (size_t i = 0; i < r->npkgs; i++) {
+		struct agg_pkg *p = &r->pkgs[i];
+		const char *prog = r->progs[p->prog].name;
+
+		EACH(&p->clock, CT_RS_PKG, 0, prog, p->name, i);
+		for (int f = 0; f < CT_RF_COUNT; f++)
+			EACH(&p->bd[f], CT_RS_PKG_FIG, f, prog, p->name, i);
+	}
+	for (size_t i = 0; i < r->nmods; i++) {
+		struct agg_mod *m = &r->mods[i];
+
+		EACH(&m->cum, CT_RS_PY_CUM, 0, m->prog, m->name, i);
+		EACH(&m->self, CT_RS_PY_SELF, 0, m->prog, m->name, i);
+	}
+	return 0;
+}
+
+#undef EACH
+#undef EACH_ONE
+
+/* v's stats are st from now on (its samples, if any, dropped). */
+static void vec_put(struct u64vec *v, const struct ct_stats *st)
+{
+	free(v->v);
+	memset(v, 0, sizeof(*v));
+	v->pre = true;
+	v->st = *st;
+}
+
+int ct_report_put_runs(struct ct_report *r, size_t nruns, size_t nincomplete)
+{
+	r->put = true;
+	r->nruns = nruns;
+	r->nincomplete = nincomplete;
+	return 0;
+}
+
+int ct_report_put_stats(struct ct_report *r, int kind, int fig, const char *prog, const char *name,
+			const struct ct_stats *st)
+{
+	struct agg_phase *ph = NULL;
+	struct agg_prog *pg = NULL;
+	struct agg_ext *e = NULL;
+	struct agg_pkg *pk = NULL;
+	struct agg_mod *m = NULL;
+	long i;
+
+	r->put = true;
+	prog = prog ? prog : "";
+	name = name ? name : "";
+	switch (kind) {
+	case CT_RS_PHASE_HELD:
+		return 0; /* --minus-held is computed where the stats are */
+	case CT_RS_PHASE:
+	case CT_RS_PHASE_INCOMPLETE:
+	case CT_RS_PHASE_FIG:
+		ph = agg_phase_of(r, name);
+		if (!ph)
+			return -1;
+		break;
+	case CT_RS_PROG_START:
+	case CT_RS_STARTUP:
+	case CT_RS_PKG:
+	case CT_RS_PKG_FIG:
+		i = agg_prog_of(r, prog);
+		if (i < 0)
+			return -1;
+		pg = &r->progs[i];
+		if (kind == CT_RS_PKG || kind == CT_RS_PKG_FIG) {
+			pk = agg_pkg_of(r, (size_t)i, name);
+			if (!pk)
+				return -1;
+		}
+		break;
+	case CT_RS_EXT_START:
+	case CT_RS_EXT_FAILED:
+	case CT_RS_EXT_GATED_INIT:
+	case CT_RS_EXT_GATED_REGISTER:
+	case CT_RS_EXT:
+		e = agg_ext_of(r, prog);
+		if (!e)
+			return -1;
+		break;
+	case CT_RS_PY_CUM:
+	case CT_RS_PY_SELF:
+		m = agg_mod_of(r, prog, name);
+		if (!m)
+			return -1;
+		break;
+	default:
+		return 0; /* a kind this version does not know: nothing to show */
+	}
+	switch (kind) {
+	case CT_RS_PHASE:
+		vec_put(&ph->dur, st);
+		break;
+	case CT_RS_PHASE_INCOMPLETE:
+		ph->incomplete = st->count;
+		break;
+	case CT_RS_PHASE_FIG:
+		if (fig >= 0 && fig < CT_RF_COUNT)
+			vec_put(&ph->bd[fig], st);
+		break;
+	case CT_RS_PROG_START:
+		pg->starts = st->count;
+		break;
+	case CT_RS_STARTUP:
+		if (fig >= 0 && fig < NFIG)
+			vec_put(&pg->fig[fig], st);
+		break;
+	case CT_RS_PKG:
+		vec_put(&pk->clock, st);
+		break;
+	case CT_RS_PKG_FIG:
+		if (fig >= 0 && fig < CT_RF_COUNT)
+			vec_put(&pk->bd[fig], st);
+		break;
+	case CT_RS_EXT_START:
+		e->starts = st->count;
+		break;
+	case CT_RS_EXT_FAILED:
+		e->failed = st->count;
+		break;
+	case CT_RS_EXT_GATED_INIT:
+		e->gated_init = st->count;
+		break;
+	case CT_RS_EXT_GATED_REGISTER:
+		e->gated_register = st->count;
+		break;
+	case CT_RS_EXT:
+		if (fig >= 0 && fig < CT_REPORT_EXT_NFIG)
+			vec_put(&e->fig[fig], st);
+		break;
+	case CT_RS_PY_CUM:
+		vec_put(&m->cum, st);
+		break;
+	case CT_RS_PY_SELF:
+		vec_put(&m->self, st);
+		break;
+	}
+	return 0;
 }

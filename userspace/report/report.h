@@ -212,6 +212,63 @@ void ct_report_render_svg(struct ct_report *r, struct strbuf *out, const struct 
 void ct_report_render_compare_svg(struct ct_report *a, struct ct_report *b, struct strbuf *out,
 				  const struct ct_report_opts *o);
 
+/*
+ * The report's samples as rows, and stats computed elsewhere (issue 15:
+ * `--clickhouse` sends each cold start's samples to ClickHouse's "samples"
+ * table; `report --clickhouse` has ClickHouse compute count, quantilesExact
+ * and max per series and renders them with this file's tables).
+ *
+ * A sample's kind: a series' value (PHASE: a phase's duration as the report
+ * counts it, without --minus-held; STARTUP/EXT: fig as
+ * ct_report_startup_stats/ct_report_ext_stats; PKG: clock; PHASE_FIG and
+ * PKG_FIG: breakdown figure fig; PY_CUM/PY_SELF) or a count (value 1:
+ * PHASE_INCOMPLETE, PROG_START, EXT_START, EXT_FAILED, EXT_GATED_INIT,
+ * EXT_GATED_REGISTER). PHASE_HELD is a phase's held_ns (so --minus-held can
+ * be computed elsewhere: dur - held, floored at 0, as this file does).
+ */
+enum ct_report_sample_kind {
+	CT_RS_PHASE,
+	CT_RS_PHASE_HELD,
+	CT_RS_PHASE_INCOMPLETE,
+	CT_RS_PHASE_FIG,
+	CT_RS_PROG_START,
+	CT_RS_STARTUP,
+	CT_RS_EXT_START,
+	CT_RS_EXT_FAILED,
+	CT_RS_EXT_GATED_INIT,
+	CT_RS_EXT_GATED_REGISTER,
+	CT_RS_EXT,
+	CT_RS_PKG,
+	CT_RS_PKG_FIG,
+	CT_RS_PY_CUM,
+	CT_RS_PY_SELF,
+	CT_RS_COUNT
+};
+/* "phase", "phase_held", ...: the samples table's kind column; NULL past
+ * the enum. */
+const char *ct_report_sample_kind_name(int kind);
+/* kind's number from its name, or -1. */
+int ct_report_sample_kind_of(const char *name);
+
+/* prog "" where a kind has none (phases); ord: the series' index in the
+ * order the report first saw it (phases, programs, extensions; packages and
+ * modules too), so series of several runs can be put back in the report's
+ * order (ordered by the first run that has them, then ord). */
+typedef int ct_report_sample_fn(void *ctx, int kind, int fig, const char *prog, const char *name, size_t ord,
+				uint64_t value);
+/* Every sample of the runs added so far (for one run: that run's rows);
+ * stops at cb's first non-zero and returns it; 0 when all were given. */
+int ct_report_each_sample(struct ct_report *r, ct_report_sample_fn *cb, void *ctx);
+
+/* A report made of stats computed elsewhere: the runs' counts, then one
+ * call per series in the report's first-seen order (st->count is the count
+ * for the count kinds; PHASE_HELD is not put). Render with
+ * ct_report_render (text or json); the pictures and --compare need the
+ * samples and refuse such a report. 0, or -1 out of memory. */
+int ct_report_put_runs(struct ct_report *r, size_t nruns, size_t nincomplete);
+int ct_report_put_stats(struct ct_report *r, int kind, int fig, const char *prog, const char *name,
+			const struct ct_stats *st);
+
 /* The CLI: argv[0] is "report". Exit status: 0, 1 bad input, 2 usage. */
 int ct_cmd_report(int argc, char **argv);
 

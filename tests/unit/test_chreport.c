@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * report --clickhouse (issue 15) without a server: the samples a report
+ * gives per run (ct_report_each_sample), their stats computed here per
+ * series as ClickHouse would (ct_stats_of), put back into a report
+ * (ct_chr_put, ct_report_put_stats) render the same text and JSON as the
+ * report on the runs; the SQL built and the answers parsed.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "chreport.h"
+#include "ct_test.h"
+#include "report.h"
+#include "strbuf.h"
+
+/* ---- runs from the corpus ---- */
+
+static char *slurp(const char *path, size_t *len)
+{
+	struct strbuf sb;
+	char buf[4096];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	sb_init(&sb);
+	if (!f) {
+		CT__FAIL("cannot read %s", path);
+		sb_puts(&sb, "");
+		*len = 0;
+		return sb.buf;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		sb_putn(&sb, buf, n);
+	fclose(f);
+	if (!sb.buf)
+		sb_puts(&sb, "");
+	*len = sb.len;
+	return sb.buf;
+}
+
+#define MAXRUNS 64
+
+/* The runs of the corpus files: each file split at its header lines. */
+struct runs {
+	char *text[MAXRUNS];
+	size_t len[MAXRUNS];
+	size_t n;
+};
+
+static void add_file(struct runs *rs, const char *name)
+{
+	char path[512];
+	size_t len, start = 0;
+	char *t;
+
+	snprintf(path, sizeof(path), CT_SOURCE_DIR "/tests/fuzz/corpus/jsonl/%s", name);
+	t = slurp(path, &len);
+	/* a form feed at a line's start separates concatenated runs (the
+	 * breakdown seed): dropped */
+	for (size_t i = 0, o = 0;; i++) {
+		if (i == len) {
+			len = o;
+			break;
+		}
+		if (t[i] != '\f' || (i && t[i - 1] != '\n'))
+			t[o++] = t[i];
+	}
+	for (size_t i = 0; i <= len; i++) {
+		bool hdr = i < len && (i == 0 || t[i - 1] == '\n') && !strncmp(t + i, "{\"type\":\"header\"", 16);
+
+		if ((hdr || i == len) && i > start && rs->n < MAXRUNS) {
+			rs->text[rs->n] = malloc(i - start + 1);
+			memcpy(rs->text[rs->n], t + start, i - start);
+			rs->len[rs->n] = i - start;
+			rs->n++;
+		}
+		if (hdr)
+			start = i;
+	}
+	free(t);
+}
+
+static void add_text(struct runs *rs, const char *text)
+{
+	rs->text[rs->n] = strdup(text);
+	rs->len[rs->n] = strlen(text);
+	rs->n++;
+}
+
+static void runs_free(struct runs *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->text[i]);
+	rs->n = 0;
+}
+
+/* ---- samples grouped by series, as the SQL groups them ---- */
+
+struct ser {
+	int kind, fig;
+	char *prog, *name;
+	size_t run, ord; /* the first run with it, its ord there */
+	uint64_t *v;
+	size_t n, cap;
+};
+
+struct coll {
+	struct ser *s;
+	size_t n, cap;
+	size_t run;
+	/* per (run, phase): the held_ns, for --minus-held */
+	bool minus_held;
+};
+
+static struct ser *ser_of(struct coll *c, int kind, int fig, const char *prog, const char *name, size_t ord)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->s[i].kind == kind && c->s[i].fig == fig && !strcmp(c->s[i].prog, prog) &&
+		    !strcmp(c->s[i].name, name))
+			return &c->s[i];
+	if (c->n == c->cap) {
+		c->cap = c->cap ? 2 * c->cap : 64;
+		c->s = realloc(c->s, c->cap * sizeof(*c->s));
+	}
+	c->s[c->n] = (struct ser){kind, fig, strdup(prog), strdup(name), c->run, ord, NULL, 0, 0};
+	return &c->s[c->n++];
+}
+
+static void ser_push(struct ser *s, uint64_t v)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 8;
+		s->v = realloc(s->v, s->cap * sizeof(*s->v));
+	}
+	s->v[s->n++] = v;
+}
+
+static int collect(void *ctx, int kind, int fig, const char *prog, const char *name, size_t ord, uint64_t value)
+{
+	struct coll *c = ctx;
+
+	CT_TRUE(ct_report_sample_kind_name(kind) != NULL);
+	ser_push(ser_of(c, kind, fig, prog, name, ord), value);
+	return 0;
+}
+
+/* One run's samples, phases less their held_ns when c->minus_held (the
+ * SQL's way: a phase's duration less the sum of the held_ns of that phase
+ * name in that run, floored at 0). */
+static void collect_run(struct coll *c, struct ct_report *one)
+{
+	struct coll tmp = {0};
+
+	tmp.run = c->run;
+	CT_EQ_INT(ct_report_each_sample(one, collect, &tmp), 0);
+	for (size_t i = 0; i < tmp.n; i++) {
+		struct ser *s = &tmp.s[i];
+
+		if (s->kind == CT_RS_PHASE && c->minus_held) {
+			uint64_t held = 0;
+
+			for (size_t j = 0; j < tmp.n; j++)
+				if (tmp.s[j].kind == CT_RS_PHASE_HELD && !strcmp(tmp.s[j].name, s->name))
+					for (size_t k = 0; k < tmp.s[j].n; k++)
+						held += tmp.s[j].v[k];
+			for (size_t k = 0; k < s->n; k++)
+				s->v[k] = s->v[k] > held ? s->v[k] - held : 0;
+		}
+		for (size_t k = 0; k < s->n; k++)
+			ser_push(ser_of(c, s->kind, s->fig, s->prog, s->name, s->ord), s->v[k]);
+		free(s->prog);
+		free(s->name);
+		free(s->v);
+	}
+	free(tmp.s);
+}
+
+static void coll_free(struct coll *c)
+{
+	for (size_t i = 0; i < c->n; i++) {
+		free(c->s[i].prog);
+		free(c->s[i].name);
+		free(c->s[i].v);
+	}
+	free(c->s);
+	memset(c, 0, sizeof(*c));
+}
+
+/* The report put from c's series (stats computed here). */
+static struct ct_report *put_report(struct coll *c, size_t nruns, size_t nincomplete, bool minus_held)
+{
+	struct ct_report *r = ct_report_new();
+	struct ct_chr_series *v = calloc(c->n + 1, sizeof(*v));
+	size_t n = 0;
+	char cs[32];
+
+	ct_report_set_minus_held(r, minus_held);
+	CT_EQ_INT(ct_report_put_runs(r, nruns, nincomplete), 0);
+	for (size_t i = 0; i < c->n; i++) {
+		struct ser *s = &c->s[i];
+
+		if (s->kind == CT_RS_PHASE_HELD)
+			continue;
+		/* ties of started_ns are broken by cs_id: all runs at 7 here */
+		snprintf(cs, sizeof(cs), "run%04zu", s->run);
+		v[n] = (struct ct_chr_series){s->kind, s->fig, strdup(s->prog), strdup(s->name), 7, strdup(cs), s->ord};
+		ct_stats_of(s->v, s->n, &v[n].st);
+		n++;
+	}
+	CT_EQ_INT(ct_chr_put(r, v, n), 0);
+	ct_chr_series_free(v, n);
+	return r;
+}
+
+static void render_both(struct ct_report *r, struct strbuf *text, struct strbuf *json)
+{
+	struct ct_report_opts o = {0};
+
+	sb_init(text);
+	sb_init(json);
+	ct_report_render(r, text, &o);
+	o.json = true;
+	ct_report_render(r, json, &o);
+}
+
+/* The report of rs's runs and the one put from their samples: the same
+ * tables. Returns the runs that loaded. */
+static size_t check_roundtrip(struct runs *rs, bool minus_held, const char *what)
+{
+	struct ct_report *full = ct_report_new(), *put;
+	struct coll c = {0};
+	struct strbuf t1, j1, t2, j2;
+	size_t nruns = 0;
+	char err[256];
+
+	ct_report_set_minus_held(full, minus_held);
+	c.minus_held = minus_held;
+	for (size_t i = 0; i < rs->n; i++) {
+		struct ct_report *one = ct_report_new();
+
+		/* the sink sends each run from a report of its own, without
+		 * --minus-held (the query applies it) */
+		if (ct_report_add_buffer(one, "x", rs->text[i], rs->len[i], err, sizeof(err))) {
+			printf("  (%s: run %zu left out: %s)\n", what, i, err);
+			ct_report_free(one);
+			continue; /* a deliberately bad seed: no run either way */
+		}
+		CT_EQ_INT(ct_report_add_buffer(full, "x", rs->text[i], rs->len[i], err, sizeof(err)), 0);
+		c.run = nruns++;
+		collect_run(&c, one);
+		ct_report_free(one);
+	}
+	put = put_report(&c, ct_report_nruns(full), ct_report_nincomplete(full), minus_held);
+	render_both(full, &t1, &j1);
+	render_both(put, &t2, &j2);
+	if (strcmp(t1.buf, t2.buf) || strcmp(j1.buf, j2.buf)) {
+		CT__FAIL("%s: the put report differs", what);
+		printf("--- runs' text:\n%s--- put:\n%s--- runs' json:\n%s\n--- put:\n%s\n", t1.buf, t2.buf, j1.buf,
+		       j2.buf);
+	}
+	sb_free(&t1), sb_free(&j1), sb_free(&t2), sb_free(&j2);
+	ct_report_free(full);
+	ct_report_free(put);
+	coll_free(&c);
+	return nruns;
+}
+
+/* A CPython run (hand-written: no such seed), with a held phase and an
+ * unfinished one, an extension that failed and gated INIT. */
+static const char py_run[] =
+	"{\"type\":\"header\",\"schema\":\"coldtrace/1\"}\n"
+	"{\"type\":\"exec\",\"pid\":20,\"ts_ns\":1000,\"path\":\"/usr/bin/python3.11\",\"held_ns\":50}\n"
+	"{\"type\":\"py_import\",\"pid\":20,\"seq\":1,\"module\":\"json\",\"level\":0,\"cum_ns\":900,\"self_ns\":300}\n"
+	"{\"type\":\"py_import\",\"pid\":20,\"seq\":2,\"module\":\"re\",\"level\":1,\"cum_ns\":400,\"self_ns\":400}\n"
+	"{\"type\":\"py_import\",\"pid\":20,\"seq\":3,\"module\":\"stuck\",\"level\":0,\"start_ns\":5}\n"
+	"{\"type\":\"extension\",\"name\":\"logs-ext\",\"pid\":20,\"exec_ns\":1000,\"to_register_ns\":700,"
+	"\"to_ready_ns\":900,\"failed\":true,\"gated_init\":true}\n"
+	"{\"type\":\"phase\",\"name\":\"total\",\"dur_ns\":5000,\"held_ns\":1200}\n"
+	"{\"type\":\"phase\",\"name\":\"late\",\"incomplete\":true}\n"
+	"{\"type\":\"phase\",\"name\":\"never\",\"applies\":false}\n"
+	"{\"type\":\"summary\",\"complete\":true}\n";
+
+static int stop_at_once(void *ctx, int kind, int fig, const char *prog, const char *name, size_t ord,
+			uint64_t value)
+{
+	(void)ctx, (void)kind, (void)fig, (void)prog, (void)name, (void)ord, (void)value;
+	return 7;
+}
+
+CT_TEST(kind_names)
+{
+	for (int k = 0; k < CT_RS_COUNT; k++) {
+		CT_TRUE(ct_report_sample_kind_name(k) != NULL);
+		CT_EQ_INT(ct_report_sample_kind_of(ct_report_sample_kind_name(k)), k);
+	}
+	CT_TRUE(ct_report_sample_kind_name(CT_RS_COUNT) == NULL);
+	CT_TRUE(ct_report_sample_kind_name(-1) == NULL);
+	CT_EQ_INT(ct_report_sample_kind_of("nope"), -1);
+	CT_EQ_INT(ct_report_sample_kind_of(NULL), -1);
+	CT_EQ_STR(ct_report_sample_kind_name(CT_RS_PHASE_HELD), "phase_held");
+}
+
+/* One run's samples: exactly what the report aggregates from it. */
+CT_TEST(one_run_samples)
+{
+	struct ct_report *r = ct_report_new();
+	struct coll c = {0};
+	char err[256];
+	struct ser *s;
+
+	CT_EQ_INT(ct_report_add_buffer(r, "py", py_run, strlen(py_run), err, sizeof(err)), 0);
+	CT_EQ_INT(ct_report_each_sample(r, collect, &c), 0);
+	s = ser_of(&c, CT_RS_PHASE, 0, "", "total", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 5000);
+	CT_EQ_INT(s->ord, 0);
+	s = ser_of(&c, CT_RS_PHASE_HELD, 0, "", "total", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 1200);
+	s = ser_of(&c, CT_RS_PHASE_INCOMPLETE, 0, "", "late", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 1);
+	CT_EQ_INT(s->ord, 1);
+	s = ser_of(&c, CT_RS_PHASE, 0, "", "never", 99);
+	CT_EQ_INT(s->n, 0); /* not applying: no sample, no series */
+	s = ser_of(&c, CT_RS_PY_CUM, 0, "python3.11", "json", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 900);
+	CT_EQ_INT(s->ord, 0);
+	s = ser_of(&c, CT_RS_PY_SELF, 0, "python3.11", "re", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 400);
+	CT_EQ_INT(s->ord, 1);
+	s = ser_of(&c, CT_RS_EXT, CT_REPORT_EXT_TO_REGISTER, "logs-ext", "", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 650); /* less the hold */
+	s = ser_of(&c, CT_RS_EXT_FAILED, 0, "logs-ext", "", 99);
+	CT_EQ_INT(s->n, 1);
+	CT_EQ_U64(s->v[0], 1);
+	s = ser_of(&c, CT_RS_EXT_GATED_REGISTER, 0, "logs-ext", "", 99);
+	CT_EQ_INT(s->n, 0);
+	/* a callback's non-zero stops the walk and is returned */
+	CT_EQ_INT(ct_report_each_sample(r, stop_at_once, NULL), 7);
+	coll_free(&c);
+	ct_report_free(r);
+}
+
+/* The report on the runs and the one put from their samples' stats: the
+ * same text and JSON, one run and several, with and without --minus-held. */
+CT_TEST(put_reproduces_report)
+{
+	static const char *const files[] = {"real-demo-1.jsonl", "real-ext-two.jsonl", "breakdown-two-runs.jsonl",
+					    "real-demo-2.jsonl", "real-initgraph.jsonl"};
+	struct runs rs = {0};
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		struct runs one = {0};
+		char what[128];
+
+		add_file(&one, files[i]);
+		snprintf(what, sizeof(what), "%s", files[i]);
+		CT_TRUE(check_roundtrip(&one, false, what) >= 1);
+		snprintf(what, sizeof(what), "%s --minus-held", files[i]);
+		check_roundtrip(&one, true, what);
+		runs_free(&one);
+	}
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
+		add_file(&rs, files[i]);
+	add_text(&rs, py_run);
+	add_file(&rs, "real-demo-1.jsonl"); /* the same again: counts 2 */
+	n = check_roundtrip(&rs, false, "all");
+	CT_TRUE(n >= 7);
+	check_roundtrip(&rs, true, "all --minus-held");
+	runs_free(&rs);
+}
+
+/* Over a report of several runs each_sample gives them all: the same
+ * series' samples as the runs one by one. */
+CT_TEST(multi_run_samples)
+{
+	struct runs rs = {0};
+	struct ct_report *all = ct_report_new();
+	struct coll a = {0}, b = {0};
+	char err[256];
+
+	add_file(&rs, "breakdown-two-runs.jsonl");
+	add_file(&rs, "real-demo-1.jsonl");
+	add_text(&rs, py_run);
+	for (size_t i = 0; i < rs.n; i++) {
+		struct ct_report *one = ct_report_new();
+
+		if (!ct_report_add_buffer(one, "x", rs.text[i], rs.len[i], err, sizeof(err))) {
+			CT_EQ_INT(ct_report_add_buffer(all, "x", rs.text[i], rs.len[i], err, sizeof(err)), 0);
+			collect_run(&b, one);
+		}
+		ct_report_free(one);
+	}
+	CT_EQ_INT(ct_report_each_sample(all, collect, &a), 0);
+	CT_EQ_INT(a.n, b.n);
+	for (size_t i = 0; i < a.n; i++) {
+		struct ser *x = &a.s[i], *y = ser_of(&b, x->kind, x->fig, x->prog, x->name, 0);
+		struct ct_stats sx, sy;
+
+		CT_EQ_INT(x->n, y->n);
+		ct_stats_of(x->v, x->n, &sx);
+		ct_stats_of(y->v, y->n, &sy);
+		CT_TRUE(!memcmp(&sx, &sy, sizeof(sx)));
+	}
+	coll_free(&a);
+	coll_free(&b);
+	ct_report_free(all);
+	runs_free(&rs);
+}
+
+int main(void)
+{
+	CT_RUN(kind_names);
+	CT_RUN(one_run_samples);
+	CT_RUN(put_reproduces_report);
+	CT_RUN(multi_run_samples);
+	return ct_summary();
+}
