@@ -314,45 +314,38 @@ CT_TEST(kind_names)
 	CT_EQ_STR(ct_report_sample_kind_name(CT_RS_PHASE_HELD), "phase_held");
 }
 
+/* c has exactly one sample of the series, value, with that ord. */
+static void want_one(struct coll *c, int kind, int fig, const char *prog, const char *name,
+		     uint64_t value, size_t ord)
+{
+	struct ser *s = ser_of(c, kind, fig, prog, name, 99);
+
+	CT_EQ_INT(s->n, 1);
+	if (s->n)
+		CT_EQ_U64(s->v[0], value);
+	CT_EQ_INT(s->ord, ord);
+}
+
 /* One run's samples: exactly what the report aggregates from it. */
 CT_TEST(one_run_samples)
 {
 	struct ct_report *r = ct_report_new();
 	struct coll c = {0};
 	char err[256];
-	struct ser *s;
 
 	CT_EQ_INT(ct_report_add_buffer(r, "py", py_run, strlen(py_run), err, sizeof(err)), 0);
 	CT_EQ_INT(ct_report_each_sample(r, collect, &c), 0);
-	s = ser_of(&c, CT_RS_PHASE, 0, "", "total", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 5000);
-	CT_EQ_INT(s->ord, 0);
-	s = ser_of(&c, CT_RS_PHASE_HELD, 0, "", "total", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 1200);
-	s = ser_of(&c, CT_RS_PHASE_INCOMPLETE, 0, "", "late", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 1);
-	CT_EQ_INT(s->ord, 1);
-	s = ser_of(&c, CT_RS_PHASE, 0, "", "never", 99);
-	CT_EQ_INT(s->n, 0); /* not applying: no sample, no series */
-	s = ser_of(&c, CT_RS_PY_CUM, 0, "python3.11", "json", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 900);
-	CT_EQ_INT(s->ord, 0);
-	s = ser_of(&c, CT_RS_PY_SELF, 0, "python3.11", "re", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 400);
-	CT_EQ_INT(s->ord, 1);
-	s = ser_of(&c, CT_RS_EXT, CT_REPORT_EXT_TO_REGISTER, "logs-ext", "", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 650); /* less the hold */
-	s = ser_of(&c, CT_RS_EXT_FAILED, 0, "logs-ext", "", 99);
-	CT_EQ_INT(s->n, 1);
-	CT_EQ_U64(s->v[0], 1);
-	s = ser_of(&c, CT_RS_EXT_GATED_REGISTER, 0, "logs-ext", "", 99);
-	CT_EQ_INT(s->n, 0);
+	want_one(&c, CT_RS_PHASE, 0, "", "total", 5000, 0);
+	want_one(&c, CT_RS_PHASE_HELD, 0, "", "total", 1200, 0);
+	want_one(&c, CT_RS_PHASE_INCOMPLETE, 0, "", "late", 1, 1);
+	CT_EQ_INT(ser_of(&c, CT_RS_PHASE, 0, "", "never", 99)->n, 0); /* not applying: no sample */
+	want_one(&c, CT_RS_PY_CUM, 0, "python3.11", "json", 900, 0);
+	want_one(&c, CT_RS_PY_SELF, 0, "python3.11", "re", 400, 1);
+	want_one(&c, CT_RS_EXT, CT_REPORT_EXT_TO_REGISTER, "logs-ext", "", 650,
+		 0); /* less the hold */
+	want_one(&c, CT_RS_EXT_FAILED, 0, "logs-ext", "", 1, 0);
+	want_one(&c, CT_RS_EXT_GATED_INIT, 0, "logs-ext", "", 1, 0);
+	CT_EQ_INT(ser_of(&c, CT_RS_EXT_GATED_REGISTER, 0, "logs-ext", "", 99)->n, 0);
 	/* a callback's non-zero stops the walk and is returned */
 	CT_EQ_INT(ct_report_each_sample(r, stop_at_once, NULL), 7);
 	coll_free(&c);
