@@ -628,6 +628,9 @@ CT_TEST(put_report_has_no_samples)
 			       "phases ") == sb.buf);
 	CT_TRUE(strstr(sb.buf, "\n  total                           3     2.000     3.000     "
 			       "3.000     3.000\n") != NULL);
+	sb_reset(&sb);
+	ct_report_render_compare(r, r, &sb, NULL);
+	CT_TRUE(strstr(sb.buf, "coldtrace report: --compare needs the runs' samples") == sb.buf);
 	sb_free(&sb);
 	ct_report_free(r);
 }

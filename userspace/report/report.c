@@ -2603,6 +2603,11 @@ void ct_report_render_compare(struct ct_report *a, struct ct_report *b, struct s
 	size_t top = o && o->top > 0 ? (size_t)o->top : CT_REPORT_TOP_DEFAULT;
 	bool json = o && o->json;
 
+	if (a->put || b->put) { /* cmd_report refuses it first: a caller's mistake */
+		sb_puts(out, "coldtrace report: --compare needs the runs' samples; a report of stats put from "
+			     "elsewhere (--clickhouse) has none\n");
+		return;
+	}
 	phase_rows(a, b, &ph);
 	startup_rows(a, b, &su);
 	ext_rows(a, b, &ex);
