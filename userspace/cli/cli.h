@@ -36,6 +36,7 @@ static inline uint64_t now_ns(clockid_t clk)
 int cmd_run(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_schema(int argc, char **argv);
 /* cmd_report.c: ct_cmd_report, declared in report.h */
 
 #endif

@@ -438,6 +438,15 @@ int cmd_watch(int argc, char **argv)
 			die(1, "cannot watch %s: %s", w.comms[i], strerror(errno));
 	watch_rescan(&w);
 
+	/* An ignored signal never reaches a signalfd, and a background job of
+	 * a script starts with SIGINT ignored: Ctrl-C or kill -INT must stop
+	 * watch wherever it was started (as run does) */
+	{
+		struct sigaction dfl = {.sa_handler = SIG_DFL};
+
+		sigaction(SIGINT, &dfl, NULL);
+		sigaction(SIGTERM, &dfl, NULL);
+	}
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "chsink.h"
+#include "httpc.h"
 #include "cli.h"
 #include "fleet.h"
 #include "options.h"
@@ -46,6 +47,17 @@ void fleet_open(void)
 		if (env.clickhouse_db || env.nlabels || env.spool || env.spool_max)
 			die(CLI_EXIT_USAGE, "--clickhouse-db, --label, --spool and --spool-max go with --clickhouse or --otlp");
 		return;
+	}
+	{
+		struct ct_url u;
+
+		/* before anything is made: a bad URL is a usage error */
+		if (env.clickhouse && ct_url_parse(env.clickhouse, &u, err, sizeof(err)))
+			die(CLI_EXIT_USAGE, "--clickhouse %s: %s", env.clickhouse, err);
+		if (env.otlp && ct_url_parse(env.otlp, &u, err, sizeof(err)))
+			die(CLI_EXIT_USAGE, "--otlp %s: %s", env.otlp, err);
+		if (env.clickhouse_db && (!*env.clickhouse_db || strchr(env.clickhouse_db, '`')))
+			die(CLI_EXIT_USAGE, "--clickhouse-db: a database name may not be empty nor hold '`'");
 	}
 	if (gethostname(F.host, sizeof(F.host)))
 		snprintf(F.host, sizeof(F.host), "?");

@@ -29,6 +29,7 @@ static const struct cmd cmds[] = {
 	{"watch", cmd_watch, "trace the sandboxes someone else starts, one output each", true},
 	{"report", ct_cmd_report, "aggregate runs saved with -f jsonl, or compare two sets", false},
 	{"inspect", cmd_inspect, "what coldtrace reads from a Go binary (no root needed)", false},
+	{"clickhouse-schema", cmd_schema, "the ClickHouse tables --clickhouse writes: SQL, or made on a server", false},
 };
 
 #define NCMDS (sizeof(cmds) / sizeof(cmds[0]))

@@ -214,7 +214,7 @@ void ct_ch_put_literal(struct strbuf *out, const char *s)
 	}
 }
 
-void ct_ch_create_sql(struct strbuf *out, const char *db, size_t i, const char *cluster)
+void ct_ch_create_sql(struct strbuf *out, const char *db, size_t i, const char *cluster, const char *local_db)
 {
 	const struct table *t = &tables[i];
 
@@ -227,7 +227,9 @@ void ct_ch_create_sql(struct strbuf *out, const char *db, size_t i, const char *
 		sb_printf(out, "(%s", common_sql);
 		for (const struct col *c = t->cols; c->name; c++)
 			sb_printf(out, ", `%s` %s", c->name, type_names[c->type]);
-		sb_printf(out, ") ENGINE = Distributed(`%s`, '', `%s`, cityHash64(cs_id))", cluster, t->name);
+		sb_printf(out, ") ENGINE = Distributed(`%s`, '", cluster);
+		ct_ch_put_literal(out, local_db ? local_db : "");
+		sb_printf(out, "', `%s`, cityHash64(cs_id))", t->name);
 		return;
 	}
 	sb_printf(out, "(%s", common_sql);

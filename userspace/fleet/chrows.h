@@ -76,9 +76,10 @@ int ct_ch_next_section(const char *batch, size_t len, size_t *pos, const char **
 		       const char **rows, size_t *nrows);
 
 /* CREATE TABLE IF NOT EXISTS db.table (...) ENGINE = ... for table i; with
- * cluster non-NULL: the Distributed table over the same table in the
- * shards' default database ("" in Distributed()), sharded by cs_id. */
-void ct_ch_create_sql(struct strbuf *out, const char *db, size_t i, const char *cluster);
+ * cluster non-NULL: the Distributed table over the table of the same name
+ * in database local_db of each shard ("": each replica's default
+ * database), rows spread by cityHash64(cs_id). */
+void ct_ch_create_sql(struct strbuf *out, const char *db, size_t i, const char *cluster, const char *local_db);
 /* The version table: CREATE and its one row. */
 void ct_ch_version_sql(struct strbuf *out, const char *db, bool insert);
 

@@ -86,7 +86,7 @@ static int query(const struct ct_url *u, const char *sql, struct strbuf *answer,
 		char why[256];
 
 		snprintf(why, sizeof(why), "%s", err);
-		snprintf(err, errlen, "ClickHouse refused the credentials: %s", why);
+		snprintf(err, errlen, "credentials refused: %s", why);
 	}
 	return r;
 }
@@ -132,6 +132,8 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 	sb_puts(&sql, "' FORMAT TabSeparated");
 	if ((r = query(u, sql.buf, &ans, err, errlen)))
 		goto out;
+	/* check what is there before making anything: a database that is not
+	 * ours is left as it was */
 	if (listed(ans.buf ? ans.buf : "", ans.len, "schema_version")) {
 		struct strbuf v;
 		unsigned long ver;
@@ -152,28 +154,15 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 			r = -2;
 			goto out;
 		}
-	} else {
-		sb_reset(&sql);
-		ct_ch_version_sql(&sql, db, false);
-		if ((r = query(u, sql.buf, NULL, err, errlen)))
-			goto out;
-		sb_reset(&sql);
-		ct_ch_version_sql(&sql, db, true);
-		if ((r = query(u, sql.buf, NULL, err, errlen)))
-			goto out;
 	}
 	for (size_t i = 0; i < ct_ch_ntables(); i++) {
-		sb_reset(&sql);
-		if (!listed(ans.buf ? ans.buf : "", ans.len, ct_ch_table_name(i))) {
-			ct_ch_create_sql(&sql, db, i, NULL);
-			if ((r = query(u, sql.buf, NULL, err, errlen)))
-				goto out;
-			continue;
-		}
 		struct strbuf cols;
 		char why[300];
 
+		if (!listed(ans.buf ? ans.buf : "", ans.len, ct_ch_table_name(i)))
+			continue;
 		sb_init(&cols);
+		sb_reset(&sql);
 		sb_puts(&sql, "SELECT name, type FROM system.columns WHERE database = '");
 		ct_ch_put_literal(&sql, db);
 		sb_printf(&sql, "' AND table = '%s' FORMAT TabSeparated", ct_ch_table_name(i));
@@ -185,6 +174,22 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 		}
 		sb_free(&cols);
 		if (r)
+			goto out;
+	}
+	if (!listed(ans.buf ? ans.buf : "", ans.len, "schema_version")) {
+		for (int k = 0; k < 2; k++) {
+			sb_reset(&sql);
+			ct_ch_version_sql(&sql, db, k == 1);
+			if ((r = query(u, sql.buf, NULL, err, errlen)))
+				goto out;
+		}
+	}
+	for (size_t i = 0; i < ct_ch_ntables(); i++) {
+		if (listed(ans.buf ? ans.buf : "", ans.len, ct_ch_table_name(i)))
+			continue;
+		sb_reset(&sql);
+		ct_ch_create_sql(&sql, db, i, NULL, NULL);
+		if ((r = query(u, sql.buf, NULL, err, errlen)))
 			goto out;
 	}
 out:
