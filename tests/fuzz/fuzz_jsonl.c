@@ -1,16 +1,19 @@
-/* fuzz-sources: userspace/report/jsonread.c userspace/report/report.c userspace/util/strbuf.c userspace/util/jsonw.c userspace/util/hashmap.c */
+/* fuzz-sources: userspace/report/jsonread.c userspace/report/report.c userspace/fleet/chrows.c userspace/util/strbuf.c userspace/util/jsonw.c userspace/util/hashmap.c */
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Arbitrary bytes as saved jsonl runs for `coldtrace report`: the input is
  * cut into runs at form feeds (0x0c), which go alternately to A and B; both
  * are aggregated, rendered (text and JSON) and compared. Every line is also
  * given to the JSON parser on its own, and every field read back through
- * each accessor. Oracles: the JSON renderings parse with jsonread.
+ * each accessor. Each run is also turned into ClickHouse rows (chrows.c).
+ * Oracles: the JSON renderings parse with jsonread; a batch of rows splits
+ * into whole sections, each row one JSON object.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "chrows.h"
 #include "jsonread.h"
 #include "report.h"
 #include "strbuf.h"
@@ -60,6 +63,38 @@ static void lines(struct jr_obj *o, const uint8_t *data, size_t size)
 	}
 }
 
+/* A run as ClickHouse rows: no crash, and if it is taken, whole sections
+ * of one JSON object per line. */
+static void ch_rows(struct jr_obj *o, const char *run, size_t n)
+{
+	static char *labels[] = {"host=h\"1", "k=\n"};
+	struct ct_ch_meta m = {.host = "h", .tool_version = "0", .kernel = "k", .boot_id = "b", .command = "c",
+			       .labels = labels, .nlabels = 2, .sandbox = 1, .first_ts = 1, .realtime_offset_ns = 2};
+	struct strbuf b;
+	char err[256];
+	size_t pos = 0, tl, nr;
+	const char *t, *rows;
+	int s;
+
+	sb_init(&b);
+	if (ct_ch_rows(run, n, &m, &b, err, sizeof(err)) == 0 && !b.oom) {
+		while ((s = ct_ch_next_section(b.buf, b.len, &pos, &t, &tl, &rows, &nr)) > 0) {
+			for (size_t k = 0; k < nr;) {
+				const char *nl = memchr(rows + k, '\n', nr - k);
+
+				if (!nl || jr_parse(o, rows + k, (size_t)(nl - rows - k), NULL))
+					__builtin_trap(); /* a row that is not one JSON object */
+				k = (size_t)(nl - rows) + 1;
+			}
+		}
+		if (s < 0)
+			__builtin_trap(); /* a batch that does not split */
+	} else if (!b.oom && !err[0]) {
+		__builtin_trap(); /* refused without a word */
+	}
+	sb_free(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ct_report *r[2] = {ct_report_new(), ct_report_new()};
@@ -89,6 +124,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap(); /* an error without a message */
 		if (memchr(err, '\n', strlen(err)))
 			__builtin_trap(); /* messages are one line */
+		if (!which)
+			ch_rows(&o, (const char *)data + off, n);
 		which ^= 1;
 		off += n + 1;
 	}

@@ -524,7 +524,7 @@ int ct_ch_rows(const char *jsonl, size_t len, const struct ct_ch_meta *meta, str
 		size_t n = eol ? (size_t)(eol - line) : len - pos;
 		const char *type;
 		size_t tl;
-		struct jr_error je;
+		struct jr_error je = {0};
 
 		pos += n + 1;
 		lineno++;
