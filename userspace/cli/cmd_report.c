@@ -542,7 +542,7 @@ int ct_cmd_report(int argc, char **argv)
 			goto done;
 		}
 		if (ct_url_parse(ch_url, &ch.url, err, sizeof(err))) {
-			ret = usage_err(err, ch_url);
+			ret = usage_err(err, NULL); /* it names the URL */
 			goto done;
 		}
 		ct_url_show(&ch.url, ch.shown, sizeof(ch.shown));
