@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -612,7 +613,18 @@ struct ct_sender *ct_sender_start(struct ct_spool *s, const char *kind, const ch
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&x->cv, &ca);
 	pthread_condattr_destroy(&ca);
-	errno = pthread_create(&x->thread, NULL, sender_main, x);
+	{
+		/* every signal blocked in the sender: the caller takes SIGINT and
+		 * SIGTERM on a signalfd with them blocked in its own thread only,
+		 * and a process-directed signal goes to any thread that does not
+		 * block it (here, it would kill coldtrace) */
+		sigset_t all, old;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		errno = pthread_create(&x->thread, NULL, sender_main, x);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	if (errno) {
 		int e = errno;
 
