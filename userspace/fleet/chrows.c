@@ -78,7 +78,8 @@ static const struct col c_processes[] = {
 	{"pid", C_U32, NULL, NULL, NULL},      {"ppid", C_U32, NULL, NULL, NULL},
 	{"nspid", C_U32, NULL, NULL, NULL},    {"root", C_U8, NULL, NULL, NULL},
 	{"start_ns", C_U64, NULL, NULL, NULL}, {"exit_ns", C_U64, NULL, NULL, NULL},
-	{"exit_code", C_I64, NULL, NULL, NULL}, {"threads", C_U32, NULL, NULL, NULL},
+	{"exit_code", C_I64, NULL, NULL, NULL}, {"exit_signal", C_U32, NULL, NULL, NULL},
+	{"threads", C_U32, NULL, NULL, NULL},
 	END,
 };
 
