@@ -173,9 +173,12 @@ static void collect_run(struct coll *c, struct ct_report *one)
 		}
 		for (size_t k = 0; k < s->n; k++)
 			ser_push(ser_of(c, s->kind, s->fig, s->prog, s->name, s->ord), s->v[k]);
-		free(s->prog);
-		free(s->name);
-		free(s->v);
+	}
+	/* freed only now: a later phase looks its held_ns up among them all */
+	for (size_t i = 0; i < tmp.n; i++) {
+		free(tmp.s[i].prog);
+		free(tmp.s[i].name);
+		free(tmp.s[i].v);
 	}
 	free(tmp.s);
 }
