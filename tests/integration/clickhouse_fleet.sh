@@ -191,19 +191,20 @@ rc=$?
 [ $rc = 0 ] && grep -q "does not answer" late.err && grep -q "kept in" late.err &&
 	ok "server down: the run exits 0 and says its batch is kept" || bad "server down at the start" "rc=$rc" "$(cat late.err)"
 [ "$(ls spool4 | wc -l)" = 1 ] && ok "one batch in the spool" || bad "one batch in the spool" "$(ls spool4)"
-# a full spool: --spool-max 1M holds two of these batches (~400 KB each), not a third
+# a full spool: --spool-max 1M holds one or two of these batches (400-650 KB each), not three
 for k in 1 2 3; do
 	"$ct" run --clickhouse "$CH_URL" --clickhouse-db full --spool spool5 --spool-max 1M -- "$sb/ct-driver" \
 		--runtime go --runtime-api-address 127.0.0.1:1939$((k + 3)) --invoke-address 127.0.0.1:1839$((k + 3)) \
 		>/dev/null 2>full$k.err || bad "run $k with a full spool exits 0" "$(cat full$k.err)"
 done
-[ "$(ls spool5 | wc -l)" = 2 ] && grep -q "not kept for ClickHouse: the spool is full" full3.err &&
-	grep -q "1 cold start could not be kept" full3.err && ok "a full spool: the third cold start is refused and said" ||
-	bad "a full spool" "$(ls -l spool5)" "$(cat full3.err)"
+kept=$(ls spool5 | wc -l)
+refused=$(cat full1.err full2.err full3.err | grep -c "not kept for ClickHouse: the spool is full")
+[ "$kept" -ge 1 ] && [ $((kept + refused)) = 3 ] && [ "$(cat full*.err | grep -c "1 cold start could not be kept")" = "$refused" ] &&
+	ok "a full spool: $kept kept, $refused refused and said" || bad "a full spool" "$(ls -l spool5)" "$(cat full*.err)"
 ch_launch || bad "server starts again"
 "$ct" run --clickhouse "$CH_URL" --clickhouse-db full --spool spool5 -q -- true 2>full4.err
 n=$(q "SELECT count() FROM full.coldstarts FINAL WHERE command LIKE '%ct-driver%'")
-[ "$n" = 2 ] && [ "$(ls spool5 | wc -l)" = 0 ] && ok "the two kept are sent by the next run" || bad "the two kept are sent" "$n" "$(cat full4.err)"
+[ "$n" = "$kept" ] && [ "$(ls spool5 | wc -l)" = 0 ] && ok "the $kept kept are sent by the next run" || bad "the kept are sent" "$n of $kept" "$(cat full4.err)"
 "$ct" run --clickhouse "$CH_URL" --clickhouse-db late --spool spool4 -q -- "$sb/ct-driver" --runtime go \
 	--runtime-api-address 127.0.0.1:19393 --invoke-address 127.0.0.1:18393 >/dev/null 2>late2.err
 n=$(q "SELECT count() FROM late.coldstarts FINAL")

@@ -15,7 +15,7 @@
 
 #include "model.h"
 
-#define FLEET_DRAIN_MS 15000
+#define FLEET_DRAIN_MS 5000
 
 /* Nothing to do without --clickhouse or --otlp. Dies on a fatal error. */
 void fleet_open(void);

@@ -553,11 +553,8 @@ static void *sender_main(void *arg)
 		pthread_mutex_lock(&x->mu);
 		x->failures++;
 		pthread_mutex_unlock(&x->mu);
-		if (r == -1 && atomic_load(&x->stop_at))
-			/* the last try failed: waiting out the deadline for a server that
-			 * is down would hold coldtrace's exit (15 s) for nothing; what is
-			 * left stays for the next coldtrace, ct_sender_stop's caller says so */
-			break;
+		if (r == -1 && atomic_load(&x->stop_at) && atomic_load(&x->stop_at) <= now_ns())
+			break; /* out of time: ct_sender_stop's caller says what is left */
 		if (r == -2) {
 			size_t left = ct_spool_count(x->sp, x->kind, NULL);
 
