@@ -44,8 +44,13 @@ static void usage(FILE *f)
 	      "GODEBUG=inittrace=1 prints, without setting GODEBUG or touching the binary.\n"
 	      "\n"
 	      "Commands:\n", f);
+	int w = 0;
+
+	for (size_t i = 0; i < NCMDS; i++) /* the longest name sets the column */
+		if ((int)strlen(cmds[i].name) > w)
+			w = (int)strlen(cmds[i].name);
 	for (size_t i = 0; i < NCMDS; i++)
-		fprintf(f, "  %-10s%s\n", cmds[i].name, cmds[i].about);
+		fprintf(f, "  %-*s  %s\n", w, cmds[i].name, cmds[i].about);
 	fputs("\n"
 	      "'coldtrace COMMAND --help' (or 'coldtrace help COMMAND'): its options.\n"
 	      "\n"
