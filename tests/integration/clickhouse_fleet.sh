@@ -14,7 +14,8 @@
 #  3. bad input: a bad URL, refused credentials, a table of another shape, a
 #     schema of another version, a spool another coldtrace holds: one line,
 #     non-zero exit, nothing traced; a server down at the start: the run
-#     succeeds, its batch waits in the spool and the next run sends it; a
+#     succeeds, its batch waits in the spool and the next run sends it (also
+#     when it accepts and never answers); a
 #     full spool (--spool-max): the cold start that does not fit is said,
 #     those kept are sent later.
 . "$(cd "$(dirname "$0")" && pwd)/okfail.sh"
@@ -183,6 +184,24 @@ exec 9>spool3/.lock && flock -n 9 && {
 	run_bad 1 "a spool held by another coldtrace" "spool3" --clickhouse "$CH_URL" --spool spool3
 	exec 9>&-
 }
+# a server that accepts and never answers: 5 s for the check at the start, up to
+# 5 s of trying at the end; the run succeeds and its batch waits in the spool
+/usr/bin/python3 -c '
+import socket
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
+open("slow.port", "w").write(str(s.getsockname()[1]))
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)
+' &
+slowpid=$!
+for _ in $(seq 1 50); do [ -s slow.port ] && break; sleep 0.1; done
+t0=$(date +%s)
+"$ct" run --clickhouse "http://127.0.0.1:$(cat slow.port)/" --spool spool6 -- true >/dev/null 2>slow.err
+rc=$? t=$(($(date +%s) - t0))
+kill $slowpid 2>/dev/null; wait $slowpid 2>/dev/null
+[ $rc = 0 ] && [ "$t" -lt 25 ] && grep -q "timed out" slow.err && [ "$(ls spool6 | wc -l)" = 1 ] &&
+	ok "a server that never answers: exit 0 after ${t} s, batch kept" || bad "a server that never answers" "rc=$rc ${t} s" "$(cat slow.err)" "$(ls spool6)"
 # a server down at the start: the run succeeds, the batch waits; the next run sends both
 ch_stop
 "$ct" run --clickhouse "$CH_URL" --clickhouse-db late --spool spool4 -- "$sb/ct-driver" --runtime go \

@@ -84,7 +84,7 @@ int cmd_schema(int argc, char **argv)
 		die(CLI_EXIT_USAGE, "--clickhouse %s: %s", url, err);
 	if (url && !cluster) {
 		/* the sink's own path: create what is missing, check the rest */
-		if (ct_ch_ensure_schema(&u, db, err, sizeof(err)))
+		if (ct_ch_ensure_schema(&u, db, 30000, err, sizeof(err)))
 			die(1, "clickhouse-schema: %s", err);
 		return 0;
 	}

@@ -12,6 +12,7 @@
 
 #define CH_TIMEOUT_MS 30000 /* one statement; an insert of a big batch takes a while */
 #define CH_MAX_BATCH 64     /* sandboxes per insert */
+#define CH_OPEN_TIMEOUT_MS 5000 /* each statement of the schema check at start */
 /* inserts through a Distributed table reach the shards before the answer,
  * so a 200 means the rows are stored (ignored by other engines) */
 #define CH_INSERT_SETTINGS "&insert_distributed_sync=1"
@@ -77,10 +78,11 @@ int ct_ch_exec(const struct ct_url *u, const char *sql, size_t sql_len, const ch
 	return 0;
 }
 
-static int query(const struct ct_url *u, const char *sql, struct strbuf *answer, char *err, size_t errlen)
+static int query(const struct ct_url *u, int timeout_ms, const char *sql, struct strbuf *answer, char *err,
+		 size_t errlen)
 {
 	bool auth;
-	int r = ct_ch_exec(u, sql, strlen(sql), NULL, 0, NULL, CH_TIMEOUT_MS, answer, &auth, err, errlen);
+	int r = ct_ch_exec(u, sql, strlen(sql), NULL, 0, NULL, timeout_ms, answer, &auth, err, errlen);
 
 	if (r == -2 && auth) {
 		char why[256];
@@ -107,7 +109,7 @@ static bool listed(const char *tsv, size_t len, const char *name)
 	return false;
 }
 
-int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_t errlen)
+int ct_ch_ensure_schema(const struct ct_url *u, const char *db, int timeout_ms, char *err, size_t errlen)
 {
 	struct strbuf sql, ans;
 	int r;
@@ -117,12 +119,12 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 	sb_puts(&sql, "SELECT name FROM system.databases WHERE name = '");
 	ct_ch_put_literal(&sql, db);
 	sb_puts(&sql, "' FORMAT TabSeparated");
-	if ((r = query(u, sql.buf, &ans, err, errlen)))
+	if ((r = query(u, timeout_ms, sql.buf, &ans, err, errlen)))
 		goto out;
 	if (!ans.len) {
 		sb_reset(&sql);
 		sb_printf(&sql, "CREATE DATABASE IF NOT EXISTS `%s`", db);
-		if ((r = query(u, sql.buf, NULL, err, errlen)))
+		if ((r = query(u, timeout_ms, sql.buf, NULL, err, errlen)))
 			goto out;
 	}
 	sb_reset(&sql);
@@ -130,7 +132,7 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 	sb_puts(&sql, "SELECT name FROM system.tables WHERE database = '");
 	ct_ch_put_literal(&sql, db);
 	sb_puts(&sql, "' FORMAT TabSeparated");
-	if ((r = query(u, sql.buf, &ans, err, errlen)))
+	if ((r = query(u, timeout_ms, sql.buf, &ans, err, errlen)))
 		goto out;
 	/* check what is there before making anything: a database that is not
 	 * ours is left as it was */
@@ -141,7 +143,7 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 		sb_init(&v);
 		sb_reset(&sql);
 		sb_printf(&sql, "SELECT max(version) FROM `%s`.schema_version FORMAT TabSeparated", db);
-		r = query(u, sql.buf, &v, err, errlen);
+		r = query(u, timeout_ms, sql.buf, &v, err, errlen);
 		ver = v.buf ? strtoul(v.buf, NULL, 10) : 0;
 		sb_free(&v);
 		if (r)
@@ -166,7 +168,7 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 		sb_puts(&sql, "SELECT name, type FROM system.columns WHERE database = '");
 		ct_ch_put_literal(&sql, db);
 		sb_printf(&sql, "' AND table = '%s' FORMAT TabSeparated", ct_ch_table_name(i));
-		r = query(u, sql.buf, &cols, err, errlen);
+		r = query(u, timeout_ms, sql.buf, &cols, err, errlen);
 		if (!r && ct_ch_check_columns(i, cols.buf ? cols.buf : "", cols.len, why, sizeof(why))) {
 			snprintf(err, errlen, "database %s: %s: not coldtrace's schema version %d", db, why,
 				 CT_CH_SCHEMA_VERSION);
@@ -180,7 +182,7 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 		for (int k = 0; k < 2; k++) {
 			sb_reset(&sql);
 			ct_ch_version_sql(&sql, db, k == 1);
-			if ((r = query(u, sql.buf, NULL, err, errlen)))
+			if ((r = query(u, timeout_ms, sql.buf, NULL, err, errlen)))
 				goto out;
 		}
 	}
@@ -189,7 +191,7 @@ int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_
 			continue;
 		sb_reset(&sql);
 		ct_ch_create_sql(&sql, db, i, NULL, NULL);
-		if ((r = query(u, sql.buf, NULL, err, errlen)))
+		if ((r = query(u, timeout_ms, sql.buf, NULL, err, errlen)))
 			goto out;
 	}
 out:
@@ -207,7 +209,7 @@ static int ch_deliver(void *ctx, const struct ct_spool_item *items, size_t n, ch
 	int ret = 0;
 
 	if (!atomic_load(&k->schema_ok)) {
-		int r = ct_ch_ensure_schema(&k->url, k->db, err, errlen);
+		int r = ct_ch_ensure_schema(&k->url, k->db, CH_TIMEOUT_MS, err, errlen);
 
 		if (r)
 			return r == -2 ? -2 : -1;
@@ -273,7 +275,9 @@ struct ct_ch_sink *ct_ch_sink_open(const char *url, const char *db, struct ct_sp
 	k->db = strdup(db ? db : CT_CH_DEFAULT_DB);
 	k->sp = sp;
 	ct_url_show(&k->url, shown, sizeof(shown));
-	r = ct_ch_ensure_schema(&k->url, k->db, why, sizeof(why));
+	/* before tracing starts: a server that does not answer soon is
+	 * retried by the sender later, not waited for here */
+	r = ct_ch_ensure_schema(&k->url, k->db, CH_OPEN_TIMEOUT_MS, why, sizeof(why));
 	if (r == -2) {
 		snprintf(err, errlen, "ClickHouse at %s: %s", shown, why);
 		free(k->db);

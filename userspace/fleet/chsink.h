@@ -51,7 +51,8 @@ int ct_ch_exec(const struct ct_url *u, const char *sql, size_t sql_len, const ch
  * Make sure of the schema in db (create what is missing, check what is
  * there). 0; -1 the server did not answer (retry later); -2 refused for good
  * (credentials, a version or a column that is not ours): err says why.
+ * timeout_ms bounds each statement.
  */
-int ct_ch_ensure_schema(const struct ct_url *u, const char *db, char *err, size_t errlen);
+int ct_ch_ensure_schema(const struct ct_url *u, const char *db, int timeout_ms, char *err, size_t errlen);
 
 #endif
