@@ -164,8 +164,6 @@ static const struct col c_samples[] = {
 	END,
 };
 
-#define T_SAMPLES "samples"
-#define T_COLDSTARTS "coldstarts"
 
 static const struct table tables[] = {
 	{"phases", "phase", c_phases},
@@ -178,10 +176,12 @@ static const struct table tables[] = {
 	{"extensions", "extension", c_extensions},
 	{"breakdown", "breakdown", c_breakdown},
 	{"py_imports", "py_import", c_py_imports},
-	{T_SAMPLES, NULL, c_samples},
-	{T_COLDSTARTS, NULL, c_coldstarts}, /* last: a cold start listed here has all its rows */
+	{"samples", NULL, c_samples},
+	{"coldstarts", NULL, c_coldstarts}, /* last: a cold start listed here has all its rows */
 };
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
+#define T_SAMPLES_I (NTABLES - 2)
+#define T_COLDSTARTS_I (NTABLES - 1)
 
 /* The columns every table starts with (chrows.h). */
 static const char common_sql[] =
@@ -433,12 +433,9 @@ static int sample_row(void *ctx, int kind, int fig, const char *prog, const char
 		      uint64_t value)
 {
 	struct rows *r = ctx;
-	size_t t = 0;
-	struct strbuf *s;
+	size_t t = T_SAMPLES_I;
+	struct strbuf *s = &r->sec[t];
 
-	while (strcmp(tables[t].name, T_SAMPLES))
-		t++;
-	s = &r->sec[t];
 	row_begin(r, t);
 	sb_puts(s, ",\"kind\":");
 	jw_escape(s, ct_report_sample_kind_name(kind), strlen(ct_report_sample_kind_name(kind)));
@@ -448,6 +445,23 @@ static int sample_row(void *ctx, int kind, int fig, const char *prog, const char
 	jw_escape(s, name ? name : "", name ? strlen(name) : 0);
 	sb_printf(s, ",\"ord\":%zu,\"value\":%llu}\n", ord, (unsigned long long)value);
 	return 0;
+}
+
+/* The record type a coldstarts column comes from, if type is one. */
+static const char *cs_source(const char *type)
+{
+	for (const struct col *c = c_coldstarts; c->name; c++)
+		if (!strcmp(c->rec, type))
+			return c->rec;
+	return NULL;
+}
+
+static bool cs_have(const struct rows *r, const char *src)
+{
+	for (size_t k = 0; k < r->ncs; k++)
+		if (!strcmp(r->cs_types[k], src))
+			return true;
+	return false;
 }
 
 static void coldstarts_row(struct rows *r, size_t t)
@@ -556,22 +570,15 @@ int ct_ch_rows(const char *jsonl, size_t len, const struct ct_ch_meta *meta, str
 		for (size_t t = 0; t < NTABLES; t++)
 			if (tables[t].rec && !strcmp(tables[t].rec, type))
 				record_row(&r, t, &o);
-		for (const struct col *c = c_coldstarts; c->name; c++) {
-			if (strcmp(c->rec, type))
-				continue;
-			if (r.ncs < sizeof(r.cs) / sizeof(r.cs[0])) {
-				bool have = false;
+		/* the coldstarts row's sources: the first record of each type
+		 * (one sandbox: one of each) */
+		const char *src = cs_source(type);
 
-				for (size_t k = 0; k < r.ncs; k++)
-					have |= !strcmp(r.cs_types[k], type);
-				if (!have) { /* the first record of each type (one sandbox: one) */
-					jr_init(&r.cs[r.ncs]);
-					if (jr_parse(&r.cs[r.ncs], line, n, NULL))
-						goto oom;
-					r.cs_types[r.ncs++] = c->rec;
-				}
-			}
-			break;
+		if (src && !cs_have(&r, src) && r.ncs < sizeof(r.cs) / sizeof(r.cs[0])) {
+			jr_init(&r.cs[r.ncs]);
+			if (jr_parse(&r.cs[r.ncs], line, n, NULL))
+				goto oom;
+			r.cs_types[r.ncs++] = src;
 		}
 	}
 	/* the report's samples of this one run */
@@ -580,9 +587,7 @@ int ct_ch_rows(const char *jsonl, size_t len, const struct ct_ch_meta *meta, str
 		goto out;
 	}
 	ct_report_each_sample(rep, sample_row, &r);
-	for (size_t t = 0; t < NTABLES; t++)
-		if (!strcmp(tables[t].name, T_COLDSTARTS))
-			coldstarts_row(&r, t);
+	coldstarts_row(&r, T_COLDSTARTS_I);
 	for (size_t t = 0; t < NTABLES; t++) {
 		if (!r.sec[t].len)
 			continue;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chreport.h"
 #include "chsink.h"
 #include "render.h"
 
@@ -24,13 +25,6 @@ struct ct_ch_sink {
 	struct ct_sender *sender;
 	atomic_bool schema_ok;
 };
-
-/* ClickHouse's error answer: "Code: 516, e.displayText() = DB::Exception: ...". */
-static bool auth_error(int status, const char *body)
-{
-	return status == 401 || status == 403 || strstr(body, "Code: 192,") || strstr(body, "Code: 193,") ||
-	       strstr(body, "Code: 194,") || strstr(body, "Code: 516,");
-}
 
 int ct_ch_exec(const struct ct_url *u, const char *sql, size_t sql_len, const char *data, size_t data_len,
 	       const char *settings, int timeout_ms, struct strbuf *answer, bool *auth, char *err, size_t errlen)
@@ -65,7 +59,7 @@ int ct_ch_exec(const struct ct_url *u, const char *sql, size_t sql_len, const ch
 		size_t n = strcspn(b, "\n");
 
 		if (auth)
-			*auth = auth_error(resp.status, b);
+			*auth = ct_chr_auth_refused(resp.status, b);
 		/* the server's own words, but not a whole stack trace */
 		snprintf(err, errlen, "HTTP %d: %.*s", resp.status, (int)(n > 300 ? 300 : n), b);
 		sb_free(&resp.body);
@@ -311,8 +305,12 @@ int ct_ch_sink_put(struct ct_ch_sink *k, const struct ct_model *m, const struct 
 	sb_init(&j);
 	sb_init(&batch);
 	jsonl->render(m, &j, &ro);
-	ret = ct_ch_rows(j.buf ? j.buf : "", j.len, meta, &batch, err, sizeof(err));
-	if (ret) {
+	ret = j.oom ? -1 : ct_ch_rows(j.buf ? j.buf : "", j.len, meta, &batch, err, sizeof(err));
+	if (j.oom || batch.oom) {
+		/* a cut text would be rows missing, sent as if whole */
+		ret = -1;
+		errno = ENOMEM;
+	} else if (ret) {
 		fprintf(stderr, "coldtrace: ClickHouse rows: %s\n", err);
 		errno = EINVAL;
 	} else {

@@ -508,6 +508,13 @@ int ct_chr_parse_since(const char *s, int64_t now_s, uint64_t *ns, char *err, si
 	return 0;
 }
 
+bool ct_chr_auth_refused(int status, const char *first_line)
+{
+	return status == 401 || status == 403 || strstr(first_line, "Code: 192,") ||
+	       strstr(first_line, "Code: 193,") || strstr(first_line, "Code: 194,") ||
+	       strstr(first_line, "Code: 516,") || strstr(first_line, "Authentication failed");
+}
+
 void ct_chr_error_line(int status, const char *body, size_t len, char *buf, size_t size)
 {
 	char first[300];
@@ -520,9 +527,7 @@ void ct_chr_error_line(int status, const char *body, size_t len, char *buf, size
 	first[n] = 0;
 	msg = strstr(first, "DB::Exception: ");
 	msg = msg ? msg + 15 : first;
-	if (status == 401 || status == 403 || strstr(first, "Code: 192,") ||
-	    strstr(first, "Code: 193,") || strstr(first, "Code: 516,") ||
-	    strstr(first, "Authentication failed")) {
+	if (ct_chr_auth_refused(status, first)) {
 		snprintf(buf, size, "ClickHouse refused the credentials (HTTP %d: %.*s)", status,
 			 (int)(strcspn(msg, ",")), msg);
 		return;

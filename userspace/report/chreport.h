@@ -93,5 +93,9 @@ int ct_chr_parse_since(const char *s, int64_t now_s, uint64_t *ns, char *err, si
 /* ClickHouse's error answer (status, body) as one line for the user:
  * bad credentials, a missing database, or its own message, first line. */
 void ct_chr_error_line(int status, const char *body, size_t len, char *buf, size_t size);
+/* Did ClickHouse refuse the credentials? Its HTTP status and the first line
+ * of its answer (401/403, codes 192-194 unknown user, wrong or required
+ * password, 516 authentication failed). The sink (chsink.c) asks the same. */
+bool ct_chr_auth_refused(int status, const char *first_line);
 
 #endif
