@@ -400,11 +400,17 @@ struct ct_bin_key {
  * no longer matches (rewritten in place: same inode, new contents) is held
  * as if unknown, so probes planned for the old contents never run in it. */
 struct ct_bin_val {
-	__u32 id; /* userspace's binary id */
-	__u32 _pad;
+	__u32 id;    /* userspace's binary id */
+	__u32 flags; /* enum ct_bin_flags */
 	__u64 size;
 	__u64 mtime_ns;
 	__u64 ctime_ns;
+};
+
+enum ct_bin_flags {
+	/* --allocs: every traced exec of this binary is held, so mallocgc's
+	 * probe can be attached to that process alone before it runs */
+	CT_BIN_HOLD_EACH = 1,
 };
 
 /* One hold, as the guardian sees it (its own small ring). */

@@ -223,7 +223,7 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 			flags |= CT_EXEC_CHANGED;
 	}
 	stop = match == CT_MATCH_COMM || !known || (flags & CT_EXEC_CHANGED) ||
-	       (match == CT_MATCH_INODE && lazy_io && !io_live);
+	       (known->flags & CT_BIN_HOLD_EACH) || (match == CT_MATCH_INODE && lazy_io && !io_live);
 
 	if (allocs_on && match != CT_MATCH_COMM) {
 		/* a traced image starts: its allocations are followed from the first */

@@ -101,7 +101,7 @@ static bool probe_fentry(void)
 }
 
 int ct_uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
-			 const uint64_t *cookies, uint32_t cnt, uint32_t flags)
+			 const uint64_t *cookies, uint32_t cnt, uint32_t flags, uint32_t pid)
 {
 	/* union bpf_attr's link_create for uprobe_multi */
 	struct {
@@ -120,6 +120,7 @@ int ct_uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
 	a.cookies = (uint64_t)(uintptr_t)cookies;
 	a.cnt = cnt;
 	a.um_flags = flags;
+	a.pid = pid;
 	fd = (int)syscall(__NR_bpf, BPF_LINK_CREATE, &a, sizeof(a));
 	return fd < 0 ? -errno : fd;
 }
@@ -135,7 +136,7 @@ static bool probe_uprobe_multi(void)
 	prog = bpf_prog_load(BPF_PROG_TYPE_KPROBE, NULL, "GPL", ret0, 2, &po);
 	if (prog < 0)
 		return false;
-	link = ct_uprobe_multi_link(prog, "/", &off, NULL, 1, 0);
+	link = ct_uprobe_multi_link(prog, "/", &off, NULL, 1, 0, 0);
 	if (link >= 0)
 		close(link);
 	close(prog);

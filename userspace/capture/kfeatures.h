@@ -42,10 +42,11 @@ void ct_features_release(void);
 #define CT_UPROBE_MULTI_RETURN 1u
 /* BPF_LINK_CREATE of a uprobe_multi link for @prog_fd on @cnt offsets of
  * the file at @path (cookies may be NULL; @flags: 0 or
- * CT_UPROBE_MULTI_RETURN), by hand: libbpf 1.1 has no API for it. The
- * link's fd, or -errno. */
+ * CT_UPROBE_MULTI_RETURN), by hand: libbpf 1.1 has no API for it. With
+ * @pid (else 0), the probes are planted in that process only. The link's
+ * fd, or -errno. */
 int ct_uprobe_multi_link(int prog_fd, const char *path, const uint64_t *offsets,
-			 const uint64_t *cookies, uint32_t cnt, uint32_t flags);
+			 const uint64_t *cookies, uint32_t cnt, uint32_t flags, uint32_t pid);
 #ifndef BPF_TRACE_UPROBE_MULTI_ATTACH
 #define BPF_TRACE_UPROBE_MULTI_ATTACH 48 /* enum bpf_attach_type, Linux >= 6.6 */
 #endif

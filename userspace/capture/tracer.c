@@ -51,6 +51,18 @@
 
 enum bin_state { BIN_PENDING, BIN_READY };
 
+/*
+ * --allocs: mallocgc's probe of one process. A link per process, with the
+ * kernel's pid filter, so the breakpoint is planted in that process alone
+ * (other processes of the binary never trap) and is taken out when its
+ * main.main starts (or it exits): after init, nothing is left to count.
+ */
+struct alloc_link {
+	uint32_t pid;
+	int fd;             /* uprobe_multi */
+	struct bpf_link *l; /* or a perf-event uprobe */
+};
+
 /* A process held for a binary still being armed. */
 struct waiter {
 	uint32_t pid, sandbox;
@@ -74,8 +86,8 @@ struct ct_bin {
 	int link_fd_ret;          /* and one for return probes (CPython) */
 	struct bpf_link *links[GOPROBE_MAX]; /* or one perf-event link each */
 	size_t nlinks;            /* probes attached */
-	int alloc_link_fd;        /* --allocs: mallocgc's probe (uprobe_multi) */
-	struct bpf_link *alloc_link; /* or its perf-event link */
+	bool has_malloc;          /* --allocs: mallocgc's probe is planned: */
+	struct goprobe malloc_probe; /* attached per process (struct alloc_link) */
 	char note[320];
 	char pkgbuf[CT_PKG_LEN];
 	uint64_t inspect_ns, attach_ns;
@@ -124,6 +136,13 @@ struct ct_tracer {
 	pthread_t cache_thread;
 	bool cache_loading;
 	uint64_t io_attach_ns, io_detach_ns, io_attaches; /* watch: the syscall hook */
+
+	/* --allocs: mallocgc's probes, by process (t->lock) */
+	struct alloc_link *alinks;
+	size_t nalinks, capalinks;
+	unsigned closing; /* links being closed by a thread of their own */
+	pthread_cond_t closed_cond;
+	uint64_t alloc_attaches, alloc_attach_ns, alloc_detaches, alloc_late;
 
 	/* figures for --stats */
 	uint64_t nheld, held_ns_total, nlate, nchanged, nnotheld;
@@ -245,7 +264,6 @@ static struct ct_bin *bin_new(struct ct_tracer *t, const struct ct_bin_id *fid, 
 	b->fid = *fid;
 	b->link_fd = -1;
 	b->link_fd_ret = -1;
-	b->alloc_link_fd = -1;
 	b->state = BIN_PENDING;
 	snprintf(b->path, sizeof(b->path), "%s", path);
 	return b;
@@ -297,7 +315,7 @@ static int mark_known(struct ct_tracer *t, struct ct_bin *b)
 {
 	struct ct_bin_key key = {.dev = b->fid.dev, .ino = b->fid.ino};
 	struct ct_bin_val v = {.id = b->id, .size = b->fid.size, .mtime_ns = b->fid.mtime_ns,
-			       .ctime_ns = b->fid.ctime_ns};
+			       .ctime_ns = b->fid.ctime_ns, .flags = b->has_malloc ? CT_BIN_HOLD_EACH : 0};
 
 	return bpf_map__update_elem(t->skel->maps.known_bins, &key, sizeof(key), &v, sizeof(v),
 				    BPF_ANY);
@@ -357,34 +375,140 @@ fail:
 	return false;
 }
 
-/* --allocs: mallocgc's probe, in a link of its own. */
-static void attach_malloc(struct ct_tracer *t, struct ct_bin *b, const char *fdpath,
-			  const struct goprobe *p)
+/*
+ * --allocs: plant mallocgc's probe in process @pid alone, which runs b and
+ * is held (or, not held, may have started). Checked first: the process's
+ * executable is still the file b was planned on, so the offset is never
+ * planted in another program. Under no lock.
+ */
+static void alloc_attach(struct ct_tracer *t, const struct ct_bin *b, uint32_t pid)
 {
 	/* reg: the stack check's compared register when the probe is on its branch */
-	uint64_t off = p->offset, cookie = CT_COOKIE(CT_GO_MALLOC, b->id, p->reg, 0, 0);
+	uint64_t off = b->malloc_probe.offset,
+		 cookie = CT_COOKIE(CT_GO_MALLOC, b->id, b->malloc_probe.reg, 0, 0), t0 = mono_ns();
+	struct alloc_link a = {.pid = pid, .fd = -1};
+	char exe[64], fdpath[64];
+	int fd, err = 0;
 
+	if (!b->has_malloc)
+		return;
+	snprintf(exe, sizeof(exe), "/proc/%u/exe", pid);
+	fd = open_checked(exe, &b->fid);
+	if (fd < 0)
+		return; /* gone, or no longer b: nothing to count */
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
 	if (t->multi) {
-		int l = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
-					  &off, &cookie, 1, 0);
+		a.fd = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
+					    &off, &cookie, 1, 0, pid);
+		err = a.fd < 0 ? -a.fd : 0;
+	} else {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
 
-		if (l < 0)
-			warnx(t, "%s: cannot attach the mallocgc uprobe: %s", b->path, strerror(-l));
-		else
-			b->alloc_link_fd = l;
+		a.l = bpf_program__attach_uprobe_opts(t->skel->progs.ct_go_probe, (pid_t)pid, fdpath, off, &uo);
+		err = a.l ? 0 : errno;
+	}
+	close(fd);
+	if (err) {
+		if (err != ESRCH)
+			warnx(t, "%s: pid %u: cannot attach the mallocgc uprobe: %s", b->path, pid, strerror(err));
 		return;
 	}
-	LIBBPF_OPTS(bpf_uprobe_opts, uo, .bpf_cookie = cookie);
-	b->alloc_link = bpf_program__attach_uprobe_opts(t->skel->progs.ct_go_probe, -1, fdpath, off, &uo);
-	if (!b->alloc_link)
-		warnx(t, "%s: cannot attach the mallocgc uprobe: %s", b->path, strerror(errno));
+	pthread_mutex_lock(&t->lock);
+	if (t->nalinks == t->capalinks) {
+		size_t cap = t->capalinks ? 2 * t->capalinks : 16;
+		struct alloc_link *na = realloc(t->alinks, cap * sizeof(*na));
+
+		if (!na) {
+			pthread_mutex_unlock(&t->lock);
+			if (a.fd >= 0)
+				close(a.fd);
+			bpf_link__destroy(a.l);
+			return;
+		}
+		t->alinks = na;
+		t->capalinks = cap;
+	}
+	t->alinks[t->nalinks++] = a;
+	t->alloc_attaches++;
+	t->alloc_attach_ns += mono_ns() - t0;
+	pthread_mutex_unlock(&t->lock);
+}
+
+static void close_alloc_link(struct alloc_link *a)
+{
+	if (a->fd >= 0)
+		close(a->fd);
+	bpf_link__destroy(a->l);
+	a->fd = -1;
+	a->l = NULL;
+}
+
+struct alloc_closing {
+	struct ct_tracer *t;
+	struct alloc_link a;
+};
+
+static void *alloc_closer(void *arg)
+{
+	struct alloc_closing *c = arg;
+	struct ct_tracer *t = c->t;
+
+	close_alloc_link(&c->a);
+	free(c);
+	pthread_mutex_lock(&t->lock);
+	t->closing--;
+	pthread_cond_broadcast(&t->closed_cond);
+	pthread_mutex_unlock(&t->lock);
+	return NULL;
+}
+
+static int spawn(pthread_t *th, void *(*fn)(void *), void *arg);
+
+/*
+ * --allocs: process @pid's main.main started, or it exited: take its
+ * mallocgc probe out. A detach waits for the kernel's grace periods (~100 ms
+ * here), so a thread of its own does it, not the loop.
+ */
+static void alloc_detach(struct ct_tracer *t, uint32_t pid)
+{
+	struct alloc_closing *c;
+	struct alloc_link a;
+	pthread_t th;
+	size_t i;
+
+	pthread_mutex_lock(&t->lock);
+	for (i = 0; i < t->nalinks && t->alinks[i].pid != pid; i++)
+		;
+	if (i == t->nalinks) {
+		pthread_mutex_unlock(&t->lock);
+		return;
+	}
+	a = t->alinks[i];
+	t->alinks[i] = t->alinks[--t->nalinks];
+	t->alloc_detaches++;
+	c = malloc(sizeof(*c));
+	if (c) {
+		c->t = t;
+		c->a = a;
+		t->closing++;
+	}
+	pthread_mutex_unlock(&t->lock);
+	if (c && spawn(&th, alloc_closer, c) == 0) {
+		pthread_detach(th);
+		return;
+	}
+	if (c) {
+		free(c);
+		pthread_mutex_lock(&t->lock);
+		t->closing--;
+		pthread_mutex_unlock(&t->lock);
+	}
+	close_alloc_link(&a);
 }
 
 static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 {
 	uint64_t offsets[GOPROBE_MAX], cookies[GOPROBE_MAX];
-	struct goprobe malloc_probe;
-	bool allocs = false;
 	char fdpath[64];
 
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
@@ -400,7 +524,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 		}
 		lv = *tl;
 		if (t->opts.allocs)
-			allocs = plan_malloc(t, b, fd, &malloc_probe, &lv);
+			b->has_malloc = plan_malloc(t, b, fd, &b->malloc_probe, &lv);
 		if (bpf_map__update_elem(t->skel->maps.go_layouts, &b->id, sizeof(b->id), l, sizeof(*l),
 					 BPF_ANY)) {
 			snprintf(b->note, sizeof(b->note), "cannot record the init task layout: %s",
@@ -411,8 +535,6 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 	} else if (t->opts.allocs) {
 		warnx(t, "%s: allocations not counted: no init task start probe", b->path);
 	}
-	if (allocs)
-		attach_malloc(t, b, fdpath, &malloc_probe);
 	for (size_t i = 0; i < b->plan.n; i++) {
 		const struct goprobe *p = &b->plan.probes[i];
 
@@ -422,7 +544,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 	}
 	if (t->multi) {
 		int l = ct_uprobe_multi_link(bpf_program__fd(t->skel->progs.ct_go_probe_multi), fdpath,
-					  offsets, cookies, (uint32_t)b->plan.n, 0);
+					  offsets, cookies, (uint32_t)b->plan.n, 0, 0);
 
 		if (l < 0) {
 			snprintf(b->note, sizeof(b->note), "cannot attach uprobes: %s", strerror(-l));
@@ -457,12 +579,6 @@ static void detach_bin(struct ct_bin *b)
 		close(b->link_fd_ret);
 	b->link_fd = -1;
 	b->link_fd_ret = -1;
-	if (b->alloc_link_fd >= 0)
-		close(b->alloc_link_fd);
-	b->alloc_link_fd = -1;
-	if (b->alloc_link)
-		bpf_link__destroy(b->alloc_link);
-	b->alloc_link = NULL;
 	for (size_t j = 0; j < b->nlinks && j < GOPROBE_MAX; j++)
 		if (b->links[j])
 			bpf_link__destroy(b->links[j]);
@@ -493,8 +609,8 @@ static void attach_py(struct ct_tracer *t, struct ct_bin *b, int fd)
 	 * leave its thread one level deep for good. */
 	if (t->multi) {
 		int prog = bpf_program__fd(t->skel->progs.ct_py_probe_multi);
-		int r = ct_uprobe_multi_link(prog, fdpath, &ret_off, &ret_cookie, 1, CT_UPROBE_MULTI_RETURN);
-		int l = r >= 0 ? ct_uprobe_multi_link(prog, fdpath, offsets, cookies, 2, 0) : -1;
+		int r = ct_uprobe_multi_link(prog, fdpath, &ret_off, &ret_cookie, 1, CT_UPROBE_MULTI_RETURN, 0);
+		int l = r >= 0 ? ct_uprobe_multi_link(prog, fdpath, offsets, cookies, 2, 0, 0) : -1;
 
 		if (l < 0 || r < 0) {
 			snprintf(b->note, sizeof(b->note), "cannot attach the import uprobes: %s: imports not traced",
@@ -892,8 +1008,10 @@ static void publish(struct ct_tracer *t, struct ct_bin *b, struct ct_holds *hold
 	w = b->waiters;
 	pthread_mutex_unlock(&t->lock);
 	/* the waiter list is frozen once READY: nobody adds to it */
-	for (; w; w = w->next)
+	for (; w; w = w->next) {
+		alloc_attach(t, b, w->pid);
 		w->late = ct_hold_release(holds, w->pid) == CT_RELEASE_NOT_OURS;
+	}
 	pthread_mutex_lock(&t->lock);
 	b->next_done = t->done;
 	t->done = b;
@@ -1307,6 +1425,11 @@ static void on_exec(struct ct_tracer *t, struct ct_model *m, const struct ct_exe
 	pthread_mutex_unlock(&t->lock);
 	if (release_now && links_pylib(b) && !t->opts.no_python)
 		release_now = !hold_for_pylib(t, m, b, e);
+	if (release_now && b->has_malloc) {
+		if (!e->stopped)
+			t->alloc_late++; /* not held: its first allocations may be missed */
+		alloc_attach(t, b, e->h.pid);
+	}
 	if (release_now && e->stopped)
 		ct_hold_release(&t->holds, e->h.pid);
 	if (release_now)
@@ -1383,6 +1506,11 @@ static int handle_event(void *ctx, void *data, size_t size)
 		ct_model_add_event(m, data, size);
 	if (size >= sizeof(struct ct_exec) && h->type == CT_EV_EXEC)
 		on_exec(t, m, data);
+	if (t->opts.allocs &&
+	    ((h->type == CT_EV_GO && size >= sizeof(struct ct_go) &&
+	      CT_COOKIE_KIND(((const struct ct_go *)data)->cookie) == CT_GO_MAINMAIN) ||
+	     h->type == CT_EV_EXIT))
+		alloc_detach(t, h->pid); /* init is over: nothing left to count */
 	return 0;
 }
 
@@ -1743,6 +1871,7 @@ int ct_tracer_open(struct ct_tracer **out, const struct ct_tracer_opts *opts, st
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	pthread_cond_init(&t->ready_cond, NULL);
+	pthread_cond_init(&t->closed_cond, NULL);
 	g_verbose = opts->verbose;
 	g_quiet = opts->quiet;
 	libbpf_set_print(libbpf_log);
@@ -1967,8 +2096,10 @@ void ct_tracer_stats(struct ct_tracer *t, FILE *f)
 		(unsigned long long)t->nchanged, (unsigned long long)t->nnotheld,
 		t->opts.no_cache ? "off" : t->cache.path[0] ? t->cache.path : "unavailable", feats);
 	if (t->opts.allocs)
-		fprintf(f, "coldtrace: stats: mallocgc_hits=%llu\n",
-			(unsigned long long)ct_tracer_malloc_hits(t));
+		fprintf(f, "coldtrace: stats: mallocgc_hits=%llu malloc_probe_attaches=%llu attach_ms=%.3f detaches=%llu not_held=%llu\n",
+			(unsigned long long)ct_tracer_malloc_hits(t), (unsigned long long)t->alloc_attaches,
+			(double)t->alloc_attach_ns / 1e6, (unsigned long long)t->alloc_detaches,
+			(unsigned long long)t->alloc_late);
 }
 
 /* ---- teardown ---- */
@@ -1998,8 +2129,9 @@ static bool hand_over_links(struct ct_tracer *t)
 	int *fds;
 
 	for (size_t i = 0; i < t->nbins; i++)
-		n += (t->bins[i]->link_fd >= 0) + (t->bins[i]->link_fd_ret >= 0) +
-		     (t->bins[i]->alloc_link_fd >= 0);
+		n += (t->bins[i]->link_fd >= 0) + (t->bins[i]->link_fd_ret >= 0);
+	for (size_t i = 0; i < t->nalinks; i++)
+		n += t->alinks[i].fd >= 0;
 	if (!n)
 		return true;
 	if (!(fds = malloc(n * sizeof(*fds))))
@@ -2009,15 +2141,29 @@ static bool hand_over_links(struct ct_tracer *t)
 			fds[k++] = t->bins[i]->link_fd;
 		if (t->bins[i]->link_fd_ret >= 0)
 			fds[k++] = t->bins[i]->link_fd_ret;
-		if (t->bins[i]->alloc_link_fd >= 0)
-			fds[k++] = t->bins[i]->alloc_link_fd;
 	}
+	for (size_t i = 0; i < t->nalinks; i++)
+		if (t->alinks[i].fd >= 0)
+			fds[k++] = t->alinks[i].fd;
 	if (ct_guardian_hand_over(&t->guardian, fds, k)) {
 		free(fds);
 		return false;
 	}
 	free(fds);
 	return true;
+}
+
+/* --allocs: the processes still in init (their copies are the guardian's
+ * if they went to it), then the threads closing the others. */
+static void close_alloc_links(struct ct_tracer *t)
+{
+	for (size_t i = 0; i < t->nalinks; i++)
+		close_alloc_link(&t->alinks[i]);
+	t->nalinks = 0;
+	pthread_mutex_lock(&t->lock);
+	while (t->closing)
+		pthread_cond_wait(&t->closed_cond, &t->lock);
+	pthread_mutex_unlock(&t->lock);
 }
 
 /* Each uprobe detach waits for the kernel's grace periods (~100 ms here):
@@ -2066,6 +2212,7 @@ void ct_tracer_close(struct ct_tracer *t)
 		bool handed = hand_over_links(t);
 
 		detach_all(t); /* our copies: cheap once the guardian holds its own */
+		close_alloc_links(t);
 		if (t->opts.verbose)
 			fprintf(stderr, "coldtrace: probes of %zu binaries %s in %.3f ms\n", t->nbins,
 				handed ? "handed to the guardian to detach" : "detached",
@@ -2099,6 +2246,7 @@ void ct_tracer_close(struct ct_tracer *t)
 	}
 	free(t->bins);
 	free(t->jobs);
+	free(t->alinks);
 	free(t->cmdkey);
 	coldtrace_bpf__destroy(t->skel);
 	ct_features_release();
@@ -2112,5 +2260,6 @@ void ct_tracer_close(struct ct_tracer *t)
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
 	pthread_cond_destroy(&t->ready_cond);
+	pthread_cond_destroy(&t->closed_cond);
 	free(t);
 }

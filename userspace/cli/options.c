@@ -56,9 +56,9 @@ static const struct cli_option shared_options[] = {
 	 "both: only the timeline, as before the breakdown"},
 	{"allocs", CLI_OPT_ALLOCS, NULL,
 	 "count each Go package init's allocations and bytes\n"
-	 "as GODEBUG=inittrace=1 does (a uprobe on mallocgc:\n"
-	 "every allocation of the binary's processes traps,\n"
-	 "a few us, while coldtrace runs)"},
+	 "as GODEBUG=inittrace=1 does (a uprobe on mallocgc in\n"
+	 "each traced Go process until its main.main: every\n"
+	 "allocation before then traps, a few us)"},
 	{"clickhouse", CLI_OPT_CLICKHOUSE, "URL",
 	 "also send each cold start to ClickHouse's HTTP\n"
 	 "interface (http://[user:pass@]host:8123/), in batches\n"
