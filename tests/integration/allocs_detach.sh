@@ -82,4 +82,43 @@ counted=$(grep '"type":"go_init"' run.jsonl | grep -c '"allocs":[1-9]')
 	bad "allocations not counted" "$counted packages with allocs"
 grep -q "malloc_probe_attaches=1 .*detaches=1" run.err && ok "one mallocgc probe attached, and detached, for the one process" ||
 	bad "mallocgc probe attaches/detaches" "$(grep mallocgc run.err)"
+
+# coldtrace killed (SIGKILL) while a traced process is in its inits: the
+# kernel takes the probe out with coldtrace's links; the process is never
+# left stopped and runs to its end.
+INITGRAPH_SLEEP_IN_INIT=1500ms "$ct" run -q --allocs -f jsonl -o kill.jsonl -- "$prog" -sleep 1s \
+	>kill.out 2>kill.err &
+cp=$!
+traced=
+for i in $(seq 1 100); do
+	traced=$(pgrep -P $cp -f -- "-sleep 1s" | head -1)
+	[ -n "$traced" ] && break
+	sleep 0.05
+done
+if [ -z "$traced" ]; then
+	bad "SIGKILL: the traced process did not start" "$(cat kill.err)"
+else
+	planted=0
+	for i in $(seq 1 10); do same $traced || { planted=1; break; }; sleep 0.05; done
+	[ $planted = 1 ] && ok "SIGKILL: the probe was planted in the traced process" ||
+		bad "SIGKILL: the probe was never seen in the traced process"
+	kill -KILL $cp
+	wait $cp 2>/dev/null
+	gone=0 stopped=0
+	for i in $(seq 1 60); do
+		[ "$(awk '{print $3}' /proc/$traced/stat 2>/dev/null)" = T ] && stopped=$((stopped + 1))
+		if same $traced; then gone=1; break; fi
+		sleep 0.05
+	done
+	[ $gone = 1 ] && ok "SIGKILL: the probe is out of the process without coldtrace" ||
+		bad "SIGKILL: the probe stayed in the process after coldtrace was killed"
+	ended=0
+	for i in $(seq 1 100); do
+		[ "$(awk '{print $3}' /proc/$traced/stat 2>/dev/null)" = T ] && stopped=$((stopped + 1))
+		[ -d /proc/$traced ] || { ended=1; break; }
+		sleep 0.1
+	done
+	[ $stopped = 0 ] && ok "SIGKILL: the process was never seen stopped" || bad "SIGKILL: the process was stopped" "$stopped looks"
+	[ $ended = 1 ] && ok "SIGKILL: the process ran to its end by itself" || { bad "SIGKILL: the process did not end"; kill -KILL $traced; }
+fi
 finish
