@@ -37,16 +37,21 @@ sleep 0.2
 same $other && ok "an untraced process of the binary: mallocgc as in the file before coldtrace" ||
 	bad "an untraced process: mallocgc differs before coldtrace ran"
 
-INITGRAPH_SLEEP_IN_INIT=1500ms "$ct" run -q --stats --allocs -f jsonl -o run.jsonl -- "$prog" -sleep 4s \
-	>run.out 2>run.err &
-cp=$!
-traced=
-for i in $(seq 1 100); do
-	traced=$(pgrep -P $cp -f -- "-sleep 4s" | head -1)
-	[ -n "$traced" ] && break
-	sleep 0.05
-done
-[ -n "$traced" ] || { bad "the traced process did not start" "$(cat run.err)"; kill $other; finish; }
+# start NAME MAIN_SLEEP: coldtrace run --allocs of PROG, whose gamma init
+# sleeps 1.5 s (NAME.jsonl, NAME.err); sets cp (coldtrace) and traced
+start() {
+	INITGRAPH_SLEEP_IN_INIT=1500ms "$ct" run -q --stats --allocs -f jsonl -o "$1.jsonl" -- "$prog" -sleep "$2" \
+		>"$1.out" 2>"$1.err" &
+	cp=$!
+	traced=
+	for i in $(seq 1 100); do
+		traced=$(pgrep -P $cp -f -- "-sleep $2" | head -1)
+		[ -n "$traced" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+start run 4s || { bad "the traced process did not start" "$(cat run.err)"; kill $other; finish; }
 
 # while its inits run (gamma sleeps 1.5 s in its init): planted, in it alone
 in_init=0 other_changed=0
@@ -86,16 +91,7 @@ grep -q "malloc_probe_attaches=1 .*detaches=1" run.err && ok "one mallocgc probe
 # coldtrace killed (SIGKILL) while a traced process is in its inits: the
 # kernel takes the probe out with coldtrace's links; the process is never
 # left stopped and runs to its end.
-INITGRAPH_SLEEP_IN_INIT=1500ms "$ct" run -q --allocs -f jsonl -o kill.jsonl -- "$prog" -sleep 1s \
-	>kill.out 2>kill.err &
-cp=$!
-traced=
-for i in $(seq 1 100); do
-	traced=$(pgrep -P $cp -f -- "-sleep 1s" | head -1)
-	[ -n "$traced" ] && break
-	sleep 0.05
-done
-if [ -z "$traced" ]; then
+if ! start kill 1s; then
 	bad "SIGKILL: the traced process did not start" "$(cat kill.err)"
 else
 	planted=0
