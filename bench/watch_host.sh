@@ -11,8 +11,11 @@
 #   HTTP       wrk -t1 -c4 -d WRK_SECONDS (default 2) s against
 #              bench/httpserver (Go net/http, 127.0.0.1, untraced); req/s;
 #
-# in five settings, ROUNDS rounds (default 21), the order rotated every round
-# (a,b,c,d,e / b,c,d,e,a / ...):
+# in five settings, ROUNDS rounds (default 21), the order changed every round
+# as a Williams design (a,b,e,c,d / d,c,e,b,a / b,c,a,d,e / ...: every
+# setting first, and right after every other setting, equally often per 10
+# rounds, so that what a setting leaves behind, e.g. a watch's exit, does
+# not always fall on the same next setting):
 #
 #   (a) no coldtrace;
 #   (b) `coldtrace watch --binary BUILD/sandbox/ct-agent --comm ct-quiet`
@@ -72,6 +75,14 @@ port_srv=18750                   # the untraced HTTP server
 port_api=19751 port_inv=18751    # the sandbox loop's agent
 sample_ms=50
 settings=(a b c d e)
+# order R I: the setting run I-th in round R: the Williams square for 5 (rows
+# 0 1 4 2 3 and its mirror, each shifted by R / 2)
+williams=(0 1 4 2 3)
+order() {
+	local j=$2
+	(($1 % 2)) && j=$((4 - j))
+	echo "${settings[$(((williams[j] + $1 / 2) % 5))]}"
+}
 
 die() { echo "watch_host.sh: $*" >&2; exit 1; }
 log() { echo "watch_host.sh: $*" >&2; }
@@ -244,7 +255,7 @@ measure() {
 t0=$(date +%s)
 for r in $(seq 0 $((rounds - 1))); do
 	for i in 0 1 2 3 4; do
-		measure "${settings[$(((i + r) % 5))]}" "$r"
+		measure "$(order "$r" $i)" "$r"
 	done
 	log "round $((r + 1))/$rounds ($(($(date +%s) - t0)) s): ping-pong a $(cat "$work/pp-a-$r") b $(cat "$work/pp-b-$r") c $(cat "$work/pp-c-$r") d $(cat "$work/pp-d-$r") e $(cat "$work/pp-e-$r") rt/s;" \
 		"HTTP a $(cat "$work/http-a-$r") b $(cat "$work/http-b-$r") c $(cat "$work/http-c-$r") d $(cat "$work/http-d-$r") e $(cat "$work/http-e-$r") req/s"
@@ -374,7 +385,8 @@ echo "watch, idle; (c) the watch while the demo sandbox (\`ct-driver --runtime g
 echo "watch) runs over and over in a loop; (d) the same loop without coldtrace (control: the loop's own CPU);"
 echo "(e) the watch with one live, quiet sandbox (a copy of sleep named ct-quiet, sleeping): the global hooks"
 echo "attached, nothing traced going on: what a process outside a live sandbox pays."
-echo "$rounds rounds, the order rotated every round (a,b,c,d,e / b,c,d,e,a / ...), a watch started afresh for"
+echo "$rounds rounds, the order a Williams design (a,b,e,c,d / d,c,e,b,a / b,c,a,d,e / ...: each setting after each other"
+echo "equally often), a watch started afresh for"
 echo "each of (b), (c), (e). Each ratio is the median of the $rounds per-round paired ratios (the setting / (a)"
 echo "of the same round; (c) / (d) of the same round), with their interquartile range and a distribution-free"
 echo "95% confidence interval of the median (order statistics $k and $((rounds + 1 - k)) of $rounds; min..max if k = 0)."
@@ -446,8 +458,8 @@ echo
 echo "Per round, in the order run: ping-pong a / b / c / d / e (round trips/s), HTTP a / b / c / d / e (req/s):"
 echo
 for r in $(seq 0 $((rounds - 1))); do
-	order=$(for i in 0 1 2 3 4; do printf '%s' "${settings[$(((i + r) % 5))]}"; done)
-	echo "- round $((r + 1)) ($order): ping-pong $(cat "$work/pp-a-$r") / $(cat "$work/pp-b-$r") / $(cat "$work/pp-c-$r") / $(cat "$work/pp-d-$r") / $(cat "$work/pp-e-$r");" \
+	seq_r=$(for i in 0 1 2 3 4; do order "$r" $i; done | tr -d '\n')
+	echo "- round $((r + 1)) ($seq_r): ping-pong $(cat "$work/pp-a-$r") / $(cat "$work/pp-b-$r") / $(cat "$work/pp-c-$r") / $(cat "$work/pp-d-$r") / $(cat "$work/pp-e-$r");" \
 		"HTTP $(cat "$work/http-a-$r") / $(cat "$work/http-b-$r") / $(cat "$work/http-c-$r") / $(cat "$work/http-d-$r") / $(cat "$work/http-e-$r");" \
 		"hook on in (c) $(awk '{printf "%d/%d", $1, $2}' "$work/on-c-$r"); sandboxes in (c) $(cut -d' ' -f1 "$work/loop-c-$r")"
 done
