@@ -36,7 +36,8 @@ enum { NR_READ = 0, NR_WRITE = 1, NR_READV = 19, NR_WRITEV = 20, NR_SENDTO = 44,
        NR_RECVFROM = 45, NR_SENDMSG = 46, NR_RECVMSG = 47, NR_LISTEN = 50,
        NR_OPEN = 2, NR_CREAT = 85, NR_OPENAT = 257, NR_OPENAT2 = 437, NR_PREAD64 = 17,
        NR_PREADV = 295, NR_PREADV2 = 327 };
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+/* a direct load (the argument is BTF-typed): no helper call on every syscall */
+#define SYSCALL_NR(regs) ((regs)->orig_ax)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, di)
 #define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, si)
 #define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, dx)
@@ -45,7 +46,7 @@ enum { NR_READ = 63, NR_WRITE = 64, NR_READV = 65, NR_WRITEV = 66, NR_SENDTO = 2
        NR_RECVFROM = 207, NR_SENDMSG = 211, NR_RECVMSG = 212, NR_LISTEN = 201,
        NR_OPEN = -1, NR_CREAT = -2, NR_OPENAT = 56, NR_OPENAT2 = 437, NR_PREAD64 = 67,
        NR_PREADV = 69, NR_PREADV2 = 286 }; /* no open/creat on arm64 */
-#define SYSCALL_NR(regs) BPF_CORE_READ(regs, syscallno)
+#define SYSCALL_NR(regs) ((regs)->syscallno)
 #define SYSCALL_ARG1(regs) BPF_CORE_READ(regs, orig_x0)
 #define SYSCALL_ARG2(regs) BPF_CORE_READ(regs, regs[1])
 #define SYSCALL_ARG3(regs) BPF_CORE_READ(regs, regs[2])
