@@ -187,17 +187,19 @@ int BPF_PROG(ct_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 	struct ct_hold *hold = NULL;
 	struct inode *inode;
 	struct ct_exec *e;
-	bool stop = false;
+	bool stop = false, in_tree = ct_traced(tgid);
 
+	/* run: an exec outside the traced tree costs this one lookup, no
+	 * reads of its file */
+	if (!in_tree && !watch_mode)
+		return 0;
 	inode = BPF_CORE_READ(bprm, file, f_inode);
 	key.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	key.ino = BPF_CORE_READ(inode, i_ino);
 
-	if (!ct_traced(tgid)) {
+	if (!in_tree) {
 		char comm[CT_COMM_LEN] = {};
 
-		if (!watch_mode)
-			return 0;
 		if (bpf_map_lookup_elem(&watch_inodes, &key)) {
 			/* a watched binary: the root of a new sandbox */
 			bpf_map_update_elem(&traced, &tgid, &tgid, BPF_ANY);
