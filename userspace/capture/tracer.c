@@ -509,6 +509,7 @@ static void alloc_detach(struct ct_tracer *t, uint32_t pid)
 static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 {
 	uint64_t offsets[GOPROBE_MAX], cookies[GOPROBE_MAX];
+	bool malloc_ok = false; /* --allocs: kept only if the init probes are in */
 	char fdpath[64];
 
 	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", fd);
@@ -524,7 +525,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 		}
 		lv = *tl;
 		if (t->opts.allocs)
-			b->has_malloc = plan_malloc(t, b, fd, &b->malloc_probe, &lv);
+			malloc_ok = plan_malloc(t, b, fd, &b->malloc_probe, &lv);
 		if (bpf_map__update_elem(t->skel->maps.go_layouts, &b->id, sizeof(b->id), l, sizeof(*l),
 					 BPF_ANY)) {
 			snprintf(b->note, sizeof(b->note), "cannot record the init task layout: %s",
@@ -553,6 +554,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 		}
 		b->link_fd = l;
 		b->nlinks = b->plan.n;
+		b->has_malloc = malloc_ok;
 		return;
 	}
 	for (size_t i = 0; i < b->plan.n; i++) {
@@ -569,6 +571,7 @@ static void attach_go(struct ct_tracer *t, struct ct_bin *b, int fd)
 		}
 		b->links[b->nlinks++] = l;
 	}
+	b->has_malloc = malloc_ok && b->nlinks == b->plan.n;
 }
 
 static void detach_bin(struct ct_bin *b)
